@@ -1,0 +1,1 @@
+"""Fixtures that provide the production backends (PostgreSQL, Redis, Kafka) to tests."""
