@@ -1,0 +1,148 @@
+"""Emits python/wire.py: the binary header codec and the message-type table, both derived
+from the (prim.v1.header) and (prim.v1.msg_type) options of the spec."""
+
+from __future__ import annotations
+
+from prim.codegen.emitters._header_layout import HeaderLayout, header_layout
+from prim.codegen.model import Model, python_module
+
+
+def emit(model: Model) -> dict[str, str]:
+    layout = header_layout(model)
+    if layout is None:
+        return {}
+    return {"python/wire.py": _render(model, layout)}
+
+
+def _render(model: Model, layout: HeaderLayout) -> str:
+    msg_type = model.enum(layout.msg_type_enum)
+    module = python_module(msg_type.package)
+    names = [f.name for f in layout.fields]
+    out: list[str] = []
+    w = out.append
+    w('"""The PRIM wire header codec and message-type table. Generated from the spec by')
+    w('`make gen` (codegen/emitters/wire_py.py): do not edit."""')
+    w("")
+    w("from __future__ import annotations")
+    w("")
+    w("import struct")
+    w("from dataclasses import dataclass")
+    w("from enum import IntEnum")
+    w("")
+    w(f"from {module} import {msg_type.name}")
+    w("")
+    w(f"HEADER_SIZE = {layout.size}")
+    w(f"PROTOCOL_VERSION = {layout.protocol_version}")
+    w("")
+    for f in layout.fields:
+        w(f"MAX_{f.name.upper()} = {(1 << f.bits) - 1}")
+    w("")
+    w("# Ids at or above this are groups; user ids are below it.")
+    w(f"GROUP_ID_BASE = 1 << {layout.group_id_bit}")
+    w("")
+    w("")
+    w("class MsgCategory(IntEnum):")
+    for i, cat in enumerate(layout.categories, start=1):
+        w(f"    {cat} = {i}")
+    w("")
+    w("")
+    w("class PayloadKind(IntEnum):")
+    for i, kind in enumerate(layout.payload_kinds, start=1):
+        w(f"    {kind} = {i}")
+    w("")
+    w("")
+    w("@dataclass(frozen=True, slots=True)")
+    w("class MsgTypeInfo:")
+    w('    """What the spec says about one message type."""')
+    w("")
+    w("    category: MsgCategory")
+    w("    sequenced: bool")
+    w("    payload: PayloadKind")
+    w('    payload_message: str  # fully qualified protobuf name, "" unless payload is MESSAGE')
+    w("    from_client: bool")
+    w("    from_server: bool")
+    w("")
+    w("")
+    w(f"MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {{")
+    for v in msg_type.values:
+        info = v.msg_type
+        assert info is not None
+        w(f"    {msg_type.name}.{v.short_name}: MsgTypeInfo(")
+        w(f"        category=MsgCategory.{info.category},")
+        w(f"        sequenced={info.sequenced},")
+        w(f"        payload=PayloadKind.{info.payload},")
+        w(f"        payload_message={info.payload_message!r},")
+        w(f"        from_client={info.from_client},")
+        w(f"        from_server={info.from_server},")
+        w("    ),")
+    w("}")
+    w("")
+    w("")
+    w("class HeaderFieldOverflow(ValueError):")
+    w('    """A header field does not fit its bit width."""')
+    w("")
+    w("    def __init__(self, field: str, value: int, maximum: int) -> None:")
+    w('        super().__init__(f"header field {field}={value} is outside 0..{maximum}")')
+    w("        self.field = field")
+    w("        self.value = value")
+    w("        self.maximum = maximum")
+    w("")
+    w("")
+    w("class HeaderTooShort(ValueError):")
+    w('    """Fewer than HEADER_SIZE bytes were given to decode_header."""')
+    w("")
+    w("")
+    w("@dataclass(frozen=True, slots=True)")
+    w("class Header:")
+    w('    """The 32-byte header: four big-endian 64-bit words.')
+    w("")
+    for word in range(layout.words):
+        parts = ", ".join(
+            f"{f.name}:{f.bits}" for f in layout.fields if f.word == word
+        )
+        w(f"    word {word}: {parts}")
+    w('    """')
+    w("")
+    for f in layout.fields:
+        w(f"    {f.name}: int")
+    w("")
+    w("")
+    w(f'_WORDS = struct.Struct(">{"Q" * layout.words}")')
+    w("")
+    w("")
+    w("def encode_header(h: Header) -> bytes:")
+    w('    """The header\'s 32 bytes; raises HeaderFieldOverflow for a field past its width."""')
+    for f in layout.fields:
+        w(f"    if not 0 <= h.{f.name} <= MAX_{f.name.upper()}:")
+        w(f'        raise HeaderFieldOverflow("{f.name}", h.{f.name}, MAX_{f.name.upper()})')
+    w("    return _WORDS.pack(")
+    for word in range(layout.words):
+        terms = [
+            f"(h.{f.name} << {f.shift})" if f.shift else f"h.{f.name}"
+            for f in layout.fields
+            if f.word == word
+        ]
+        w(f"        {' | '.join(terms)},")
+    w("    )")
+    w("")
+    w("")
+    w("def decode_header(data: bytes | bytearray | memoryview, offset: int = 0) -> Header:")
+    w('    """The header at data[offset:offset + HEADER_SIZE]; every bit pattern is a header."""')
+    w("    if len(data) - offset < HEADER_SIZE:")
+    w("        raise HeaderTooShort(")
+    w('            f"a header needs {HEADER_SIZE} bytes, got {max(len(data) - offset, 0)}"')
+    w("        )")
+    w(f"    {', '.join(f'w{i}' for i in range(layout.words))} = _WORDS.unpack_from(data, offset)")
+    w("    return Header(")
+    for f in layout.fields:
+        mask = (1 << f.bits) - 1
+        expr = f"w{f.word} >> {f.shift}" if f.shift else f"w{f.word}"
+        if f.shift + f.bits < 64:
+            expr = f"({expr}) & {mask:#x}" if f.shift else f"{expr} & {mask:#x}"
+        w(f"        {f.name}={expr},")
+    w("    )")
+    w("")
+    w("")
+    w(f"HEADER_FIELDS = {tuple(names)!r}")
+    w("")
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Embedded adapters on SQLite (one file, WAL mode)."""

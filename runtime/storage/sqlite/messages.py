@@ -1,0 +1,138 @@
+"""MessageStore on SQLite: messages by (channel, seqnum) with an idempotency key."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..errors import AlreadyExists
+from ..models import InsertResult, Message
+from .db import SqliteDatabase
+
+_COLS = (
+    "channel, seqnum, sender, receiver, type, server_ts, client_ts, payload, extension,"
+    " edited_at, withdrawn"
+)
+
+
+def _message(r: Any) -> Message:
+    return Message(
+        channel=r[0],
+        seqnum=r[1],
+        sender=r[2],
+        receiver=r[3],
+        type=r[4],
+        server_ts=r[5],
+        client_ts=r[6],
+        payload=bytes(r[7]),
+        extension=bytes(r[8]),
+        edited_at=r[9],
+        withdrawn=bool(r[10]),
+    )
+
+
+def _by_key(conn: sqlite3.Connection, sender: int, receiver: int, client_ts: int) -> int | None:
+    row = conn.execute(
+        "SELECT seqnum FROM messages WHERE sender = ? AND receiver = ? AND client_ts = ?",
+        (sender, receiver, client_ts),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+class SqliteMessageStore:
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    async def insert(self, message: Message) -> InsertResult:
+        m = message
+
+        def tx(conn: sqlite3.Connection) -> InsertResult:
+            # DO NOTHING covers both the primary key (a replayed log record) and the
+            # idempotency key (a client's resend stamped with a fresh seqnum).
+            cur = conn.execute(
+                f"INSERT INTO messages ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    m.channel, m.seqnum, m.sender, m.receiver, m.type, m.server_ts,
+                    m.client_ts, m.payload, m.extension, m.edited_at, int(m.withdrawn),
+                ),
+            )  # fmt: skip
+            if cur.rowcount == 1:
+                return InsertResult(m.seqnum, True)
+            original = _by_key(conn, m.sender, m.receiver, m.client_ts)
+            if original is None:
+                raise AlreadyExists(f"{m.channel}#{m.seqnum} holds a different message")
+            return InsertResult(original, False)
+
+        return await self._db.write(tx)
+
+    async def find_by_idempotency_key(
+        self, sender: int, receiver: int, client_ts: int
+    ) -> int | None:
+        return await self._db.run(lambda c: _by_key(c, sender, receiver, client_ts))
+
+    async def get(self, channel: str, seqnum: int) -> Message | None:
+        row = await self._db.run(
+            lambda c: c.execute(
+                f"SELECT {_COLS} FROM messages WHERE channel = ? AND seqnum = ?",
+                (channel, seqnum),
+            ).fetchone()
+        )
+        return None if row is None else _message(row)
+
+    async def read_forward(self, channel: str, from_seqnum: int, limit: int) -> list[Message]:
+        if limit <= 0:
+            return []
+        rows = await self._db.run(
+            lambda c: c.execute(
+                f"SELECT {_COLS} FROM messages WHERE channel = ? AND seqnum >= ?"
+                " ORDER BY seqnum LIMIT ?",
+                (channel, from_seqnum, limit),
+            ).fetchall()
+        )
+        return [_message(r) for r in rows]
+
+    async def read_backward(self, channel: str, before_seqnum: int, limit: int) -> list[Message]:
+        if limit <= 0:
+            return []
+        rows = await self._db.run(
+            lambda c: c.execute(
+                f"SELECT {_COLS} FROM messages WHERE channel = ? AND seqnum < ?"
+                " ORDER BY seqnum DESC LIMIT ?",
+                (channel, before_seqnum, limit),
+            ).fetchall()
+        )
+        return [_message(r) for r in rows]
+
+    async def last_seqnum(self, channel: str) -> int:
+        row = await self._db.run(
+            lambda c: c.execute(
+                "SELECT MAX(seqnum) FROM messages WHERE channel = ?", (channel,)
+            ).fetchone()
+        )
+        return 0 if row is None or row[0] is None else int(row[0])
+
+    async def edit(
+        self, channel: str, seqnum: int, payload: bytes, edited_at: int
+    ) -> Message | None:
+        def tx(conn: sqlite3.Connection) -> Message | None:
+            row = conn.execute(
+                "UPDATE messages SET payload = ?, edited_at = ? WHERE channel = ? AND seqnum = ?"
+                f" AND withdrawn = 0 RETURNING {_COLS}",
+                (payload, edited_at, channel, seqnum),
+            ).fetchone()
+            return None if row is None else _message(row)
+
+        return await self._db.write(tx)
+
+    async def withdraw(self, channel: str, seqnum: int) -> Message | None:
+        def tx(conn: sqlite3.Connection) -> Message | None:
+            # The payload goes too: a withdrawn message must not be readable any more.
+            row = conn.execute(
+                "UPDATE messages SET withdrawn = 1, payload = x'', extension = x''"
+                f" WHERE channel = ? AND seqnum = ? RETURNING {_COLS}",
+                (channel, seqnum),
+            ).fetchone()
+            return None if row is None else _message(row)
+
+        return await self._db.write(tx)
