@@ -1,0 +1,1 @@
+"""The `prim` command line: one module per subcommand."""
