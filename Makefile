@@ -1,0 +1,55 @@
+# The two commands a person needs: `make run` (PRIM, embedded) and `make test`.
+# Everything else (the virtualenv, npm packages for the TypeScript checks) is set up on
+# first use by `make setup`, which every target depends on and which is idempotent.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.prim-installed
+NODE_STAMP := clients/ts/node_modules/.prim-installed
+PYTEST_ARGS ?=
+
+.PHONY: setup run test gen check-gen lint bench clean help
+
+help:
+	@echo "make run        start PRIM (embedded: every service in one process)"
+	@echo "make test       run every test (needs PostgreSQL, Redis; starts Tansu itself)"
+	@echo "make gen        regenerate generated/ from spec/"
+	@echo "make check-gen  fail when generated/ differs from what spec/ produces"
+	@echo "make lint       ruff and mypy"
+	@echo "make bench      run the benchmarks in bench/"
+
+setup: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# The TypeScript SDK's checks (tsc --strict, the header codec under Node) need npm packages.
+$(NODE_STAMP): clients/ts/package.json clients/ts/package-lock.json
+	cd clients/ts && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(VENV)/bin/prim serve
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+gen: setup
+	$(PY) -m prim.codegen.run
+
+check-gen: setup
+	$(PY) -m prim.codegen.run --check
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy prim
+
+bench: setup
+	$(VENV)/bin/prim bench
+
+clean:
+	rm -rf $(VENV) clients/ts/node_modules clients/ts/dist

@@ -1,0 +1,135 @@
+"""The shape of PRIM's configuration, with the defaults that serve the embedded mode.
+
+Each section is a frozen dataclass; the loader walks these classes to validate a TOML file,
+so adding a setting is adding a field here (with a default and a comment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    # This message node's id in headers and placement (0 < id < 2^18).
+    id: int = 1
+    # Where embedded state lives: the SQLite file, uploaded files, seqnum segments, the
+    # development certificate. Relative paths are taken from the working directory.
+    data_dir: str = "prim-data"
+    # Which service(s) this process runs: "all" (embedded) or one of api, message,
+    # scheduler, seqnum, msgprocessor.
+    role: str = "all"
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    host: str = "127.0.0.1"
+    # 0 picks a free port (the ready line on stdout says which).
+    port: int = 8080
+    # Origins allowed by CORS, e.g. ["http://localhost:5173"]; empty: no CORS headers.
+    cors_origins: list[str] = field(default_factory=list)
+    # Also serve HTTP/3 on the same port number over QUIC.
+    http3: bool = False
+    # Request bodies above this many bytes are refused with 413.
+    max_body_bytes: int = 1_048_576
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    host: str = "127.0.0.1"
+    # The QUIC (UDP) and TLS-over-TCP listeners share this port number; 0 picks one.
+    port: int = 4433
+    # Seconds without any frame before a connection is closed.
+    idle_timeout: float = 60.0
+    # Most connections this node accepts at once.
+    max_connections: int = 10_000
+    # Frames queued for one slow connection before it is dropped.
+    max_send_queue: int = 1_000
+    # Address clients are told to use when it differs from host:port (behind NAT).
+    public_address: str = ""
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    # PEM files; empty: a development CA and certificate are made in <data_dir>/tls.
+    cert_file: str = ""
+    key_file: str = ""
+    ca_file: str = ""
+    # Extra DNS names or IPs for the development certificate.
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    # sqlite:///path or postgresql://user@host/db
+    database: str = "sqlite:///{data_dir}/prim.db"
+    # memory:// or redis://host:port/db
+    cache: str = "memory://"
+    # memory:// or kafka://host:port
+    log: str = "memory://"
+    # file:///dir
+    files: str = "file://{data_dir}/files"
+    # file:///dir or postgresql://...
+    seqnum: str = "file://{data_dir}/seqnum"
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    # Lifetime of an access token.
+    token_ttl_seconds: int = 7 * 24 * 3600
+    # scrypt cost (2^n); 14 is the interactive-login recommendation.
+    scrypt_log_n: int = 14
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    # Largest payload accepted on the wire (the header allows 16383).
+    max_payload_bytes: int = 16383
+    # Frames a connection may send per second before it gets RATE_LIMITED errors.
+    frames_per_second: int = 200
+    # Largest upload per media kind, in bytes.
+    max_file_bytes: int = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    # debug, info, warning, error
+    level: str = "info"
+    # json or kv (key=value)
+    format: str = "kv"
+
+
+@dataclass(frozen=True)
+class Config:
+    node: NodeConfig = field(default_factory=NodeConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
+    gateway: GatewayConfig = field(default_factory=GatewayConfig)
+    tls: TlsConfig = field(default_factory=TlsConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    log: LogConfig = field(default_factory=LogConfig)
+
+
+# Allowed values of string settings that are enumerations.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "node.role": ("all", "api", "message", "scheduler", "seqnum", "msgprocessor"),
+    "log.level": ("debug", "info", "warning", "error"),
+    "log.format": ("json", "kv"),
+}
+
+# Inclusive numeric ranges of settings that have them.
+RANGES: dict[str, tuple[float, float]] = {
+    "node.id": (1, (1 << 18) - 1),
+    "http.port": (0, 65535),
+    "gateway.port": (0, 65535),
+    "gateway.idle_timeout": (0.1, 86400),
+    "gateway.max_connections": (1, 1_000_000),
+    "gateway.max_send_queue": (1, 1_000_000),
+    "http.max_body_bytes": (1024, 1 << 31),
+    "auth.token_ttl_seconds": (60, 365 * 24 * 3600),
+    "auth.scrypt_log_n": (10, 20),
+    "limits.max_payload_bytes": (1, 16383),
+    "limits.frames_per_second": (1, 1_000_000),
+    "limits.max_file_bytes": (1, 1 << 32),
+}

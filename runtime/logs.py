@@ -1,0 +1,57 @@
+"""Structured logging: one line per event, as JSON or key=value, with levels.
+
+Call sites use the standard `logging` module with `extra={"fields": {...}}`, or the `log`
+helper below, so third-party libraries' records come out in the same format.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from typing import Any, TextIO
+
+_RESERVED = {"fields"}
+
+
+class _Formatter(logging.Formatter):
+    def __init__(self, fmt: str) -> None:
+        super().__init__()
+        self._json = fmt == "json"
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}) or {})
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        if self._json:
+            return json.dumps(entry, default=str, separators=(",", ":"))
+        return " ".join(f"{k}={_kv(v)}" for k, v in entry.items())
+
+
+def _kv(value: Any) -> str:
+    text = str(value)
+    if text == "" or any(c in text for c in ' ="\n'):
+        return json.dumps(text)
+    return text
+
+
+def configure_logging(level: str = "info", fmt: str = "kv", stream: TextIO | None = None) -> None:
+    """Route every logger to `stream` (stderr by default: stdout carries the ready line)."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(_Formatter(fmt))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+def log(logger: logging.Logger, level: int, msg: str, **fields: Any) -> None:
+    """Log `msg` with structured `fields`."""
+    logger.log(level, msg, extra={"fields": fields})
