@@ -28,8 +28,7 @@ OUTPUTS: dict[str, str] = {
     "ts": "generated/ts",
     "vectors": "conformance/vectors",
 }
-# Files in an output folder that are not generated and must survive regeneration.
-KEEP = {"generated/python/py.typed"}
+RUFF_CONFIG = 'line-length = 100\ntarget-version = "py311"\n'
 
 
 def include_dirs() -> list[str]:
@@ -67,9 +66,12 @@ def generate(root: Path, staging: Path) -> None:
     # betterproto2's plugin runs `ruff` to format its output: it must be on PATH.
     old_path = os.environ.get("PATH", "")
     os.environ["PATH"] = f"{bin_dir}{os.pathsep}{old_path}"
+    # ...and it formats with whatever ruff configuration it finds above the working
+    # directory; pin one so the output does not depend on where the repository lives.
+    (staging / "ruff.toml").write_text(RUFF_CONFIG)
     old_cwd = Path.cwd()
     try:
-        os.chdir(root)
+        os.chdir(staging)
         status = _quiet_protoc(protoc.main, args)
     finally:
         os.chdir(old_cwd)
