@@ -63,7 +63,7 @@ def _render(model: Model, layout: HeaderLayout) -> str:
     w("    from_server: bool")
     w("")
     w("")
-    w(f"MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {{")
+    w("MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {")
     for v in msg_type.values:
         info = v.msg_type
         assert info is not None
