@@ -905,8 +905,8 @@ default_message_pool.register_message("prim.v1", "AckPayload", AckPayload)
 class AllocateRequest(betterproto2.Message):
     channel: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
-    The channel key: "u:<smaller user id>:<larger user id>" for a user pair,
-    "g:<group id>" for a group.
+    The channel key: "u<smaller user id>-<larger user id>" for a user pair,
+    "g<group id>" for a group.
     """
 
     count: "int" = betterproto2.field(2, betterproto2.TYPE_UINT32)
