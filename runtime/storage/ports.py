@@ -247,6 +247,9 @@ class MessageStore(Protocol):
         (sender, receiver, client_ts) is already stored; either way returns the seqnum
         now standing for that key. Concurrent writers of one key get one row."""
 
+    async def insert_many(self, messages: Sequence[Message]) -> list[InsertResult]:
+        """insert() for a batch, in one transaction (the log consumer's path)."""
+
     async def find_by_idempotency_key(
         self, sender: int, receiver: int, client_ts: int
     ) -> int | None:
@@ -308,6 +311,8 @@ class OnlineState(Protocol):
     async def get_read_markers(self, user_id: int, channels: Sequence[str]) -> dict[str, int]:
         """channel -> marker (0 if never read)."""
 
+    async def close(self) -> None: ...
+
 
 class LogConsumer(Protocol):
     """One member of a consumer group reading the message log."""
@@ -358,3 +363,5 @@ class BlobStore(Protocol):
     async def stat(self, blob_id: str) -> BlobInfo | None: ...
 
     async def delete(self, blob_id: str) -> bool: ...
+
+    async def close(self) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import AlreadyExists
@@ -39,32 +40,34 @@ def _by_key(conn: sqlite3.Connection, sender: int, receiver: int, client_ts: int
     return None if row is None else int(row[0])
 
 
+def _insert(conn: sqlite3.Connection, m: Message) -> InsertResult:
+    # DO NOTHING covers both the primary key (a replayed log record) and the idempotency
+    # key (a client's resend stamped with a fresh seqnum).
+    cur = conn.execute(
+        f"INSERT INTO messages ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (
+            m.channel, m.seqnum, m.sender, m.receiver, m.type, m.server_ts,
+            m.client_ts, m.payload, m.extension, m.edited_at, int(m.withdrawn),
+        ),
+    )  # fmt: skip
+    if cur.rowcount == 1:
+        return InsertResult(m.seqnum, True)
+    original = _by_key(conn, m.sender, m.receiver, m.client_ts)
+    if original is None:
+        raise AlreadyExists(f"{m.channel}#{m.seqnum} holds a different message")
+    return InsertResult(original, False)
+
+
 class SqliteMessageStore:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
     async def insert(self, message: Message) -> InsertResult:
-        m = message
+        return await self._db.write(lambda conn: _insert(conn, message))
 
-        def tx(conn: sqlite3.Connection) -> InsertResult:
-            # DO NOTHING covers both the primary key (a replayed log record) and the
-            # idempotency key (a client's resend stamped with a fresh seqnum).
-            cur = conn.execute(
-                f"INSERT INTO messages ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (
-                    m.channel, m.seqnum, m.sender, m.receiver, m.type, m.server_ts,
-                    m.client_ts, m.payload, m.extension, m.edited_at, int(m.withdrawn),
-                ),
-            )  # fmt: skip
-            if cur.rowcount == 1:
-                return InsertResult(m.seqnum, True)
-            original = _by_key(conn, m.sender, m.receiver, m.client_ts)
-            if original is None:
-                raise AlreadyExists(f"{m.channel}#{m.seqnum} holds a different message")
-            return InsertResult(original, False)
-
-        return await self._db.write(tx)
+    async def insert_many(self, messages: Sequence[Message]) -> list[InsertResult]:
+        return await self._db.write(lambda conn: [_insert(conn, m) for m in messages])
 
     async def find_by_idempotency_key(
         self, sender: int, receiver: int, client_ts: int

@@ -1,0 +1,1 @@
+"""Adapters on the local file system: seqnum ceilings and uploaded blobs."""

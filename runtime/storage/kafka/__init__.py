@@ -1,0 +1,1 @@
+"""Production message log on Kafka (aiokafka)."""

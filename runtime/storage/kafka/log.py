@@ -1,0 +1,109 @@
+"""MessageLog on Kafka via aiokafka, keyed (so partitioned) by channel.
+
+Keying by channel keeps each conversation in one partition, in seqnum order, so one
+consumer sees a channel's messages in order. The log is at-least-once (no idempotent
+producer on Tansu): the consumer side deduplicates (see consumer.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from ..codec import decode_message, encode_message
+from ..models import LogRecord, Message
+
+DEFAULT_TOPIC = "prim.messages"
+
+
+class KafkaMessageLog:
+    def __init__(
+        self,
+        bootstrap: str,
+        *,
+        topic: str = DEFAULT_TOPIC,
+        partitions: int = 8,
+        replication_factor: int = 1,
+    ) -> None:
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self._partitions = partitions
+        self._replication = replication_factor
+        self._producer: Any = None
+
+    @classmethod
+    async def open(cls, bootstrap: str, **kwargs: Any) -> KafkaMessageLog:
+        log = cls(bootstrap, **kwargs)
+        await log.start()
+        return log
+
+    async def start(self) -> None:
+        await self._ensure_topic()
+        # acks="all": append() returns only once the replicas hold the record.
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=False
+        )
+        await producer.start()
+        self._producer = producer
+
+    async def _ensure_topic(self) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            existing = await admin.list_topics()
+            if self.topic not in existing:
+                # Another process may create it first.
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    await admin.create_topics(
+                        [NewTopic(self.topic, self._partitions, self._replication)]
+                    )
+        finally:
+            await admin.close()
+
+    async def append(self, message: Message) -> None:
+        if self._producer is None:
+            raise RuntimeError("KafkaMessageLog not started")
+        await self._producer.send_and_wait(
+            self.topic, value=encode_message(message), key=message.channel.encode("utf-8")
+        )
+
+    async def consumer(self, group: str) -> KafkaLogConsumer:
+        consumer = AIOKafkaConsumer(
+            self.topic,
+            bootstrap_servers=self.bootstrap,
+            group_id=group,
+            enable_auto_commit=False,
+            # A new group starts from the beginning: nothing logged may be skipped.
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        return KafkaLogConsumer(consumer)
+
+    async def close(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+
+class KafkaLogConsumer:
+    def __init__(self, consumer: Any) -> None:
+        self._consumer = consumer
+
+    async def fetch(self, max_records: int = 500, timeout_ms: int = 1000) -> list[LogRecord]:
+        batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+        records: list[LogRecord] = []
+        for tp, items in batches.items():
+            for item in items:
+                records.append(LogRecord(decode_message(item.value), tp.partition, item.offset))
+        return records
+
+    async def commit(self) -> None:
+        # Commits the position after every record returned by fetch() so far.
+        await self._consumer.commit()
+
+    async def close(self) -> None:
+        await self._consumer.stop()

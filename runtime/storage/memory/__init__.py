@@ -1,0 +1,1 @@
+"""Embedded in-process adapters (one process, state lost on exit by design)."""

@@ -1,0 +1,87 @@
+"""MessageLog in process memory (asyncio), for embedded mode.
+
+One ordered partition. Each consumer starts at its group's committed offset and commit()
+stores its position, as with Kafka; run one consumer per group at a time. Records every
+known group has committed are dropped, so memory stays bounded by the unprocessed tail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from ..models import LogRecord, Message
+
+
+class MemoryMessageLog:
+    def __init__(self) -> None:
+        self._records: list[Message] = []
+        self._base = 0  # offset of self._records[0]
+        self._committed: dict[str, int] = {}
+        self._changed = asyncio.Condition()
+        self._closed = False
+
+    @property
+    def end_offset(self) -> int:
+        return self._base + len(self._records)
+
+    async def append(self, message: Message) -> None:
+        if self._closed:
+            raise RuntimeError("message log is closed")
+        async with self._changed:
+            self._records.append(message)
+            self._changed.notify_all()
+
+    async def consumer(self, group: str) -> MemoryLogConsumer:
+        start = self._committed.setdefault(group, self._base)
+        return MemoryLogConsumer(self, group, start)
+
+    def _read(self, position: int, max_records: int) -> list[LogRecord]:
+        first = max(position, self._base) - self._base
+        chunk = self._records[first : first + max_records]
+        return [
+            LogRecord(message=m, partition=0, offset=self._base + first + i)
+            for i, m in enumerate(chunk)
+        ]
+
+    async def _wait_beyond(self, position: int, timeout_ms: int) -> None:
+        async with self._changed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: self.end_offset > position or self._closed),
+                    timeout_ms / 1000,
+                )
+
+    def _commit(self, group: str, position: int) -> None:
+        self._committed[group] = max(self._committed.get(group, 0), position)
+        # Everything all groups have committed can go.
+        low = min(self._committed.values())
+        if low > self._base:
+            del self._records[: low - self._base]
+            self._base = low
+
+    async def close(self) -> None:
+        self._closed = True
+        async with self._changed:
+            self._changed.notify_all()
+
+
+class MemoryLogConsumer:
+    def __init__(self, log: MemoryMessageLog, group: str, position: int) -> None:
+        self._log = log
+        self._group = group
+        self._position = position
+
+    async def fetch(self, max_records: int = 500, timeout_ms: int = 1000) -> list[LogRecord]:
+        if self._log.end_offset <= self._position:
+            await self._log._wait_beyond(self._position, timeout_ms)
+        records = self._log._read(self._position, max_records)
+        if records:
+            self._position = records[-1].offset + 1
+        return records
+
+    async def commit(self) -> None:
+        self._log._commit(self._group, self._position)
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,82 @@
+"""OnlineState in process memory, for embedded mode (one process holds every connection)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..models import InboxEntry
+
+
+class MemoryOnlineState:
+    def __init__(self) -> None:
+        self._connections: dict[int, dict[str, int]] = {}
+        self._user_node: dict[int, int] = {}
+        self._last_online: dict[int, int] = {}
+        # user -> peer -> (last seqnum, last ts)
+        self._inbox: dict[int, dict[int, tuple[int, int]]] = {}
+        self._read: dict[int, dict[str, int]] = {}
+
+    # No awaits inside these methods, so each runs atomically on the event loop.
+    async def add_connection(self, user_id: int, device_id: str, node_id: int) -> None:
+        self._connections.setdefault(user_id, {})[device_id] = node_id
+
+    async def remove_connection(
+        self, user_id: int, device_id: str, node_id: int | None = None
+    ) -> bool:
+        devices = self._connections.get(user_id)
+        if devices is None or device_id not in devices:
+            return False
+        if node_id is not None and devices[device_id] != node_id:
+            return False
+        del devices[device_id]
+        if not devices:
+            del self._connections[user_id]
+        return True
+
+    async def get_connections(self, user_id: int) -> dict[str, int]:
+        return dict(self._connections.get(user_id, {}))
+
+    async def set_user_node(self, user_id: int, node_id: int) -> None:
+        self._user_node[user_id] = node_id
+
+    async def get_user_node(self, user_id: int) -> int | None:
+        return self._user_node.get(user_id)
+
+    async def clear_user_node(self, user_id: int, node_id: int | None = None) -> bool:
+        current = self._user_node.get(user_id)
+        if current is None or (node_id is not None and current != node_id):
+            return False
+        del self._user_node[user_id]
+        return True
+
+    async def set_last_online(self, user_id: int, ts: int) -> None:
+        self._last_online[user_id] = max(ts, self._last_online.get(user_id, ts))
+
+    async def get_last_online(self, user_id: int) -> int | None:
+        return self._last_online.get(user_id)
+
+    async def record_inbox(self, user_id: int, peer_id: int, seqnum: int, ts: int) -> None:
+        entries = self._inbox.setdefault(user_id, {})
+        old_seq, old_ts = entries.get(peer_id, (0, 0))
+        entries[peer_id] = (max(old_seq, seqnum), max(old_ts, ts))
+
+    async def get_inbox(self, user_id: int, since: int) -> list[InboxEntry]:
+        entries = [
+            InboxEntry(peer, seq, ts)
+            for peer, (seq, ts) in self._inbox.get(user_id, {}).items()
+            if ts >= since
+        ]
+        entries.sort(key=lambda e: (-e.last_ts, e.peer_id))
+        return entries
+
+    async def set_read_marker(self, user_id: int, channel: str, seqnum: int) -> int:
+        markers = self._read.setdefault(user_id, {})
+        markers[channel] = max(markers.get(channel, 0), seqnum)
+        return markers[channel]
+
+    async def get_read_markers(self, user_id: int, channels: Sequence[str]) -> dict[str, int]:
+        markers = self._read.get(user_id, {})
+        return {c: markers.get(c, 0) for c in channels}
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""Production adapters on PostgreSQL (asyncpg)."""

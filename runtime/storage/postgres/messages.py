@@ -1,0 +1,124 @@
+"""MessageStore on PostgreSQL: messages by (channel, seqnum) with an idempotency key.
+
+Two writers racing one idempotency key: the unique index makes the second INSERT wait for
+the first to commit and then do nothing; its follow-up SELECT (a new statement, so a new
+READ COMMITTED snapshot) sees the winner's seqnum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import AlreadyExists
+from ..models import InsertResult, Message
+from .db import PostgresDatabase
+
+_COLS = (
+    "channel, seqnum, sender, receiver, type, server_ts, client_ts, payload, extension,"
+    " edited_at, withdrawn"
+)
+_INSERT = (
+    f"INSERT INTO messages ({_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    " ON CONFLICT DO NOTHING RETURNING seqnum"
+)
+_BY_KEY = "SELECT seqnum FROM messages WHERE sender = $1 AND receiver = $2 AND client_ts = $3"
+
+
+def message_from_row(r: Any) -> Message:
+    return Message(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bytes(r[7]), bytes(r[8]), r[9], r[10])
+
+
+def _args(m: Message) -> tuple[object, ...]:
+    return (
+        m.channel, m.seqnum, m.sender, m.receiver, m.type, m.server_ts, m.client_ts,
+        m.payload, m.extension, m.edited_at, m.withdrawn,
+    )  # fmt: skip
+
+
+class PostgresMessageStore:
+    def __init__(self, db: PostgresDatabase) -> None:
+        self._pool = db.pool
+
+    async def insert(self, message: Message) -> InsertResult:
+        async with self._pool.acquire() as conn:
+            if await conn.fetchval(_INSERT, *_args(message)) is not None:
+                return InsertResult(message.seqnum, True)
+            original = await conn.fetchval(
+                _BY_KEY, message.sender, message.receiver, message.client_ts
+            )
+        if original is None:
+            raise AlreadyExists(f"{message.channel}#{message.seqnum} holds a different message")
+        return InsertResult(int(original), False)
+
+    async def insert_many(self, messages: Sequence[Message]) -> list[InsertResult]:
+        """Batch form of insert() for the log consumer: one round trip per message, one
+        connection and one transaction for the batch."""
+        results: list[InsertResult] = []
+        async with self._pool.acquire() as conn, conn.transaction():
+            for m in messages:
+                if await conn.fetchval(_INSERT, *_args(m)) is not None:
+                    results.append(InsertResult(m.seqnum, True))
+                    continue
+                original = await conn.fetchval(_BY_KEY, m.sender, m.receiver, m.client_ts)
+                if original is None:
+                    raise AlreadyExists(f"{m.channel}#{m.seqnum} holds a different message")
+                results.append(InsertResult(int(original), False))
+        return results
+
+    async def find_by_idempotency_key(
+        self, sender: int, receiver: int, client_ts: int
+    ) -> int | None:
+        value = await self._pool.fetchval(_BY_KEY, sender, receiver, client_ts)
+        return None if value is None else int(value)
+
+    async def get(self, channel: str, seqnum: int) -> Message | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_COLS} FROM messages WHERE channel = $1 AND seqnum = $2", channel, seqnum
+        )
+        return None if row is None else message_from_row(row)
+
+    async def read_forward(self, channel: str, from_seqnum: int, limit: int) -> list[Message]:
+        if limit <= 0:
+            return []
+        rows = await self._pool.fetch(
+            f"SELECT {_COLS} FROM messages WHERE channel = $1 AND seqnum >= $2"
+            " ORDER BY seqnum LIMIT $3",
+            channel, from_seqnum, limit,
+        )  # fmt: skip
+        return [message_from_row(r) for r in rows]
+
+    async def read_backward(self, channel: str, before_seqnum: int, limit: int) -> list[Message]:
+        if limit <= 0:
+            return []
+        rows = await self._pool.fetch(
+            f"SELECT {_COLS} FROM messages WHERE channel = $1 AND seqnum < $2"
+            " ORDER BY seqnum DESC LIMIT $3",
+            channel, before_seqnum, limit,
+        )  # fmt: skip
+        return [message_from_row(r) for r in rows]
+
+    async def last_seqnum(self, channel: str) -> int:
+        value = await self._pool.fetchval(
+            "SELECT MAX(seqnum) FROM messages WHERE channel = $1", channel
+        )
+        return 0 if value is None else int(value)
+
+    async def edit(
+        self, channel: str, seqnum: int, payload: bytes, edited_at: int
+    ) -> Message | None:
+        row = await self._pool.fetchrow(
+            "UPDATE messages SET payload = $1, edited_at = $2 WHERE channel = $3 AND seqnum = $4"
+            f" AND NOT withdrawn RETURNING {_COLS}",
+            payload, edited_at, channel, seqnum,
+        )  # fmt: skip
+        return None if row is None else message_from_row(row)
+
+    async def withdraw(self, channel: str, seqnum: int) -> Message | None:
+        # The payload goes too: a withdrawn message must not be readable any more.
+        row = await self._pool.fetchrow(
+            "UPDATE messages SET withdrawn = TRUE, payload = '', extension = ''"
+            f" WHERE channel = $1 AND seqnum = $2 RETURNING {_COLS}",
+            channel, seqnum,
+        )  # fmt: skip
+        return None if row is None else message_from_row(row)

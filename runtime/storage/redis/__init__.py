@@ -1,0 +1,1 @@
+"""Production adapters on Redis (redis.asyncio): online state and the hot message window."""
