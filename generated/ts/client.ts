@@ -1,0 +1,979 @@
+/**
+ * A fetch-based client of the PRIM HTTP API: `new PrimClient({ baseUrl })`, then
+ * one object per service (`client.account.login(...)`). Every failed call throws a
+ * PrimApiError carrying the HTTP status and the parsed `Error` body.
+ *
+ * Generated from spec/prim/v1 by `make gen` (codegen/emitters/_ts_client.py); do not edit.
+ */
+
+import type * as T from "./types.js";
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Aborts the request. */
+  signal?: AbortSignal;
+  /** Extra request headers; they override the client's. */
+  headers?: Record<string, string>;
+}
+
+export interface PrimClientOptions {
+  /** Where the API is served, e.g. "https://prim.example.com" (paths start with /v1). */
+  baseUrl: string;
+  /** The bearer token; it can also be set later through PrimClient.accessToken. */
+  accessToken?: string;
+  /** A fetch implementation; the global fetch by default. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+/** Bytes sent as a raw request body (file uploads). */
+export interface RawBody {
+  data: Blob | ArrayBuffer | Uint8Array;
+  /** The Content-Type; a Blob's own type when omitted, else application/octet-stream. */
+  contentType?: string;
+}
+
+/** A failed call: the HTTP status and the `Error` body the server answered with. */
+export class PrimApiError extends Error {
+  readonly status: number;
+  readonly code: T.ErrorCode;
+  /** The request field at fault (proto name), "" when none. */
+  readonly field: string;
+  /** The parsed body; undefined when the response was not a JSON Error. */
+  readonly body: T.Error | undefined;
+
+  constructor(status: number, body: T.Error | undefined, fallback: string) {
+    super(body?.message || fallback);
+    this.name = "PrimApiError";
+    this.status = status;
+    this.code = body?.code ?? "ERROR_CODE_UNSPECIFIED";
+    this.field = body?.field ?? "";
+    this.body = body;
+  }
+
+  /** Reads a failed response's body; a body that is not JSON keeps its text as message. */
+  static async fromResponse(response: Response): Promise<PrimApiError> {
+    const text = await response.text();
+    const fallback = text.trim() || `HTTP ${response.status} ${response.statusText}`.trim();
+    let body: T.Error | undefined;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+        body = parsed as T.Error;
+      }
+    } catch {
+      body = undefined;
+    }
+    return new PrimApiError(response.status, body, fallback);
+  }
+}
+
+/** One HTTP exchange as a service class describes it. */
+export interface HttpCall {
+  method: string;
+  /** The path with its variables already substituted and encoded. */
+  path: string;
+  /** Query parameters; undefined values are left out, arrays repeat the key. */
+  query?: ReadonlyArray<readonly [string, unknown]>;
+  /** A JSON request body. */
+  json?: unknown;
+  /** A raw request body. */
+  raw?: RawBody;
+  /** Whether to send the access token. */
+  auth: boolean;
+  /** How to read a successful response. */
+  response: "json" | "blob";
+}
+
+/** What the service classes call; replaceable for tests. */
+export interface Transport {
+  call<R>(call: HttpCall, options?: CallOptions): Promise<R>;
+}
+
+class FetchTransport implements Transport {
+  private readonly baseUrl: string;
+  private readonly fetch: (input: string, init: RequestInit) => Promise<Response>;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    options: PrimClientOptions,
+    private readonly token: () => string | undefined,
+  ) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    // Called through a closure: some fetch implementations must not be called as a method.
+    const impl = options.fetch;
+    this.fetch = impl ?? ((input, init) => fetch(input, init));
+    this.headers = { ...options.headers };
+  }
+
+  async call<R>(call: HttpCall, options?: CallOptions): Promise<R> {
+    const headers: Record<string, string> = { accept: "application/json", ...this.headers };
+    const token = this.token();
+    if (call.auth && token) {
+      headers["authorization"] = `Bearer ${token}`;
+    }
+    const init: RequestInit = { method: call.method };
+    if (call.json !== undefined) {
+      headers["content-type"] = "application/json";
+      init.body = JSON.stringify(call.json);
+    } else if (call.raw !== undefined) {
+      const data = call.raw.data;
+      headers["content-type"] =
+        call.raw.contentType ??
+        (data instanceof Blob && data.type ? data.type : "application/octet-stream");
+      // A copy: fetch's body types want an ArrayBuffer-backed view, not any ArrayBufferLike.
+      init.body = data instanceof Uint8Array ? new Uint8Array(data) : data;
+    }
+    if (call.response === "blob") {
+      headers["accept"] = "*/*";
+    }
+    init.headers = { ...headers, ...options?.headers };
+    if (options?.signal) {
+      init.signal = options.signal;
+    }
+    const response = await this.fetch(this.baseUrl + call.path + queryString(call.query), init);
+    if (!response.ok) {
+      throw await PrimApiError.fromResponse(response);
+    }
+    if (call.response === "blob") {
+      return (await response.blob()) as R;
+    }
+    const text = await response.text();
+    return (text ? JSON.parse(text) : {}) as R;
+  }
+}
+
+function queryString(query: HttpCall["query"]): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of query ?? []) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== null) {
+        search.append(name, String(item));
+      }
+    }
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+function requirePathValue(name: string, value: unknown): string {
+  if (value === undefined || value === null || value === "") {
+    throw new TypeError(`path parameter ${name} is required`);
+  }
+  return String(value);
+}
+
+/** A single-segment path variable: everything, slashes included, is escaped. */
+function pathSegment(name: string, value: unknown): string {
+  return encodeURIComponent(requirePathValue(name, value));
+}
+
+/** A copy of `request` without the fields bound to the path (`body: "*"`). */
+function omitPaths(request: object, paths: ReadonlyArray<ReadonlyArray<string>>): unknown {
+  let result: Record<string, unknown> = { ...request };
+  for (const path of paths) {
+    result = omitPath(result, path);
+  }
+  return result;
+}
+
+function omitPath(
+  obj: Record<string, unknown>,
+  path: ReadonlyArray<string>,
+): Record<string, unknown> {
+  const [head, ...rest] = path;
+  if (head === undefined) {
+    return obj;
+  }
+  const copy = { ...obj };
+  if (rest.length === 0) {
+    delete copy[head];
+  } else {
+    const child = copy[head];
+    if (child !== null && typeof child === "object") {
+      copy[head] = omitPath(child as Record<string, unknown>, rest);
+    }
+  }
+  return copy;
+}
+
+/** The methods of prim.v1.AccountService over HTTP. */
+export class AccountServiceClient {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * Reserves a fresh account id that a following Signup may claim.
+   *
+   * `POST /v1/account-ids` (no access token needed)
+   */
+  async newAccountId(request: T.NewAccountIdRequest = {}, options?: CallOptions): Promise<T.NewAccountIdResponse> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: "/v1/account-ids",
+        json: request,
+        auth: false,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Creates an account. Without `account_id` the server assigns one.
+   *
+   * `POST /v1/accounts` (no access token needed)
+   */
+  async signup(request: T.SignupRequest, options?: CallOptions): Promise<T.SignupResponse> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: "/v1/accounts",
+        json: request,
+        auth: false,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Exchanges an account id and password for an access token.
+   *
+   * `POST /v1/sessions` (no access token needed)
+   */
+  async login(request: T.LoginRequest, options?: CallOptions): Promise<T.LoginResponse> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: "/v1/sessions",
+        json: request,
+        auth: false,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Revokes the token the request was made with.
+   *
+   * `DELETE /v1/sessions/current`
+   */
+  async logout(_request: T.LogoutRequest = {}, options?: CallOptions): Promise<T.LogoutResponse> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: "/v1/sessions/current",
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Deletes the caller's account after checking the password; every token is revoked.
+   *
+   * `POST /v1/accounts/me/deletion`
+   */
+  async deleteAccount(request: T.DeleteAccountRequest, options?: CallOptions): Promise<T.DeleteAccountResponse> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: "/v1/accounts/me/deletion",
+        json: request,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+}
+
+/** The methods of prim.v1.FileService over HTTP. */
+export class FileServiceClient {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * The request body is the file's bytes; its Content-Type header is the file's type.
+   *
+   * `POST /v1/files`
+   *
+   * `content` is sent as the raw request body (content).
+   */
+  async uploadFile(request: Omit<T.UploadFileRequest, "content">, content: RawBody, options?: CallOptions): Promise<T.FileInfo> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: "/v1/files",
+        query: [
+          ["kind", request.kind],
+          ["name", request.name],
+        ],
+        raw: content,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `GET /v1/files/{file_id}/info` */
+  async getFileInfo(request: T.GetFileInfoRequest, options?: CallOptions): Promise<T.FileInfo> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: `/v1/files/${pathSegment("file_id", request.fileId)}/info`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * The file's bytes with their Content-Type.
+   *
+   * `GET /v1/files/{file_id}`
+   */
+  async downloadFile(request: T.DownloadFileRequest, options?: CallOptions): Promise<Blob> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: `/v1/files/${pathSegment("file_id", request.fileId)}`,
+        auth: true,
+        response: "blob",
+      },
+      options,
+    );
+  }
+}
+
+/** The methods of prim.v1.FriendService over HTTP. */
+export class FriendServiceClient {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * Asks `user_id` to be friends; they get an AddFriend message in real time.
+   *
+   * `POST /v1/friend-requests`
+   */
+  async sendFriendRequest(request: T.SendFriendRequestRequest, options?: CallOptions): Promise<T.FriendRequest> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: "/v1/friend-requests",
+        json: request,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `GET /v1/friend-requests` */
+  async listFriendRequests(request: T.ListFriendRequestsRequest = {}, options?: CallOptions): Promise<T.ListFriendRequestsResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: "/v1/friend-requests",
+        query: [
+          ["direction", request.direction],
+          ["pageSize", request.pageSize],
+          ["pageToken", request.pageToken],
+        ],
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `POST /v1/friend-requests/{requester_id}/accept` */
+  async acceptFriendRequest(request: T.AcceptFriendRequestRequest, options?: CallOptions): Promise<T.Friend> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: `/v1/friend-requests/${pathSegment("requester_id", request.requesterId)}/accept`,
+        json: omitPaths(request, [["requesterId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Declines; no friendship is created.
+   *
+   * `POST /v1/friend-requests/{requester_id}/reject`
+   */
+  async rejectFriendRequest(request: T.RejectFriendRequestRequest, options?: CallOptions): Promise<T.RejectFriendRequestResponse> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: `/v1/friend-requests/${pathSegment("requester_id", request.requesterId)}/reject`,
+        json: omitPaths(request, [["requesterId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `GET /v1/friends` */
+  async listFriends(request: T.ListFriendsRequest = {}, options?: CallOptions): Promise<T.ListFriendsResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: "/v1/friends",
+        query: [
+          ["pageSize", request.pageSize],
+          ["pageToken", request.pageToken],
+          ["classification", request.classification],
+        ],
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * How the caller relates to `user_id` (friend or not, blocked either way).
+   *
+   * `GET /v1/friends/{user_id}`
+   */
+  async getRelationship(request: T.GetRelationshipRequest, options?: CallOptions): Promise<T.Relationship> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: `/v1/friends/${pathSegment("user_id", request.userId)}`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `PATCH /v1/friends/{user_id}` */
+  async updateFriend(request: T.UpdateFriendRequest, options?: CallOptions): Promise<T.Friend> {
+    return this.transport.call(
+      {
+        method: "PATCH",
+        path: `/v1/friends/${pathSegment("user_id", request.userId)}`,
+        json: omitPaths(request, [["userId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Ends the friendship on both sides.
+   *
+   * `DELETE /v1/friends/{user_id}`
+   */
+  async deleteFriend(request: T.DeleteFriendRequest, options?: CallOptions): Promise<T.DeleteFriendResponse> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: `/v1/friends/${pathSegment("user_id", request.userId)}`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * A blocked user can no longer message the caller or send friend requests.
+   *
+   * `PUT /v1/blocks/{user_id}`
+   */
+  async blockUser(request: T.BlockUserRequest, options?: CallOptions): Promise<T.Relationship> {
+    return this.transport.call(
+      {
+        method: "PUT",
+        path: `/v1/blocks/${pathSegment("user_id", request.userId)}`,
+        json: omitPaths(request, [["userId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `DELETE /v1/blocks/{user_id}` */
+  async unblockUser(request: T.UnblockUserRequest, options?: CallOptions): Promise<T.Relationship> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: `/v1/blocks/${pathSegment("user_id", request.userId)}`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+}
+
+/** The methods of prim.v1.GroupService over HTTP. */
+export class GroupServiceClient {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * The caller becomes the owner.
+   *
+   * `POST /v1/groups`
+   */
+  async createGroup(request: T.CreateGroupRequest, options?: CallOptions): Promise<T.Group> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: "/v1/groups",
+        json: request,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * The groups the caller is a member of.
+   *
+   * `GET /v1/groups`
+   */
+  async listMyGroups(request: T.ListMyGroupsRequest = {}, options?: CallOptions): Promise<T.ListMyGroupsResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: "/v1/groups",
+        query: [
+          ["pageSize", request.pageSize],
+          ["pageToken", request.pageToken],
+        ],
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `GET /v1/groups/{group_id}` */
+  async getGroup(request: T.GetGroupRequest, options?: CallOptions): Promise<T.Group> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Owner or admin; absent fields stay as they are.
+   *
+   * `PATCH /v1/groups/{group_id}`
+   */
+  async updateGroup(request: T.UpdateGroupRequest, options?: CallOptions): Promise<T.Group> {
+    return this.transport.call(
+      {
+        method: "PATCH",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}`,
+        json: omitPaths(request, [["groupId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Owner only; every member gets a LeaveGroup message.
+   *
+   * `DELETE /v1/groups/{group_id}`
+   */
+  async destroyGroup(request: T.DestroyGroupRequest, options?: CallOptions): Promise<T.DestroyGroupResponse> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Members only.
+   *
+   * `GET /v1/groups/{group_id}/members`
+   */
+  async listMembers(request: T.ListMembersRequest, options?: CallOptions): Promise<T.ListMembersResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}/members`,
+        query: [
+          ["role", request.role],
+          ["pageSize", request.pageSize],
+          ["pageToken", request.pageToken],
+        ],
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `POST /v1/groups/{group_id}/join-requests` */
+  async requestToJoin(request: T.RequestToJoinRequest, options?: CallOptions): Promise<T.JoinRequest> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}/join-requests`,
+        json: omitPaths(request, [["groupId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Admins only.
+   *
+   * `GET /v1/groups/{group_id}/join-requests`
+   */
+  async listJoinRequests(request: T.ListJoinRequestsRequest, options?: CallOptions): Promise<T.ListJoinRequestsResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}/join-requests`,
+        query: [
+          ["pageSize", request.pageSize],
+          ["pageToken", request.pageToken],
+        ],
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `POST /v1/groups/{group_id}/join-requests/{user_id}/approve` */
+  async approveJoinRequest(request: T.ApproveJoinRequestRequest, options?: CallOptions): Promise<T.Member> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}/join-requests/${pathSegment("user_id", request.userId)}/approve`,
+        json: omitPaths(request, [["groupId"], ["userId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `POST /v1/groups/{group_id}/join-requests/{user_id}/reject` */
+  async rejectJoinRequest(request: T.RejectJoinRequestRequest, options?: CallOptions): Promise<T.JoinRequest> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}/join-requests/${pathSegment("user_id", request.userId)}/reject`,
+        json: omitPaths(request, [["groupId"], ["userId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * The owner cannot leave; they destroy the group or hand it over first.
+   *
+   * `DELETE /v1/groups/{group_id}/membership`
+   */
+  async leaveGroup(request: T.LeaveGroupRequest, options?: CallOptions): Promise<T.LeaveGroupResponse> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}/membership`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * An admin removes a member (not another admin, unless the owner does it).
+   *
+   * `POST /v1/groups/{group_id}/members/{user_id}/kick`
+   */
+  async kickMember(request: T.KickMemberRequest, options?: CallOptions): Promise<T.KickMemberResponse> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}/members/${pathSegment("user_id", request.userId)}/kick`,
+        json: omitPaths(request, [["groupId"], ["userId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Owner only.
+   *
+   * `PUT /v1/groups/{group_id}/admins/{user_id}`
+   */
+  async grantAdmin(request: T.GrantAdminRequest, options?: CallOptions): Promise<T.Member> {
+    return this.transport.call(
+      {
+        method: "PUT",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}/admins/${pathSegment("user_id", request.userId)}`,
+        json: omitPaths(request, [["groupId"], ["userId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `DELETE /v1/groups/{group_id}/admins/{user_id}` */
+  async revokeAdmin(request: T.RevokeAdminRequest, options?: CallOptions): Promise<T.Member> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: `/v1/groups/${pathSegment("group_id", request.groupId)}/admins/${pathSegment("user_id", request.userId)}`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+}
+
+/** The methods of prim.v1.MessageService over HTTP. */
+export class MessageServiceClient {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * Conversations with messages the caller has not read, newest first.
+   *
+   * `GET /v1/inbox`
+   */
+  async getInbox(request: T.GetInboxRequest = {}, options?: CallOptions): Promise<T.GetInboxResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: "/v1/inbox",
+        query: [
+          ["since", request.since],
+        ],
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * One page of a conversation's history.
+   *
+   * `GET /v1/conversations/{peer_id}/messages`
+   */
+  async listHistory(request: T.ListHistoryRequest, options?: CallOptions): Promise<T.ListHistoryResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: `/v1/conversations/${pathSegment("peer_id", request.peerId)}/messages`,
+        query: [
+          ["fromSeqnum", request.fromSeqnum],
+          ["toSeqnum", request.toSeqnum],
+          ["direction", request.direction],
+          ["limit", request.limit],
+        ],
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /** `GET /v1/conversations/{peer_id}/read-marker` */
+  async getReadMarker(request: T.GetReadMarkerRequest, options?: CallOptions): Promise<T.ReadMarker> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: `/v1/conversations/${pathSegment("peer_id", request.peerId)}/read-marker`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Markers only move forward; an older seqnum leaves the marker where it is.
+   *
+   * `PUT /v1/conversations/{peer_id}/read-marker`
+   */
+  async setReadMarker(request: T.SetReadMarkerRequest, options?: CallOptions): Promise<T.ReadMarker> {
+    return this.transport.call(
+      {
+        method: "PUT",
+        path: `/v1/conversations/${pathSegment("peer_id", request.peerId)}/read-marker`,
+        json: omitPaths(request, [["peerId"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * The author replaces a message's payload; every participant gets an Edit message.
+   *
+   * `PATCH /v1/conversations/{peer_id}/messages/{seqnum}`
+   */
+  async editMessage(request: T.EditMessageRequest, options?: CallOptions): Promise<T.ChatMessage> {
+    return this.transport.call(
+      {
+        method: "PATCH",
+        path: `/v1/conversations/${pathSegment("peer_id", request.peerId)}/messages/${pathSegment("seqnum", request.seqnum)}`,
+        json: omitPaths(request, [["peerId"], ["seqnum"]]),
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * The author (or a group admin) retracts a message; participants get a Withdraw message.
+   *
+   * `DELETE /v1/conversations/{peer_id}/messages/{seqnum}`
+   */
+  async withdrawMessage(request: T.WithdrawMessageRequest, options?: CallOptions): Promise<T.ChatMessage> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: `/v1/conversations/${pathSegment("peer_id", request.peerId)}/messages/${pathSegment("seqnum", request.seqnum)}`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+}
+
+/** The methods of prim.v1.NodeService over HTTP. */
+export class NodeServiceClient {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * The message node assigned to the caller and the addresses to reach it.
+   *
+   * `GET /v1/node`
+   */
+  async getMyNode(_request: T.GetMyNodeRequest = {}, options?: CallOptions): Promise<T.NodeAssignment> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: "/v1/node",
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+}
+
+/** The methods of prim.v1.UserService over HTTP. */
+export class UserServiceClient {
+  constructor(private readonly transport: Transport) {}
+
+  /** `GET /v1/users/me` */
+  async getMyProfile(_request: T.GetMyProfileRequest = {}, options?: CallOptions): Promise<T.Profile> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: "/v1/users/me",
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Changes the fields that are present; absent fields stay as they are.
+   *
+   * `PATCH /v1/users/me`
+   */
+  async updateMyProfile(request: T.UpdateMyProfileRequest = {}, options?: CallOptions): Promise<T.Profile> {
+    return this.transport.call(
+      {
+        method: "PATCH",
+        path: "/v1/users/me",
+        json: request,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Another user's public profile, with the remark the caller gave them.
+   *
+   * `GET /v1/users/{user_id}`
+   */
+  async getUser(request: T.GetUserRequest, options?: CallOptions): Promise<T.PublicProfile> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: `/v1/users/${pathSegment("user_id", request.userId)}`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+}
+
+/** The PRIM HTTP API: one property per service. */
+export class PrimClient {
+  /** Sent as `Authorization: Bearer <token>` by every method that needs a session. */
+  accessToken: string | undefined;
+  readonly account: AccountServiceClient;
+  readonly file: FileServiceClient;
+  readonly friend: FriendServiceClient;
+  readonly group: GroupServiceClient;
+  readonly message: MessageServiceClient;
+  readonly node: NodeServiceClient;
+  readonly user: UserServiceClient;
+
+  constructor(options: PrimClientOptions) {
+    this.accessToken = options.accessToken;
+    const transport = new FetchTransport(options, () => this.accessToken);
+    this.account = new AccountServiceClient(transport);
+    this.file = new FileServiceClient(transport);
+    this.friend = new FriendServiceClient(transport);
+    this.group = new GroupServiceClient(transport);
+    this.message = new MessageServiceClient(transport);
+    this.node = new NodeServiceClient(transport);
+    this.user = new UserServiceClient(transport);
+  }
+}

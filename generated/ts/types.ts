@@ -1,0 +1,928 @@
+/**
+ * TypeScript types of every PRIM message and enum in proto3 JSON form: lowerCamelCase
+ * field names, 64-bit integers and bytes (base64) as strings, enums as the names of
+ * their values, maps as records. A field a server leaves at its default value is
+ * absent, so every field is optional except REQUIRED fields of request messages.
+ *
+ * Generated from spec/prim/v1 by `make gen` (codegen/emitters/_ts_types.py); do not edit.
+ */
+
+// ---- prim/v1/accounts.proto ----
+
+export type NewAccountIdRequest = Record<string, never>;
+
+export interface NewAccountIdResponse {
+  accountId?: string;
+}
+
+export interface SignupRequest {
+  /** An id from NewAccountId; absent: the server assigns one. */
+  accountId?: string;
+  /** At least 8 and at most 128 characters. */
+  password: string;
+  /** 1 to 64 characters. */
+  nickname: string;
+}
+
+export interface SignupResponse {
+  userId?: string;
+}
+
+export interface LoginRequest {
+  accountId: string;
+  password: string;
+  /** A name for this device ("laptop"); each login is its own device session. */
+  deviceName?: string;
+}
+
+export interface LoginResponse {
+  /** Send as `Authorization: Bearer <token>` and as the payload of the wire Auth frame. */
+  accessToken?: string;
+  userId?: string;
+  /** Milliseconds since the Unix epoch at which the token stops working. */
+  expiresAt?: string;
+  /** Identifies this session among the user's devices. */
+  deviceId?: string;
+}
+
+export type LogoutRequest = Record<string, never>;
+
+export type LogoutResponse = Record<string, never>;
+
+export interface DeleteAccountRequest {
+  password: string;
+}
+
+export type DeleteAccountResponse = Record<string, never>;
+
+// ---- prim/v1/errors.proto ----
+
+export type ErrorCode =
+  | "ERROR_CODE_UNSPECIFIED"
+  /** A field is missing, malformed or out of range; `Error.field` names it. */
+  | "ERROR_CODE_INVALID_ARGUMENT"
+  /** No token, or a token that is unknown, expired or revoked. */
+  | "ERROR_CODE_UNAUTHENTICATED"
+  /** Wrong account id or password. */
+  | "ERROR_CODE_INVALID_CREDENTIALS"
+  /** The caller is known but may not do this (not a member, not an admin, not the author). */
+  | "ERROR_CODE_PERMISSION_DENIED"
+  | "ERROR_CODE_NOT_FOUND"
+  | "ERROR_CODE_ALREADY_EXISTS"
+  /** The resource is not in a state that allows this (e.g. accepting an answered request). */
+  | "ERROR_CODE_FAILED_PRECONDITION"
+  /** The target has blocked the caller. */
+  | "ERROR_CODE_BLOCKED"
+  /** Something that expires did (a friend request after 7 days). */
+  | "ERROR_CODE_EXPIRED"
+  | "ERROR_CODE_PAYLOAD_TOO_LARGE"
+  | "ERROR_CODE_UNSUPPORTED_MEDIA_TYPE"
+  | "ERROR_CODE_RATE_LIMITED"
+  | "ERROR_CODE_INTERNAL"
+  | "ERROR_CODE_UNAVAILABLE"
+  | "ERROR_CODE_METHOD_NOT_ALLOWED"
+  /**
+   * Wire protocol errors (sent in an Error frame; the HTTP status is what an HTTP
+   * front end would answer for the same fault).
+   * A frame whose bytes cannot be a frame: bad lengths, bad version, truncated.
+   */
+  | "ERROR_CODE_MALFORMED_FRAME"
+  /** A type number the server does not know, or one a client may not send. */
+  | "ERROR_CODE_UNKNOWN_TYPE"
+  /** A frame other than Auth arrived before Auth succeeded. */
+  | "ERROR_CODE_AUTH_REQUIRED"
+  /** The frame's sender is not the authenticated user. */
+  | "ERROR_CODE_SENDER_MISMATCH"
+  /** payload or extension past the limits of the header's field widths or configuration. */
+  | "ERROR_CODE_FRAME_TOO_LARGE"
+  /** The connection sent nothing for longer than the idle timeout. */
+  | "ERROR_CODE_IDLE_TIMEOUT"
+  /**
+   * The same user signed in elsewhere with a policy of one device, or the server is
+   * draining this node.
+   */
+  | "ERROR_CODE_BE_OFFLINE";
+
+/** The body of every HTTP error response, and the payload of a wire Error frame. */
+export interface Error {
+  code?: ErrorCode;
+  /** A sentence for a person: what went wrong and what to do. */
+  message?: string;
+  /** The request field at fault, as its proto name (e.g. "account_id"), when there is one. */
+  field?: string;
+  /**
+   * For wire errors: the seqnum or client timestamp of the frame that failed, so a client
+   * can match the error to what it sent.
+   */
+  refTimestamp?: string;
+  refSeqnum?: string;
+}
+
+// ---- prim/v1/files.proto ----
+
+export interface FileInfo {
+  fileId?: string;
+  contentType?: string;
+  size?: string;
+  name?: string;
+  /** Hex SHA-256 of the bytes. */
+  sha256?: string;
+  uploaderId?: string;
+  createdAt?: string;
+}
+
+export interface UploadFileRequest {
+  /** Which message type the file is for; it decides the allowed content types and size. */
+  kind: MsgType;
+  /** The original file name, shown to receivers. */
+  name?: string;
+  content?: HttpBody;
+}
+
+export interface GetFileInfoRequest {
+  fileId: string;
+}
+
+export interface DownloadFileRequest {
+  fileId: string;
+}
+
+// ---- prim/v1/friends.proto ----
+
+export type FriendStatus =
+  | "FRIEND_STATUS_UNSPECIFIED"
+  | "FRIEND_STATUS_NORMAL"
+  /** Starred: shown first, notified always. */
+  | "FRIEND_STATUS_SPECIAL"
+  /** Messages arrive but do not notify. */
+  | "FRIEND_STATUS_MUTED";
+
+export type RequestDirection =
+  /** both */
+  | "REQUEST_DIRECTION_UNSPECIFIED"
+  | "REQUEST_DIRECTION_INCOMING"
+  | "REQUEST_DIRECTION_OUTGOING";
+
+export interface FriendRequest {
+  requesterId?: string;
+  targetId?: string;
+  message?: string;
+  /** Milliseconds since the Unix epoch. */
+  createdAt?: string;
+  expiresAt?: string;
+}
+
+export interface Friend {
+  userId?: string;
+  remark?: string;
+  status?: FriendStatus;
+  classification?: string;
+  tags?: string[];
+  since?: string;
+}
+
+export interface Relationship {
+  userId?: string;
+  isFriend?: boolean;
+  /** Present when is_friend. */
+  friend?: Friend;
+  /** The caller blocked user_id. */
+  blocking?: boolean;
+  /** user_id blocked the caller. */
+  blockedBy?: boolean;
+  /** A pending request between the two, if any. */
+  pendingRequest?: FriendRequest;
+}
+
+export interface SendFriendRequestRequest {
+  userId: string;
+  /** Shown to the target with the request. */
+  message?: string;
+  /** The remark the requester will see for the target once accepted. */
+  remark?: string;
+}
+
+export interface ListFriendRequestsRequest {
+  direction?: RequestDirection;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface ListFriendRequestsResponse {
+  requests?: FriendRequest[];
+  nextPageToken?: string;
+}
+
+export interface AcceptFriendRequestRequest {
+  requesterId: string;
+  /** The remark the accepting user gives the requester. */
+  remark?: string;
+}
+
+export interface RejectFriendRequestRequest {
+  requesterId: string;
+  reason?: string;
+}
+
+export type RejectFriendRequestResponse = Record<string, never>;
+
+export interface ListFriendsRequest {
+  pageSize?: number;
+  pageToken?: string;
+  /** Only friends in this classification, when set. */
+  classification?: string;
+}
+
+export interface ListFriendsResponse {
+  friends?: Friend[];
+  nextPageToken?: string;
+}
+
+export interface GetRelationshipRequest {
+  userId: string;
+}
+
+export interface TagList {
+  tags?: string[];
+}
+
+export interface UpdateFriendRequest {
+  userId: string;
+  remark?: string;
+  status?: FriendStatus;
+  classification?: string;
+  /** Replaces all tags when present. */
+  tags?: TagList;
+}
+
+export interface DeleteFriendRequest {
+  userId: string;
+}
+
+export type DeleteFriendResponse = Record<string, never>;
+
+export interface BlockUserRequest {
+  userId: string;
+}
+
+export interface UnblockUserRequest {
+  userId: string;
+}
+
+// ---- prim/v1/groups.proto ----
+
+export type GroupRole =
+  | "GROUP_ROLE_UNSPECIFIED"
+  | "GROUP_ROLE_MEMBER"
+  | "GROUP_ROLE_ADMIN"
+  | "GROUP_ROLE_OWNER";
+
+export type JoinRequestState =
+  | "JOIN_REQUEST_STATE_UNSPECIFIED"
+  | "JOIN_REQUEST_STATE_PENDING"
+  | "JOIN_REQUEST_STATE_APPROVED"
+  | "JOIN_REQUEST_STATE_REJECTED";
+
+export interface Group {
+  groupId?: string;
+  name?: string;
+  ownerId?: string;
+  avatar?: string;
+  announcement?: string;
+  /** Whether joining needs a password. */
+  hasPassword?: boolean;
+  memberCount?: number;
+  createdAt?: string;
+}
+
+export interface Member {
+  userId?: string;
+  role?: GroupRole;
+  joinedAt?: string;
+}
+
+export interface JoinRequest {
+  groupId?: string;
+  userId?: string;
+  message?: string;
+  state?: JoinRequestState;
+  createdAt?: string;
+}
+
+export interface CreateGroupRequest {
+  /** 1 to 64 characters. */
+  name: string;
+  /** When set, join requests must carry it. */
+  joinPassword?: string;
+  avatar?: string;
+  announcement?: string;
+}
+
+export interface ListMyGroupsRequest {
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface ListMyGroupsResponse {
+  groups?: Group[];
+  nextPageToken?: string;
+}
+
+export interface GetGroupRequest {
+  groupId: string;
+}
+
+export interface UpdateGroupRequest {
+  groupId: string;
+  name?: string;
+  avatar?: string;
+  announcement?: string;
+  /** Empty string removes the password. */
+  joinPassword?: string;
+}
+
+export interface DestroyGroupRequest {
+  groupId: string;
+}
+
+export type DestroyGroupResponse = Record<string, never>;
+
+export interface ListMembersRequest {
+  groupId: string;
+  /** Only members with this role, when set. */
+  role?: GroupRole;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface ListMembersResponse {
+  members?: Member[];
+  nextPageToken?: string;
+}
+
+export interface RequestToJoinRequest {
+  groupId: string;
+  password?: string;
+  message?: string;
+}
+
+export interface ListJoinRequestsRequest {
+  groupId: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface ListJoinRequestsResponse {
+  requests?: JoinRequest[];
+  nextPageToken?: string;
+}
+
+export interface ApproveJoinRequestRequest {
+  groupId: string;
+  userId: string;
+}
+
+export interface RejectJoinRequestRequest {
+  groupId: string;
+  userId: string;
+  reason?: string;
+}
+
+export interface LeaveGroupRequest {
+  groupId: string;
+}
+
+export type LeaveGroupResponse = Record<string, never>;
+
+export interface KickMemberRequest {
+  groupId: string;
+  userId: string;
+  reason?: string;
+}
+
+export type KickMemberResponse = Record<string, never>;
+
+export interface GrantAdminRequest {
+  groupId: string;
+  userId: string;
+}
+
+export interface RevokeAdminRequest {
+  groupId: string;
+  userId: string;
+}
+
+// ---- prim/v1/messages.proto ----
+
+export type Direction =
+  /** backward */
+  | "DIRECTION_UNSPECIFIED"
+  /** From `from_seqnum` towards newer messages. */
+  | "DIRECTION_FORWARD"
+  /** From `from_seqnum` towards older messages (the default: scrolling back). */
+  | "DIRECTION_BACKWARD";
+
+export interface InboxEntry {
+  peerId?: string;
+  isGroup?: boolean;
+  /**
+   * The newest seqnum in the conversation and the caller's read marker: the missed range
+   * is (read_seqnum, last_seqnum].
+   */
+  lastSeqnum?: string;
+  readSeqnum?: string;
+  unreadCount?: string;
+  lastMessage?: ChatMessage;
+}
+
+export interface GetInboxRequest {
+  /**
+   * Only conversations with messages after this time (ms since the epoch); 0: since the
+   * device was last online.
+   */
+  since?: string;
+}
+
+export interface GetInboxResponse {
+  entries?: InboxEntry[];
+}
+
+export interface ListHistoryRequest {
+  peerId: string;
+  /**
+   * Where the page starts (inclusive); 0 means the newest message for BACKWARD and the
+   * first for FORWARD.
+   */
+  fromSeqnum?: string;
+  /** Where the page must stop (inclusive); 0 means no bound. */
+  toSeqnum?: string;
+  direction?: Direction;
+  /** 1 to 200; 0 means 50. */
+  limit?: number;
+}
+
+export interface ListHistoryResponse {
+  /** In the order of `direction`. */
+  messages?: ChatMessage[];
+  /** Where the next page starts, 0 when the range is exhausted. */
+  nextSeqnum?: string;
+}
+
+export interface ReadMarker {
+  peerId?: string;
+  seqnum?: string;
+  updatedAt?: string;
+}
+
+export interface GetReadMarkerRequest {
+  peerId: string;
+}
+
+export interface SetReadMarkerRequest {
+  peerId: string;
+  seqnum: string;
+}
+
+export interface EditMessageRequest {
+  peerId: string;
+  seqnum: string;
+  newPayload: string;
+}
+
+export interface WithdrawMessageRequest {
+  peerId: string;
+  seqnum: string;
+}
+
+// ---- prim/v1/nodes.proto ----
+
+export type GetMyNodeRequest = Record<string, never>;
+
+export interface NodeAssignment {
+  nodeId?: number;
+  /** host:port of the QUIC listener (ALPN "prim"). */
+  quicAddress?: string;
+  /** host:port of the TLS-over-TCP listener, for networks that block UDP. */
+  tcpAddress?: string;
+  /** URL of the WebTransport endpoint for browsers, when enabled. */
+  webtransportUrl?: string;
+}
+
+// ---- prim/v1/options.proto ----
+
+/** The family a message type belongs to; each family owns a numeric range. */
+export type MsgCategory =
+  | "MSG_CATEGORY_UNSPECIFIED"
+  /** 0-31: NA, Ack */
+  | "MSG_CATEGORY_SYSTEM"
+  /** 32-63 */
+  | "MSG_CATEGORY_CONTENT"
+  /** 64-95 */
+  | "MSG_CATEGORY_CONTROL"
+  /** 96-127 */
+  | "MSG_CATEGORY_LOGIC"
+  /** 128-159 */
+  | "MSG_CATEGORY_BUSINESS"
+  /** 160 and up */
+  | "MSG_CATEGORY_INTERNAL";
+
+/** How the payload of a message type is to be read. */
+export type PayloadKind =
+  | "PAYLOAD_KIND_UNSPECIFIED"
+  /** payload_length must be 0 */
+  | "PAYLOAD_KIND_EMPTY"
+  /** UTF-8 text */
+  | "PAYLOAD_KIND_UTF8"
+  /** opaque bytes */
+  | "PAYLOAD_KIND_BYTES"
+  /** the protobuf encoding of MsgTypeInfo.payload_message */
+  | "PAYLOAD_KIND_MESSAGE";
+
+/**
+ * Where one header field lives: in which 64-bit big-endian word, and how many bits wide.
+ * Fields of one word are packed from the most significant bit down, in field-number order.
+ */
+export interface HeaderBits {
+  word?: number;
+  bits?: number;
+}
+
+export interface MsgTypeInfo {
+  category?: MsgCategory;
+  /** Sequenced types get a server timestamp and the next per-channel seqnum, and are stored. */
+  sequenced?: boolean;
+  payload?: PayloadKind;
+  /** Fully qualified protobuf message name when payload is PAYLOAD_KIND_MESSAGE. */
+  payloadMessage?: string;
+  /** Which side may send it: a client, the server, or both. */
+  fromClient?: boolean;
+  fromServer?: boolean;
+}
+
+export interface ErrorInfo {
+  httpStatus?: number;
+  /** Whether repeating the same request later can succeed. */
+  retryable?: boolean;
+}
+
+// ---- prim/v1/scheduler.proto ----
+
+export type NodeRole =
+  | "NODE_ROLE_UNSPECIFIED"
+  | "NODE_ROLE_MESSAGE"
+  | "NODE_ROLE_SEQNUM"
+  | "NODE_ROLE_API";
+
+export interface NodeInfo {
+  nodeId?: number;
+  role?: NodeRole;
+  /** host:port of the QUIC / TLS-TCP listener (message) or the gRPC listener (seqnum). */
+  address?: string;
+  tcpAddress?: string;
+  /** The internal gRPC address other services call. */
+  rpcAddress?: string;
+  connections?: number;
+  /** ms since the epoch of the last heartbeat. */
+  lastHeartbeat?: string;
+}
+
+export interface RegisterNodeRequest {
+  node?: NodeInfo;
+}
+
+export interface RegisterNodeResponse {
+  /** The node id granted (the requested one, or a fresh one when 0 was asked). */
+  nodeId?: number;
+  /** Seconds a node stays registered without a heartbeat. */
+  leaseSeconds?: number;
+}
+
+export interface UnregisterNodeRequest {
+  nodeId?: number;
+}
+
+export type UnregisterNodeResponse = Record<string, never>;
+
+export interface HeartbeatRequest {
+  nodeId?: number;
+  connections?: number;
+}
+
+export type HeartbeatResponse = Record<string, never>;
+
+export interface ListNodesRequest {
+  role?: NodeRole;
+}
+
+export interface ListNodesResponse {
+  nodes?: NodeInfo[];
+}
+
+export interface PlaceUserRequest {
+  userId?: string;
+}
+
+export interface PlaceUserResponse {
+  node?: NodeInfo;
+}
+
+export interface GetGroupNodesRequest {
+  groupId?: string;
+}
+
+export interface GroupNodeMembers {
+  nodeId?: number;
+  userIds?: string[];
+}
+
+export interface GetGroupNodesResponse {
+  nodes?: GroupNodeMembers[];
+}
+
+/** One frame as the services pass it between themselves. */
+export interface WireFrame {
+  header?: Header;
+  payload?: string;
+  extension?: string;
+}
+
+export interface RelayRequest {
+  /**
+   * header.sender is the user the event is from (or 0 for the system), header.receiver
+   * the user or group it is for; seqnum and timestamp are assigned on the way.
+   */
+  frame?: WireFrame;
+}
+
+export interface RelayResponse {
+  seqnum?: string;
+  timestamp?: string;
+}
+
+export interface SelectSeqnumNodeRequest {
+  /** The channel key: see SeqnumService. */
+  channel?: string;
+}
+
+export interface SelectSeqnumNodeResponse {
+  node?: NodeInfo;
+}
+
+// ---- prim/v1/seqnum.proto ----
+
+export interface AllocateRequest {
+  /**
+   * The channel key: "u<smaller user id>-<larger user id>" for a user pair,
+   * "g<group id>" for a group.
+   */
+  channel?: string;
+  /** How many consecutive numbers to take (1 when 0). */
+  count?: number;
+}
+
+export interface AllocateResponse {
+  /** The first of `count` consecutive numbers. */
+  first?: string;
+  count?: number;
+}
+
+// ---- prim/v1/users.proto ----
+
+export interface Profile {
+  userId?: string;
+  nickname?: string;
+  avatar?: string;
+  signature?: string;
+  /** Milliseconds since the Unix epoch. */
+  createdAt?: string;
+  lastOnlineAt?: string;
+}
+
+export interface PublicProfile {
+  userId?: string;
+  nickname?: string;
+  avatar?: string;
+  signature?: string;
+  /** The caller's remark for this user (friends only), else empty. */
+  remark?: string;
+  online?: boolean;
+}
+
+export type GetMyProfileRequest = Record<string, never>;
+
+export interface UpdateMyProfileRequest {
+  nickname?: string;
+  /** A file id from FileService.UploadFile, or empty to clear. */
+  avatar?: string;
+  signature?: string;
+}
+
+export interface GetUserRequest {
+  userId: string;
+}
+
+// ---- prim/v1/wire.proto ----
+
+/** The protocol version carried in every header; the highest value is the current one. */
+export type ProtocolVersion =
+  | "PROTOCOL_VERSION_UNSPECIFIED"
+  | "PROTOCOL_VERSION_1";
+
+/**
+ * Message types keep PRIM's numbers and ranges. Types beyond PRIM take free numbers in the
+ * range of their category.
+ */
+export type MsgType =
+  | "MSG_TYPE_NA"
+  /**
+   * Server -> sender: the message is durable; header.seqnum is its seqnum, header.timestamp
+   * the client timestamp it answers, the payload carries the server time.
+   */
+  | "MSG_TYPE_ACK"
+  | "MSG_TYPE_TEXT"
+  | "MSG_TYPE_MEME"
+  | "MSG_TYPE_FILE"
+  | "MSG_TYPE_IMAGE"
+  | "MSG_TYPE_VIDEO"
+  | "MSG_TYPE_AUDIO"
+  | "MSG_TYPE_EDIT"
+  | "MSG_TYPE_WITHDRAW"
+  /**
+   * Client -> server: the access token (UTF-8). Server -> client: empty payload on success,
+   * receiver = the authenticated user id, timestamp = server time.
+   */
+  | "MSG_TYPE_AUTH"
+  | "MSG_TYPE_PING"
+  | "MSG_TYPE_PONG"
+  /** Answered with the same payload and extension. */
+  | "MSG_TYPE_ECHO"
+  | "MSG_TYPE_ERROR"
+  /** The server is closing this connection (signed in elsewhere, node draining). */
+  | "MSG_TYPE_BE_OFFLINE"
+  | "MSG_TYPE_INTERNAL_ERROR"
+  /**
+   * Beyond PRIM: "read up to seqnum" for a channel, relayed live to the peer's devices and
+   * to the reader's other devices; stored as the reader's read marker.
+   */
+  | "MSG_TYPE_READ_RECEIPT"
+  /** Beyond PRIM: the sender is typing; relayed live only, never stored. */
+  | "MSG_TYPE_TYPING"
+  | "MSG_TYPE_SYSTEM_MESSAGE"
+  | "MSG_TYPE_ADD_FRIEND"
+  | "MSG_TYPE_REMOVE_FRIEND"
+  | "MSG_TYPE_JOIN_GROUP"
+  | "MSG_TYPE_LEAVE_GROUP"
+  | "MSG_TYPE_REMOTE_INVOKE"
+  | "MSG_TYPE_SET_RELATIONSHIP";
+
+export type FriendEventKind =
+  | "FRIEND_EVENT_KIND_UNSPECIFIED"
+  | "FRIEND_EVENT_KIND_REQUESTED"
+  | "FRIEND_EVENT_KIND_ACCEPTED"
+  | "FRIEND_EVENT_KIND_REJECTED"
+  | "FRIEND_EVENT_KIND_REMOVED";
+
+export type GroupEventKind =
+  | "GROUP_EVENT_KIND_UNSPECIFIED"
+  /** to the group's admins */
+  | "GROUP_EVENT_KIND_JOIN_REQUESTED"
+  /** to the applicant */
+  | "GROUP_EVENT_KIND_JOIN_APPROVED"
+  /** to the applicant */
+  | "GROUP_EVENT_KIND_JOIN_REJECTED"
+  /** to the members */
+  | "GROUP_EVENT_KIND_MEMBER_JOINED"
+  /** to the members */
+  | "GROUP_EVENT_KIND_MEMBER_LEFT"
+  /** to the kicked user and the members */
+  | "GROUP_EVENT_KIND_MEMBER_KICKED"
+  /** to the members */
+  | "GROUP_EVENT_KIND_DESTROYED"
+  | "GROUP_EVENT_KIND_ADMIN_GRANTED"
+  | "GROUP_EVENT_KIND_ADMIN_REVOKED";
+
+export interface Header {
+  /** Protocol version; this spec is version 1. */
+  version?: number;
+  /** The author: a user id (< 2^36). Must equal the authenticated user on client frames. */
+  sender?: string;
+  /** The message node that handled the frame (0 from clients). */
+  nodeId?: number;
+  /** A user id (< 2^36) or a group id (>= 2^36). */
+  receiver?: string;
+  type?: MsgType;
+  extensionLength?: number;
+  /**
+   * Milliseconds since the Unix epoch: the client's clock on client frames (it is part of
+   * the idempotency key), the server's clock on delivered frames.
+   */
+  timestamp?: string;
+  payloadLength?: number;
+  /** Per-channel sequence number assigned by the server (0 on client frames). */
+  seqnum?: string;
+}
+
+export interface AckPayload {
+  /** Server time (ms since the epoch) at which the message was sequenced. */
+  serverTimestamp?: string;
+  /** True when this Ack answers a resend of a message that was already stored. */
+  duplicate?: boolean;
+}
+
+/** Payload of File, Image, Video and Audio messages: a reference to an uploaded file. */
+export interface MediaRef {
+  fileId?: string;
+  contentType?: string;
+  size?: string;
+  name?: string;
+  /** Hex SHA-256 of the file's bytes, so receivers can check what they download. */
+  sha256?: string;
+  width?: number;
+  height?: number;
+  durationMs?: number;
+  caption?: string;
+}
+
+/** Payload of Edit: replaces the payload of the message `target_seqnum` in the same channel. */
+export interface EditPayload {
+  targetSeqnum?: string;
+  newPayload?: string;
+}
+
+/** Payload of Withdraw: retracts the message `target_seqnum` in the same channel. */
+export interface WithdrawPayload {
+  targetSeqnum?: string;
+}
+
+export interface ReadReceiptPayload {
+  /** Everything up to and including this seqnum has been read. */
+  seqnum?: string;
+}
+
+/** Payload of AddFriend (requested / accepted / rejected) and RemoveFriend (removed). */
+export interface FriendEvent {
+  kind?: FriendEventKind;
+  /** Who asked, and whom. */
+  requesterId?: string;
+  targetId?: string;
+  /** The request's greeting or the rejection's reason. */
+  message?: string;
+  /** For REQUESTED: when the request lapses (ms since the epoch). */
+  expiresAt?: string;
+}
+
+/**
+ * Payload of JoinGroup (requested / approved / rejected / joined) and LeaveGroup (left /
+ * kicked / destroyed, admin changes).
+ */
+export interface GroupEvent {
+  kind?: GroupEventKind;
+  groupId?: string;
+  /** The user the event is about. */
+  userId?: string;
+  /** The user who caused it (the approving admin, the kicker); 0 when it is user_id. */
+  actorId?: string;
+  /** The applicant's message, or the reason for a rejection or kick. */
+  message?: string;
+}
+
+/** Payload of SetRelationship: the other user changed how they relate to the receiver. */
+export interface RelationshipEvent {
+  userId?: string;
+  blocked?: boolean;
+}
+
+/** The seqnum-bearing form of one stored message, as history and inbox return it. */
+export interface ChatMessage {
+  sender?: string;
+  receiver?: string;
+  type?: MsgType;
+  seqnum?: string;
+  /** Server time (ms since the epoch) at which it was sequenced. */
+  timestamp?: string;
+  payload?: string;
+  extension?: string;
+  /** Set once the author edited it; payload is then the edited payload. */
+  editedAt?: string;
+  /** The author (or a group admin) withdrew it; payload is then empty. */
+  withdrawn?: boolean;
+}
+
+// ---- google/api/httpbody.proto ----
+
+/**
+ * Message that represents an arbitrary HTTP body. It should only be used for
+ * payload formats that can't be represented as JSON, such as raw binary or
+ * an HTML page.
+ */
+export interface HttpBody {
+  /** The HTTP Content-Type header value specifying the content type of the body. */
+  contentType?: string;
+  /** The HTTP request/response body as raw binary. */
+  data?: string;
+  /**
+   * Application specific response metadata. Must be set in the first response
+   * for streaming APIs.
+   */
+  extensions?: ({ "@type": string; [key: string]: unknown })[];
+}

@@ -1,0 +1,209 @@
+"""The TypeScript SDK: the generated sources type-check under `tsc --strict`, the compiled
+header codec reproduces the wire vectors under Node, the compiled client speaks HttpRule
+to a fake fetch, and the client and types cover the whole spec.
+
+Node and npm are needed; without them these tests skip, unless PRIM_REQUIRE_NODE=1 (as
+in CI), where a missing Node is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from google.protobuf import descriptor_pb2
+
+from prim.codegen.emitters import ts
+from prim.codegen.emitters._ts_client import http_services
+from prim.codegen.emitters._ts_common import json_name, method_name, service_property
+from prim.codegen.emitters._ts_types import request_messages
+from prim.codegen.model import Model, build_model
+from prim.codegen.run import REPO, include_dirs, spec_files
+from prim.generated import wire
+from prim.generated.prim import v1
+
+SDK = REPO / "clients" / "ts"
+GENERATED = REPO / "generated" / "ts"
+VECTORS = REPO / "conformance" / "vectors" / "header.json"
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> Model:
+    """The spec's model, built the way protoc hands it to the plugin."""
+    from grpc_tools import protoc
+
+    out = tmp_path_factory.mktemp("descriptors") / "spec.pb"
+    files = spec_files(REPO)
+    status = protoc.main([
+        "grpc_tools.protoc", f"-I{REPO / 'spec'}", *(f"-I{d}" for d in include_dirs()),
+        f"--descriptor_set_out={out}", "--include_imports", "--include_source_info", *files,
+    ])
+    assert status == 0
+    fds = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+    return build_model(list(fds.file), files)
+
+
+def _run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+@pytest.fixture(scope="module")
+def tsc() -> Path:
+    """The SDK's pinned tsc, installed with `npm ci` when node_modules is missing."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        reason = "node/npm are not installed (CI sets PRIM_REQUIRE_NODE=1 to require them)"
+        if os.environ.get("PRIM_REQUIRE_NODE") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    binary = SDK / "node_modules" / ".bin" / "tsc"
+    if not binary.exists():
+        result = _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], SDK, 600)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert binary.exists()
+    return binary
+
+
+@pytest.fixture(scope="module")
+def dist(tsc: Path) -> Iterator[Path]:
+    """The SDK compiled into a private folder (not clients/ts/dist, which a developer's
+    `npm run build` owns), marked as ES modules as the package is."""
+    with tempfile.TemporaryDirectory(prefix="prim-ts-") as tmp:
+        out = Path(tmp)
+        result = _run([str(tsc), "-p", "tsconfig.json", "--outDir", str(out)], SDK)
+        assert result.returncode == 0, result.stdout + result.stderr
+        (out / "package.json").write_text('{"type": "module"}\n')
+        yield out
+
+
+def test_generated_ts_is_what_the_emitter_produces(model: Model) -> None:
+    for path, content in ts.emit(model).items():
+        assert (GENERATED / Path(path).name).read_text() == content, f"{path} is stale"
+
+
+def test_tsc_strict_accepts_the_sources(tsc: Path) -> None:
+    result = _run([str(tsc), "-p", "tsconfig.json", "--strict", "--noEmit"], SDK)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_header_codec_reproduces_the_vectors_under_node(dist: Path) -> None:
+    result = _run(["node", "test/vectors.mjs", str(dist), str(VECTORS)], SDK)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b[1-9]\d* passed, 0 failed", result.stdout), result.stdout
+
+
+def test_codec_check_fails_on_a_wrong_vector(dist: Path, tmp_path: Path) -> None:
+    """The vectors script is not vacuous: one flipped bit makes it fail."""
+    vectors = json.loads(VECTORS.read_text())
+    case = next(c for c in vectors["valid"] if c["name"] == "typical_text_from_client")
+    case["hex"] = case["hex"][:-1] + ("0" if case["hex"][-1] != "0" else "1")
+    bad = tmp_path / "header.json"
+    bad.write_text(json.dumps(vectors))
+    result = _run(["node", "test/vectors.mjs", str(dist), str(bad)], SDK)
+    assert result.returncode != 0
+    assert "typical_text_from_client" in result.stderr
+
+
+def test_client_speaks_http_rule_to_a_fake_fetch(dist: Path) -> None:
+    result = _run(["node", "test/client.mjs", str(dist)], SDK)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b[1-9]\d* passed, 0 failed", result.stdout), result.stdout
+
+
+def _client_routes() -> dict[tuple[str, str], tuple[str, str]]:
+    """(service class, method) -> (verb, path template) as written in client.ts, with each
+    `${pathSegment("x", ...)}` turned back into `{x}`."""
+    source = (GENERATED / "client.ts").read_text()
+    routes: dict[tuple[str, str], tuple[str, str]] = {}
+    for block in re.split(r"^export class ", source, flags=re.MULTILINE)[1:]:
+        cls = block.split(" ", 1)[0]
+        for m in re.finditer(
+            r"^  async (\w+)\(.*?method: \"(\w+)\",\s*path: ([`\"])(.*?)\3,", block,
+            flags=re.MULTILINE | re.DOTALL,
+        ):
+            path = re.sub(r"\$\{pathSegments?\(\"([\w.]+)\", [^}]*\)\}", r"{\1}", m.group(4))
+            routes[(cls, m.group(1))] = (m.group(2), path)
+    return routes
+
+
+def test_client_covers_every_http_method_of_the_spec(model: Model) -> None:
+    expected = {
+        (f"{svc.name}Client", method_name(m.name)): (m.http[0].verb, m.http[0].path)
+        for svc in model.services
+        for m in svc.methods
+        if m.http
+    }
+    assert len(expected) > 40
+    assert _client_routes() == expected
+    client = (GENERATED / "client.ts").read_text()
+    for svc in http_services(model):
+        assert f"readonly {service_property(svc.name)}: {svc.name}Client;" in client
+
+
+def test_types_cover_every_message_and_enum(model: Model) -> None:
+    source = (GENERATED / "types.ts").read_text()
+    declared = set(re.findall(r"^export (?:interface|type) (\w+)", source, re.MULTILINE))
+    for m in model.generated_messages():
+        assert m.name in declared
+    for e in model.generated_enums():
+        assert e.name in declared
+
+
+def test_required_fields_are_mandatory_only_in_requests(model: Model) -> None:
+    source = (GENERATED / "types.ts").read_text()
+    requests = request_messages(model)
+    checked = 0
+    for m in model.generated_messages():
+        block = re.search(rf"^export interface {m.name} \{{\n(.*?)^\}}", source,
+                          re.MULTILINE | re.DOTALL)
+        if not m.fields:
+            continue
+        assert block is not None, m.name
+        for f in m.fields:
+            mandatory = f.required and m.full_name in requests
+            mark = "" if mandatory else r"\?"
+            assert re.search(rf"^  {json_name(f)}{mark}: ", block.group(1), re.MULTILINE), (
+                f"{m.name}.{json_name(f)} should be {'required' if mandatory else 'optional'}"
+            )
+            checked += mandatory
+    assert checked > 20
+
+
+def test_json_forms_of_scalar_types() -> None:
+    source = (GENERATED / "types.ts").read_text()
+    assert "  accountId?: string;" in source  # uint64 -> string
+    assert "  newPayload: string;" in source  # bytes -> base64 string, REQUIRED in a request
+    assert "  pageSize?: number;" in source  # uint32 -> number
+    assert "  tags?: string[];" in source  # repeated
+    assert "  type?: MsgType;" in source  # enum -> union of value names
+    assert '  | "MSG_TYPE_TEXT"' in source
+
+
+def test_ts_msg_type_table_equals_the_python_one(dist: Path) -> None:
+    script = (
+        "const m = await import(process.argv[1]);"
+        "console.log(JSON.stringify({info: m.MSG_TYPE_INFO, types: m.MsgType,"
+        " categories: m.MsgCategory, payloads: m.PayloadKind}));"
+    )
+    result = _run(["node", "--input-type=module", "-e", script,
+                   (dist / "header.js").as_uri()], SDK)
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert got["types"] == {v1.MsgType(t).name: int(t) for t in wire.MSG_TYPE_INFO}
+    assert got["categories"] == {c.name: int(c) for c in wire.MsgCategory}
+    assert got["payloads"] == {p.name: int(p) for p in wire.PayloadKind}
+    assert got["info"] == {
+        str(int(t)): {
+            "category": int(i.category), "sequenced": i.sequenced, "payload": int(i.payload),
+            "payloadMessage": i.payload_message, "fromClient": i.from_client,
+            "fromServer": i.from_server,
+        }
+        for t, i in wire.MSG_TYPE_INFO.items()
+    }
