@@ -4,7 +4,8 @@ URL forms:
   database  sqlite:///relative.db, sqlite:////absolute.db, sqlite:///:memory:,
             postgresql://user:pass@host:port/db (or postgres://)
   online    memory://, redis://host:port/db[?prefix=prim:] (or rediss://)
-  log       memory://, kafka://host:port[,host:port][?topic=prim.messages&partitions=8]
+  log       memory://, kafka://host:port[,host:port][?topic=prim.messages&partitions=8
+            &session_timeout_ms=10000&heartbeat_interval_ms=3000]
   seqnum    file:///abs/seqnum.json, file:relative/seqnum.json (or a folder),
             postgresql://... (a database URL)
   blobs     file:///abs/folder, file:relative/folder
@@ -127,6 +128,9 @@ def open_online(url: str) -> OnlineState:
     raise UnsupportedUrl(f"online-state URL must be memory:// or redis://, got {url}")
 
 
+_KAFKA_CONSUMER_INTS = ("session_timeout_ms", "heartbeat_interval_ms", "max_poll_interval_ms")
+
+
 async def open_log(url: str) -> MessageLog:
     scheme = _scheme(url)
     if scheme == "memory":
@@ -134,10 +138,12 @@ async def open_log(url: str) -> MessageLog:
     if scheme == "kafka":
         parts = urlsplit(url)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        options = {k: int(query[k]) for k in _KAFKA_CONSUMER_INTS if k in query}
         return await KafkaMessageLog.open(
             parts.netloc,
             topic=query.get("topic", DEFAULT_TOPIC),
             partitions=int(query.get("partitions", "8")),
+            consumer_options=options,
         )
     raise UnsupportedUrl(f"log URL must be memory:// or kafka://, got {url}")
 

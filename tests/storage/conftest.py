@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from prim.runtime.storage.factory import Database
+from prim.runtime.storage.factory import Database, message_store
 from prim.runtime.storage.files.seqnum import FileSeqnumStore
 from prim.runtime.storage.kafka.log import KafkaMessageLog
 from prim.runtime.storage.memory.log import MemoryMessageLog
@@ -25,20 +25,23 @@ from prim.runtime.storage.ports import (
 )
 from prim.runtime.storage.postgres.accounts import PostgresAccountStore
 from prim.runtime.storage.postgres.db import PostgresDatabase
-from prim.runtime.storage.postgres.messages import PostgresMessageStore
 from prim.runtime.storage.postgres.seqnum import PostgresSeqnumStore
 from prim.runtime.storage.postgres.social import PostgresSocialStore
 from prim.runtime.storage.redis.hot_window import RedisHotWindowMessageStore
 from prim.runtime.storage.redis.online import RedisOnlineState
 from prim.runtime.storage.sqlite.accounts import SqliteAccountStore
 from prim.runtime.storage.sqlite.db import SqliteDatabase
-from prim.runtime.storage.sqlite.messages import SqliteMessageStore
 from prim.runtime.storage.sqlite.social import SqliteSocialStore
 
 _TABLES = (
     "users, sessions, friends, friend_requests, blocks, chat_groups, group_members,"
     " join_requests, messages, seqnum_ceilings"
 )
+
+
+#: Short sessions so a consumer group rebalances in about a second in tests (a closed member
+#: holds its partitions until its session times out on Tansu).
+FAST_GROUPS = {"session_timeout_ms": 1000, "heartbeat_interval_ms": 100}
 
 
 class FakeClock:
@@ -119,11 +122,7 @@ def message_kind(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, st
 async def messages(message_kind: dict[str, str]) -> AsyncIterator[MessageStore]:
     kind = message_kind["kind"]
     db = await _open_db("sqlite" if kind == "sqlite" else "postgres", message_kind["db"])
-    store: Any
-    if isinstance(db, SqliteDatabase):
-        store = SqliteMessageStore(db)
-    else:
-        store = PostgresMessageStore(db)
+    store: Any = message_store(db)
     if kind == "postgres+redis":
         # A small window so tests cross its edge.
         store = RedisHotWindowMessageStore(
@@ -180,7 +179,8 @@ async def message_log(log_kind: tuple[str, str, str]) -> AsyncIterator[MessageLo
     kind, bootstrap, topic = log_kind
     log: MessageLog
     if kind == "kafka":
-        log = await KafkaMessageLog.open(bootstrap, topic=topic, partitions=4)
+        log = await KafkaMessageLog.open(bootstrap, topic=topic, partitions=4,
+                                         consumer_options=FAST_GROUPS)
     else:
         log = MemoryMessageLog()
     yield log

@@ -8,6 +8,7 @@ producer on Tansu): the consumer side deduplicates (see consumer.py).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -28,11 +29,15 @@ class KafkaMessageLog:
         topic: str = DEFAULT_TOPIC,
         partitions: int = 8,
         replication_factor: int = 1,
+        consumer_options: Mapping[str, Any] | None = None,
     ) -> None:
+        """``consumer_options`` go to AIOKafkaConsumer (e.g. session_timeout_ms: a group
+        member that died without leaving holds its partitions that long)."""
         self.bootstrap = bootstrap
         self.topic = topic
         self._partitions = partitions
         self._replication = replication_factor
+        self._consumer_options = dict(consumer_options or {})
         self._producer: Any = None
 
     @classmethod
@@ -79,6 +84,7 @@ class KafkaMessageLog:
             enable_auto_commit=False,
             # A new group starts from the beginning: nothing logged may be skipped.
             auto_offset_reset="earliest",
+            **self._consumer_options,
         )
         await consumer.start()
         return KafkaLogConsumer(consumer)

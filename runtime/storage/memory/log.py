@@ -1,8 +1,9 @@
 """MessageLog in process memory (asyncio), for embedded mode.
 
-One ordered partition. Each consumer starts at its group's committed offset and commit()
-stores its position, as with Kafka; run one consumer per group at a time. Records every
-known group has committed are dropped, so memory stays bounded by the unprocessed tail.
+One ordered partition. Each consumer starts at its group's committed offset (a new group
+at the oldest retained record) and commit() stores its position, as with Kafka; run one
+consumer per group at a time. Like Kafka's retention, only the newest ``retain`` records
+are kept beyond what every group has committed, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from ..models import LogRecord, Message
 
 
 class MemoryMessageLog:
-    def __init__(self) -> None:
+    def __init__(self, *, retain: int = 100_000) -> None:
+        self._retain = retain
         self._records: list[Message] = []
         self._base = 0  # offset of self._records[0]
         self._committed: dict[str, int] = {}
@@ -54,8 +56,8 @@ class MemoryMessageLog:
 
     def _commit(self, group: str, position: int) -> None:
         self._committed[group] = max(self._committed.get(group, 0), position)
-        # Everything all groups have committed can go.
-        low = min(self._committed.values())
+        # Records every group has committed can go, except the newest ``retain``.
+        low = min(min(self._committed.values()), self.end_offset - self._retain)
         if low > self._base:
             del self._records[: low - self._base]
             self._base = low

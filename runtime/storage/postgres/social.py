@@ -361,7 +361,8 @@ class PostgresSocialStore:
                 raise FailedPrecondition("the new owner must be a member")
             if group.owner_id != new_owner_id:
                 await conn.execute(
-                    "UPDATE group_members SET role = CASE WHEN user_id = $2 THEN $3 ELSE $4 END"
+                    "UPDATE group_members"
+                    " SET role = CASE WHEN user_id = $2 THEN $3::smallint ELSE $4::smallint END"
                     " WHERE group_id = $1 AND user_id IN ($2, $5)",
                     group_id, new_owner_id, int(GroupRole.OWNER), int(GroupRole.ADMIN),
                     group.owner_id,

@@ -1,0 +1,151 @@
+"""Contract: MessageStore on SQLite, PostgreSQL, and PostgreSQL behind a Redis hot window
+(capacity 5 in these tests, so most ranges cross the window's edge)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+
+from prim.runtime.storage.errors import AlreadyExists
+from prim.runtime.storage.models import GROUP_ID_BASE, Message, channel_key
+from prim.runtime.storage.ports import MessageStore
+
+pytestmark = pytest.mark.anyio
+ALICE, BOB, CAROL = 10_001, 10_002, 10_003
+GROUP = GROUP_ID_BASE + 7
+
+
+def msg(seqnum: int, *, sender: int = ALICE, receiver: int = BOB, client_ts: int | None = None,
+        payload: bytes | None = None) -> Message:  # fmt: skip
+    return Message(
+        channel=channel_key(sender, receiver),
+        seqnum=seqnum,
+        sender=sender,
+        receiver=receiver,
+        type=32,
+        server_ts=1_700_000_000_000 + seqnum,
+        client_ts=1_699_999_999_000 + seqnum if client_ts is None else client_ts,
+        payload=f"hello {seqnum}".encode() if payload is None else payload,
+        extension=b"\x01\x02",
+    )
+
+
+def test_channel_keys() -> None:
+    assert channel_key(ALICE, BOB) == channel_key(BOB, ALICE) == f"u{ALICE}-{BOB}"
+    assert channel_key(ALICE, GROUP) == channel_key(BOB, GROUP) == f"g{GROUP}"
+
+
+async def test_insert_and_get_round_trip(messages: MessageStore) -> None:
+    m = msg(1, payload=bytes(range(256)))
+    assert (await messages.insert(m)).inserted
+    assert await messages.get(m.channel, 1) == m
+    assert await messages.get(m.channel, 2) is None
+    assert await messages.get("u1-2", 1) is None
+    group_msg = msg(1, sender=CAROL, receiver=GROUP)
+    assert (await messages.insert(group_msg)).inserted
+    assert await messages.get(f"g{GROUP}", 1) == group_msg
+    assert await messages.last_seqnum(m.channel) == 1
+    assert await messages.last_seqnum("u1-2") == 0
+
+
+async def test_resend_returns_original_seqnum(messages: MessageStore) -> None:
+    first = msg(1, client_ts=555)
+    assert await messages.insert(first) == (await messages.insert(first)).__class__(1, True)
+    # The client resends; the gateway stamped it with a fresh seqnum 2 before noticing.
+    resent = dataclasses.replace(first, seqnum=2, server_ts=first.server_ts + 10)
+    result = await messages.insert(resent)
+    assert (result.seqnum, result.inserted) == (1, False)
+    assert await messages.get(first.channel, 2) is None
+    assert await messages.find_by_idempotency_key(ALICE, BOB, 555) == 1
+    assert await messages.find_by_idempotency_key(BOB, ALICE, 555) is None
+    # A log replay of the very same record is also a no-op.
+    assert await messages.insert(first) == result
+
+
+async def test_seqnum_taken_by_another_message_is_an_error(messages: MessageStore) -> None:
+    await messages.insert(msg(1, client_ts=1))
+    with pytest.raises(AlreadyExists):
+        await messages.insert(msg(1, client_ts=2))
+
+
+async def test_two_racing_writers_get_one_row(messages: MessageStore) -> None:
+    # 20 keys, each written concurrently by two "nodes" that stamped different seqnums.
+    async def race(i: int) -> None:
+        a = msg(1000 + 2 * i, client_ts=9_000 + i)
+        b = dataclasses.replace(a, seqnum=1001 + 2 * i)
+        ra, rb = await asyncio.gather(messages.insert(a), messages.insert(b))
+        assert ra.seqnum == rb.seqnum
+        assert [ra.inserted, rb.inserted].count(True) == 1
+
+    await asyncio.gather(*(race(i) for i in range(20)))
+    stored = await messages.read_forward(channel_key(ALICE, BOB), 0, 1000)
+    assert len(stored) == 20
+    assert len({m.client_ts for m in stored}) == 20
+
+
+async def test_insert_many_reports_each(messages: MessageStore) -> None:
+    await messages.insert(msg(2))
+    results = await messages.insert_many([msg(1), msg(2), msg(3), msg(3)])
+    assert [(r.seqnum, r.inserted) for r in results] == [(1, True), (2, False), (3, True), (3, False)]
+    assert await messages.insert_many([]) == []
+    assert [m.seqnum for m in await messages.read_forward(msg(1).channel, 0, 10)] == [1, 2, 3]
+
+
+async def test_range_reads_at_the_edges(messages: MessageStore) -> None:
+    channel = channel_key(ALICE, BOB)
+    assert await messages.read_forward(channel, 0, 10) == []
+    assert await messages.read_backward(channel, 100, 10) == []
+    # Seqnums 1..12 with a gap at 7 (a crash made the allocator jump).
+    seqnums = [s for s in range(1, 13) if s != 7]
+    for s in seqnums:
+        await messages.insert(msg(s, sender=ALICE if s % 2 else BOB, receiver=BOB if s % 2 else ALICE))
+    await messages.insert(msg(1, sender=CAROL, receiver=BOB))  # another channel
+
+    def nums(ms: list[Message]) -> list[int]:
+        return [m.seqnum for m in ms]
+
+    assert nums(await messages.read_forward(channel, 1, 11)) == seqnums  # exactly one page
+    assert nums(await messages.read_forward(channel, 0, 100)) == seqnums
+    assert nums(await messages.read_forward(channel, 5, 3)) == [5, 6, 8]
+    assert nums(await messages.read_forward(channel, 11, 5)) == [11, 12]  # last page
+    assert await messages.read_forward(channel, 13, 5) == []
+    assert await messages.read_forward(channel, 1, 0) == []
+    assert nums(await messages.read_backward(channel, 13, 3)) == [12, 11, 10]
+    assert nums(await messages.read_backward(channel, 13, 11)) == seqnums[::-1]
+    assert nums(await messages.read_backward(channel, 9, 3)) == [8, 6, 5]
+    assert nums(await messages.read_backward(channel, 4, 10)) == [3, 2, 1]  # last page
+    assert await messages.read_backward(channel, 1, 10) == []
+    assert await messages.read_backward(channel, 13, 0) == []
+    # Walking backwards page by page visits every message once.
+    seen: list[int] = []
+    before = 10**12
+    while page := await messages.read_backward(channel, before, 4):
+        seen += nums(page)
+        before = page[-1].seqnum
+    assert seen == seqnums[::-1]
+    assert await messages.last_seqnum(channel) == 12
+
+
+async def test_edit_and_withdraw(messages: MessageStore) -> None:
+    channel = channel_key(ALICE, BOB)
+    for s in range(1, 9):
+        await messages.insert(msg(s))
+    edited = await messages.edit(channel, 8, b"fixed typo", 1_800_000_000_000)
+    assert edited is not None
+    assert (edited.payload, edited.edited_at, edited.withdrawn) == (
+        b"fixed typo", 1_800_000_000_000, False,
+    )  # fmt: skip
+    assert await messages.get(channel, 8) == edited
+    assert (await messages.read_backward(channel, 9, 1))[0] == edited
+    old = await messages.edit(channel, 1, b"old one", 1_800_000_000_001)  # outside the window
+    assert old is not None and (await messages.read_forward(channel, 1, 1))[0] == old
+
+    gone = await messages.withdraw(channel, 8)
+    assert gone is not None and gone.withdrawn and gone.payload == b"" and gone.extension == b""
+    assert await messages.get(channel, 8) == gone
+    assert (await messages.read_forward(channel, 8, 1))[0].withdrawn
+    assert await messages.edit(channel, 8, b"resurrect", 1_800_000_000_002) is None
+    assert await messages.edit(channel, 99, b"x", 1) is None
+    assert await messages.withdraw(channel, 99) is None
