@@ -1,0 +1,153 @@
+"""`WireServer`: the asyncio wire server, QUIC and TLS over TCP on one port number.
+
+    server = await serve(handler, ServerIdentity(cert, key), ServerSettings(port=4433))
+    ...
+    await server.close()
+
+Each connection becomes a `ServerSession` (the `Connection` handlers see); a connection
+past `max_connections` is answered with Error UNAVAILABLE and closed. Nothing a connection
+sends can raise out of its session, so bad input on one never touches another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from types import TracebackType
+
+from aioquic.asyncio.server import QuicServer
+from aioquic.asyncio.server import serve as quic_serve
+
+from prim.generated.prim.v1 import ErrorCode
+from prim.runtime.tls.trust import ServerIdentity
+from prim.runtime.wire.asyncio.quic_server import make_quic_protocol_factory
+from prim.runtime.wire.asyncio.session import ServerSession
+from prim.runtime.wire.asyncio.tcp_server import TcpServerProtocol
+from prim.runtime.wire.handler import ConnectionHandler
+from prim.runtime.wire.settings import ServerSettings
+
+log = logging.getLogger("prim.wire.server")
+
+# QUIC's own idle timeout sits above the protocol's, so the protocol's (which says why with
+# an Error frame) always fires first.
+_QUIC_IDLE_MARGIN = 10.0
+
+
+class WireServer:
+    def __init__(self, handler: ConnectionHandler, identity: ServerIdentity,
+                 settings: ServerSettings | None = None) -> None:
+        self.handler = handler
+        self.identity = identity
+        self.settings = settings or ServerSettings()
+        self._sessions: dict[int, ServerSession] = {}
+        self._tcp: asyncio.Server | None = None
+        self._quic: QuicServer | None = None
+        self._port = self.settings.port
+        self._all_closed = asyncio.Event()
+
+    @property
+    def port(self) -> int:
+        """The port number both transports listen on."""
+        return self._port
+
+    @property
+    def host(self) -> str:
+        return self.settings.host
+
+    @property
+    def connections(self) -> list[ServerSession]:
+        return list(self._sessions.values())
+
+    async def start(self) -> None:
+        s = self.settings
+        for _ in range(20):  # port 0: find a number free for both TCP and UDP
+            try:
+                await self._listen(s.port or 0)
+                return
+            except OSError:
+                if s.port:
+                    raise
+                await self._stop_listening()
+        raise OSError("no port number was free for both TCP and UDP")
+
+    async def _listen(self, port: int) -> None:
+        s = self.settings
+        loop = asyncio.get_running_loop()
+        if s.enable_tcp:
+            self._tcp = await loop.create_server(
+                lambda: TcpServerProtocol(self._open_session, s.transport_high_water),
+                s.host, port, ssl=self.identity.ssl_context(),
+                ssl_handshake_timeout=s.tls_handshake_timeout,
+                family=socket.AF_INET6 if ":" in s.host else socket.AF_INET,
+                reuse_address=True,
+            )
+            port = self._tcp.sockets[0].getsockname()[1]
+        if s.enable_quic:
+            config = self.identity.quic_configuration(
+                s.connection.idle_timeout + _QUIC_IDLE_MARGIN)
+            self._quic = await quic_serve(
+                s.host, port, configuration=config,
+                create_protocol=make_quic_protocol_factory(self._open_session),
+            )
+            if port == 0:
+                udp = self._quic._transport
+                assert udp is not None
+                port = udp.get_extra_info("sockname")[1]
+        self._port = port
+
+    def _open_session(self, transport: str, remote: str) -> ServerSession:
+        session = ServerSession(self.handler, self.settings, transport, remote,
+                                self._session_finished)
+        if len(self._sessions) >= self.settings.max_connections:
+            log.warning("refusing %s connection from %s: %d connections open",
+                        transport, remote, len(self._sessions))
+            session.core.close(ErrorCode.UNAVAILABLE, "the server is at its connection limit")
+        else:
+            self._sessions[session.id] = session
+            self._all_closed.clear()
+        return session
+
+    def _session_finished(self, session: ServerSession) -> None:
+        self._sessions.pop(session.id, None)
+        if not self._sessions:
+            self._all_closed.set()
+
+    async def _stop_listening(self) -> None:
+        if self._tcp is not None:
+            self._tcp.close()
+            with contextlib.suppress(Exception):
+                await self._tcp.wait_closed()
+            self._tcp = None
+        if self._quic is not None:
+            self._quic.close()
+            self._quic = None
+
+    async def close(self, code: ErrorCode | None = ErrorCode.UNAVAILABLE,
+                    message: str = "the server is shutting down", grace: float = 2.0) -> None:
+        """Stop listening, tell every client why, and wait (up to `grace` s) for them to go."""
+        if self._tcp is not None:
+            self._tcp.close()  # stop accepting; connections stay until closed below
+        for session in list(self._sessions.values()):
+            session.close(code, message)
+        if self._sessions:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._all_closed.wait(), grace)
+        await self._stop_listening()
+
+    async def __aenter__(self) -> WireServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.close()
+
+
+async def serve(handler: ConnectionHandler, identity: ServerIdentity,
+                settings: ServerSettings | None = None) -> WireServer:
+    """A started WireServer."""
+    server = WireServer(handler, identity, settings)
+    await server.start()
+    return server

@@ -1,0 +1,79 @@
+"""Tunables of the connection cores and the drivers, with the defaults a server runs with."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from prim.generated.wire import MAX_PAYLOAD_LENGTH
+from prim.runtime.config.model import Config
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSettings:
+    # Seconds without any frame from the peer before the server closes with IDLE_TIMEOUT.
+    # Before Auth it is also the time the client has to authenticate.
+    idle_timeout: float = 60.0
+    # Largest payload accepted (the header allows 16383; a server may configure less).
+    max_payload_length: int = MAX_PAYLOAD_LENGTH
+    # Outgoing frames / bytes buffered for a peer before sends are refused (SendQueueFull).
+    max_send_queue_frames: int = 1_000
+    max_send_queue_bytes: int = 4 * 1024 * 1024
+    # Frames a client may pipeline behind its Auth while the server is still checking it.
+    max_frames_before_auth: int = 32
+    # This node's id, stamped into frames the server sends.
+    node_id: int = 0
+    # Milliseconds since the epoch, for the timestamps of frames this side makes.
+    clock_ms: Callable[[], int] = field(default=wall_clock_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    # Send a Ping after this many seconds without sending anything (keeps the server's idle
+    # timer from firing on a quiet but live client); None disables it.
+    ping_interval: float | None = 20.0
+    max_payload_length: int = MAX_PAYLOAD_LENGTH
+    max_send_queue_frames: int = 1_000
+    max_send_queue_bytes: int = 4 * 1024 * 1024
+    clock_ms: Callable[[], int] = field(default=wall_clock_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    # QUIC (UDP) and TLS over TCP listen on this one port number; 0 picks a free one.
+    port: int = 0
+    connection: ConnectionSettings = field(default_factory=ConnectionSettings)
+    # Connections beyond this are answered with Error UNAVAILABLE and closed.
+    max_connections: int = 10_000
+    # Frames waiting for the handler on one connection before it is closed (RATE_LIMITED).
+    max_inbound_frames: int = 1_024
+    # Bytes handed to one connection's transport and not yet sent (TCP) or acknowledged
+    # (QUIC); beyond it frames wait in the core's bounded queue.
+    transport_high_water: int = 256 * 1024
+    # Seconds a closing connection may take to flush its last frames before it is cut.
+    close_linger: float = 2.0
+    tls_handshake_timeout: float = 10.0
+    enable_quic: bool = True
+    enable_tcp: bool = True
+
+
+def server_settings_from_config(config: Config) -> ServerSettings:
+    """ServerSettings from PRIM's configuration (gateway, limits and node sections)."""
+    gateway = config.gateway
+    return ServerSettings(
+        host=gateway.host,
+        port=gateway.port,
+        connection=ConnectionSettings(
+            idle_timeout=gateway.idle_timeout,
+            max_payload_length=config.limits.max_payload_bytes,
+            max_send_queue_frames=gateway.max_send_queue,
+            node_id=config.node.id,
+        ),
+        max_connections=gateway.max_connections,
+    )
