@@ -56,7 +56,7 @@ class UnsupportedUrl(ValueError):
 
 
 def _scheme(url: str) -> str:
-    return url.split("://", 1)[0].lower() if "://" in url else ""
+    return urlsplit(url).scheme.lower()
 
 
 def sqlite_path(url: str) -> str:
@@ -149,7 +149,7 @@ async def open_log(url: str) -> MessageLog:
 
 
 async def open_seqnum(url: str, *, database: Database | None = None) -> SeqnumStore:
-    """``database`` is reused when ``url`` names the same PostgreSQL database."""
+    """A PostgreSQL ``database`` given here is reused instead of opening a second pool."""
     scheme = _scheme(url)
     if scheme == "file":
         return await FileSeqnumStore.open(file_path(url))
@@ -217,7 +217,8 @@ async def open_storage(config: StorageConfig, *, clock: Clock = wall_clock_ms) -
             messages = hot
         log = await open_log(config.log)
         closers.append(log.close)
-        seqnum = await open_seqnum(config.seqnum, database=db)
+        shared = db if config.seqnum == config.database else None
+        seqnum = await open_seqnum(config.seqnum, database=shared)
         closers.append(seqnum.close)
         blobs = open_blobs(config.blobs)
     except BaseException:

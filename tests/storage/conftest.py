@@ -179,8 +179,9 @@ async def message_log(log_kind: tuple[str, str, str]) -> AsyncIterator[MessageLo
     kind, bootstrap, topic = log_kind
     log: MessageLog
     if kind == "kafka":
-        log = await KafkaMessageLog.open(bootstrap, topic=topic, partitions=4,
-                                         consumer_options=FAST_GROUPS)
+        log = await KafkaMessageLog.open(
+            bootstrap, topic=topic, partitions=4, consumer_options=FAST_GROUPS
+        )
     else:
         log = MemoryMessageLog()
     yield log

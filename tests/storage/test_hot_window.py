@@ -71,7 +71,7 @@ async def test_window_keeps_the_last_n_and_serves_reads(
 async def test_duplicates_do_not_touch_the_window(
     window: tuple[RedisHotWindowMessageStore, PostgresDatabase, Redis], redis_key_prefix: str
 ) -> None:
-    store, _, client = window
+    store, _, _client = window
     original = msg(1, client_ts=42)
     await store.insert(original)
     await store.edit(original.channel, 1, b"edited", 5)

@@ -88,7 +88,9 @@ async def test_two_racing_writers_get_one_row(messages: MessageStore) -> None:
 async def test_insert_many_reports_each(messages: MessageStore) -> None:
     await messages.insert(msg(2))
     results = await messages.insert_many([msg(1), msg(2), msg(3), msg(3)])
-    assert [(r.seqnum, r.inserted) for r in results] == [(1, True), (2, False), (3, True), (3, False)]
+    assert [(r.seqnum, r.inserted) for r in results] == [
+        (1, True), (2, False), (3, True), (3, False),
+    ]  # fmt: skip
     assert await messages.insert_many([]) == []
     assert [m.seqnum for m in await messages.read_forward(msg(1).channel, 0, 10)] == [1, 2, 3]
 
@@ -100,7 +102,8 @@ async def test_range_reads_at_the_edges(messages: MessageStore) -> None:
     # Seqnums 1..12 with a gap at 7 (a crash made the allocator jump).
     seqnums = [s for s in range(1, 13) if s != 7]
     for s in seqnums:
-        await messages.insert(msg(s, sender=ALICE if s % 2 else BOB, receiver=BOB if s % 2 else ALICE))
+        sender, receiver = (ALICE, BOB) if s % 2 else (BOB, ALICE)
+        await messages.insert(msg(s, sender=sender, receiver=receiver))
     await messages.insert(msg(1, sender=CAROL, receiver=BOB))  # another channel
 
     def nums(ms: list[Message]) -> list[int]:

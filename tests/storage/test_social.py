@@ -136,9 +136,7 @@ async def _befriend(social: SocialStore, a: int, b: int) -> None:
     await social.accept_friend_request(a, b)
 
 
-async def test_each_side_has_its_own_settings(
-    accounts: AccountStore, social: SocialStore
-) -> None:
+async def test_each_side_has_its_own_settings(accounts: AccountStore, social: SocialStore) -> None:
     a, b = await _users(accounts, 2)
     await _befriend(social, a, b)
     updated = await social.update_friend(
@@ -158,9 +156,7 @@ async def test_each_side_has_its_own_settings(
         await social.update_friend(a, 987654321, remark="x")
 
 
-async def test_list_friends_pages_and_filters(
-    accounts: AccountStore, social: SocialStore
-) -> None:
+async def test_list_friends_pages_and_filters(accounts: AccountStore, social: SocialStore) -> None:
     me, *others = await _users(accounts, 5)
     assert await social.list_friends(me) == (await social.list_friends(me, limit=1))
     empty = await social.list_friends(me)
@@ -182,9 +178,7 @@ async def test_list_friends_pages_and_filters(
         await social.list_friends(me, limit=0)
 
 
-async def test_remove_friend_ends_both_sides(
-    accounts: AccountStore, social: SocialStore
-) -> None:
+async def test_remove_friend_ends_both_sides(accounts: AccountStore, social: SocialStore) -> None:
     a, b = await _users(accounts, 2)
     await _befriend(social, a, b)
     assert await social.remove_friend(b, a)

@@ -116,9 +116,7 @@ class RedisOnlineState:
         if not pairs:
             return []
         peers = [_s(p) for p, _ in pairs]
-        seqs: list[Any] = await self._r.hmget(
-            self._k("inboxseq", user_id), peers
-        )
+        seqs: list[Any] = await self._r.hmget(self._k("inboxseq", user_id), peers)
         entries = [
             InboxEntry(int(peer), int(seq or 0), int(ts))
             for peer, (_, ts), seq in zip(peers, pairs, seqs, strict=True)
@@ -133,9 +131,7 @@ class RedisOnlineState:
     async def get_read_markers(self, user_id: int, channels: Sequence[str]) -> dict[str, int]:
         if not channels:
             return {}
-        values: list[Any] = await self._r.hmget(
-            self._k("read", user_id), list(channels)
-        )
+        values: list[Any] = await self._r.hmget(self._k("read", user_id), list(channels))
         return {c: int(v or 0) for c, v in zip(channels, values, strict=True)}
 
     async def close(self) -> None:

@@ -198,9 +198,7 @@ class SqliteAccountStore:
         now = self._clock()
 
         def tx(conn: sqlite3.Connection) -> int:
-            cur = conn.execute(
-                "DELETE FROM sessions WHERE revoked = 1 OR expires_at <= ?", (now,)
-            )
+            cur = conn.execute("DELETE FROM sessions WHERE revoked = 1 OR expires_at <= ?", (now,))
             return cur.rowcount
 
         return await self._db.write(tx)
