@@ -61,16 +61,21 @@ class TlsConfig:
 
 @dataclass(frozen=True)
 class StorageConfig:
-    # sqlite:///path or postgresql://user@host/db
+    """Backend URLs; `{data_dir}` is replaced by node.data_dir. The URL forms are listed in
+    runtime/storage/factory.py."""
+
+    # sqlite:///relative/path.db or postgresql://user@host:port/db
     database: str = "sqlite:///{data_dir}/prim.db"
-    # memory:// or redis://host:port/db
-    cache: str = "memory://"
-    # memory:// or kafka://host:port
+    # Online state, inboxes, read markers: memory:// or redis://host:port/db
+    online: str = "memory://"
+    # The message log: memory:// or kafka://host:port
     log: str = "memory://"
-    # file:///dir
-    files: str = "file://{data_dir}/files"
-    # file:///dir or postgresql://...
-    seqnum: str = "file://{data_dir}/seqnum"
+    # Seqnum segment ceilings: file:path or a postgresql:// URL
+    seqnum: str = "file:{data_dir}/seqnum.json"
+    # Uploaded files: file:path
+    blobs: str = "file:{data_dir}/blobs"
+    # Messages per channel kept in a Redis hot window (needs a redis:// online URL); 0: off.
+    hot_window: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,4 +137,5 @@ RANGES: dict[str, tuple[float, float]] = {
     "limits.max_payload_bytes": (1, 16383),
     "limits.frames_per_second": (1, 1_000_000),
     "limits.max_file_bytes": (1, 1 << 32),
+    "storage.hot_window": (0, 100_000),
 }

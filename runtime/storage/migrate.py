@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
-import asyncpg  # type: ignore[import-untyped, unused-ignore]
+import asyncpg
 
 from .clock import wall_clock_ms
 

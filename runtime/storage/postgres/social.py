@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped, unused-ignore]
+import asyncpg
 
 from ..clock import wall_clock_ms
 from ..errors import AlreadyExists, FailedPrecondition, NotFound
