@@ -59,6 +59,11 @@ class FrameConnection:
         self._decoder.feed(data)
         self._drain_decoder(now)
 
+    def mark_activity(self, now: float) -> None:
+        """Bytes arrived that the driver holds back for now (they still count as activity)."""
+        if self._closed is None:
+            self._on_bytes(now)
+
     def receive_eof(self, now: float) -> None:
         """The peer ended its direction of the stream."""
         if self._closed is not None:

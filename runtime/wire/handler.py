@@ -5,9 +5,9 @@ The server calls, for one connection, strictly in order and never concurrently:
 `on_auth` once (for the client's Auth frame), then `on_frame` for each frame the runtime
 does not answer itself (Ping, Pong and Echo never reach the handler; neither do frames that
 broke a protocol rule), then `on_close` once if `on_auth` accepted. Calls for different
-connections run concurrently. A slow `on_frame` delays only its own connection (its frames
-wait, up to `ServerSettings.max_inbound_frames`, after which it is closed with
-RATE_LIMITED).
+connections run concurrently. A slow `on_frame` delays only its own connection: past
+`ServerSettings.max_inbound_frames` waiting frames the server stops reading from it (TCP)
+or holds its bytes (QUIC, up to `max_inbound_bytes`, then the close with RATE_LIMITED).
 """
 
 from __future__ import annotations

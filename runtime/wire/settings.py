@@ -51,8 +51,12 @@ class ServerSettings:
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
     # Connections beyond this are answered with Error UNAVAILABLE and closed.
     max_connections: int = 10_000
-    # Frames waiting for the handler on one connection before it is closed (RATE_LIMITED).
+    # Frames waiting for the handler on one connection before the server stops reading
+    # from it (TCP) or holds its bytes (QUIC) until the handler catches up.
     max_inbound_frames: int = 1_024
+    # Bytes held for one connection while it is paused; past this it is closed with
+    # RATE_LIMITED (QUIC cannot push back on the sender any other way).
+    max_inbound_bytes: int = 1024 * 1024
     # Bytes handed to one connection's transport and not yet sent (TCP) or acknowledged
     # (QUIC); beyond it frames wait in the core's bounded queue.
     transport_high_water: int = 256 * 1024

@@ -24,7 +24,7 @@ from aioquic.quic.events import (
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.tls.trust import Trust, is_certificate_alert, peer_certificate_der
 from prim.runtime.wire.asyncio.client import Client
-from prim.runtime.wire.asyncio.quic_backlog import stream_backlog
+from prim.runtime.wire.quic_backlog import stream_backlog
 
 # QUIC idle timeout of the client; the protocol's own heartbeat keeps it from firing.
 QUIC_IDLE_TIMEOUT = 300.0
@@ -65,6 +65,12 @@ class QuicClientProtocol(QuicConnectionProtocol):
     def abort(self) -> None:
         self._quic.close(reason_phrase="closed by the client")
         self._transmit_soon()
+
+    def pause_reading(self) -> None:
+        pass  # aioquic cannot stop reading; the session holds the bytes, up to a bound
+
+    def resume_reading(self) -> None:
+        pass
 
     # -- aioquic ----------------------------------------------------------------------
 

@@ -25,8 +25,8 @@ from aioquic.quic.events import (
     StreamReset,
 )
 
-from prim.runtime.wire.asyncio.quic_backlog import stream_backlog
 from prim.runtime.wire.asyncio.session import ServerSession
+from prim.runtime.wire.quic_backlog import stream_backlog
 
 # Application error code for closing the QUIC connection after the frames said why.
 QUIC_APP_CLOSE = 0x0
@@ -71,6 +71,12 @@ class QuicServerProtocol(QuicConnectionProtocol):
     def abort(self) -> None:
         self._quic.close(error_code=QUIC_APP_CLOSE, reason_phrase="closed")
         self._transmit_soon()
+
+    def pause_reading(self) -> None:
+        pass  # aioquic cannot stop reading; the session holds the bytes, up to a bound
+
+    def resume_reading(self) -> None:
+        pass
 
     # -- aioquic ----------------------------------------------------------------------
 

@@ -60,6 +60,8 @@ class ServerSession:
         self._linger: asyncio.TimerHandle | None = None
         self._finishing = False
         self._gone = False  # the transport is closed
+        self._held: bytearray | None = None  # bytes read while paused (see data_received)
+        self._resume_at = settings.max_inbound_frames // 2
         self._schedule_timer()
 
     # -- Connection (what handlers see) -----------------------------------------------
@@ -110,6 +112,16 @@ class ServerSession:
         self._after()
 
     def data_received(self, data: bytes) -> None:
+        if self._held is not None:
+            # The handler is behind: hold the bytes instead of decoding more frames.
+            self._held += data
+            self.core.mark_activity(self._loop.time())
+            if len(self._held) > self._settings.max_inbound_bytes:
+                self._held = None
+                self.core.close(ErrorCode.RATE_LIMITED,
+                                "frames arrive faster than the server can process them")
+                self._after()
+            return
         self.core.receive_data(data, self._loop.time())
         self._after()
 
@@ -133,10 +145,6 @@ class ServerSession:
         """Run after anything touched the core: events out, bytes out, timer, close."""
         for event in self.core.events():
             if isinstance(event, AuthRequested | FrameReceived):
-                if len(self._inbox) >= self._settings.max_inbound_frames:
-                    self.core.close(ErrorCode.RATE_LIMITED,
-                                    "too many frames waiting to be processed")
-                    continue
                 self._post(event)
             elif isinstance(event, ConnectionClosed):
                 log.debug("connection %d closed: %s", self._id, event.reason)
@@ -149,6 +157,12 @@ class ServerSession:
             elif isinstance(event, ProtocolError):
                 log.debug("connection %d: %s (%s)", self._id, event.message, event.code.name)
         transport = self._transport
+        if (transport is not None and self._held is None and not self.core.closed
+                and len(self._inbox) >= self._settings.max_inbound_frames):
+            # Backpressure toward the client: TCP stops reading; QUIC (whose flow-control
+            # credit aioquic grants as data arrives) has its bytes held, up to a bound.
+            self._held = bytearray()
+            transport.pause_reading()
         if transport is not None and not self._gone:
             room = self._settings.transport_high_water - transport.backlog()
             if room > 0 and self.core.queued_bytes:
@@ -218,6 +232,8 @@ class ServerSession:
         try:
             while self._inbox:
                 event = self._inbox.popleft()
+                if self._held is not None and len(self._inbox) < self._resume_at:
+                    self._resume_reading()
                 if isinstance(event, AuthRequested):
                     await self._authenticate(event)
                 elif isinstance(event, FrameReceived):
@@ -230,6 +246,13 @@ class ServerSession:
                         log.exception("on_close failed on connection %d", self._id)
         finally:
             self._dispatcher = None
+
+    def _resume_reading(self) -> None:
+        held, self._held = self._held, None
+        if self._transport is not None:
+            self._transport.resume_reading()
+        if held:
+            self.data_received(bytes(held))
 
     async def _authenticate(self, event: AuthRequested) -> None:
         try:

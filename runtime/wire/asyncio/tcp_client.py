@@ -35,6 +35,12 @@ class TcpClientProtocol(asyncio.Protocol):
         assert self._transport is not None
         self._transport.abort()
 
+    def pause_reading(self) -> None:
+        pass  # the client reads everything into its frame queue
+
+    def resume_reading(self) -> None:
+        pass
+
     # -- asyncio ----------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:

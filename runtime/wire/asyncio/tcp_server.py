@@ -39,6 +39,16 @@ class TcpServerProtocol(asyncio.Protocol):
         assert self._transport is not None
         self._transport.abort()
 
+    def pause_reading(self) -> None:
+        assert self._transport is not None
+        if not self._transport.is_closing():
+            self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        assert self._transport is not None
+        if not self._transport.is_closing():
+            self._transport.resume_reading()
+
     # -- asyncio ----------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:

@@ -19,3 +19,9 @@ class ByteTransport(Protocol):
 
     def abort(self) -> None:
         """Close now, dropping whatever was not sent."""
+
+    def pause_reading(self) -> None:
+        """Stop reading from the peer for now (a no-op where the transport cannot)."""
+
+    def resume_reading(self) -> None:
+        """Read again."""

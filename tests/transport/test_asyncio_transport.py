@@ -1,0 +1,130 @@
+"""asyncio client <-> asyncio server over QUIC and over TLS/TCP, and the TCP fallback."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import pytest
+
+from prim.generated.prim.v1 import Error, ErrorCode, MsgType
+from prim.generated.wire import MAX_EXTENSION_LENGTH, MAX_PAYLOAD_LENGTH
+from prim.runtime.tls import DevCertificates, Trust
+from prim.runtime.wire.asyncio import connect
+from prim.runtime.wire.client_errors import AuthenticationFailed, ConnectionClosedError
+from prim.runtime.wire.frame import Frame
+from prim.runtime.wire.settings import ServerSettings
+from tests.transport.servers import RunningServer, server_in_thread
+
+pytestmark = pytest.mark.anyio
+TRANSPORTS = ["quic", "tcp"]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_auth_ping_echo(server: RunningServer, trust: Trust, transport: str) -> None:
+    client = await connect("127.0.0.1", server.port, token="user:42", user_id=42, trust=trust,
+                           transports=[transport])
+    async with client:
+        assert client.transport == transport
+        assert client.node_id == 7
+        rtt = await client.ping()
+        assert 0 < rtt < 5
+        reply = await client.echo(b"hello", b"ext")
+        assert (reply.type, reply.payload, reply.extension) == (MsgType.ECHO, b"hello", b"ext")
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_many_frames_in_order(server: RunningServer, trust: Trust, transport: str) -> None:
+    async with await connect("localhost", server.port, token="user:5", user_id=5, trust=trust,
+                             transports=[transport]) as client:
+        count = 3000
+        for n in range(count):
+            await client.send(Frame(type=MsgType.TEXT, sender=5, receiver=9, timestamp=n,
+                                    payload=f"message {n}".encode()))
+        for n in range(count):
+            frame = await client.receive()
+            assert (frame.timestamp, frame.payload) == (n, f"message {n}".encode())
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_largest_frame(server: RunningServer, trust: Trust, transport: str) -> None:
+    async with await connect("127.0.0.1", server.port, token="user:5", user_id=5, trust=trust,
+                             transports=[transport]) as client:
+        payload = bytes(range(256)) * 63 + bytes(range(MAX_PAYLOAD_LENGTH - 256 * 63))
+        extension = b"e" * MAX_EXTENSION_LENGTH
+        for _ in range(20):
+            reply = await client.echo(payload, extension)
+            assert reply.payload == payload and reply.extension == extension
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_rejected_token(server: RunningServer, trust: Trust, transport: str) -> None:
+    with pytest.raises(AuthenticationFailed) as exc:
+        await connect("127.0.0.1", server.port, token="bogus", user_id=5, trust=trust,
+                      transports=[transport])
+    assert exc.value.code == ErrorCode.UNAUTHENTICATED
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_server_side_close_reaches_client(server: RunningServer, trust: Trust,
+                                                transport: str) -> None:
+    client = await connect("127.0.0.1", server.port, token="user:77", user_id=77, trust=trust,
+                           transports=[transport])
+    # The server's application closes the connection with a reason.
+    def close_on_server() -> None:
+        for conn in server.server.connections:
+            if conn.user_id == 77:
+                conn.close(ErrorCode.BE_OFFLINE, "signed in elsewhere")
+
+    server.loop.call_soon_threadsafe(close_on_server)
+    frame = await asyncio.wait_for(client.receive(), 5)
+    assert Error.parse(frame.payload).code == ErrorCode.BE_OFFLINE
+    with pytest.raises(ConnectionClosedError) as exc:
+        await asyncio.wait_for(client.receive(), 5)
+    assert exc.value.closed.code == ErrorCode.BE_OFFLINE
+    await client.close()
+
+
+async def test_quic_is_preferred(server: RunningServer, trust: Trust) -> None:
+    async with await connect("127.0.0.1", server.port, token="user:1", user_id=1,
+                             trust=trust) as client:
+        assert client.transport == "quic"
+
+
+async def test_fallback_when_nothing_listens_on_udp(certs: DevCertificates,
+                                                    trust: Trust) -> None:
+    with server_in_thread(certs, ServerSettings(enable_quic=False)) as tcp_only:
+        started = time.monotonic()
+        async with await connect("127.0.0.1", tcp_only.port, token="user:3", user_id=3,
+                                 trust=trust, quic_timeout=0.5) as client:
+            assert client.transport == "tcp"
+            assert (await client.echo(b"via tcp")).payload == b"via tcp"
+        assert time.monotonic() - started < 5
+
+
+async def test_fallback_when_udp_is_swallowed(certs: DevCertificates, trust: Trust) -> None:
+    with server_in_thread(certs, ServerSettings(enable_quic=False)) as tcp_only:
+        # A UDP socket on the same port that reads and drops everything (a firewall).
+        sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sink.bind(("127.0.0.1", tcp_only.port))
+        sink.setblocking(False)
+        swallowed = 0
+
+        async def swallow() -> None:
+            nonlocal swallowed
+            loop = asyncio.get_running_loop()
+            while True:
+                await loop.sock_recv(sink, 2048)
+                swallowed += 1
+
+        task = asyncio.create_task(swallow())
+        try:
+            async with await connect("127.0.0.1", tcp_only.port, token="user:3", user_id=3,
+                                     trust=trust, quic_timeout=0.5) as client:
+                assert client.transport == "tcp"
+                await client.ping()
+            assert swallowed > 0  # QUIC really was tried first
+        finally:
+            task.cancel()
+            sink.close()
