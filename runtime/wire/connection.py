@@ -71,8 +71,8 @@ class FrameConnection:
         try:
             self._decoder.feed_eof()
         except FrameError as exc:
-            self._close(exc.code, f"peer closed: {exc.message}", by_peer=True)
-            return
+            # A frame cut short: say so (on QUIC the other direction is still open).
+            self._handle_frame_error(exc, now)
         self._close(self._peer_close_code(), "peer closed the connection", by_peer=True)
 
     def connection_lost(self, reason: str) -> None:

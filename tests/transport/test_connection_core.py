@@ -60,7 +60,8 @@ def test_auth_is_surfaced_and_answered() -> None:
     [reply] = frames_out(conn)
     assert reply.type == MsgType.AUTH
     assert (reply.receiver, reply.node_id, reply.timestamp, reply.payload) == (USER, 5, 1234, b"")
-    assert conn.state is ServerState.OPEN and conn.user_id == USER
+    state: ServerState = conn.state  # (mypy narrowed it above)
+    assert state is ServerState.OPEN and conn.user_id == USER
 
 
 def test_frame_before_auth_gets_auth_required_and_close() -> None:
@@ -190,9 +191,18 @@ def test_truncated_frame_then_eof() -> None:
     conn.receive_data(encode_frame(Frame(type=MsgType.TEXT, sender=USER, payload=b"abc"))[:-1],
                       now=1.0)
     conn.receive_eof(now=1.0)
-    [event] = conn.events()
-    assert isinstance(event, ConnectionClosed) and event.by_peer
-    assert event.code == ErrorCode.MALFORMED_FRAME
+    # The peer only ended its direction (QUIC FIN): the server still says what was wrong.
+    [error] = frames_out(conn)
+    assert error_of(error).code == ErrorCode.MALFORMED_FRAME
+    event = conn.events()[-1]
+    assert isinstance(event, ConnectionClosed) and event.code == ErrorCode.MALFORMED_FRAME
+
+
+def test_clean_eof() -> None:
+    conn = opened()
+    conn.receive_eof(now=1.0)
+    assert conn.events() == [ConnectionClosed(None, "peer closed the connection", by_peer=True)]
+    assert frames_out(conn) == []
 
 
 def test_send_queue_is_bounded() -> None:

@@ -170,9 +170,9 @@ class Client:
             self._after()
 
     def transport_lost(self, reason: str) -> None:
+        self._transport_closed.set()
         self.core.connection_lost(reason)
         self._after()
-        self._transport_closed.set()
 
     def _after(self) -> None:
         for event in self.core.events():
@@ -202,7 +202,8 @@ class Client:
             elif isinstance(event, ProtocolError):
                 log.warning("server broke the protocol: %s", event.message)
         transport = self._transport
-        if transport is None:
+        if transport is None or self._transport_closed.is_set():
+            self._writable.set()
             return
         room = _HIGH_WATER - transport.backlog()
         if room > 0 and self.core.queued_bytes:
