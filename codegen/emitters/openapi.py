@@ -1,0 +1,334 @@
+"""Emits openapi/openapi.json (and a copy in python/, so the installed package can serve it):
+the OpenAPI 3.1 document of every google.api.http binding, mapped by the HttpRule rules.
+
+- Path parameters are named by their proto field path joined with "_" (never json_name,
+  never dots: `{message.conversation_id}` -> `{message_conversation_id}`).
+- With `body: "*"` the body is an inline object of the fields the path does not bind (not a
+  $ref: schemathesis's ST202 misfires on $ref bodies combined with path patterns).
+- Otherwise the fields neither in the path nor in the body are query parameters: one per
+  leaf field (oneof members one by one, never the oneof), `required` only for REQUIRED.
+- Every error answer is the `Error` schema; public methods drop the global bearer security.
+- Links from an operation's response to the operations below its path whose path
+  parameters the response carries (create -> read, by field name), for stateful testing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from prim.codegen.emitters._openapi_http import (
+    Operation,
+    body_field,
+    body_fields,
+    is_http_body,
+    operations,
+    reachable_types,
+    response_field,
+    simple_name,
+)
+from prim.codegen.emitters._openapi_schema import (
+    INT64_SCHEMAS,
+    Schema,
+    enum_schema,
+    field_schema,
+    message_schema,
+    object_schema,
+    ref,
+)
+from prim.codegen.model import Field, Model, SpecError, query_params, resolve_field_path
+
+OPENAPI_VERSION = "3.1.0"
+BINARY: Schema = {"type": "string", "format": "binary"}
+
+# status -> (components.responses name, description); 401 only where a token is needed.
+ERROR_RESPONSES: dict[str, tuple[str, str]] = {
+    "400": ("BadRequest", "The request is malformed or a value is invalid; `field` names "
+                          "the field at fault."),
+    "401": ("Unauthorized", "No bearer token, or one that is unknown, expired or revoked."),
+    "403": ("Forbidden", "The caller may not do this."),
+    "404": ("NotFound", "No such resource (or operation)."),
+    "409": ("Conflict", "The resource exists already or is not in a state that allows this."),
+    "413": ("PayloadTooLarge", "The body is larger than the server accepts."),
+    "429": ("TooManyRequests", "Rate limited: retry later."),
+    "500": ("InternalError", "The server failed; retrying later may succeed."),
+    "default": ("Error", "Any other error; the body says which."),
+}
+
+
+def emit(model: Model) -> dict[str, str]:
+    ops = operations(model)
+    if not ops:
+        return {}
+    text = json.dumps(document(model, ops), indent=2, ensure_ascii=False) + "\n"
+    return {"openapi/openapi.json": text, "python/openapi.json": text}
+
+
+def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
+    error = _error_message(model, ops)
+    messages, enums = reachable_types(model, ops)
+    if error not in messages:
+        messages = sorted({*messages, error})
+        enums = sorted({*enums, *_enum_deps(model, error)})
+    schemas: dict[str, Schema] = {}
+    for name in [*messages, *enums]:
+        key = simple_name(model, name)
+        if key in schemas:
+            raise SpecError(f"two types are both called {key} in the OpenAPI components")
+        schemas[key] = (message_schema(model, model.message(name)) if name in model.messages
+                        else enum_schema(model, name))
+
+    paths: dict[str, dict[str, Any]] = {}
+    for op in ops:
+        item = paths.setdefault(op.binding.openapi_path, {})
+        verb = op.binding.verb.lower()
+        if verb in item:
+            raise SpecError(f"{op.operation_id}: {op.binding.verb} {op.binding.path} is "
+                            f"bound twice")
+        item[verb] = _operation(model, op, ops)
+
+    for name, schema in INT64_SCHEMAS.items():
+        if _refers_to(paths, name) or _refers_to(schemas, name):
+            if name in schemas:
+                raise SpecError(f"a spec type is called {name}, a name the document reserves")
+            schemas[name] = schema
+
+    packages = sorted({op.service.package for op in ops})
+    root = packages[0].split(".")[0] if packages and packages[0] else "api"
+    version = packages[0].split(".")[-1] if packages and "." in packages[0] else "0"
+    services = []
+    for op in ops:
+        if op.service not in services:
+            services.append(op.service)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": f"{root.upper()} HTTP API",
+            "version": version,
+            "description": (
+                "Generated from the protobuf spec (google.api.http bindings). Bodies are "
+                "proto3 JSON: lowerCamelCase names, 64-bit integers as decimal strings, "
+                "enums by value name, bytes as base64. Every error answer has an `Error` "
+                "body and a real HTTP status."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "tags": [
+            {"name": svc.name, "description": svc.comment or model.file_comments.get(svc.file, "")}
+            for svc in services
+        ],
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "responses": {
+                name: {
+                    "description": text,
+                    "content": {"application/json": {"schema": ref(model, error)}},
+                }
+                for name, text in ERROR_RESPONSES.values()
+            },
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An access token from a login, sent as "
+                                   "`Authorization: Bearer <token>`.",
+                }
+            },
+        },
+    }
+
+
+def _refers_to(node: object, component: str) -> bool:
+    if isinstance(node, dict):
+        if node.get("$ref") == f"#/components/schemas/{component}":
+            return True
+        return any(_refers_to(v, component) for v in node.values())
+    if isinstance(node, list):
+        return any(_refers_to(v, component) for v in node)
+    return False
+
+
+def _error_message(model: Model, ops: list[Operation]) -> str:
+    """The `Error` message: the one named Error whose code is the enum that carries the
+    (prim.v1.error) HTTP statuses. The services' own package wins if several exist."""
+    found = sorted(
+        m.full_name for m in model.messages.values()
+        if m.name == "Error" and any(
+            f.kind == "enum" and any(v.http_status for v in model.enum(f.type_name).values)
+            for f in m.fields)
+    )
+    packages = {op.service.package for op in ops}
+    own = [name for name in found if model.message(name).package in packages]
+    if own or len(found) == 1:
+        return (own or found)[0]
+    raise SpecError("the HTTP API needs one `Error` message whose code enum carries "
+                    "(prim.v1.error) statuses")
+
+
+def _enum_deps(model: Model, message: str) -> list[str]:
+    return [f.type_name for f in model.message(message).fields if f.kind == "enum"]
+
+
+def _summary(op: Operation) -> str:
+    text = op.method.comment.strip()
+    if not text:
+        return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", op.method.name)
+    first = re.split(r"(?<=\.)\s", text.replace("\n", " "), maxsplit=1)[0]
+    return first.rstrip(".")
+
+
+def _operation(model: Model, op: Operation, ops: list[Operation]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "operationId": op.operation_id,
+        "tags": [op.service.name],
+        "summary": _summary(op),
+    }
+    if op.method.comment:
+        result["description"] = op.method.comment
+    params = _path_params(model, op) + _query_params(model, op)
+    if params:
+        result["parameters"] = params
+    body = _request_body(model, op)
+    if body is not None:
+        result["requestBody"] = body
+    responses: dict[str, Any] = {"200": _ok_response(model, op, ops)}
+    for status, (name, _) in ERROR_RESPONSES.items():
+        if status == "401" and op.method.public:
+            continue
+        responses[status] = {"$ref": f"#/components/responses/{name}"}
+    result["responses"] = responses
+    if op.method.public:
+        result["security"] = []
+    return result
+
+
+def _path_params(model: Model, op: Operation) -> list[dict[str, Any]]:
+    req = model.message(op.method.input_type)
+    out = []
+    for var in op.binding.variables:
+        f = resolve_field_path(model, req, var.field_path)
+        schema = field_schema(model, f, inline=True)
+        description = schema.pop("description", "")
+        schema.pop("readOnly", None)
+        if schema.get("type") == "string" and "pattern" not in schema:
+            schema["minLength"] = 1  # an empty segment would not match the template
+        param: dict[str, Any] = {"name": var.param_name, "in": "path", "required": True,
+                                 "schema": schema}
+        if description:
+            param["description"] = description
+        out.append(param)
+    return out
+
+
+def _query_params(model: Model, op: Operation) -> list[dict[str, Any]]:
+    req = model.message(op.method.input_type)
+    out = []
+    for q in query_params(model, op.method, op.binding):
+        schema = field_schema(model, q.field, inline=True)
+        description = schema.pop("description", "")
+        schema.pop("readOnly", None)
+        # Required only when the field and every message field above it are REQUIRED.
+        chain = [resolve_path_field(model, req, q.field_path[: i + 1])
+                 for i in range(len(q.field_path))]
+        param: dict[str, Any] = {"name": q.name, "in": "query",
+                                 "required": all(f.required for f in chain), "schema": schema}
+        if q.field.repeated:
+            param["style"], param["explode"] = "form", True
+        if description:
+            param["description"] = description
+        out.append(param)
+    return out
+
+
+def resolve_path_field(model: Model, req: Any, path: tuple[str, ...]) -> Field:
+    """Like model.resolve_field_path, but the path may end at a message field."""
+    msg = req
+    f: Field | None = None
+    for part in path:
+        if f is not None:
+            msg = model.message(f.type_name)
+        f = msg.field(part)
+    assert f is not None
+    return f
+
+
+def _request_body(model: Model, op: Operation) -> dict[str, Any] | None:
+    if op.binding.body == "*":
+        fields = body_fields(model, op)
+        req = model.message(op.method.input_type)
+        schema = object_schema(model, fields, req.comment)
+        return {
+            "required": any(f.required for f in fields),
+            "content": {"application/json": {"schema": schema}},
+        }
+    f = body_field(model, op)
+    if f is None:
+        return None
+    if is_http_body(f):
+        return {
+            "description": f.comment or "The raw bytes; Content-Type is their media type.",
+            "required": f.required,
+            "content": {"*/*": {"schema": dict(BINARY)}},
+        }
+    result: dict[str, Any] = {
+        "required": f.required,
+        "content": {"application/json": {"schema": field_schema(model, f)}},
+    }
+    if f.comment:
+        result["description"] = f.comment
+    return result
+
+
+def _ok_response(model: Model, op: Operation, ops: list[Operation]) -> dict[str, Any]:
+    if op.method.output_type == "google.api.HttpBody":
+        return {
+            "description": "The raw bytes, with their own Content-Type.",
+            # Under */* any media type, parsed or not, is a valid answer: no schema.
+            "content": {"application/octet-stream": {"schema": dict(BINARY)},
+                        "*/*": {"schema": {}}},
+        }
+    resp = model.message(op.method.output_type)
+    rf = response_field(model, op)
+    schema = field_schema(model, rf) if rf is not None else ref(model, resp.full_name)
+    result: dict[str, Any] = {
+        "description": resp.comment or "OK",
+        "content": {"application/json": {"schema": schema}},
+    }
+    links = _links(model, op, ops) if rf is None else {}
+    if links:
+        result["links"] = links
+    return result
+
+
+def _links(model: Model, source: Operation, ops: list[Operation]) -> dict[str, Any]:
+    """Operations whose path lies below the source's path and whose every path parameter
+    is a top-level field of the source's response with the same name and kind."""
+    if source.binding.verb == "DELETE":
+        return {}
+    resp = model.message(source.method.output_type)
+    by_name = {f.name: f for f in resp.fields if not f.repeated and not f.is_map}
+    prefix = source.binding.path.rstrip("/") + "/"
+    links: dict[str, Any] = {}
+    for target in ops:
+        b = target.binding
+        if target is source or not b.variables or not b.path.startswith(prefix):
+            continue
+        req = model.message(target.method.input_type)
+        parameters: dict[str, str] = {}
+        for var in b.variables:
+            want = resolve_field_path(model, req, var.field_path)
+            have = by_name.get(var.field_path[-1])
+            if have is None or have.kind != want.kind or have.type_name != want.type_name:
+                break
+            parameters[var.param_name] = f"$response.body#/{have.json_name}"
+        else:
+            links[target.operation_id] = {
+                "operationId": target.operation_id,
+                "parameters": parameters,
+                "description": f"{target.method.name} of the resource "
+                               f"{source.method.name} answered with.",
+            }
+    return links

@@ -1,0 +1,448 @@
+"""Abstract async server interfaces, one per service of the spec. Generated from the
+spec by `make gen` (codegen/emitters/interfaces_py.py): do not edit."""
+
+from __future__ import annotations
+
+import abc
+
+from prim.generated.google.api import (
+    HttpBody,
+)
+from prim.generated.prim.v1 import (
+    AcceptFriendRequestRequest,
+    AllocateRequest,
+    AllocateResponse,
+    ApproveJoinRequestRequest,
+    BlockUserRequest,
+    ChatMessage,
+    CreateGroupRequest,
+    DeleteAccountRequest,
+    DeleteAccountResponse,
+    DeleteFriendRequest,
+    DeleteFriendResponse,
+    DestroyGroupRequest,
+    DestroyGroupResponse,
+    DownloadFileRequest,
+    EditMessageRequest,
+    FileInfo,
+    Friend,
+    FriendRequest,
+    GetFileInfoRequest,
+    GetGroupNodesRequest,
+    GetGroupNodesResponse,
+    GetGroupRequest,
+    GetInboxRequest,
+    GetInboxResponse,
+    GetMyNodeRequest,
+    GetMyProfileRequest,
+    GetReadMarkerRequest,
+    GetRelationshipRequest,
+    GetUserRequest,
+    GrantAdminRequest,
+    Group,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    JoinRequest,
+    KickMemberRequest,
+    KickMemberResponse,
+    LeaveGroupRequest,
+    LeaveGroupResponse,
+    ListFriendRequestsRequest,
+    ListFriendRequestsResponse,
+    ListFriendsRequest,
+    ListFriendsResponse,
+    ListHistoryRequest,
+    ListHistoryResponse,
+    ListJoinRequestsRequest,
+    ListJoinRequestsResponse,
+    ListMembersRequest,
+    ListMembersResponse,
+    ListMyGroupsRequest,
+    ListMyGroupsResponse,
+    ListNodesRequest,
+    ListNodesResponse,
+    LoginRequest,
+    LoginResponse,
+    LogoutRequest,
+    LogoutResponse,
+    Member,
+    NewAccountIdRequest,
+    NewAccountIdResponse,
+    NodeAssignment,
+    PlaceUserRequest,
+    PlaceUserResponse,
+    Profile,
+    PublicProfile,
+    ReadMarker,
+    RegisterNodeRequest,
+    RegisterNodeResponse,
+    RejectFriendRequestRequest,
+    RejectFriendRequestResponse,
+    RejectJoinRequestRequest,
+    Relationship,
+    RelayRequest,
+    RelayResponse,
+    RequestToJoinRequest,
+    RevokeAdminRequest,
+    SelectSeqnumNodeRequest,
+    SelectSeqnumNodeResponse,
+    SendFriendRequestRequest,
+    SetReadMarkerRequest,
+    SignupRequest,
+    SignupResponse,
+    UnblockUserRequest,
+    UnregisterNodeRequest,
+    UnregisterNodeResponse,
+    UpdateFriendRequest,
+    UpdateGroupRequest,
+    UpdateMyProfileRequest,
+    UploadFileRequest,
+    WithdrawMessageRequest,
+)
+from prim.runtime.context import CallContext
+
+
+class AccountServiceInterface(abc.ABC):
+    """The AccountService of prim.v1."""
+
+    @abc.abstractmethod
+    async def new_account_id(
+        self, request: NewAccountIdRequest, ctx: CallContext
+    ) -> NewAccountIdResponse:
+        """Reserves a fresh account id that a following Signup may claim."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def signup(self, request: SignupRequest, ctx: CallContext) -> SignupResponse:
+        """Creates an account. Without `account_id` the server assigns one."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def login(self, request: LoginRequest, ctx: CallContext) -> LoginResponse:
+        """Exchanges an account id and password for an access token."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def logout(self, request: LogoutRequest, ctx: CallContext) -> LogoutResponse:
+        """Revokes the token the request was made with."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def delete_account(
+        self, request: DeleteAccountRequest, ctx: CallContext
+    ) -> DeleteAccountResponse:
+        """Deletes the caller's account after checking the password; every token is revoked."""
+        raise NotImplementedError
+
+
+class FileServiceInterface(abc.ABC):
+    """The FileService of prim.v1."""
+
+    @abc.abstractmethod
+    async def upload_file(self, request: UploadFileRequest, ctx: CallContext) -> FileInfo:
+        """The request body is the file's bytes; its Content-Type header is the file's type."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def get_file_info(self, request: GetFileInfoRequest, ctx: CallContext) -> FileInfo:
+        """GetFileInfo."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def download_file(self, request: DownloadFileRequest, ctx: CallContext) -> HttpBody:
+        """The file's bytes with their Content-Type."""
+        raise NotImplementedError
+
+
+class FriendServiceInterface(abc.ABC):
+    """The FriendService of prim.v1."""
+
+    @abc.abstractmethod
+    async def send_friend_request(
+        self, request: SendFriendRequestRequest, ctx: CallContext
+    ) -> FriendRequest:
+        """Asks `user_id` to be friends; they get an AddFriend message in real time."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_friend_requests(
+        self, request: ListFriendRequestsRequest, ctx: CallContext
+    ) -> ListFriendRequestsResponse:
+        """ListFriendRequests."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def accept_friend_request(
+        self, request: AcceptFriendRequestRequest, ctx: CallContext
+    ) -> Friend:
+        """AcceptFriendRequest."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def reject_friend_request(
+        self, request: RejectFriendRequestRequest, ctx: CallContext
+    ) -> RejectFriendRequestResponse:
+        """Declines; no friendship is created."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_friends(
+        self, request: ListFriendsRequest, ctx: CallContext
+    ) -> ListFriendsResponse:
+        """ListFriends."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def get_relationship(
+        self, request: GetRelationshipRequest, ctx: CallContext
+    ) -> Relationship:
+        """How the caller relates to `user_id` (friend or not, blocked either way)."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def update_friend(self, request: UpdateFriendRequest, ctx: CallContext) -> Friend:
+        """UpdateFriend."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def delete_friend(
+        self, request: DeleteFriendRequest, ctx: CallContext
+    ) -> DeleteFriendResponse:
+        """Ends the friendship on both sides."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def block_user(self, request: BlockUserRequest, ctx: CallContext) -> Relationship:
+        """A blocked user can no longer message the caller or send friend requests."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def unblock_user(self, request: UnblockUserRequest, ctx: CallContext) -> Relationship:
+        """UnblockUser."""
+        raise NotImplementedError
+
+
+class GroupServiceInterface(abc.ABC):
+    """The GroupService of prim.v1."""
+
+    @abc.abstractmethod
+    async def create_group(self, request: CreateGroupRequest, ctx: CallContext) -> Group:
+        """The caller becomes the owner."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_my_groups(
+        self, request: ListMyGroupsRequest, ctx: CallContext
+    ) -> ListMyGroupsResponse:
+        """The groups the caller is a member of."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def get_group(self, request: GetGroupRequest, ctx: CallContext) -> Group:
+        """GetGroup."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def update_group(self, request: UpdateGroupRequest, ctx: CallContext) -> Group:
+        """Owner or admin; absent fields stay as they are."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def destroy_group(
+        self, request: DestroyGroupRequest, ctx: CallContext
+    ) -> DestroyGroupResponse:
+        """Owner only; every member gets a LeaveGroup message."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_members(
+        self, request: ListMembersRequest, ctx: CallContext
+    ) -> ListMembersResponse:
+        """Members only."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def request_to_join(self, request: RequestToJoinRequest, ctx: CallContext) -> JoinRequest:
+        """RequestToJoin."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_join_requests(
+        self, request: ListJoinRequestsRequest, ctx: CallContext
+    ) -> ListJoinRequestsResponse:
+        """Admins only."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def approve_join_request(
+        self, request: ApproveJoinRequestRequest, ctx: CallContext
+    ) -> Member:
+        """ApproveJoinRequest."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def reject_join_request(
+        self, request: RejectJoinRequestRequest, ctx: CallContext
+    ) -> JoinRequest:
+        """RejectJoinRequest."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def leave_group(self, request: LeaveGroupRequest, ctx: CallContext) -> LeaveGroupResponse:
+        """The owner cannot leave; they destroy the group or hand it over first."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def kick_member(self, request: KickMemberRequest, ctx: CallContext) -> KickMemberResponse:
+        """An admin removes a member (not another admin, unless the owner does it)."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def grant_admin(self, request: GrantAdminRequest, ctx: CallContext) -> Member:
+        """Owner only."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def revoke_admin(self, request: RevokeAdminRequest, ctx: CallContext) -> Member:
+        """RevokeAdmin."""
+        raise NotImplementedError
+
+
+class MessageServiceInterface(abc.ABC):
+    """The MessageService of prim.v1."""
+
+    @abc.abstractmethod
+    async def get_inbox(self, request: GetInboxRequest, ctx: CallContext) -> GetInboxResponse:
+        """Conversations with messages the caller has not read, newest first."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_history(
+        self, request: ListHistoryRequest, ctx: CallContext
+    ) -> ListHistoryResponse:
+        """One page of a conversation's history."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def get_read_marker(self, request: GetReadMarkerRequest, ctx: CallContext) -> ReadMarker:
+        """GetReadMarker."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def set_read_marker(self, request: SetReadMarkerRequest, ctx: CallContext) -> ReadMarker:
+        """Markers only move forward; an older seqnum leaves the marker where it is."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def edit_message(self, request: EditMessageRequest, ctx: CallContext) -> ChatMessage:
+        """The author replaces a message's payload; every participant gets an Edit message."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def withdraw_message(
+        self, request: WithdrawMessageRequest, ctx: CallContext
+    ) -> ChatMessage:
+        """The author (or a group admin) retracts a message; participants get a Withdraw message."""
+        raise NotImplementedError
+
+
+class NodeServiceInterface(abc.ABC):
+    """The NodeService of prim.v1."""
+
+    @abc.abstractmethod
+    async def get_my_node(self, request: GetMyNodeRequest, ctx: CallContext) -> NodeAssignment:
+        """The message node assigned to the caller and the addresses to reach it."""
+        raise NotImplementedError
+
+
+class SchedulerServiceInterface(abc.ABC):
+    """The SchedulerService of prim.v1."""
+
+    @abc.abstractmethod
+    async def register_node(
+        self, request: RegisterNodeRequest, ctx: CallContext
+    ) -> RegisterNodeResponse:
+        """RegisterNode."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def unregister_node(
+        self, request: UnregisterNodeRequest, ctx: CallContext
+    ) -> UnregisterNodeResponse:
+        """UnregisterNode."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def heartbeat(self, request: HeartbeatRequest, ctx: CallContext) -> HeartbeatResponse:
+        """Nodes that miss heartbeats for the configured lease are dropped from placement."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_nodes(self, request: ListNodesRequest, ctx: CallContext) -> ListNodesResponse:
+        """ListNodes."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def place_user(self, request: PlaceUserRequest, ctx: CallContext) -> PlaceUserResponse:
+        """The node a user should connect to (stable while that node is healthy)."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def get_group_nodes(
+        self, request: GetGroupNodesRequest, ctx: CallContext
+    ) -> GetGroupNodesResponse:
+        """The nodes that hold at least one online member of a group, with those members."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def relay(self, request: RelayRequest, ctx: CallContext) -> RelayResponse:
+        """Sequences, stores and delivers a server-originated message (friend and group events)."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def select_seqnum_node(
+        self, request: SelectSeqnumNodeRequest, ctx: CallContext
+    ) -> SelectSeqnumNodeResponse:
+        """The seqnum service instance responsible for a channel."""
+        raise NotImplementedError
+
+
+class SeqnumServiceInterface(abc.ABC):
+    """The SeqnumService of prim.v1."""
+
+    @abc.abstractmethod
+    async def allocate(self, request: AllocateRequest, ctx: CallContext) -> AllocateResponse:
+        """Allocate."""
+        raise NotImplementedError
+
+
+class UserServiceInterface(abc.ABC):
+    """The UserService of prim.v1."""
+
+    @abc.abstractmethod
+    async def get_my_profile(self, request: GetMyProfileRequest, ctx: CallContext) -> Profile:
+        """GetMyProfile."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def update_my_profile(self, request: UpdateMyProfileRequest, ctx: CallContext) -> Profile:
+        """Changes the fields that are present; absent fields stay as they are."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def get_user(self, request: GetUserRequest, ctx: CallContext) -> PublicProfile:
+        """Another user's public profile, with the remark the caller gave them."""
+        raise NotImplementedError
+
+
+__all__ = [
+    "AccountServiceInterface",
+    "FileServiceInterface",
+    "FriendServiceInterface",
+    "GroupServiceInterface",
+    "MessageServiceInterface",
+    "NodeServiceInterface",
+    "SchedulerServiceInterface",
+    "SeqnumServiceInterface",
+    "UserServiceInterface",
+]

@@ -1,0 +1,30 @@
+"""ApiError: how a service says "this call fails with that ErrorCode". Every transport maps
+it the same way: HTTP answers with the code's status and an `Error` body, the wire gateway
+with an Error frame."""
+
+from __future__ import annotations
+
+from prim.generated.errors import HTTP_STATUS, RETRYABLE
+from prim.generated.prim.v1 import Error, ErrorCode
+
+
+class ApiError(Exception):
+    def __init__(self, code: ErrorCode, message: str = "", field: str = "") -> None:
+        super().__init__(message or code.name)
+        self.code = code
+        self.message = message
+        self.field = field  # the request field at fault, as its proto name ("" when none)
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS.get(self.code, 500)
+
+    @property
+    def retryable(self) -> bool:
+        return self.code in RETRYABLE
+
+    def to_message(self) -> Error:
+        return Error(code=self.code, message=self.message, field=self.field)
+
+    def __repr__(self) -> str:
+        return f"ApiError({self.code!r}, {self.message!r}, {self.field!r})"

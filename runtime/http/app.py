@@ -1,0 +1,307 @@
+"""The HTTP binding: a plain ASGI application that serves the generated route table with the
+service implementations (hypercorn runs it over HTTP/1.1, h2 and h3).
+
+Per request: route (404, 405) -> bearer token (401) -> body (413, 415) -> request message
+(400 naming the field) -> the implementation -> canonical proto3 JSON, or the raw bytes of a
+google.api.HttpBody. Every error answer is an `Error` body with the status its ErrorCode
+maps to; an unexpected exception is logged and answered with a generic 500.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+import betterproto2
+
+from prim.generated.google.api import HttpBody
+from prim.generated.prim.v1 import Error, ErrorCode
+from prim.generated.routes import ENUMS, MESSAGES, ROUTES, Route
+from prim.runtime.context import CallContext, Principal
+from prim.runtime.errors import ApiError
+from prim.runtime.http.bind import RequestBinder
+from prim.runtime.http.codec import Codec
+from prim.runtime.http.cors import CorsPolicy, Headers
+from prim.runtime.http.docs import render_docs
+from prim.runtime.http.router import BadPathValue, Router
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+Authenticator = Callable[[str], Awaitable[Principal | None]]
+
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+log = logging.getLogger("prim.http")
+
+
+def load_openapi() -> bytes:
+    """The generated OpenAPI document, from the installed package."""
+    return resources.files("prim.generated").joinpath("openapi.json").read_bytes()
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class HttpApp:
+    """The ASGI callable; build it with `build_asgi_app`."""
+
+    def __init__(
+        self,
+        implementations: Mapping[str, object],
+        authenticate: Authenticator,
+        *,
+        routes: Sequence[Route] = ROUTES,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        cors_origins: Sequence[str] = (),
+        openapi: bytes | None = None,
+    ) -> None:
+        self._handlers: dict[str, Callable[[Any, CallContext], Awaitable[Any]]] = {}
+        for route in routes:
+            self._handlers[route.operation_id] = _handler(implementations, route)
+        self._router = Router(routes)
+        self._codec = Codec(MESSAGES, ENUMS)
+        self._binder = RequestBinder(self._codec)
+        self._authenticate = authenticate
+        self._max_body = max_body_bytes
+        self._cors = CorsPolicy.of(cors_origins)
+        self._openapi = openapi if openapi is not None else load_openapi()
+        self._docs = render_docs(json.loads(self._openapi))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1000})
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = _headers(scope)
+        origin = headers.get("origin", "")
+        cors = self._cors.response_headers(origin)
+        verb = scope["method"].upper()
+        raw_path = _raw_path(scope)
+        try:
+            if verb == "OPTIONS":
+                await self._options(raw_path, origin, send)
+                return
+            builtin = self._builtin(verb, scope["path"])
+            if builtin is not None:
+                status, content_type, body = builtin
+                await _respond(send, status, content_type, body, cors)
+                return
+            await self._call(scope, receive, send, verb, raw_path, headers, cors)
+        except ApiError as exc:
+            await self._error(send, exc, cors)
+        except _BodyTooLarge:
+            await self._error(send, ApiError(
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                f"the body is larger than {self._max_body} bytes"), cors)
+        except Exception:
+            log.exception("unhandled error serving %s %s", verb, scope.get("path"))
+            await self._error(send, ApiError(ErrorCode.INTERNAL, "internal server error"), cors)
+
+    async def _call(self, scope: Scope, receive: Receive, send: Send, verb: str,
+                    raw_path: str, headers: Mapping[str, str], cors: Headers) -> None:
+        try:
+            found = self._router.match(verb, raw_path)
+        except BadPathValue as exc:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT,
+                           f"{exc.param} is not valid percent-encoded UTF-8", exc.param) from None
+        if found is None:
+            allowed = self._router.allowed(raw_path)
+            if allowed:
+                raise _MethodNotAllowed(verb, allowed)
+            raise ApiError(ErrorCode.NOT_FOUND, f"no operation at {scope['path']}")
+        route = found.route
+        ctx = await self._context(route, scope, headers)
+        body = await _read_body(receive, headers, self._max_body)
+        request = self._binder.bind(route, found.values, scope.get("query_string", b""),
+                                    body, ctx.content_type)
+        response = await self._handlers[route.operation_id](request, ctx)
+        if not isinstance(response, route.response_type):
+            raise TypeError(f"{route.service}.{route.handler} returned "
+                            f"{type(response).__name__}, not {route.response_type.__name__}")
+        if isinstance(response, HttpBody):
+            await _respond(send, 200, _media_type(response.content_type), response.data, cors)
+            return
+        await _respond(send, 200, "application/json", self._json(route, response), cors)
+
+    def _json(self, route: Route, response: betterproto2.Message) -> bytes:
+        data = self._codec.encode(route.response,
+                                  response.to_dict(casing=betterproto2.Casing.SNAKE))
+        if route.response_body:
+            shape = self._codec.field(route.response, route.response_body)
+            data = data.get(shape.json_name, [] if shape.repeated else {})
+        return _dumps(data)
+
+    async def _context(self, route: Route, scope: Scope,
+                       headers: Mapping[str, str]) -> CallContext:
+        client = scope.get("client")
+        remote = f"{client[0]}:{client[1]}" if client else ""
+        content_type = headers.get("content-type", "")
+        if route.public:
+            return CallContext(remote_address=remote, headers=headers,
+                               content_type=content_type)
+        token = _bearer(headers.get("authorization", ""))
+        if not token:
+            raise ApiError(ErrorCode.UNAUTHENTICATED,
+                           "this operation needs `Authorization: Bearer <access token>`")
+        principal = await self._authenticate(token)
+        if principal is None:
+            raise ApiError(ErrorCode.UNAUTHENTICATED,
+                           "the access token is unknown, expired or revoked")
+        return CallContext(user_id=principal.user_id, device_id=principal.device_id,
+                           access_token=token, remote_address=remote, headers=headers,
+                           content_type=content_type)
+
+    def _builtin(self, verb: str, path: str) -> tuple[int, str, bytes] | None:
+        pages = {
+            "/openapi.json": ("application/json", self._openapi),
+            "/docs": ("text/html; charset=utf-8", self._docs),
+            "/healthz": ("application/json", b'{"status":"ok"}'),
+        }
+        page = pages.get(path)
+        if page is None:
+            return None
+        if verb != "GET":
+            raise _MethodNotAllowed(verb, ["GET"])
+        content_type, body = page
+        return 200, content_type, body
+
+    async def _options(self, raw_path: str, origin: str, send: Send) -> None:
+        verbs = self._router.allowed(raw_path)
+        if not verbs:
+            raise ApiError(ErrorCode.NOT_FOUND, "no operation at this path")
+        verbs = [*verbs, "OPTIONS"]
+        headers = [(b"allow", ", ".join(verbs).encode("ascii")),
+                   *self._cors.preflight_headers(origin, verbs)]
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _error(self, send: Send, exc: ApiError, cors: Headers) -> None:
+        extra: Headers = list(cors)
+        if isinstance(exc, _MethodNotAllowed):
+            extra.append((b"allow", ", ".join(exc.allowed).encode("ascii")))
+        if exc.http_status == 401:
+            extra.append((b"www-authenticate", b'Bearer realm="prim"'))
+        body = _dumps(Error(code=exc.code, message=exc.message, field=exc.field).to_dict())
+        await _respond(send, exc.http_status, "application/json", body, extra)
+
+
+class _MethodNotAllowed(ApiError):
+    def __init__(self, verb: str, allowed: Sequence[str]) -> None:
+        super().__init__(ErrorCode.METHOD_NOT_ALLOWED,
+                         f"{verb} is not allowed here; use {', '.join(allowed)}")
+        self.allowed = list(allowed)
+
+
+def build_asgi_app(
+    implementations: Mapping[str, object],
+    authenticate: Authenticator,
+    *,
+    routes: Sequence[Route] = ROUTES,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    cors_origins: Sequence[str] = (),
+    openapi: bytes | None = None,
+) -> HttpApp:
+    """The ASGI app serving `routes` (default: every HTTP route of the spec).
+
+    `implementations` maps a service name ("AccountService") to an object with the async
+    methods of its generated interface; `authenticate` turns a bearer token into the
+    Principal it stands for, or None when the token is not valid (answered with 401).
+    `cors_origins` lists the browser origins allowed to call ("*" for any).
+    """
+    return HttpApp(implementations, authenticate, routes=routes,
+                   max_body_bytes=max_body_bytes, cors_origins=cors_origins, openapi=openapi)
+
+
+def _handler(implementations: Mapping[str, object],
+             route: Route) -> Callable[[Any, CallContext], Awaitable[Any]]:
+    impl = implementations.get(route.service)
+    if impl is None:
+        raise ValueError(f"no implementation for {route.service} (needed by {route.path})")
+    method = getattr(impl, route.handler, None)
+    if method is None or not inspect.iscoroutinefunction(method):
+        raise ValueError(f"{route.service} implementation lacks `async def {route.handler}`")
+    return method  # type: ignore[no-any-return]
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", []):
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+def _raw_path(scope: Scope) -> str:
+    raw = scope.get("raw_path")
+    if raw:
+        return str(raw.decode("latin-1").split("?", 1)[0])
+    return quote(scope["path"], safe="/:@!$&'()*+,;=-._~")
+
+
+def _bearer(authorization: str) -> str:
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int) -> bytes:
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _media_type(content_type: str) -> str:
+    # It becomes a header value: anything but printable ASCII could split the header.
+    if content_type and content_type.isascii() and content_type.isprintable():
+        return content_type
+    return "application/octet-stream"
+
+
+def _dumps(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+async def _respond(send: Send, status: int, content_type: str, body: bytes,
+                   extra: Headers) -> None:
+    headers = [
+        (b"content-type", content_type.encode("latin-1")),
+        (b"content-length", str(len(body)).encode("ascii")),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
