@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
@@ -234,13 +235,13 @@ def _handler(implementations: Mapping[str, object],
     return method  # type: ignore[no-any-return]
 
 
-def _headers(scope: Scope) -> dict[str, str]:
+def _headers(scope: Scope) -> Mapping[str, str]:
     out: dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", []):
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
         out[name] = f"{out[name]}, {value}" if name in out else value
-    return out
+    return MappingProxyType(out)  # CallContext is frozen: so are its headers
 
 
 def _raw_path(scope: Scope) -> str:
