@@ -1,0 +1,85 @@
+"""`prim serve`: run PRIM. By default every service in this process (the embedded
+deployment: SQLite, in-process cache and log, a development certificate made on first
+run). Prints one JSON line on stdout when ready, naming the endpoints; logs go to stderr."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from typing import Any
+
+from prim.cli.config import add_config_option
+from prim.runtime.config import Config, ConfigError, load_config
+from prim.runtime.logs import configure_logging
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "serve", help="run PRIM (all services in one process by default)", description=__doc__
+    )
+    add_config_option(p)
+    p.add_argument("--data-dir", metavar="DIR", help="where embedded state lives (node.data_dir)")
+    p.add_argument("--host", metavar="ADDR",
+                   help="address for both the HTTP API and the gateway (http.host, gateway.host)")
+    p.add_argument("--http-port", type=int, metavar="PORT",
+                   help="HTTP API port (http.port); 0 picks a free one")
+    p.add_argument("--gateway-port", "--port", type=int, metavar="PORT", dest="gateway_port",
+                   help="QUIC and TLS-over-TCP port (gateway.port); 0 picks a free one")
+    p.add_argument("--role", help="run one service only (node.role); default: all")
+    p.set_defaults(func=_run)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    out: dict[str, object] = {}
+    if args.data_dir is not None:
+        out["node.data_dir"] = args.data_dir
+    if args.host is not None:
+        out["http.host"] = out["gateway.host"] = args.host
+    if args.http_port is not None:
+        out["http.port"] = args.http_port
+    if args.gateway_port is not None:
+        out["gateway.port"] = args.gateway_port
+    if args.role is not None:
+        out["node.role"] = args.role
+    return out
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config, overrides=_overrides(args))
+    except ConfigError as exc:
+        print(f"prim serve: invalid configuration: {exc}", file=sys.stderr)
+        return 1
+    configure_logging(config.log.level, config.log.format)
+    if config.node.role != "all":
+        print(f"prim serve: role {config.node.role!r} as a separate process is not available "
+              "yet; run with the default role 'all'", file=sys.stderr)
+        return 2
+    return asyncio.run(_serve(config))
+
+
+async def _serve(config: Config) -> int:
+    from prim.services.node import Node
+
+    node = Node(config)
+    try:
+        endpoints = await node.start()
+    except OSError as exc:
+        print(f"prim serve: cannot start: {exc} (is another PRIM using the port? "
+              "pick others with --http-port / --gateway-port, or 0 for free ones)",
+              file=sys.stderr)
+        return 1
+    print(endpoints.ready_line(), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await node.stop()
+    return 0

@@ -1,0 +1,245 @@
+"""The message service's answer to each client frame: what the protocol (spec/PROTOCOL.md
+sections 3-5) says happens after the wire runtime has checked framing, Auth order and the
+sender id.
+
+Auth is checked against the account store's sessions; each accepted connection is a device
+of its user in the router and the online state. Sequenced frames are authorised, handed to
+the pipeline and Acked once durable; Edit and Withdraw are applied to their target after
+they are themselves durable; ReadReceipt and Typing are relayed live only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TypeVar
+
+import betterproto2
+
+from prim.generated.prim.v1 import (
+    AckPayload,
+    EditPayload,
+    ErrorCode,
+    MediaRef,
+    MsgType,
+    ReadReceiptPayload,
+    WithdrawPayload,
+)
+from prim.generated.wire import MSG_TYPE_INFO, PayloadKind
+from prim.runtime.config import Config
+from prim.runtime.storage.factory import Storage
+from prim.runtime.storage.models import Clock, GroupRole, channel_key, is_group_id
+from prim.runtime.wire.events import ConnectionClosed
+from prim.runtime.wire.frame import Frame
+from prim.runtime.wire.handler import AuthRejected, Connection, ConnectionHandler
+from prim.services.api.tokens import token_hash
+from prim.services.message.metrics import MessageMetrics
+from prim.services.message.pipeline import MessagePipeline
+from prim.services.message.router import LocalRouter
+
+log = logging.getLogger("prim.message.gateway")
+
+_CONTENT = frozenset({MsgType.TEXT, MsgType.MEME, MsgType.FILE, MsgType.IMAGE,
+                      MsgType.VIDEO, MsgType.AUDIO})
+
+
+class Refused(Exception):
+    """A frame the protocol refuses: answered with an Error frame, the connection stays."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class _Device:
+    user_id: int
+    device_id: str
+
+
+class MessageGateway(ConnectionHandler):
+    def __init__(self, *, storage: Storage, pipeline: MessagePipeline, router: LocalRouter,
+                 config: Config, clock: Clock, metrics: MessageMetrics | None = None) -> None:
+        self._storage = storage
+        self._pipeline = pipeline
+        self._router = router
+        self._node_id = config.node.id
+        self._clock = clock
+        self._devices: dict[int, _Device] = {}  # connection id -> its user and device
+        self.metrics = metrics or MessageMetrics()
+
+    # -- connection lifecycle ----------------------------------------------------------
+
+    async def on_auth(self, conn: Connection, token: str, sender: int) -> int | AuthRejected:
+        session = await self._storage.accounts.get_session(token_hash(token))
+        if session is None or not session.active(self._clock()):
+            return AuthRejected()
+        if sender != session.user_id:
+            return AuthRejected(ErrorCode.SENDER_MISMATCH,
+                                f"the token belongs to user {session.user_id}, not {sender}")
+        self._devices[conn.id] = _Device(session.user_id, session.device_id)
+        self._router.add(session.user_id, conn)
+        await self._storage.online.add_connection(session.user_id, session.device_id,
+                                                  self._node_id)
+        await self._storage.online.set_user_node(session.user_id, self._node_id)
+        self.metrics.connection_opened()
+        return session.user_id
+
+    async def on_close(self, conn: Connection, closed: ConnectionClosed) -> None:
+        device = self._devices.pop(conn.id, None)
+        if device is None:
+            return
+        self.metrics.connection_closed()
+        last = self._router.remove(device.user_id, conn)
+        online = self._storage.online
+        await online.remove_connection(device.user_id, device.device_id, self._node_id)
+        if last:
+            await online.set_last_online(device.user_id, self._clock())
+            await online.clear_user_node(device.user_id, self._node_id)
+
+    # -- frames ------------------------------------------------------------------------
+
+    async def on_frame(self, conn: Connection, frame: Frame) -> None:
+        self.metrics.frame_in(frame.type)
+        try:
+            await self._dispatch(conn, frame)
+        except Refused as refused:
+            self.metrics.refused(refused.code)
+            conn.send_error(refused.code, refused.message, ref=frame)
+
+    async def _dispatch(self, conn: Connection, frame: Frame) -> None:
+        kind = frame.type
+        if kind in _CONTENT:
+            _check_payload(frame)
+            await self._authorize_write(frame)
+            await self._sequence(conn, frame)
+        elif kind == MsgType.EDIT:
+            await self._edit(conn, frame)
+        elif kind == MsgType.WITHDRAW:
+            await self._withdraw(conn, frame)
+        elif kind == MsgType.READ_RECEIPT:
+            await self._read_receipt(conn, frame)
+        elif kind == MsgType.TYPING:
+            await self._authorize_write(frame)
+            if is_group_id(frame.receiver):
+                users = await self._storage.social.list_member_ids(frame.receiver)
+            else:
+                users = [frame.sender, frame.receiver]
+            self._relay_live(conn, frame, users)
+        else:
+            raise Refused(ErrorCode.UNKNOWN_TYPE,
+                          f"message type {kind} cannot be sent after Auth")
+
+    async def _sequence(self, conn: Connection, frame: Frame) -> int:
+        """Stores `frame` through the pipeline and Acks it; returns its seqnum."""
+        result = await self._pipeline.submit(frame, skip_connection=conn.id)
+        ack = AckPayload(server_timestamp=result.server_ts, duplicate=result.duplicate)
+        conn.send(Frame(type=MsgType.ACK, sender=frame.sender, receiver=frame.receiver,
+                        timestamp=frame.timestamp, seqnum=result.seqnum,
+                        node_id=self._node_id, payload=bytes(ack)))
+        self.metrics.acked(result.duplicate)
+        return result.seqnum
+
+    async def _authorize_write(self, frame: Frame) -> None:
+        sender, receiver = frame.sender, frame.receiver
+        social = self._storage.social
+        if is_group_id(receiver):
+            await self._require_member(receiver, sender)
+            return
+        if receiver == sender or receiver == 0:
+            raise Refused(ErrorCode.INVALID_ARGUMENT,
+                          "receiver must be another user or a group")
+        if await social.is_blocked(receiver, sender):
+            raise Refused(ErrorCode.BLOCKED, f"user {receiver} has blocked you")
+        if await social.get_friend(sender, receiver) is None:
+            raise Refused(ErrorCode.PERMISSION_DENIED,
+                          f"user {receiver} is not your friend; send a friend request first")
+
+    async def _require_member(self, group_id: int, user_id: int) -> None:
+        if await self._storage.social.get_member(group_id, user_id) is None:
+            raise Refused(ErrorCode.PERMISSION_DENIED, f"you are not a member of group {group_id}")
+
+    async def _target(self, frame: Frame, target_seqnum: int) -> tuple[str, int]:
+        """The channel and author of the message an Edit or Withdraw refers to."""
+        channel = channel_key(frame.sender, frame.receiver)
+        target = await self._storage.messages.get(channel, target_seqnum)
+        if target is None or target.type not in _CONTENT:
+            raise Refused(ErrorCode.NOT_FOUND,
+                          f"no message {target_seqnum} to change in this conversation")
+        if target.withdrawn:
+            raise Refused(ErrorCode.FAILED_PRECONDITION,
+                          f"message {target_seqnum} was withdrawn")
+        return channel, target.sender
+
+    async def _edit(self, conn: Connection, frame: Frame) -> None:
+        edit = _parse(EditPayload, frame)
+        channel, author = await self._target(frame, edit.target_seqnum)
+        if author != frame.sender:
+            raise Refused(ErrorCode.PERMISSION_DENIED, "only the author may edit a message")
+        await self._authorize_write(frame)
+        await self._sequence(conn, frame)
+        # Applied after the Edit itself is durable; a resend re-applies the same payload.
+        await self._storage.messages.edit(channel, edit.target_seqnum, edit.new_payload,
+                                          self._clock())
+
+    async def _withdraw(self, conn: Connection, frame: Frame) -> None:
+        withdraw = _parse(WithdrawPayload, frame)
+        channel, author = await self._target(frame, withdraw.target_seqnum)
+        if author != frame.sender:
+            member = None
+            if is_group_id(frame.receiver):
+                member = await self._storage.social.get_member(frame.receiver, frame.sender)
+            if member is None or member.role not in (GroupRole.ADMIN, GroupRole.OWNER):
+                raise Refused(ErrorCode.PERMISSION_DENIED,
+                              "only the author or a group admin may withdraw a message")
+        else:
+            await self._authorize_write(frame)
+        await self._sequence(conn, frame)
+        await self._storage.messages.withdraw(channel, withdraw.target_seqnum)
+
+    async def _read_receipt(self, conn: Connection, frame: Frame) -> None:
+        receipt = _parse(ReadReceiptPayload, frame)
+        if is_group_id(frame.receiver):
+            await self._require_member(frame.receiver, frame.sender)
+        channel = channel_key(frame.sender, frame.receiver)
+        last = await self._storage.messages.last_seqnum(channel)
+        await self._storage.online.set_read_marker(frame.sender, channel,
+                                                   min(receipt.seqnum, last))
+        # The peer learns it was read; in a group only the reader's own devices do.
+        users = [frame.sender] if is_group_id(frame.receiver) else [frame.sender,
+                                                                    frame.receiver]
+        self._relay_live(conn, frame, users)
+
+    def _relay_live(self, conn: Connection, frame: Frame, users: list[int]) -> None:
+        """Unsequenced frames: straight to the online devices, never stored."""
+        live = Frame(type=frame.type, sender=frame.sender, receiver=frame.receiver,
+                     timestamp=self._clock(), node_id=self._node_id, payload=frame.payload,
+                     extension=frame.extension)
+        self._router.deliver(users, live, skip_connection=conn.id)
+
+
+def _check_payload(frame: Frame) -> None:
+    info = MSG_TYPE_INFO[frame.type]
+    if info.payload == PayloadKind.MESSAGE:  # media: a MediaRef to an uploaded file
+        ref = _parse(MediaRef, frame)
+        if not ref.file_id:
+            raise Refused(ErrorCode.INVALID_ARGUMENT, "MediaRef.file_id is required")
+    elif info.payload == PayloadKind.UTF8:
+        try:
+            frame.payload.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(ErrorCode.INVALID_ARGUMENT, "the payload is not valid UTF-8") from None
+        if not frame.payload:
+            raise Refused(ErrorCode.INVALID_ARGUMENT, "an empty message cannot be sent")
+
+
+_M = TypeVar("_M", bound=betterproto2.Message)
+
+
+def _parse(cls: type[_M], frame: Frame) -> _M:
+    try:
+        return cls.parse(frame.payload)
+    except Exception:
+        raise Refused(ErrorCode.INVALID_ARGUMENT,
+                      f"the payload is not a valid {cls.__name__}") from None

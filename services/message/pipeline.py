@@ -1,0 +1,186 @@
+"""The send path every sequenced message takes, whoever sent it (a client over the wire, or
+the api relaying a business message): sequence, make durable, then fan out.
+
+1. Idempotency: a message is identified by (sender, receiver, client timestamp). A resend
+   that finds its key stored, or in flight, gets the original seqnum and nothing is
+   delivered twice.
+2. Sequencing: the channel's next seqnum from the allocator, under a per-channel lock so
+   that store order and delivery order follow seqnum order within a channel.
+3. Durability: the message store holds it before `submit` returns; the caller Acks after.
+4. Fan-out: one-to-one messages are queued to both users' connections at once (a queue
+   push each, never a wait); group messages go to a bounded fan-out queue served by a
+   worker, so a large group never holds up the sender or small conversations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from prim.runtime.storage.models import Clock, Message, channel_key, is_group_id
+from prim.runtime.storage.ports import MessageStore, OnlineState, SocialStore
+from prim.runtime.wire.frame import Frame
+from prim.services.message.router import Router
+from prim.services.seqnum.allocator import SeqnumAllocator
+
+log = logging.getLogger("prim.message.pipeline")
+
+IdempotencyKey = tuple[int, int, int]  # sender, receiver, client timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class Sequenced:
+    seqnum: int
+    server_ts: int
+    duplicate: bool  # the message was already stored: nothing was delivered this time
+
+
+@dataclass(frozen=True, slots=True)
+class _GroupJob:
+    frame: Frame
+    skip_connection: int
+    queued_at: float
+
+
+# Called with each delivered frame and the seconds it waited between storage and delivery
+# (the message service's metrics hook).
+DeliveryObserver = Callable[[Frame, float], None]
+
+
+class MessagePipeline:
+    def __init__(
+        self,
+        *,
+        seqnums: SeqnumAllocator,
+        messages: MessageStore,
+        social: SocialStore,
+        online: OnlineState,
+        router: Router,
+        node_id: int,
+        clock: Clock,
+        fanout_queue: int = 10_000,
+        on_delivered: DeliveryObserver | None = None,
+    ) -> None:
+        self._seqnums = seqnums
+        self._messages = messages
+        self._social = social
+        self._online = online
+        self._router = router
+        self._node_id = node_id
+        self._clock = clock
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._inflight: dict[IdempotencyKey, asyncio.Future[Sequenced]] = {}
+        self._group_jobs: asyncio.Queue[_GroupJob] = asyncio.Queue(fanout_queue)
+        self._worker: asyncio.Task[None] | None = None
+        self._on_delivered = on_delivered
+
+    async def start(self) -> None:
+        self._worker = asyncio.create_task(self._group_worker(), name="prim-group-fanout")
+
+    async def stop(self) -> None:
+        """Finishes the queued group fan-outs, then stops the worker."""
+        if self._worker is None:
+            return
+        await self._group_jobs.join()
+        self._worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._worker
+        self._worker = None
+
+    async def submit(self, frame: Frame, *, skip_connection: int = 0) -> Sequenced:
+        """Sequences and stores `frame` (a client frame: seqnum 0, the client's timestamp),
+        then fans it out to everyone but the connection `skip_connection`."""
+        key = (frame.sender, frame.receiver, frame.timestamp)
+        pending = self._inflight.get(key)
+        if pending is not None:
+            first = await asyncio.shield(pending)
+            return Sequenced(first.seqnum, first.server_ts, duplicate=True)
+        future: asyncio.Future[Sequenced] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            result = await self._sequence_and_store(frame, key, skip_connection)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # a resend waiting on it sees the error; nobody else must
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._inflight[key]
+
+    async def _sequence_and_store(self, frame: Frame, key: IdempotencyKey,
+                                  skip_connection: int) -> Sequenced:
+        channel = channel_key(frame.sender, frame.receiver)
+        stored_seqnum = await self._messages.find_by_idempotency_key(*key)
+        if stored_seqnum is not None:
+            return await self._duplicate(channel, stored_seqnum)
+        lock = self._locks.get(channel)
+        if lock is None:
+            lock = self._locks[channel] = asyncio.Lock()
+        async with lock:
+            seqnum = await self._seqnums.allocate(channel)
+            server_ts = self._clock()
+            message = Message(
+                channel=channel, seqnum=seqnum, sender=frame.sender, receiver=frame.receiver,
+                type=frame.type, server_ts=server_ts, client_ts=frame.timestamp,
+                payload=frame.payload, extension=frame.extension,
+            )
+            result = await self._messages.insert(message)
+            if not result.inserted:
+                # Another process stored the same key between our check and insert.
+                return await self._duplicate(channel, result.seqnum)
+            delivered = Frame(
+                type=frame.type, sender=frame.sender, receiver=frame.receiver,
+                timestamp=server_ts, seqnum=seqnum, node_id=self._node_id,
+                payload=frame.payload, extension=frame.extension,
+            )
+            if is_group_id(frame.receiver):
+                await self._group_jobs.put(
+                    _GroupJob(delivered, skip_connection, asyncio.get_running_loop().time())
+                )
+        if not is_group_id(frame.receiver):
+            await self._direct(delivered, skip_connection)
+        return Sequenced(seqnum, server_ts, duplicate=False)
+
+    async def _duplicate(self, channel: str, seqnum: int) -> Sequenced:
+        stored = await self._messages.get(channel, seqnum)
+        return Sequenced(seqnum, stored.server_ts if stored else 0, duplicate=True)
+
+    async def _direct(self, frame: Frame, skip_connection: int) -> None:
+        # Both sides' inboxes: the receiver's devices and the sender's other devices that
+        # were offline learn of the conversation the same way.
+        await self._online.record_inbox(frame.receiver, frame.sender, frame.seqnum,
+                                        frame.timestamp)
+        if frame.sender:
+            await self._online.record_inbox(frame.sender, frame.receiver, frame.seqnum,
+                                            frame.timestamp)
+        self._router.deliver((frame.receiver, frame.sender), frame,
+                             skip_connection=skip_connection)
+        if self._on_delivered is not None:
+            self._on_delivered(frame, 0.0)
+
+    async def _group_worker(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            job = await self._group_jobs.get()
+            try:
+                await self._fan_out(job, loop.time())
+            except Exception:
+                log.exception("group fan-out failed for group %s seqnum %s",
+                              job.frame.receiver, job.frame.seqnum)
+            finally:
+                self._group_jobs.task_done()
+
+    async def _fan_out(self, job: _GroupJob, now: float) -> None:
+        frame = job.frame
+        members = await self._social.list_member_ids(frame.receiver)
+        self._router.deliver(members, frame, skip_connection=job.skip_connection)
+        if self._on_delivered is not None:
+            self._on_delivered(frame, now - job.queued_at)
+        for member in members:
+            await self._online.record_inbox(member, frame.receiver, frame.seqnum,
+                                            frame.timestamp)

@@ -1,0 +1,165 @@
+"""One PRIM process: every service wired from one Config (the embedded deployment; a
+process with a single role starts only its part).
+
+    node = Node(config); endpoints = await node.start(); ...; await node.stop()
+
+The object graph, in the order it is built: storage ports -> seqnum allocator -> router and
+message pipeline -> scheduler (relays api events into the pipeline) -> api service behind
+the HTTP binding -> message gateway behind the wire server. `endpoints` is what the ready
+line on stdout says.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from prim.generated.prim.v1 import NodeInfo, NodeRole, RegisterNodeRequest
+from prim.generated.routes import ROUTES
+from prim.runtime.config import Config
+from prim.runtime.context import CallContext
+from prim.runtime.http.app import build_asgi_app
+from prim.runtime.http_serve import HttpServer
+from prim.runtime.storage.clock import wall_clock_ms
+from prim.runtime.storage.factory import Storage, StorageConfig, open_storage
+from prim.runtime.storage.models import Clock
+from prim.runtime.tls.certificates import ensure_dev_certificates
+from prim.runtime.tls.trust import ServerIdentity
+from prim.runtime.wire.asyncio.server import WireServer
+from prim.runtime.wire.settings import ConnectionSettings, ServerSettings
+from prim.services.api.server import ApiServer
+from prim.services.api.services import build_services
+from prim.services.message.gateway import MessageGateway
+from prim.services.message.pipeline import MessagePipeline
+from prim.services.message.router import LocalRouter
+from prim.services.scheduler.local import LocalScheduler
+from prim.services.seqnum.allocator import SeqnumAllocator
+
+log = logging.getLogger("prim.node")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    http: str  # base URL of the HTTP API
+    quic: str  # host:port of the QUIC listener
+    tcp: str  # host:port of the TLS-over-TCP listener (same port number)
+    ca_cert: str  # the CA certificate clients must trust
+    fingerprint: str  # SHA-256 of the server certificate, for clients that pin it
+
+    def ready_line(self) -> str:
+        return json.dumps({"event": "ready", "http": self.http, "quic": self.quic,
+                           "tcp": self.tcp, "ca_cert": self.ca_cert,
+                           "fingerprint": self.fingerprint})
+
+
+def storage_config(config: Config) -> StorageConfig:
+    data_dir = config.node.data_dir
+    s = config.storage
+    return StorageConfig(
+        database=s.database.format(data_dir=data_dir), online=s.online.format(data_dir=data_dir),
+        log=s.log.format(data_dir=data_dir), seqnum=s.seqnum.format(data_dir=data_dir),
+        blobs=s.blobs.format(data_dir=data_dir), hot_window=s.hot_window,
+    )
+
+
+class Node:
+    def __init__(self, config: Config, *, clock: Clock = wall_clock_ms) -> None:
+        self.config = config
+        self.clock = clock
+        self.storage: Storage | None = None
+        self.http: HttpServer | None = None
+        self.wire: WireServer | None = None
+        self.pipeline: MessagePipeline | None = None
+        self.router = LocalRouter()
+
+    async def start(self) -> Endpoints:
+        try:
+            return await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> Endpoints:
+        cfg = self.config
+        Path(cfg.node.data_dir).mkdir(parents=True, exist_ok=True)
+        self.storage = storage = await open_storage(storage_config(cfg), clock=self.clock)
+        seqnums = SeqnumAllocator(storage.seqnum)
+        await seqnums.start()
+        self.pipeline = MessagePipeline(
+            seqnums=seqnums, messages=storage.messages, social=storage.social,
+            online=storage.online, router=self.router, node_id=cfg.node.id, clock=self.clock,
+        )
+        await self.pipeline.start()
+        self.scheduler = LocalScheduler(online=storage.online, social=storage.social,
+                                        relay_target=self.pipeline.submit, clock=self.clock)
+
+        certs = self._certificates()
+        gateway = MessageGateway(storage=storage, pipeline=self.pipeline, router=self.router,
+                                 config=cfg, clock=self.clock)
+        self.gateway = gateway
+        self.wire = WireServer(gateway, ServerIdentity(certs[0], certs[1]), ServerSettings(
+            host=cfg.gateway.host, port=cfg.gateway.port,
+            max_connections=cfg.gateway.max_connections,
+            connection=ConnectionSettings(
+                idle_timeout=cfg.gateway.idle_timeout,
+                max_payload_length=cfg.limits.max_payload_bytes,
+                max_send_queue_frames=cfg.gateway.max_send_queue,
+                node_id=cfg.node.id, clock_ms=self.clock,
+            ),
+        ))
+        await self.wire.start()
+        gateway_address = cfg.gateway.public_address or f"{cfg.gateway.host}:{self.wire.port}"
+        await self.scheduler.register_node(RegisterNodeRequest(node=NodeInfo(
+            node_id=cfg.node.id, role=NodeRole.MESSAGE, address=gateway_address,
+            tcp_address=gateway_address,
+        )), CallContext())
+        await self.scheduler.register_node(RegisterNodeRequest(node=NodeInfo(
+            node_id=cfg.node.id, role=NodeRole.SEQNUM, address="in-process",
+        )), CallContext())
+
+        self.api = ApiServer(storage=storage, scheduler=self.scheduler, config=cfg,
+                             clock=self.clock)
+        services = build_services(self.api)
+        missing = sorted({r.service for r in ROUTES} - set(services))
+        if missing:
+            log.warning("HTTP services without an implementation are not served: %s",
+                        ", ".join(missing))
+        app = build_asgi_app(services, self.api.authenticate,
+                             routes=[r for r in ROUTES if r.service in services],
+                             max_body_bytes=cfg.http.max_body_bytes,
+                             cors_origins=cfg.http.cors_origins)
+        self.http = HttpServer(app, host=cfg.http.host, port=cfg.http.port,
+                               certfile=str(certs[0]) if cfg.http.http3 else "",
+                               keyfile=str(certs[1]) if cfg.http.http3 else "",
+                               http3=cfg.http.http3)
+        http = await self.http.start()
+        return Endpoints(http=http.url, quic=gateway_address, tcp=gateway_address,
+                         ca_cert=str(certs[2].resolve()), fingerprint=certs[3])
+
+    def _certificates(self) -> tuple[Path, Path, Path, str]:
+        """(cert, key, CA, fingerprint): the configured files, or the development CA and
+        certificate made in <data_dir>/tls on first run."""
+        tls = self.config.tls
+        if tls.cert_file:
+            from prim.runtime.tls.certificates import certificate_fingerprint
+
+            return (Path(tls.cert_file), Path(tls.key_file), Path(tls.ca_file),
+                    certificate_fingerprint(Path(tls.cert_file)))
+        dev = ensure_dev_certificates(Path(self.config.node.data_dir) / "tls", list(tls.names))
+        return dev.cert_file, dev.key_file, dev.ca_file, dev.fingerprint
+
+    async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.stop()
+            self.http = None
+        if self.wire is not None:
+            await self.wire.close()
+            self.wire = None
+        if self.pipeline is not None:
+            await self.pipeline.stop()
+            self.pipeline = None
+        if self.storage is not None:
+            await self.storage.close()
+            self.storage = None

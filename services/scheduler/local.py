@@ -1,0 +1,144 @@
+"""SchedulerService for one process (the embedded deployment): the node registry in memory,
+placement on the least-loaded live node, group node planning from the online state, and
+the relay of api-originated messages into this process's message pipeline.
+
+The production scheduler keeps the same answers in Redis so several can run; it implements
+the same generated interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from prim.generated.interfaces import SchedulerServiceInterface
+from prim.generated.prim.v1 import (
+    ErrorCode,
+    GetGroupNodesRequest,
+    GetGroupNodesResponse,
+    GroupNodeMembers,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    ListNodesRequest,
+    ListNodesResponse,
+    NodeInfo,
+    NodeRole,
+    PlaceUserRequest,
+    PlaceUserResponse,
+    RegisterNodeRequest,
+    RegisterNodeResponse,
+    RelayRequest,
+    RelayResponse,
+    SelectSeqnumNodeRequest,
+    SelectSeqnumNodeResponse,
+    UnregisterNodeRequest,
+    UnregisterNodeResponse,
+)
+from prim.runtime.context import CallContext
+from prim.runtime.errors import ApiError
+from prim.runtime.storage.models import Clock
+from prim.runtime.storage.ports import OnlineState, SocialStore
+from prim.runtime.wire.frame import Frame
+from prim.services.message.pipeline import Sequenced
+
+RelayTarget = Callable[[Frame], Awaitable[Sequenced]]
+
+DEFAULT_LEASE_SECONDS = 30
+
+
+class LocalScheduler(SchedulerServiceInterface):
+    def __init__(self, *, online: OnlineState, social: SocialStore, relay_target: RelayTarget,
+                 clock: Clock, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> None:
+        self._online = online
+        self._social = social
+        self._relay_target = relay_target
+        self._clock = clock
+        self._lease_ms = lease_seconds * 1000
+        self._nodes: dict[int, NodeInfo] = {}
+        self._last_relay_ts: dict[tuple[int, int], int] = {}
+
+    def _live(self, role: NodeRole) -> list[NodeInfo]:
+        now = self._clock()
+        return [n for n in self._nodes.values()
+                if n.role == role and now - n.last_heartbeat <= self._lease_ms]
+
+    async def register_node(self, request: RegisterNodeRequest,
+                            ctx: CallContext) -> RegisterNodeResponse:
+        if request.node is None:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, "node is required", "node")
+        node_id = request.node.node_id or max(self._nodes, default=0) + 1
+        self._nodes[node_id] = NodeInfo(
+            node_id=node_id, role=request.node.role, address=request.node.address,
+            tcp_address=request.node.tcp_address, rpc_address=request.node.rpc_address,
+            connections=request.node.connections, last_heartbeat=self._clock(),
+        )
+        return RegisterNodeResponse(node_id=node_id, lease_seconds=self._lease_ms // 1000)
+
+    async def unregister_node(self, request: UnregisterNodeRequest,
+                              ctx: CallContext) -> UnregisterNodeResponse:
+        self._nodes.pop(request.node_id, None)
+        return UnregisterNodeResponse()
+
+    async def heartbeat(self, request: HeartbeatRequest, ctx: CallContext) -> HeartbeatResponse:
+        node = self._nodes.get(request.node_id)
+        if node is None:
+            raise ApiError(ErrorCode.NOT_FOUND, f"node {request.node_id} is not registered; "
+                           "register it again", "node_id")
+        node.connections = request.connections
+        node.last_heartbeat = self._clock()
+        return HeartbeatResponse()
+
+    async def list_nodes(self, request: ListNodesRequest, ctx: CallContext) -> ListNodesResponse:
+        role = request.role or NodeRole.MESSAGE
+        return ListNodesResponse(nodes=self._live(role))
+
+    async def place_user(self, request: PlaceUserRequest, ctx: CallContext) -> PlaceUserResponse:
+        live = self._live(NodeRole.MESSAGE)
+        if not live:
+            raise ApiError(ErrorCode.UNAVAILABLE, "no message node is running; try again")
+        current = await self._online.get_user_node(request.user_id)
+        for node in live:
+            if node.node_id == current:
+                return PlaceUserResponse(node=node)
+        chosen = min(live, key=lambda n: (n.connections, n.node_id))
+        await self._online.set_user_node(request.user_id, chosen.node_id)
+        return PlaceUserResponse(node=chosen)
+
+    async def get_group_nodes(self, request: GetGroupNodesRequest,
+                              ctx: CallContext) -> GetGroupNodesResponse:
+        by_node: dict[int, list[int]] = {}
+        for member in await self._social.list_member_ids(request.group_id):
+            for node_id in set((await self._online.get_connections(member)).values()):
+                by_node.setdefault(node_id, []).append(member)
+        return GetGroupNodesResponse(nodes=[
+            GroupNodeMembers(node_id=n, user_ids=users) for n, users in sorted(by_node.items())
+        ])
+
+    async def relay(self, request: RelayRequest, ctx: CallContext) -> RelayResponse:
+        wire = request.frame
+        if wire is None or wire.header is None:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, "frame.header is required", "frame")
+        h = wire.header
+        frame = Frame(
+            type=int(h.type), sender=h.sender, receiver=h.receiver,
+            # The timestamp is the event's idempotency key: a caller that may retry passes
+            # the same one again. Without one, each relay is a new event, so it gets a
+            # timestamp no earlier event between the same two ids has used.
+            timestamp=h.timestamp or self._fresh_timestamp(h.sender, h.receiver),
+            payload=wire.payload, extension=wire.extension,
+        )
+        result = await self._relay_target(frame)
+        return RelayResponse(seqnum=result.seqnum, timestamp=result.server_ts)
+
+    def _fresh_timestamp(self, sender: int, receiver: int) -> int:
+        key = (sender, receiver)
+        ts = max(self._clock(), self._last_relay_ts.get(key, 0) + 1)
+        self._last_relay_ts[key] = ts
+        return ts
+
+    async def select_seqnum_node(self, request: SelectSeqnumNodeRequest,
+                                 ctx: CallContext) -> SelectSeqnumNodeResponse:
+        live = self._live(NodeRole.SEQNUM)
+        if not live:
+            raise ApiError(ErrorCode.UNAVAILABLE, "no seqnum node is running; try again")
+        # One seqnum node owns all channels until sections are split between nodes.
+        return SelectSeqnumNodeResponse(node=min(live, key=lambda n: n.node_id))
