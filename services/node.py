@@ -21,6 +21,7 @@ from prim.generated.routes import ROUTES
 from prim.runtime.config import Config
 from prim.runtime.context import CallContext
 from prim.runtime.http.app import build_asgi_app
+from prim.runtime.http.text_route import with_text_route
 from prim.runtime.http_serve import HttpServer
 from prim.runtime.storage.clock import wall_clock_ms
 from prim.runtime.storage.factory import Storage, StorageConfig, open_storage
@@ -32,6 +33,7 @@ from prim.runtime.wire.settings import ConnectionSettings, ServerSettings
 from prim.services.api.server import ApiServer
 from prim.services.api.services import build_services
 from prim.services.message.gateway import MessageGateway
+from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.router import LocalRouter
 from prim.services.scheduler.local import LocalScheduler
@@ -87,9 +89,11 @@ class Node:
         self.storage = storage = await open_storage(storage_config(cfg), clock=self.clock)
         seqnums = SeqnumAllocator(storage.seqnum)
         await seqnums.start()
+        self.metrics = metrics = MessageMetrics()
         self.pipeline = MessagePipeline(
             seqnums=seqnums, messages=storage.messages, social=storage.social,
             online=storage.online, router=self.router, node_id=cfg.node.id, clock=self.clock,
+            on_delivered=metrics.delivered,
         )
         await self.pipeline.start()
         self.scheduler = LocalScheduler(online=storage.online, social=storage.social,
@@ -97,7 +101,7 @@ class Node:
 
         certs = self._certificates()
         gateway = MessageGateway(storage=storage, pipeline=self.pipeline, router=self.router,
-                                 config=cfg, clock=self.clock)
+                                 config=cfg, clock=self.clock, metrics=metrics)
         self.gateway = gateway
         self.wire = WireServer(gateway, ServerIdentity(certs[0], certs[1]), ServerSettings(
             host=cfg.gateway.host, port=cfg.gateway.port,
@@ -126,10 +130,12 @@ class Node:
         if missing:
             log.warning("HTTP services without an implementation are not served: %s",
                         ", ".join(missing))
-        app = build_asgi_app(services, self.api.authenticate,
+        api_app = build_asgi_app(services, self.api.authenticate,
                              routes=[r for r in ROUTES if r.service in services],
                              max_body_bytes=cfg.http.max_body_bytes,
                              cors_origins=cfg.http.cors_origins)
+        # Prometheus text at /metrics, beside the API (not part of the spec's surface).
+        app = with_text_route(api_app, "/metrics", metrics.render)
         self.http = HttpServer(app, host=cfg.http.host, port=cfg.http.port,
                                certfile=str(certs[0]) if cfg.http.http3 else "",
                                keyfile=str(certs[1]) if cfg.http.http3 else "",

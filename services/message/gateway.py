@@ -4,8 +4,8 @@ sender id.
 
 Auth is checked against the account store's sessions; each accepted connection is a device
 of its user in the router and the online state. Sequenced frames are authorised, handed to
-the pipeline and Acked once durable; Edit and Withdraw are applied to their target after
-they are themselves durable; ReadReceipt and Typing are relayed live only.
+the pipeline and Acked once durable; Edit and Withdraw change their target, then are
+sequenced like any message; ReadReceipt and Typing are relayed live only.
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ from prim.generated.prim.v1 import (
 )
 from prim.generated.wire import MSG_TYPE_INFO, PayloadKind
 from prim.runtime.config import Config
+from prim.runtime.errors import ApiError
 from prim.runtime.storage.factory import Storage
-from prim.runtime.storage.models import Clock, GroupRole, channel_key, is_group_id
+from prim.runtime.storage.models import Clock, channel_key, is_group_id
 from prim.runtime.wire.events import ConnectionClosed
 from prim.runtime.wire.frame import Frame
 from prim.runtime.wire.handler import AuthRejected, Connection, ConnectionHandler
 from prim.services.api.tokens import token_hash
+from prim.services.message.changes import MessageChanges
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.router import LocalRouter
@@ -66,6 +68,9 @@ class MessageGateway(ConnectionHandler):
         self._router = router
         self._node_id = config.node.id
         self._clock = clock
+        # Who may write, and Edit/Withdraw: shared with the api's HTTP endpoints.
+        self._changes = MessageChanges(messages=storage.messages, social=storage.social,
+                                       clock=clock)
         self._devices: dict[int, _Device] = {}  # connection id -> its user and device
         self.metrics = metrics or MessageMetrics()
 
@@ -104,7 +109,7 @@ class MessageGateway(ConnectionHandler):
         self.metrics.frame_in(frame.type)
         try:
             await self._dispatch(conn, frame)
-        except Refused as refused:
+        except (Refused, ApiError) as refused:
             self.metrics.refused(refused.code)
             conn.send_error(refused.code, refused.message, ref=frame)
 
@@ -142,61 +147,34 @@ class MessageGateway(ConnectionHandler):
         return result.seqnum
 
     async def _authorize_write(self, frame: Frame) -> None:
-        sender, receiver = frame.sender, frame.receiver
-        social = self._storage.social
-        if is_group_id(receiver):
-            await self._require_member(receiver, sender)
-            return
-        if receiver == sender or receiver == 0:
-            raise Refused(ErrorCode.INVALID_ARGUMENT,
-                          "receiver must be another user or a group")
-        if await social.is_blocked(receiver, sender):
-            raise Refused(ErrorCode.BLOCKED, f"user {receiver} has blocked you")
-        if await social.get_friend(sender, receiver) is None:
-            raise Refused(ErrorCode.PERMISSION_DENIED,
-                          f"user {receiver} is not your friend; send a friend request first")
+        await self._changes.authorize_write(frame.sender, frame.receiver)
 
     async def _require_member(self, group_id: int, user_id: int) -> None:
-        if await self._storage.social.get_member(group_id, user_id) is None:
-            raise Refused(ErrorCode.PERMISSION_DENIED, f"you are not a member of group {group_id}")
+        await self._changes.require_member(group_id, user_id)
 
-    async def _target(self, frame: Frame, target_seqnum: int) -> tuple[str, int]:
-        """The channel and author of the message an Edit or Withdraw refers to."""
-        channel = channel_key(frame.sender, frame.receiver)
-        target = await self._storage.messages.get(channel, target_seqnum)
-        if target is None or target.type not in _CONTENT:
-            raise Refused(ErrorCode.NOT_FOUND,
-                          f"no message {target_seqnum} to change in this conversation")
-        if target.withdrawn:
-            raise Refused(ErrorCode.FAILED_PRECONDITION,
-                          f"message {target_seqnum} was withdrawn")
-        return channel, target.sender
+    async def _already_stored(self, conn: Connection, frame: Frame) -> bool:
+        """A resent Edit/Withdraw whose first copy is stored: answer it with its Ack."""
+        key = (frame.sender, frame.receiver, frame.timestamp)
+        if await self._storage.messages.find_by_idempotency_key(*key) is None:
+            return False
+        await self._sequence(conn, frame)
+        return True
+
+    # Edit and Withdraw change their target before they are sequenced, so that a device
+    # that receives the Edit and then reads history finds the change already there. A
+    # failure in between leaves the change without its notification, never the reverse.
 
     async def _edit(self, conn: Connection, frame: Frame) -> None:
         edit = _parse(EditPayload, frame)
-        channel, author = await self._target(frame, edit.target_seqnum)
-        if author != frame.sender:
-            raise Refused(ErrorCode.PERMISSION_DENIED, "only the author may edit a message")
-        await self._authorize_write(frame)
-        await self._sequence(conn, frame)
-        # Applied after the Edit itself is durable; a resend re-applies the same payload.
-        await self._storage.messages.edit(channel, edit.target_seqnum, edit.new_payload,
-                                          self._clock())
+        if await self._already_stored(conn, frame):
+            return
+        await self._changes.edit(frame, edit, lambda f: self._sequence(conn, f))
 
     async def _withdraw(self, conn: Connection, frame: Frame) -> None:
         withdraw = _parse(WithdrawPayload, frame)
-        channel, author = await self._target(frame, withdraw.target_seqnum)
-        if author != frame.sender:
-            member = None
-            if is_group_id(frame.receiver):
-                member = await self._storage.social.get_member(frame.receiver, frame.sender)
-            if member is None or member.role not in (GroupRole.ADMIN, GroupRole.OWNER):
-                raise Refused(ErrorCode.PERMISSION_DENIED,
-                              "only the author or a group admin may withdraw a message")
-        else:
-            await self._authorize_write(frame)
-        await self._sequence(conn, frame)
-        await self._storage.messages.withdraw(channel, withdraw.target_seqnum)
+        if await self._already_stored(conn, frame):
+            return
+        await self._changes.withdraw(frame, withdraw, lambda f: self._sequence(conn, f))
 
     async def _read_receipt(self, conn: Connection, frame: Frame) -> None:
         receipt = _parse(ReadReceiptPayload, frame)

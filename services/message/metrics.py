@@ -7,6 +7,7 @@ import bisect
 from collections import Counter
 
 from prim.generated.prim.v1 import ErrorCode, MsgType
+from prim.runtime.wire.frame import Frame
 
 # Upper bounds (seconds) of the delivery latency buckets.
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -34,9 +35,6 @@ class MessageMetrics:
     def frame_in(self, msg_type: int) -> None:
         self.frames_in[msg_type] += 1
 
-    def frame_out(self, msg_type: int, count: int = 1) -> None:
-        self.frames_out[msg_type] += count
-
     def acked(self, duplicate: bool) -> None:
         self.acks += 1
         if duplicate:
@@ -45,8 +43,10 @@ class MessageMetrics:
     def refused(self, code: ErrorCode) -> None:
         self.refusals[int(code)] += 1
 
-    def delivered(self, seconds: float) -> None:
-        """Time from durable storage to the frame being queued on the receivers."""
+    def delivered(self, frame: Frame, connections: int, seconds: float) -> None:
+        """A sequenced frame was queued to `connections` connections, `seconds` after it
+        arrived (the pipeline's DeliveryObserver)."""
+        self.frames_out[frame.type] += connections
         self._latency_counts[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
         self._latency_sum += seconds
 
@@ -75,7 +75,7 @@ class MessageMetrics:
                   "# TYPE prim_refused_total counter"]
         lines += [f'prim_refused_total{{code="{ErrorCode(c).name}"}} {n}'
                   for c, n in sorted(self.refusals.items())]
-        lines += ["# HELP prim_delivery_seconds Time from storage to delivery.",
+        lines += ["# HELP prim_delivery_seconds Time from a message's arrival to its delivery.",
                   "# TYPE prim_delivery_seconds histogram"]
         running = 0
         for bound, count in zip(LATENCY_BUCKETS, self._latency_counts, strict=False):

@@ -42,12 +42,12 @@ class Sequenced:
 class _GroupJob:
     frame: Frame
     skip_connection: int
-    queued_at: float
+    received_at: float
 
 
-# Called with each delivered frame and the seconds it waited between storage and delivery
-# (the message service's metrics hook).
-DeliveryObserver = Callable[[Frame, float], None]
+# Called for each delivered frame with the number of connections it was queued to and the
+# seconds from its arrival at `submit` to that moment (the message service's metrics hook).
+DeliveryObserver = Callable[[Frame, int, float], None]
 
 
 class MessagePipeline:
@@ -98,10 +98,11 @@ class MessagePipeline:
         if pending is not None:
             first = await asyncio.shield(pending)
             return Sequenced(first.seqnum, first.server_ts, duplicate=True)
-        future: asyncio.Future[Sequenced] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Sequenced] = loop.create_future()
         self._inflight[key] = future
         try:
-            result = await self._sequence_and_store(frame, key, skip_connection)
+            result = await self._sequence_and_store(frame, key, skip_connection, loop.time())
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # a resend waiting on it sees the error; nobody else must
@@ -113,7 +114,7 @@ class MessagePipeline:
             del self._inflight[key]
 
     async def _sequence_and_store(self, frame: Frame, key: IdempotencyKey,
-                                  skip_connection: int) -> Sequenced:
+                                  skip_connection: int, received_at: float) -> Sequenced:
         channel = channel_key(frame.sender, frame.receiver)
         stored_seqnum = await self._messages.find_by_idempotency_key(*key)
         if stored_seqnum is not None:
@@ -139,18 +140,16 @@ class MessagePipeline:
                 payload=frame.payload, extension=frame.extension,
             )
             if is_group_id(frame.receiver):
-                await self._group_jobs.put(
-                    _GroupJob(delivered, skip_connection, asyncio.get_running_loop().time())
-                )
+                await self._group_jobs.put(_GroupJob(delivered, skip_connection, received_at))
         if not is_group_id(frame.receiver):
-            await self._direct(delivered, skip_connection)
+            await self._direct(delivered, skip_connection, received_at)
         return Sequenced(seqnum, server_ts, duplicate=False)
 
     async def _duplicate(self, channel: str, seqnum: int) -> Sequenced:
         stored = await self._messages.get(channel, seqnum)
         return Sequenced(seqnum, stored.server_ts if stored else 0, duplicate=True)
 
-    async def _direct(self, frame: Frame, skip_connection: int) -> None:
+    async def _direct(self, frame: Frame, skip_connection: int, received_at: float) -> None:
         # Both sides' inboxes: the receiver's devices and the sender's other devices that
         # were offline learn of the conversation the same way.
         await self._online.record_inbox(frame.receiver, frame.sender, frame.seqnum,
@@ -158,29 +157,29 @@ class MessagePipeline:
         if frame.sender:
             await self._online.record_inbox(frame.sender, frame.receiver, frame.seqnum,
                                             frame.timestamp)
-        self._router.deliver((frame.receiver, frame.sender), frame,
-                             skip_connection=skip_connection)
+        count = self._router.deliver((frame.receiver, frame.sender), frame,
+                                     skip_connection=skip_connection)
         if self._on_delivered is not None:
-            self._on_delivered(frame, 0.0)
+            self._on_delivered(frame, count, asyncio.get_running_loop().time() - received_at)
 
     async def _group_worker(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             job = await self._group_jobs.get()
             try:
-                await self._fan_out(job, loop.time())
+                await self._fan_out(job)
             except Exception:
                 log.exception("group fan-out failed for group %s seqnum %s",
                               job.frame.receiver, job.frame.seqnum)
             finally:
                 self._group_jobs.task_done()
 
-    async def _fan_out(self, job: _GroupJob, now: float) -> None:
+    async def _fan_out(self, job: _GroupJob) -> None:
         frame = job.frame
         members = await self._social.list_member_ids(frame.receiver)
-        self._router.deliver(members, frame, skip_connection=job.skip_connection)
+        count = self._router.deliver(members, frame, skip_connection=job.skip_connection)
         if self._on_delivered is not None:
-            self._on_delivered(frame, now - job.queued_at)
+            self._on_delivered(frame, count,
+                               asyncio.get_running_loop().time() - job.received_at)
         for member in members:
             await self._online.record_inbox(member, frame.receiver, frame.seqnum,
                                             frame.timestamp)

@@ -94,8 +94,8 @@ async def send_and_ack(client: Client, frame: Frame) -> tuple[Frame, AckPayload]
     await client.send(frame)
     while True:
         ack = await next_frame(client)
-        if ack.type != MsgType.ACK and ack.seqnum and ack.sender == frame.sender:
-            continue  # a copy of a message our user sent from another device
+        if ack.type != MsgType.ACK and ack.seqnum:
+            continue  # a delivered message (someone else's, or a copy of our own)
         break
     assert ack.type == MsgType.ACK, ack
     assert ack.timestamp == frame.timestamp

@@ -1,0 +1,104 @@
+"""Edit and Withdraw (spec/PROTOCOL.md section 5), whichever transport asked: the wire
+gateway for Edit/Withdraw frames, the api's MessageService for the HTTP endpoints.
+
+The rule, in order: the target must be a content message of the same channel that is not
+withdrawn; only its author may edit it, and the author (or a group admin/owner) may
+withdraw it; the author must still be allowed to write to the channel (who-may-write,
+section 4). Then the target is changed in the store and the Edit/Withdraw message is
+sequenced into the channel, so that a device that receives the Edit and then reads history
+finds the change already there (a failure in between leaves the change without its
+notification, never the reverse). Recognising a resent Edit/Withdraw frame is the wire
+gateway's business (it answers with the first copy's Ack before calling this).
+
+Refusals are `ApiError`s; each transport answers them its own way (an Error frame, an HTTP
+error body). Errors about the target carry field "target_seqnum".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from prim.generated.prim.v1 import EditPayload, ErrorCode, MsgType, WithdrawPayload
+from prim.runtime.errors import ApiError
+from prim.runtime.storage.models import Clock, GroupRole, Message, channel_key, is_group_id
+from prim.runtime.storage.ports import MessageStore, SocialStore
+from prim.runtime.wire.frame import Frame
+
+CONTENT_TYPES = frozenset({MsgType.TEXT, MsgType.MEME, MsgType.FILE, MsgType.IMAGE,
+                           MsgType.VIDEO, MsgType.AUDIO})
+
+#: Sequences, stores and delivers a frame (the pipeline, directly or through the relay).
+Sequencer = Callable[[Frame], Awaitable[object]]
+
+
+class MessageChanges:
+    def __init__(self, *, messages: MessageStore, social: SocialStore, clock: Clock) -> None:
+        self._messages = messages
+        self._social = social
+        self._clock = clock
+
+    async def authorize_write(self, sender: int, receiver: int) -> None:
+        """Who may write (PROTOCOL.md section 4): group members; between users, friends
+        whom the receiver has not blocked."""
+        if is_group_id(receiver):
+            await self.require_member(receiver, sender)
+            return
+        if receiver == sender or receiver == 0:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT,
+                           "receiver must be another user or a group")
+        if await self._social.is_blocked(receiver, sender):
+            raise ApiError(ErrorCode.BLOCKED, f"user {receiver} has blocked you")
+        if await self._social.get_friend(sender, receiver) is None:
+            raise ApiError(ErrorCode.PERMISSION_DENIED,
+                           f"user {receiver} is not your friend; send a friend request first")
+
+    async def require_member(self, group_id: int, user_id: int) -> None:
+        if await self._social.get_member(group_id, user_id) is None:
+            raise ApiError(ErrorCode.PERMISSION_DENIED,
+                           f"you are not a member of group {group_id}")
+
+    async def target(self, frame: Frame, target_seqnum: int) -> Message:
+        """The message an Edit or Withdraw frame refers to, in the frame's channel."""
+        if target_seqnum == 0:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT,
+                           "target_seqnum must name the message to change (it is 0)",
+                           "target_seqnum")
+        channel = channel_key(frame.sender, frame.receiver)
+        target = await self._messages.get(channel, target_seqnum)
+        if target is None or target.type not in CONTENT_TYPES:
+            raise ApiError(ErrorCode.NOT_FOUND,
+                           f"no message {target_seqnum} to change in this conversation",
+                           "target_seqnum")
+        if target.withdrawn:
+            raise ApiError(ErrorCode.FAILED_PRECONDITION,
+                           f"message {target_seqnum} was withdrawn", "target_seqnum")
+        return target
+
+    async def edit(self, frame: Frame, edit: EditPayload, sequence: Sequencer) -> Message | None:
+        """Applies the Edit ``frame`` (its parsed payload is ``edit``); returns the edited
+        target, or None if it was withdrawn meanwhile."""
+        target = await self.target(frame, edit.target_seqnum)
+        if target.sender != frame.sender:
+            raise ApiError(ErrorCode.PERMISSION_DENIED, "only the author may edit a message")
+        await self.authorize_write(frame.sender, frame.receiver)
+        edited = await self._messages.edit(target.channel, edit.target_seqnum,
+                                           edit.new_payload, self._clock())
+        await sequence(frame)
+        return edited
+
+    async def withdraw(self, frame: Frame, withdraw: WithdrawPayload,
+                       sequence: Sequencer) -> Message | None:
+        """Applies the Withdraw ``frame``; returns the withdrawn target."""
+        target = await self.target(frame, withdraw.target_seqnum)
+        if target.sender != frame.sender:
+            member = None
+            if is_group_id(frame.receiver):
+                member = await self._social.get_member(frame.receiver, frame.sender)
+            if member is None or member.role not in (GroupRole.ADMIN, GroupRole.OWNER):
+                raise ApiError(ErrorCode.PERMISSION_DENIED,
+                               "only the author or a group admin may withdraw a message")
+        else:
+            await self.authorize_write(frame.sender, frame.receiver)
+        withdrawn = await self._messages.withdraw(target.channel, withdraw.target_seqnum)
+        await sequence(frame)
+        return withdrawn
