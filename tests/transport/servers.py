@@ -19,12 +19,14 @@ from prim.runtime.wire.handler import AuthRejected, Connection, ConnectionHandle
 from prim.runtime.wire.settings import ServerSettings
 
 FLOOD = b"flood"
+BOOM = b"boom"
 
 
 @dataclass
 class RecordingHandler(ConnectionHandler):
     """Accepts "user:<id>"; sends each frame back to its sender; b"flood" makes it send
-    frames until the connection refuses them. Records what happened, for assertions."""
+    frames until the connection refuses them, b"boom" makes it raise. Records what
+    happened, for assertions."""
 
     closed: list[tuple[int | None, ConnectionClosed]] = field(default_factory=list)
     refused_sends: list[int] = field(default_factory=list)
@@ -35,6 +37,8 @@ class RecordingHandler(ConnectionHandler):
         return AuthRejected(ErrorCode.UNAUTHENTICATED, "unknown token")
 
     async def on_frame(self, conn: Connection, frame: Frame) -> None:
+        if frame.payload == BOOM:
+            raise RuntimeError("the handler failed (on purpose)")
         if frame.payload == FLOOD:
             big = Frame(type=MsgType.TEXT, receiver=frame.sender, payload=b"z" * 16000)
             for n in range(20_000):

@@ -14,8 +14,8 @@ from prim.runtime.tls import DevCertificates, Trust
 from prim.runtime.wire.asyncio import connect
 from prim.runtime.wire.client_errors import AuthenticationFailed, ConnectionClosedError
 from prim.runtime.wire.frame import Frame
-from prim.runtime.wire.settings import ServerSettings
-from tests.transport.servers import RunningServer, server_in_thread
+from prim.runtime.wire.settings import ClientSettings, ServerSettings
+from tests.transport.servers import BOOM, RunningServer, server_in_thread
 
 pytestmark = pytest.mark.anyio
 TRANSPORTS = ["quic", "tcp"]
@@ -128,3 +128,29 @@ async def test_fallback_when_udp_is_swallowed(certs: DevCertificates, trust: Tru
         finally:
             task.cancel()
             sink.close()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_handler_failure_is_an_error_frame(server: RunningServer, trust: Trust,
+                                                 transport: str) -> None:
+    async with await connect("127.0.0.1", server.port, token="user:6", user_id=6, trust=trust,
+                             transports=[transport]) as client:
+        await client.send(Frame(type=MsgType.TEXT, sender=6, receiver=1, timestamp=31,
+                                payload=BOOM))
+        frame = await asyncio.wait_for(client.receive(), 5)
+        error = Error.parse(frame.payload)
+        assert (error.code, error.ref_timestamp) == (ErrorCode.INTERNAL, 31)
+        assert (await client.echo(b"still open")).payload == b"still open"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_idle_timeout(idle_server: RunningServer, trust: Trust, transport: str) -> None:
+    client = await connect("127.0.0.1", idle_server.port, token="user:4", user_id=4,
+                           trust=trust, transports=[transport],
+                           settings=ClientSettings(ping_interval=None))
+    frame = await asyncio.wait_for(client.receive(), 5)
+    assert Error.parse(frame.payload).code == ErrorCode.IDLE_TIMEOUT
+    with pytest.raises(ConnectionClosedError) as exc:
+        await asyncio.wait_for(client.receive(), 5)
+    assert exc.value.closed.code == ErrorCode.IDLE_TIMEOUT
+    await client.close()

@@ -64,6 +64,7 @@ class Client:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._finishing = False
+        self._pump_scheduled = False
 
     # -- application API --------------------------------------------------------------
 
@@ -80,7 +81,7 @@ class Client:
         while True:
             self._raise_if_closed()
             if self.core.send_frame(frame, self._loop.time()):
-                self._after()
+                self._after_soon()
                 return
             self._writable.clear()
             self._after()
@@ -141,7 +142,7 @@ class Client:
         while True:
             self._raise_if_closed()
             if queue_it():
-                self._after()
+                self._after_soon()
                 return
             self._writable.clear()
             await self._writable.wait()
@@ -174,7 +175,14 @@ class Client:
         self.core.connection_lost(reason)
         self._after()
 
+    def _after_soon(self) -> None:
+        # Frames sent back to back are written together once the caller yields.
+        if not self._pump_scheduled:
+            self._pump_scheduled = True
+            self._loop.call_soon(self._after)
+
     def _after(self) -> None:
+        self._pump_scheduled = False
         for event in self.core.events():
             if isinstance(event, FrameReceived):
                 frame = event.frame

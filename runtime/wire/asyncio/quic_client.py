@@ -40,13 +40,15 @@ class QuicClientProtocol(QuicConnectionProtocol):
         self.handshake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._stream_id: int | None = None
         self._finish_when_acked = False
+        self._receiving = False
 
     # -- ByteTransport ----------------------------------------------------------------
 
     def write(self, data: bytes) -> None:
         assert self._stream_id is not None
         self._quic.send_stream_data(self._stream_id, data)
-        self._transmit_soon()
+        if not self._receiving:  # else datagram_received transmits right after
+            self._transmit_soon()
 
     def backlog(self) -> int:
         if self._stream_id is None:
@@ -75,7 +77,11 @@ class QuicClientProtocol(QuicConnectionProtocol):
     # -- aioquic ----------------------------------------------------------------------
 
     def datagram_received(self, data: bytes | str, addr: NetworkAddress) -> None:
-        super().datagram_received(data, addr)
+        self._receiving = True
+        try:
+            super().datagram_received(data, addr)
+        finally:
+            self._receiving = False
         if self._stream_id is not None:
             self._client.writable()
             self._maybe_close()

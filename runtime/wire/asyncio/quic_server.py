@@ -12,6 +12,7 @@ other stream is refused (STOP_SENDING) and ignored.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,8 @@ from aioquic.quic.events import (
 
 from prim.runtime.wire.asyncio.session import ServerSession
 from prim.runtime.wire.quic_backlog import stream_backlog
+
+log = logging.getLogger("prim.wire.server")
 
 # Application error code for closing the QUIC connection after the frames said why.
 QUIC_APP_CLOSE = 0x0
@@ -47,13 +50,15 @@ class QuicServerProtocol(QuicConnectionProtocol):
         self._stream_id: int | None = None
         self._peer = "?"
         self._finish_when_acked = False
+        self._receiving = False
 
     # -- ByteTransport ----------------------------------------------------------------
 
     def write(self, data: bytes) -> None:
         assert self._stream_id is not None
         self._quic.send_stream_data(self._stream_id, data)
-        self._transmit_soon()
+        if not self._receiving:  # else datagram_received transmits right after
+            self._transmit_soon()
 
     def backlog(self) -> int:
         if self._stream_id is None:
@@ -83,13 +88,31 @@ class QuicServerProtocol(QuicConnectionProtocol):
     def datagram_received(self, data: bytes | str, addr: NetworkAddress) -> None:
         if self._peer == "?":
             self._peer = f"{addr[0]}:{addr[1]}"
-        super().datagram_received(data, addr)
+        self._receiving = True
+        try:
+            super().datagram_received(data, addr)
+        finally:
+            self._receiving = False
         # Acknowledgements may have drained the stream: let queued frames through.
         if self._session is not None:
-            self._session.writable()
-            self._maybe_close()
+            try:
+                self._session.writable()
+                self._maybe_close()
+            except Exception:
+                log.exception("QUIC connection from %s failed; closing it", self._peer)
+                self.abort()
 
     def quic_event_received(self, event: QuicEvent) -> None:
+        # This runs inside the UDP endpoint's datagram_received, which all QUIC
+        # connections share: an exception escaping here would make asyncio close the
+        # listening socket. Contain any failure to this one connection.
+        try:
+            self._handle_event(event)
+        except Exception:
+            log.exception("QUIC connection from %s failed; closing it", self._peer)
+            self.abort()
+
+    def _handle_event(self, event: QuicEvent) -> None:
         if isinstance(event, HandshakeCompleted):
             self._session = self._open_session("quic", self._peer)
         elif isinstance(event, StreamDataReceived):

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.wire.asyncio.transport import ByteTransport
+from prim.runtime.wire.errors import FrameError
 from prim.runtime.wire.events import (
     AuthRequested,
     ConnectionClosed,
@@ -30,6 +31,9 @@ from prim.runtime.wire.settings import ServerSettings
 
 log = logging.getLogger("prim.wire.server")
 _ids = itertools.count(1)
+
+# Events handed to the application between two yields to the event loop.
+_YIELD_EVERY = 32
 
 _AppEvent = AuthRequested | FrameReceived | ConnectionClosed
 
@@ -62,6 +66,8 @@ class ServerSession:
         self._gone = False  # the transport is closed
         self._held: bytearray | None = None  # bytes read while paused (see data_received)
         self._resume_at = settings.max_inbound_frames // 2
+        self._pump_scheduled = False
+        self._flush_at = max(1, settings.connection.max_send_queue_frames // 4)
         self._schedule_timer()
 
     # -- Connection (what handlers see) -----------------------------------------------
@@ -92,17 +98,20 @@ class ServerSession:
 
     def send(self, frame: Frame) -> bool:
         ok = self.core.send_frame(frame)
-        self._after()
+        if self.core.queued_frames >= self._flush_at:
+            self._after()  # a burst: move it to the transport now, before the queue fills
+        else:
+            self._after_soon()
         return ok
 
     def send_error(self, code: ErrorCode, message: str, ref: Frame | None = None) -> bool:
         ok = self.core.send_error(code, message, ref)
-        self._after()
+        self._after_soon()
         return ok
 
     def close(self, code: ErrorCode | None = None, message: str = "") -> None:
         self.core.close(code, message)
-        self._after()
+        self._after_soon()
 
     # -- transport side ---------------------------------------------------------------
 
@@ -141,8 +150,16 @@ class ServerSession:
 
     # -- the pump ---------------------------------------------------------------------
 
+    def _after_soon(self) -> None:
+        # Sends from the application are coalesced: a handler that queues many frames in
+        # one go has them written in one go (one write / one stream append), not one each.
+        if not self._pump_scheduled:
+            self._pump_scheduled = True
+            self._loop.call_soon(self._after)
+
     def _after(self) -> None:
         """Run after anything touched the core: events out, bytes out, timer, close."""
+        self._pump_scheduled = False
         for event in self.core.events():
             if isinstance(event, AuthRequested | FrameReceived):
                 self._post(event)
@@ -230,8 +247,12 @@ class ServerSession:
 
     async def _dispatch(self) -> None:
         try:
+            handled = 0
             while self._inbox:
                 event = self._inbox.popleft()
+                handled += 1
+                if handled % _YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # a long backlog must not starve other connections
                 if self._held is not None and len(self._inbox) < self._resume_at:
                     self._resume_reading()
                 if isinstance(event, AuthRequested):
@@ -265,7 +286,11 @@ class ServerSession:
         if isinstance(answer, AuthRejected):
             self.core.reject_auth(answer.code, answer.message)
         else:
-            self.core.accept_auth(answer)
+            try:
+                self.core.accept_auth(answer)
+            except FrameError:  # a user id that does not fit the header
+                log.exception("on_auth returned an invalid user id on connection %d", self._id)
+                self.core.close(ErrorCode.INTERNAL, "authentication failed on the server")
             self._accepted = self.core.user_id is not None
         self._after()
 
