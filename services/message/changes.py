@@ -11,7 +11,8 @@ notification, never the reverse). Recognising a resent Edit/Withdraw frame is th
 gateway's business (it answers with the first copy's Ack before calling this).
 
 Refusals are `ApiError`s; each transport answers them its own way (an Error frame, an HTTP
-error body). Errors about the target carry field "target_seqnum".
+error body). Their `field` names the frame part at fault: "target_seqnum" for the target
+and who may change it, "receiver" for who may write to the conversation.
 """
 
 from __future__ import annotations
@@ -45,17 +46,18 @@ class MessageChanges:
             return
         if receiver == sender or receiver == 0:
             raise ApiError(ErrorCode.INVALID_ARGUMENT,
-                           "receiver must be another user or a group")
+                           "receiver must be another user or a group", "receiver")
         if await self._social.is_blocked(receiver, sender):
-            raise ApiError(ErrorCode.BLOCKED, f"user {receiver} has blocked you")
+            raise ApiError(ErrorCode.BLOCKED, f"user {receiver} has blocked you", "receiver")
         if await self._social.get_friend(sender, receiver) is None:
             raise ApiError(ErrorCode.PERMISSION_DENIED,
-                           f"user {receiver} is not your friend; send a friend request first")
+                           f"user {receiver} is not your friend; send a friend request first",
+                           "receiver")
 
     async def require_member(self, group_id: int, user_id: int) -> None:
         if await self._social.get_member(group_id, user_id) is None:
             raise ApiError(ErrorCode.PERMISSION_DENIED,
-                           f"you are not a member of group {group_id}")
+                           f"you are not a member of group {group_id}", "receiver")
 
     async def target(self, frame: Frame, target_seqnum: int) -> Message:
         """The message an Edit or Withdraw frame refers to, in the frame's channel."""
@@ -79,7 +81,8 @@ class MessageChanges:
         target, or None if it was withdrawn meanwhile."""
         target = await self.target(frame, edit.target_seqnum)
         if target.sender != frame.sender:
-            raise ApiError(ErrorCode.PERMISSION_DENIED, "only the author may edit a message")
+            raise ApiError(ErrorCode.PERMISSION_DENIED, "only the author may edit a message",
+                           "target_seqnum")
         await self.authorize_write(frame.sender, frame.receiver)
         edited = await self._messages.edit(target.channel, edit.target_seqnum,
                                            edit.new_payload, self._clock())
@@ -96,7 +99,8 @@ class MessageChanges:
                 member = await self._social.get_member(frame.receiver, frame.sender)
             if member is None or member.role not in (GroupRole.ADMIN, GroupRole.OWNER):
                 raise ApiError(ErrorCode.PERMISSION_DENIED,
-                               "only the author or a group admin may withdraw a message")
+                               "only the author or a group admin may withdraw a message",
+                               "target_seqnum")
         else:
             await self.authorize_write(frame.sender, frame.receiver)
         withdrawn = await self._messages.withdraw(target.channel, withdraw.target_seqnum)
