@@ -10,6 +10,9 @@
 (c) server memory per idle connection: RSS growth of the server process with `--idle` QUIC
     connections open, divided by their number.
 
+Both servers run side by side and every measurement is taken on one and then at once on
+the other, so a busy machine skews both alike.
+
 Loopback only; the whole run is bounded (about a minute). Numbers, not assertions.
 """
 
@@ -222,6 +225,7 @@ async def open_bare(port: int, trust: Trust, transport: str, uid: int) -> BarePe
 
 
 Opener = Callable[[int, Trust, str, int], Awaitable[Peer]]
+OPENERS: dict[str, Opener] = {"runtime": open_runtime, "bare": open_bare}
 
 
 async def open_many(opener: Opener, port: int, trust: Trust, transport: str,
@@ -251,22 +255,35 @@ async def rate(peers: list[Peer], op: str, seconds: float, per_op: int) -> float
     return done / (time.perf_counter() - started)
 
 
-async def bench_rates(kind: str, opener: Opener, port: int, trust: Trust,
-                      seconds: float) -> dict[tuple[str, str], float]:
-    out: dict[tuple[str, str], float] = {}
+async def bench_rates(servers: dict[str, ServerProcess], trust: Trust,
+                      seconds: float) -> dict[str, dict[tuple[str, str], float]]:
+    """Each measurement runs on the runtime and then at once on the bare server, so both
+    see the same machine load."""
+    out: dict[str, dict[tuple[str, str], float]] = {kind: {} for kind in servers}
     for transport in ("quic", "tcp"):
-        one = [await opener(port, trust, transport, 1)]
-        await rate(one, "rt", 0.2, 1)  # warm up
-        out[(transport, "round trips/s, 1 conn")] = await rate(one, "rt", seconds, 1)
-        out[(transport, "pipelined frames/s, 1 conn")] = await rate(one, "batch", seconds,
-                                                                    BATCH)
-        await one[0].close()
-        many = await open_many(opener, port, trust, transport, CONNECTIONS)
-        out[(transport, f"round trips/s, {CONNECTIONS} conns")] = await rate(
-            many, "rt", seconds, 1)
-        out[(transport, f"pipelined frames/s, {CONNECTIONS} conns")] = await rate(
-            many, "batch", seconds, BATCH)
-        await asyncio.gather(*(p.close() for p in many))
+        ones: dict[str, list[Peer]] = {}
+        manys: dict[str, list[Peer]] = {}
+        for kind, server in servers.items():
+            ones[kind] = [await OPENERS[kind](server.port, trust, transport, 1)]
+            await rate(ones[kind], "rt", 0.2, 1)  # warm up
+        for kind in servers:
+            out[kind][(transport, "round trips/s, 1 conn")] = await rate(
+                ones[kind], "rt", seconds, 1)
+        for kind in servers:
+            out[kind][(transport, "pipelined frames/s, 1 conn")] = await rate(
+                ones[kind], "batch", seconds, BATCH)
+        for kind, server in servers.items():
+            await ones[kind][0].close()
+            manys[kind] = await open_many(OPENERS[kind], server.port, trust, transport,
+                                          CONNECTIONS)
+        for kind in servers:
+            out[kind][(transport, f"round trips/s, {CONNECTIONS} conns")] = await rate(
+                manys[kind], "rt", seconds, 1)
+        for kind in servers:
+            out[kind][(transport, f"pipelined frames/s, {CONNECTIONS} conns")] = await rate(
+                manys[kind], "batch", seconds, BATCH)
+        for peers in manys.values():
+            await asyncio.gather(*(p.close() for p in peers))
     return out
 
 
@@ -296,16 +313,15 @@ async def run(seconds: float, idle: int) -> None:
         print(f"codec: {_fmt(encoded)} frames encoded/s, {_fmt(decoded)} frames decoded/s "
               f"({len(PAYLOAD)}-byte payload)", flush=True)
 
-        results: dict[str, dict[tuple[str, str], float]] = {}
-        memory: dict[str, float] = {}
-        for kind, opener in (("runtime", open_runtime), ("bare", open_bare)):
-            server = start_server(kind, cert_dir)
-            try:
-                results[kind] = await bench_rates(kind, opener, server.port, trust, seconds)
-                memory[kind] = await bench_idle_memory(opener, server, trust, idle)
-            finally:
+        servers = {kind: start_server(kind, cert_dir) for kind in OPENERS}
+        try:
+            results = await bench_rates(servers, trust, seconds)
+            print("rates measured", flush=True)
+            memory = {kind: await bench_idle_memory(OPENERS[kind], server, trust, idle)
+                      for kind, server in servers.items()}
+        finally:
+            for server in servers.values():
                 server.stop()
-            print(f"{kind} server measured", flush=True)
 
     print()
     print(f"{'transport':<10}{'measure':<34}{'runtime':>12}{'bare':>12}{'ratio':>8}")

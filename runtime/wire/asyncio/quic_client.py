@@ -76,6 +76,16 @@ class QuicClientProtocol(QuicConnectionProtocol):
 
     # -- aioquic ----------------------------------------------------------------------
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        # The UDP socket is gone (handshake timeout, fallback to TCP): stop aioquic's timer
+        # so it does not keep transmitting into a closed transport.
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        _fail(self.handshake, ConnectionError("UDP socket closed"))
+        if self._stream_id is not None:
+            self._client.transport_lost("UDP socket closed")
+
     def datagram_received(self, data: bytes | str, addr: NetworkAddress) -> None:
         self._receiving = True
         try:

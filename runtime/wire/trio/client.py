@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import trio
+
 from prim.generated.prim.v1 import ErrorCode, MsgType
 from prim.runtime.wire.client_connection import ClientConnection
 from prim.runtime.wire.client_errors import AuthenticationFailed, ConnectionClosedError

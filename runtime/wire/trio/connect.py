@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import trio
+
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.tls.trust import Trust
 from prim.runtime.wire.client_connection import ClientConnection

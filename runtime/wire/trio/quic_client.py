@@ -13,6 +13,7 @@ import contextlib
 import math
 import socket
 
+import trio
 from aioquic.quic.connection import QuicConnection
 from aioquic.quic.events import (
     ConnectionTerminated,
@@ -22,7 +23,6 @@ from aioquic.quic.events import (
     StreamReset,
 )
 
-import trio
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.tls.trust import Trust, is_certificate_alert, peer_certificate_der
 from prim.runtime.wire.quic_backlog import stream_backlog

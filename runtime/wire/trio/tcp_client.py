@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 
 import trio
+
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.tls.trust import Trust
 from prim.runtime.wire.trio.client import Client
