@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from redis.asyncio import Redis
 
+from .account_ids import AccountIdReservations
 from .clock import wall_clock_ms
 from .files.blobs import FileBlobStore
 from .files.seqnum import FileSeqnumStore
@@ -36,17 +37,22 @@ from .ports import (
     SeqnumStore,
     SocialStore,
 )
+from .postgres.account_ids import PostgresAccountIdReservations
 from .postgres.accounts import PostgresAccountStore
 from .postgres.db import PostgresDatabase
 from .postgres.messages import PostgresMessageStore
 from .postgres.seqnum import PostgresSeqnumStore
 from .postgres.social import PostgresSocialStore
+from .postgres.uploads import PostgresUploadStore
 from .redis.hot_window import RedisHotWindowMessageStore
 from .redis.online import RedisOnlineState
+from .sqlite.account_ids import SqliteAccountIdReservations
 from .sqlite.accounts import SqliteAccountStore
 from .sqlite.db import SqliteDatabase
 from .sqlite.messages import SqliteMessageStore
 from .sqlite.social import SqliteSocialStore
+from .sqlite.uploads import SqliteUploadStore
+from .uploads import UploadStore
 
 Database = SqliteDatabase | PostgresDatabase
 
@@ -104,6 +110,19 @@ def social_store(db: Database, *, clock: Clock = wall_clock_ms) -> SocialStore:
     if isinstance(db, SqliteDatabase):
         return SqliteSocialStore(db, clock=clock)
     return PostgresSocialStore(db, clock=clock)
+
+
+def account_id_reservations(db: Database, *, clock: Clock = wall_clock_ms
+                            ) -> AccountIdReservations:
+    if isinstance(db, SqliteDatabase):
+        return SqliteAccountIdReservations(db, clock=clock)
+    return PostgresAccountIdReservations(db, clock=clock)
+
+
+def upload_store(db: Database) -> UploadStore:
+    if isinstance(db, SqliteDatabase):
+        return SqliteUploadStore(db)
+    return PostgresUploadStore(db)
 
 
 def message_store(db: Database) -> SqliteMessageStore | PostgresMessageStore:
@@ -191,6 +210,8 @@ class Storage:
     log: MessageLog
     seqnum: SeqnumStore
     blobs: BlobStore
+    account_ids: AccountIdReservations
+    uploads: UploadStore
     _closers: list[Any] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -234,5 +255,7 @@ async def open_storage(config: StorageConfig, *, clock: Clock = wall_clock_ms) -
         log=log,
         seqnum=seqnum,
         blobs=blobs,
+        account_ids=account_id_reservations(db, clock=clock),
+        uploads=upload_store(db),
         _closers=closers,
     )

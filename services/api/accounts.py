@@ -1,0 +1,161 @@
+"""AccountService: account ids, sign-up, sessions (login/logout) and account deletion.
+
+Passwords are scrypt hashes (config.auth.scrypt_log_n); tokens are random and only their
+SHA-256 is stored (tokens.py). A token stops working at once on Logout, because every
+HTTP request and every wire Auth looks its session up in the account store.
+
+NewAccountId reserves an id from the same sequence the store assigns ids from (the
+AccountIdReservations port) for RESERVATION_TTL_MS; Signup with that `account_id` claims it
+atomically, Signup without one gets the next id. A reservation is not bound to whoever
+made it (the request has nothing to bind it to), so another client that learns a reserved
+id may claim it first; the loser is told to reserve another.
+
+Rate limits (in memory, per process; see attempt_limiter.py): 10 password checks per
+minute per account across Login and DeleteAccount, then RATE_LIMITED until the window
+passes, even for the right password; 60 NewAccountId calls per minute per client address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from prim.generated.interfaces import AccountServiceInterface
+from prim.generated.prim.v1 import (
+    DeleteAccountRequest,
+    DeleteAccountResponse,
+    ErrorCode,
+    LoginRequest,
+    LoginResponse,
+    LogoutRequest,
+    LogoutResponse,
+    NewAccountIdRequest,
+    NewAccountIdResponse,
+    SignupRequest,
+    SignupResponse,
+)
+from prim.runtime.context import CallContext
+from prim.runtime.errors import ApiError
+from prim.runtime.storage.errors import NotFound
+from prim.runtime.storage.models import GROUP_ID_BASE, User
+from prim.services.api.attempt_limiter import AttemptLimiter
+from prim.services.api.passwords import hash_password_async, verify_password_async
+from prim.services.api.server import ApiServer
+from prim.services.api.tokens import new_device_id, new_token, token_hash
+from prim.services.api.validate import check_password, clean_text
+
+RESERVATION_TTL_MS = 15 * 60 * 1000
+NICKNAME_MAX = 64
+DEVICE_NAME_MAX = 64
+_BAD_CREDENTIALS = "the account id or the password is wrong"
+
+
+class AccountServiceImpl(AccountServiceInterface):
+    def __init__(self, api: ApiServer, *, max_password_failures: int = 10,
+                 max_reservations_per_minute: int = 60) -> None:
+        self._api = api
+        self._passwords = AttemptLimiter(api.clock, max_failures=max_password_failures)
+        self._reservations = AttemptLimiter(api.clock, max_failures=max_reservations_per_minute)
+        self._dummy_hash: str | None = None
+        self._dummy_lock = asyncio.Lock()
+
+    async def new_account_id(self, request: NewAccountIdRequest,
+                             ctx: CallContext) -> NewAccountIdResponse:
+        host = ctx.remote_address.rsplit(":", 1)[0]
+        wait = self._reservations.retry_after_ms(host)
+        if wait:
+            raise ApiError(ErrorCode.RATE_LIMITED, "too many account ids reserved from this "
+                           f"address; try again in {_seconds(wait)} s")
+        self._reservations.begin(host)
+        user_id = await self._api.storage.account_ids.reserve(
+            self._api.clock() + RESERVATION_TTL_MS)
+        return NewAccountIdResponse(account_id=user_id)
+
+    async def signup(self, request: SignupRequest, ctx: CallContext) -> SignupResponse:
+        password = check_password(request.password)
+        nickname = clean_text(request.nickname, "nickname", min_len=1, max_len=NICKNAME_MAX)
+        storage = self._api.storage
+        wanted = request.account_id
+        if wanted is not None and not 0 < wanted < GROUP_ID_BASE:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, f"account_id must be an id from "
+                           f"NewAccountId (1 to {GROUP_ID_BASE - 1}), or left out",
+                           "account_id")
+        if wanted is not None and not await storage.account_ids.is_reserved(wanted):
+            # Checked before hashing so a bad id costs no scrypt; claim() re-checks atomically.
+            raise await self._unclaimable(wanted)
+        password_hash = await hash_password_async(password, self._api.config.auth.scrypt_log_n)
+        user: User
+        if wanted is None:
+            user = await storage.accounts.create_user(nickname, password_hash)
+        else:
+            try:
+                user = await storage.account_ids.claim(wanted, nickname, password_hash)
+            except NotFound:
+                raise await self._unclaimable(wanted) from None
+        return SignupResponse(user_id=user.user_id)
+
+    async def _unclaimable(self, account_id: int) -> ApiError:
+        if await self._api.storage.accounts.get_user(account_id) is not None:
+            return ApiError(ErrorCode.ALREADY_EXISTS, f"account {account_id} exists already; "
+                            "reserve a new id with NewAccountId or leave account_id out",
+                            "account_id")
+        return ApiError(ErrorCode.FAILED_PRECONDITION, f"account id {account_id} is not "
+                        "reserved (or its reservation expired); reserve one with NewAccountId "
+                        "or leave account_id out", "account_id")
+
+    async def login(self, request: LoginRequest, ctx: CallContext) -> LoginResponse:
+        clean_text(request.device_name, "device_name", min_len=0, max_len=DEVICE_NAME_MAX)
+        account_id = request.account_id
+        # No field: naming one would tell which of the two was wrong.
+        await self._check_password(account_id, request.password, "")
+        device_id = new_device_id()
+        token = new_token()
+        expires_at = self._api.clock() + self._api.config.auth.token_ttl_seconds * 1000
+        try:
+            await self._api.storage.accounts.create_session(token_hash(token), account_id,
+                                                            device_id, expires_at)
+        except NotFound:  # deleted between the password check and now
+            raise ApiError(ErrorCode.INVALID_CREDENTIALS, _BAD_CREDENTIALS) from None
+        return LoginResponse(access_token=token, user_id=account_id, expires_at=expires_at,
+                             device_id=device_id)
+
+    async def logout(self, request: LogoutRequest, ctx: CallContext) -> LogoutResponse:
+        await self._api.storage.accounts.revoke_session(token_hash(ctx.access_token))
+        return LogoutResponse()
+
+    async def delete_account(self, request: DeleteAccountRequest,
+                             ctx: CallContext) -> DeleteAccountResponse:
+        await self._check_password(ctx.user_id, request.password, "password")
+        accounts = self._api.storage.accounts
+        await accounts.revoke_user_sessions(ctx.user_id)
+        await accounts.delete_user(ctx.user_id)
+        return DeleteAccountResponse()
+
+    async def _check_password(self, account_id: int, password: str, field: str) -> None:
+        """Returns when ``password`` is the account's; else INVALID_CREDENTIALS (the same
+        answer, after the same scrypt work, whether the account exists or not), or
+        RATE_LIMITED after too many attempts."""
+        wait = self._passwords.retry_after_ms(account_id)
+        if wait:
+            raise ApiError(ErrorCode.RATE_LIMITED, "too many wrong passwords for this account; "
+                           f"try again in {_seconds(wait)} s")
+        self._passwords.begin(account_id)
+        stored = None
+        if 0 < account_id < GROUP_ID_BASE:
+            stored = await self._api.storage.accounts.get_password_hash(account_id)
+        ok = await verify_password_async(password, stored or await self._dummy())
+        if not ok or stored is None:
+            raise ApiError(ErrorCode.INVALID_CREDENTIALS, _BAD_CREDENTIALS, field)
+        self._passwords.succeeded(account_id)
+
+    async def _dummy(self) -> str:
+        """A hash no password matches, at the configured cost, so that checking a password
+        against an unknown account takes as long as against a real one."""
+        async with self._dummy_lock:
+            if self._dummy_hash is None:
+                self._dummy_hash = await hash_password_async(
+                    new_token(), self._api.config.auth.scrypt_log_n)
+            return self._dummy_hash
+
+
+def _seconds(ms: int) -> int:
+    return max(1, -(-ms // 1000))

@@ -1,0 +1,288 @@
+"""AccountService over real HTTP on both backends: account ids, sign-up rules, sessions
+(login, expiry, logout revocation over HTTP and the wire), account deletion, login rate
+limiting."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from prim.runtime.storage.clock import wall_clock_ms
+from prim.runtime.wire.client_errors import AuthenticationFailed
+from prim.services.api.accounts import RESERVATION_TTL_MS
+from prim.services.node import Endpoints, Node
+from tests.api.accounts_helpers import (
+    PASSWORD,
+    Account,
+    assert_error,
+    dial,
+    login,
+    new_account,
+    signup,
+)
+from tests.api.conftest import Backend, RunningNode, node_config
+
+pytestmark = pytest.mark.anyio
+
+
+class FakeClock:
+    """Wall time when the test starts; then moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = wall_clock_ms()
+
+    def __call__(self) -> int:
+        return self.now
+
+    def advance(self, ms: int) -> None:
+        self.now += ms
+
+
+@dataclass
+class ClockedNode:
+    http: httpx.AsyncClient
+    endpoints: Endpoints
+    clock: FakeClock
+
+
+@pytest.fixture
+async def clocked_node(backend: Backend, tmp_path: Path) -> AsyncIterator[ClockedNode]:
+    """A node whose clock the test moves (token expiry, rate-limit windows)."""
+    clock = FakeClock()
+    node = Node(node_config(tmp_path, backend, **{"auth.token_ttl_seconds": 60}), clock=clock)
+    endpoints = await node.start()
+    try:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+            yield ClockedNode(http, endpoints, clock)
+    finally:
+        await node.stop()
+
+
+# -- NewAccountId and Signup -------------------------------------------------------------------
+async def test_signup_claims_a_reserved_account_id_once(running_node: RunningNode) -> None:
+    http = running_node.http
+    first = await http.post("/v1/account-ids", json={})
+    second = await http.post("/v1/account-ids")
+    assert first.status_code == second.status_code == 200, first.text
+    reserved = int(first.json()["accountId"])
+    assert int(second.json()["accountId"]) > reserved
+    response = await http.post("/v1/accounts", json={
+        "accountId": str(reserved), "password": PASSWORD, "nickname": "reserved"})
+    assert response.status_code == 200, response.text
+    assert int(response.json()["userId"]) == reserved
+    # Assigned ids never collide with reserved ones.
+    assert await signup(http) not in (reserved, int(second.json()["accountId"]))
+    await login(http, reserved)
+
+    again = await http.post("/v1/accounts", json={
+        "accountId": str(reserved), "password": PASSWORD, "nickname": "thief"})
+    assert_error(again, 409, "ALREADY_EXISTS", "account_id")
+    never = await http.post("/v1/accounts", json={
+        "accountId": str(reserved + 1_000_000), "password": PASSWORD, "nickname": "x"})
+    assert_error(never, 409, "FAILED_PRECONDITION", "account_id")
+    for out_of_range in ("0", str(1 << 36), "18446744073709551615"):
+        response = await http.post("/v1/accounts", json={
+            "accountId": out_of_range, "password": PASSWORD, "nickname": "x"})
+        assert_error(response, 400, "INVALID_ARGUMENT", "account_id")
+
+
+async def test_a_reservation_expires(clocked_node: ClockedNode) -> None:
+    http = clocked_node.http
+    reserved = int((await http.post("/v1/account-ids")).json()["accountId"])
+    clocked_node.clock.advance(RESERVATION_TTL_MS)
+    late = await http.post("/v1/accounts", json={
+        "accountId": str(reserved), "password": PASSWORD, "nickname": "late"})
+    assert_error(late, 409, "FAILED_PRECONDITION", "account_id")
+
+
+async def test_signup_without_an_id_assigns_fresh_ids(running_node: RunningNode) -> None:
+    ids = await asyncio.gather(*(signup(running_node.http, f"u{i}") for i in range(5)))
+    assert len(set(ids)) == 5 and all(0 < i < 1 << 36 for i in ids)
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"password": "1234567", "nickname": "n"}, "password"),
+    ({"password": "x" * 129, "nickname": "n"}, "password"),
+    ({"password": "\ud800" * 10, "nickname": "n"}, "password"),
+    ({"password": PASSWORD, "nickname": ""}, "nickname"),
+    ({"password": PASSWORD, "nickname": "   \t "}, "nickname"),
+    ({"password": PASSWORD, "nickname": "n" * 65}, "nickname"),
+    ({"password": PASSWORD, "nickname": "bad\x00name"}, "nickname"),
+    ({"password": PASSWORD, "nickname": "line\nbreak"}, "nickname"),
+    ({"nickname": "no password"}, "password"),
+    ({"password": PASSWORD}, "nickname"),
+])
+async def test_signup_refuses_invalid_fields(running_node: RunningNode, body: dict[str, str],
+                                             field: str) -> None:
+    # json.dumps escapes what UTF-8 cannot carry (a lone surrogate becomes "\\ud800").
+    response = await running_node.http.post("/v1/accounts", content=json.dumps(body),
+                                            headers={"content-type": "application/json"})
+    assert_error(response, 400, "INVALID_ARGUMENT", field)
+
+
+async def test_signup_limits_are_inclusive_and_nickname_is_trimmed(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http, "  " + "n" * 64 + "  ", password="p" * 8)
+    account = await login(http, user_id, password="p" * 8)
+    profile = (await http.get("/v1/users/me", headers=account.auth)).json()
+    assert profile["nickname"] == "n" * 64
+    long_password = "é" * 128  # characters, not bytes
+    await login(http, await signup(http, "ü", password=long_password), password=long_password)
+
+
+# -- Login -------------------------------------------------------------------------------------
+async def test_login_opens_a_session_per_device(running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http, "ann")
+    before = wall_clock_ms()
+    phone = await login(http, user_id, device_name="phone")
+    laptop = await login(http, user_id, device_name="laptop")
+    ttl_ms = running_node.node.config.auth.token_ttl_seconds * 1000
+    assert before + ttl_ms <= phone.expires_at <= wall_clock_ms() + ttl_ms
+    assert phone.token != laptop.token and phone.device_id != laptop.device_id
+    assert phone.device_id and phone.token.startswith("prim_")
+    for account in (phone, laptop):
+        me = await http.get("/v1/users/me", headers=account.auth)
+        assert me.status_code == 200 and int(me.json()["userId"]) == user_id
+
+
+async def test_wrong_password_and_unknown_account_get_the_same_answer(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    wrong = await http.post("/v1/sessions", json={"accountId": str(user_id),
+                                                  "password": "not the password"})
+    unknown = await http.post("/v1/sessions", json={"accountId": "999999999",
+                                                    "password": PASSWORD})
+    group = await http.post("/v1/sessions", json={"accountId": str(1 << 36),
+                                                  "password": PASSWORD})
+    bodies = [assert_error(r, 401, "INVALID_CREDENTIALS") for r in (wrong, unknown, group)]
+    assert bodies[0] == bodies[1] == bodies[2]
+
+
+async def test_login_refuses_a_bad_device_name(running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    for name in ("d" * 65, "tab\there"):
+        response = await http.post("/v1/sessions", json={
+            "accountId": str(user_id), "password": PASSWORD, "deviceName": name})
+        assert_error(response, 400, "INVALID_ARGUMENT", "device_name")
+
+
+async def test_tokens_expire(clocked_node: ClockedNode) -> None:
+    http, clock = clocked_node.http, clocked_node.clock
+    account = await login(http, await signup(http))
+    assert account.expires_at == clock.now + 60_000
+    clock.advance(59_999)
+    assert (await http.get("/v1/users/me", headers=account.auth)).status_code == 200
+    clock.advance(1)
+    assert_error(await http.get("/v1/users/me", headers=account.auth), 401, "UNAUTHENTICATED")
+    with pytest.raises(AuthenticationFailed):
+        await dial(clocked_node.endpoints, account)
+    # A new login works again.
+    fresh = await login(http, account.user_id)
+    assert (await http.get("/v1/users/me", headers=fresh.auth)).status_code == 200
+
+
+async def test_failed_logins_are_rate_limited_per_account(clocked_node: ClockedNode) -> None:
+    http, clock = clocked_node.http, clocked_node.clock
+    target = await signup(http, "target")
+    bystander = await signup(http, "bystander")
+    for _ in range(10):
+        response = await http.post("/v1/sessions", json={"accountId": str(target),
+                                                         "password": "guess guess"})
+        assert_error(response, 401, "INVALID_CREDENTIALS")
+    # Even the right password is refused while the window is full...
+    limited = await http.post("/v1/sessions", json={"accountId": str(target),
+                                                    "password": PASSWORD})
+    body = assert_error(limited, 429, "RATE_LIMITED")
+    assert "try again in" in body["message"]
+    # ...other accounts are not affected...
+    await login(http, bystander)
+    # ...and the window slides.
+    clock.advance(60_000)
+    await login(http, target)
+
+
+# -- Logout ------------------------------------------------------------------------------------
+async def test_logout_revokes_only_the_calling_token_at_once(running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    phone = await login(http, user_id, device_name="phone")
+    laptop = await login(http, user_id, device_name="laptop")
+    connected = await dial(running_node.endpoints, phone)
+    try:
+        response = await http.delete("/v1/sessions/current", headers=phone.auth)
+        assert response.status_code == 200 and response.json() == {}
+        assert_error(await http.get("/v1/users/me", headers=phone.auth), 401, "UNAUTHENTICATED")
+        assert_error(await http.delete("/v1/sessions/current", headers=phone.auth), 401,
+                     "UNAUTHENTICATED")
+        with pytest.raises(AuthenticationFailed):
+            await dial(running_node.endpoints, phone)
+        with pytest.raises(AuthenticationFailed):
+            await dial(running_node.endpoints, phone, transport="tcp")
+        assert (await http.get("/v1/users/me", headers=laptop.auth)).status_code == 200
+        other = await dial(running_node.endpoints, laptop)
+        await other.close()
+    finally:
+        await connected.close()
+
+
+async def test_session_endpoints_need_a_token(running_node: RunningNode) -> None:
+    http = running_node.http
+    assert_error(await http.delete("/v1/sessions/current"), 401, "UNAUTHENTICATED")
+    assert_error(await http.delete("/v1/sessions/current",
+                                   headers={"authorization": "Bearer prim_forged"}),
+                 401, "UNAUTHENTICATED")
+    assert_error(await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD}),
+                 401, "UNAUTHENTICATED")
+
+
+# -- DeleteAccount -----------------------------------------------------------------------------
+async def test_delete_account_checks_the_password_then_removes_everything(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    doomed = await new_account(http, "doomed")
+    second_device = await login(http, doomed.user_id)
+    observer = await new_account(http, "observer")
+
+    wrong = await http.post("/v1/accounts/me/deletion", json={"password": "wrong password"},
+                            headers=doomed.auth)
+    assert_error(wrong, 401, "INVALID_CREDENTIALS", "password")
+    assert (await http.get(f"/v1/users/{doomed.user_id}", headers=observer.auth)
+            ).status_code == 200
+
+    done = await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD},
+                           headers=doomed.auth)
+    assert done.status_code == 200 and done.json() == {}
+    for account in (doomed, second_device):
+        assert_error(await http.get("/v1/users/me", headers=account.auth), 401,
+                     "UNAUTHENTICATED")
+    with pytest.raises(AuthenticationFailed):
+        await dial(running_node.endpoints, second_device)
+    assert_error(await http.get(f"/v1/users/{doomed.user_id}", headers=observer.auth), 404,
+                 "NOT_FOUND", "user_id")
+    relogin = await http.post("/v1/sessions", json={"accountId": str(doomed.user_id),
+                                                    "password": PASSWORD})
+    assert_error(relogin, 401, "INVALID_CREDENTIALS")
+
+
+async def test_delete_account_password_guesses_are_rate_limited(
+        clocked_node: ClockedNode) -> None:
+    http = clocked_node.http
+    account: Account = await new_account(http)
+    for _ in range(10):
+        response = await http.post("/v1/accounts/me/deletion", json={"password": "guess!!!"},
+                                   headers=account.auth)
+        assert_error(response, 401, "INVALID_CREDENTIALS", "password")
+    limited = await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD},
+                              headers=account.auth)
+    assert_error(limited, 429, "RATE_LIMITED")
+    assert (await http.get("/v1/users/me", headers=account.auth)).status_code == 200

@@ -1,0 +1,168 @@
+"""FileService over real HTTP on both backends: uploads per kind, metadata, downloads,
+type and size limits, and who may read a file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from prim.runtime.storage.clock import wall_clock_ms
+from prim.services.node import Node
+from tests.api.accounts_helpers import Account, assert_error, new_account
+from tests.api.conftest import Backend, RunningNode, node_config
+
+pytestmark = pytest.mark.anyio
+
+
+async def upload(http: httpx.AsyncClient, account: Account, data: bytes, content_type: str,
+                 kind: str = "MSG_TYPE_FILE", name: str | None = None) -> httpx.Response:
+    params = {"kind": kind} if name is None else {"kind": kind, "name": name}
+    return await http.post("/v1/files", params=params, content=data,
+                           headers={**account.auth, "content-type": content_type})
+
+
+async def uploaded(http: httpx.AsyncClient, account: Account, data: bytes = b"bytes",
+                   content_type: str = "image/jpeg", kind: str = "MSG_TYPE_IMAGE") -> str:
+    response = await upload(http, account, data, content_type, kind)
+    assert response.status_code == 200, response.text
+    return str(response.json()["fileId"])
+
+
+@pytest.mark.parametrize(("kind", "content_type", "expected_type"), [
+    ("MSG_TYPE_IMAGE", "image/png", "image/png"),
+    ("MSG_TYPE_VIDEO", "video/mp4", "video/mp4"),
+    ("MSG_TYPE_AUDIO", "Audio/Ogg ;  codecs=opus", "audio/ogg; codecs=opus"),
+    ("MSG_TYPE_FILE", "application/pdf", "application/pdf"),
+    ("MSG_TYPE_FILE", "image/gif", "image/gif"),
+])
+async def test_upload_info_and_download_round_trip(running_node: RunningNode, kind: str,
+                                                   content_type: str, expected_type: str
+                                                   ) -> None:
+    http = running_node.http
+    account = await new_account(http)
+    data = os.urandom(200_000)
+    before = wall_clock_ms()
+    response = await upload(http, account, data, content_type, kind, name="holiday 🏖.bin")
+    assert response.status_code == 200, response.text
+    info = response.json()
+    assert info["contentType"] == expected_type
+    assert int(info["size"]) == len(data)
+    assert info["sha256"] == hashlib.sha256(data).hexdigest()
+    assert info["name"] == "holiday 🏖.bin"
+    assert int(info["uploaderId"]) == account.user_id
+    assert before <= int(info["createdAt"]) <= wall_clock_ms()
+    assert len(info["fileId"]) == 32
+
+    again = await http.get(f"/v1/files/{info['fileId']}/info", headers=account.auth)
+    assert again.status_code == 200 and again.json() == info
+    download = await http.get(f"/v1/files/{info['fileId']}", headers=account.auth)
+    assert download.status_code == 200
+    assert download.content == data
+    assert download.headers["content-type"] == expected_type
+
+
+@pytest.mark.parametrize(("kind", "content_type"), [
+    ("MSG_TYPE_IMAGE", "text/plain"),
+    ("MSG_TYPE_IMAGE", "video/mp4"),
+    ("MSG_TYPE_VIDEO", "image/png"),
+    ("MSG_TYPE_AUDIO", "application/octet-stream"),
+    ("MSG_TYPE_FILE", "not a media type"),
+    ("MSG_TYPE_FILE", "image/"),
+    ("MSG_TYPE_FILE", "/png"),
+])
+async def test_upload_refuses_a_content_type_the_kind_does_not_allow(
+        running_node: RunningNode, kind: str, content_type: str) -> None:
+    account = await new_account(running_node.http)
+    response = await upload(running_node.http, account, b"data", content_type, kind)
+    assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE", "content")
+
+
+@pytest.mark.parametrize("kind", ["MSG_TYPE_TEXT", "MSG_TYPE_NA", "MSG_TYPE_ACK",
+                                  "MSG_TYPE_EDIT", "MSG_TYPE_ADD_FRIEND"])
+async def test_upload_kind_must_be_a_media_message(running_node: RunningNode, kind: str) -> None:
+    account = await new_account(running_node.http)
+    response = await upload(running_node.http, account, b"data", "image/png", kind)
+    assert_error(response, 400, "INVALID_ARGUMENT", "kind")
+
+
+async def test_upload_validates_kind_name_and_content(running_node: RunningNode) -> None:
+    http = running_node.http
+    account = await new_account(http)
+    missing_kind = await http.post("/v1/files", content=b"x",
+                                   headers={**account.auth, "content-type": "image/png"})
+    assert_error(missing_kind, 400, "INVALID_ARGUMENT", "kind")
+    for name in ("n" * 256, "bad\x00name"):
+        response = await upload(http, account, b"x", "image/png", "MSG_TYPE_IMAGE", name=name)
+        assert_error(response, 400, "INVALID_ARGUMENT", "name")
+    empty = await upload(http, account, b"", "image/png", "MSG_TYPE_IMAGE")
+    assert_error(empty, 400, "INVALID_ARGUMENT", "content")
+
+
+@pytest.fixture
+async def small_limit_node(backend: Backend, tmp_path: Path) -> AsyncIterator[RunningNode]:
+    node = Node(node_config(tmp_path, backend, **{"limits.max_file_bytes": 4096}))
+    endpoints = await node.start()
+    try:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+            yield RunningNode(node, endpoints, http, backend.name)
+    finally:
+        await node.stop()
+
+
+async def test_upload_size_limit(small_limit_node: RunningNode) -> None:
+    http = small_limit_node.http
+    account = await new_account(http)
+    at_limit = await upload(http, account, b"a" * 4096, "video/webm", "MSG_TYPE_VIDEO")
+    assert at_limit.status_code == 200, at_limit.text
+    over = await upload(http, account, b"a" * 4097, "video/webm", "MSG_TYPE_VIDEO")
+    assert_error(over, 413, "PAYLOAD_TOO_LARGE", "content")
+
+
+async def test_only_the_uploader_friends_and_group_mates_may_read(running_node: RunningNode
+                                                                  ) -> None:
+    http = running_node.http
+    storage = running_node.node.storage
+    assert storage is not None
+    owner, friend, mate, stranger = [await new_account(http, n) for n in
+                                     ("owner", "friend", "mate", "stranger")]
+    file_id = await uploaded(http, owner, b"secret")
+    await storage.social.create_friend_request(friend.user_id, owner.user_id)
+    await storage.social.accept_friend_request(friend.user_id, owner.user_id)
+    group = await storage.social.create_group(mate.user_id, "team")
+    await storage.social.add_member(group.group_id, owner.user_id)
+
+    for reader in (owner, friend, mate):
+        info = await http.get(f"/v1/files/{file_id}/info", headers=reader.auth)
+        assert info.status_code == 200, info.text
+        download = await http.get(f"/v1/files/{file_id}", headers=reader.auth)
+        assert download.status_code == 200 and download.content == b"secret"
+    for path in (f"/v1/files/{file_id}/info", f"/v1/files/{file_id}"):
+        assert_error(await http.get(path, headers=stranger.auth), 403, "PERMISSION_DENIED",
+                     "file_id")
+    # Access follows the relationship: an ex-friend loses it.
+    await storage.social.remove_friend(friend.user_id, owner.user_id)
+    assert_error(await http.get(f"/v1/files/{file_id}", headers=friend.auth), 403,
+                 "PERMISSION_DENIED", "file_id")
+
+
+@pytest.mark.parametrize("file_id", ["0" * 32, "not-an-id", "..%2F..%2Fetc%2Fpasswd", "A" * 32])
+async def test_unknown_files_are_not_found(running_node: RunningNode, file_id: str) -> None:
+    account = await new_account(running_node.http)
+    for path in (f"/v1/files/{file_id}/info", f"/v1/files/{file_id}"):
+        response = await running_node.http.get(path, headers=account.auth)
+        assert_error(response, 404, "NOT_FOUND", "file_id")
+
+
+async def test_files_need_a_token(running_node: RunningNode) -> None:
+    http = running_node.http
+    account = await new_account(http)
+    file_id = await uploaded(http, account)
+    assert_error(await http.post("/v1/files", params={"kind": "MSG_TYPE_IMAGE"}, content=b"x",
+                                 headers={"content-type": "image/png"}), 401, "UNAUTHENTICATED")
+    assert_error(await http.get(f"/v1/files/{file_id}/info"), 401, "UNAUTHENTICATED")
+    assert_error(await http.get(f"/v1/files/{file_id}"), 401, "UNAUTHENTICATED")

@@ -1,0 +1,47 @@
+"""NodeService over real HTTP on both backends: the assignment points at a gateway that
+accepts the caller's token."""
+
+from __future__ import annotations
+
+import pytest
+
+from prim.generated.prim.v1 import UnregisterNodeRequest
+from prim.runtime.context import CallContext
+from tests.api.accounts_helpers import assert_error, dial, new_account
+from tests.api.conftest import RunningNode
+
+pytestmark = pytest.mark.anyio
+
+
+# Known defect outside the api service: LocalScheduler keys its registry by node id only, so
+# Node.start registering the same id as SEQNUM replaces its MESSAGE registration and
+# place_user finds no message node. Strict: this fails loudly once the scheduler is fixed.
+@pytest.mark.xfail(strict=True, reason="LocalScheduler: the SEQNUM registration of node 1 "
+                   "replaces its MESSAGE registration (registry keyed by node id only)")
+async def test_get_my_node_points_at_this_nodes_gateway(running_node: RunningNode) -> None:
+    account = await new_account(running_node.http)
+    response = await running_node.http.get("/v1/node", headers=account.auth)
+    assert response.status_code == 200, response.text
+    assignment = response.json()
+    assert assignment["nodeId"] == running_node.node.config.node.id
+    assert assignment["quicAddress"] == running_node.endpoints.quic
+    assert assignment["tcpAddress"] == running_node.endpoints.tcp
+    # Asking again gives the same node, and the addresses take the caller's token.
+    again = await running_node.http.get("/v1/node", headers=account.auth)
+    assert again.json() == assignment
+    for transport in ("quic", "tcp"):
+        client = await dial(running_node.endpoints, account, transport)
+        await client.close()
+
+
+async def test_get_my_node_without_a_live_node_is_unavailable(running_node: RunningNode
+                                                              ) -> None:
+    account = await new_account(running_node.http)
+    await running_node.node.scheduler.unregister_node(
+        UnregisterNodeRequest(node_id=running_node.node.config.node.id), CallContext())
+    response = await running_node.http.get("/v1/node", headers=account.auth)
+    assert_error(response, 503, "UNAVAILABLE")
+
+
+async def test_get_my_node_needs_a_token(running_node: RunningNode) -> None:
+    assert_error(await running_node.http.get("/v1/node"), 401, "UNAUTHENTICATED")
