@@ -1,0 +1,230 @@
+"""MessageService: the inbox, history paging by seqnum, read markers, and edit / withdraw
+over HTTP. A conversation is named by `peer_id` from the caller's side; for a user peer the
+channel is `channel_key(caller, peer)`, which always contains the caller, and for a group
+the caller must be a member (so nobody reads a conversation they are not part of).
+
+Choices:
+- GetInbox lists every conversation with news since `since` (0: the user's last-online
+  time), read or not, newest first: a device that was away must sync them all, and
+  `unread_count` says which are unread. Groups the caller has left are left out.
+- SetReadMarker clamps a seqnum beyond the conversation's last message to the last one
+  (as the wire ReadReceipt does), and never moves a marker backwards.
+- ReadMarker.updated_at: the online-state port keeps no time with a marker, so it is the
+  time of the SetReadMarker call that moved the marker, and 0 when unknown (GetReadMarker,
+  or a SetReadMarker that left the marker where it was).
+- Edit and withdraw go through services/message/changes.py, the same rule the wire gateway
+  applies; the Edit/Withdraw frame (sender = caller, receiver = peer or group, a fresh
+  millisecond timestamp) is sequenced through SchedulerService.Relay.
+"""
+
+from __future__ import annotations
+
+from prim.generated.interfaces import MessageServiceInterface
+from prim.generated.prim.v1 import (
+    ChatMessage,
+    Direction,
+    EditMessageRequest,
+    EditPayload,
+    ErrorCode,
+    GetInboxRequest,
+    GetInboxResponse,
+    GetReadMarkerRequest,
+    InboxEntry,
+    ListHistoryRequest,
+    ListHistoryResponse,
+    MsgType,
+    ReadMarker,
+    SetReadMarkerRequest,
+    WithdrawMessageRequest,
+    WithdrawPayload,
+)
+from prim.generated.wire import MAX_SEQNUM
+from prim.runtime.context import CallContext
+from prim.runtime.errors import ApiError
+from prim.runtime.storage.models import Message, channel_key, is_group_id
+from prim.runtime.wire.frame import Frame
+from prim.services.api import argcheck
+from prim.services.api.notify import Notifier
+from prim.services.api.server import ApiServer
+from prim.services.message.changes import MessageChanges
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+#: Every seqnum is below this (the header's seqnum field is 50 bits wide).
+_SEQNUM_END = MAX_SEQNUM + 1
+
+
+def chat_message(message: Message) -> ChatMessage:
+    return ChatMessage(sender=message.sender, receiver=message.receiver,
+                       type=MsgType(message.type), seqnum=message.seqnum,
+                       timestamp=message.server_ts, payload=message.payload,
+                       extension=message.extension, edited_at=message.edited_at or 0,
+                       withdrawn=message.withdrawn)
+
+
+class MessageServiceImpl(MessageServiceInterface):
+    def __init__(self, api: ApiServer) -> None:
+        self._api = api
+        self._messages = api.storage.messages
+        self._online = api.storage.online
+        self._notify = Notifier(api.scheduler)
+        self._changes = MessageChanges(messages=api.storage.messages,
+                                       social=api.storage.social, clock=api.clock)
+        self._last_ts: dict[tuple[int, int], int] = {}
+
+    # -- inbox and history -------------------------------------------------------------
+
+    async def get_inbox(self, request: GetInboxRequest, ctx: CallContext) -> GetInboxResponse:
+        me = ctx.user_id
+        since = request.since or (await self._online.get_last_online(me) or 0)
+        news = await self._online.get_inbox(me, since)
+        social = self._api.storage.social
+        news = [n for n in news
+                if not is_group_id(n.peer_id) or await social.get_member(n.peer_id, me)]
+        channels = [channel_key(me, n.peer_id) for n in news]
+        markers = await self._online.get_read_markers(me, channels)
+        entries: list[InboxEntry] = []
+        for item, channel in zip(news, channels, strict=True):
+            last = max(item.last_seqnum, await self._messages.last_seqnum(channel))
+            read = markers.get(channel, 0)
+            newest = await self._messages.get(channel, last)
+            entries.append(InboxEntry(
+                peer_id=item.peer_id, is_group=is_group_id(item.peer_id), last_seqnum=last,
+                read_seqnum=read, unread_count=max(0, last - read),
+                last_message=None if newest is None else chat_message(newest)))
+        return GetInboxResponse(entries=entries)
+
+    async def list_history(self, request: ListHistoryRequest,
+                           ctx: CallContext) -> ListHistoryResponse:
+        channel = await self._channel(request.peer_id, ctx.user_id)
+        limit = _limit(request.limit)
+        start = argcheck.seqnum(request.from_seqnum, "from_seqnum")
+        stop = argcheck.seqnum(request.to_seqnum, "to_seqnum")
+        if request.direction == Direction.FORWARD:
+            if start and stop and stop < start:
+                raise argcheck.invalid("to_seqnum", "reading FORWARD, to_seqnum must not be "
+                                                    "below from_seqnum (or 0 for no bound)")
+            rows = await self._messages.read_forward(channel, max(start, 1), limit + 1)
+            rows = [m for m in rows if not stop or m.seqnum <= stop]
+        elif request.direction in (Direction.BACKWARD, Direction.UNSPECIFIED):
+            if start and stop and stop > start:
+                raise argcheck.invalid("to_seqnum", "reading BACKWARD, to_seqnum must not be "
+                                                    "above from_seqnum (or 0 for no bound)")
+            before = start + 1 if start else _SEQNUM_END
+            rows = await self._messages.read_backward(channel, before, limit + 1)
+            rows = [m for m in rows if m.seqnum >= stop]
+        else:
+            raise argcheck.invalid("direction", "direction must be DIRECTION_FORWARD or "
+                                                "DIRECTION_BACKWARD (the default)")
+        page, rest = rows[:limit], rows[limit:]
+        return ListHistoryResponse(messages=[chat_message(m) for m in page],
+                                   next_seqnum=rest[0].seqnum if rest else 0)
+
+    # -- read markers ------------------------------------------------------------------
+
+    async def get_read_marker(self, request: GetReadMarkerRequest,
+                              ctx: CallContext) -> ReadMarker:
+        channel = await self._channel(request.peer_id, ctx.user_id)
+        markers = await self._online.get_read_markers(ctx.user_id, [channel])
+        return ReadMarker(peer_id=request.peer_id, seqnum=markers.get(channel, 0))
+
+    async def set_read_marker(self, request: SetReadMarkerRequest,
+                              ctx: CallContext) -> ReadMarker:
+        channel = await self._channel(request.peer_id, ctx.user_id)
+        argcheck.seqnum(request.seqnum, "seqnum")
+        last = await self._messages.last_seqnum(channel)
+        before = (await self._online.get_read_markers(ctx.user_id, [channel])).get(channel, 0)
+        stored = await self._online.set_read_marker(ctx.user_id, channel,
+                                                    min(request.seqnum, last))
+        return ReadMarker(peer_id=request.peer_id, seqnum=stored,
+                          updated_at=self._api.clock() if stored > before else 0)
+
+    # -- edit and withdraw -------------------------------------------------------------
+
+    async def edit_message(self, request: EditMessageRequest, ctx: CallContext) -> ChatMessage:
+        await self._channel(request.peer_id, ctx.user_id)
+        _require_seqnum(request.seqnum)
+        if not request.new_payload:
+            raise argcheck.invalid("new_payload", "new_payload is required: the message's new "
+                                                  "content (base64 in JSON)")
+        edit = EditPayload(target_seqnum=request.seqnum, new_payload=request.new_payload)
+        payload = bytes(edit)
+        limit = self._api.config.limits.max_payload_bytes
+        if len(payload) > limit:
+            raise ApiError(ErrorCode.PAYLOAD_TOO_LARGE, f"the edited message takes "
+                           f"{len(payload)} bytes on the wire; at most {limit} are allowed",
+                           "new_payload")
+        frame = self._frame(MsgType.EDIT, ctx.user_id, request.peer_id, payload)
+        try:
+            edited = await self._changes.edit(frame, edit, self._notify.relay)
+        except ApiError as exc:
+            raise _http_error(exc) from None
+        return await self._result(edited, request.peer_id, ctx.user_id, request.seqnum)
+
+    async def withdraw_message(self, request: WithdrawMessageRequest,
+                               ctx: CallContext) -> ChatMessage:
+        await self._channel(request.peer_id, ctx.user_id)
+        _require_seqnum(request.seqnum)
+        withdraw = WithdrawPayload(target_seqnum=request.seqnum)
+        frame = self._frame(MsgType.WITHDRAW, ctx.user_id, request.peer_id, bytes(withdraw))
+        try:
+            withdrawn = await self._changes.withdraw(frame, withdraw, self._notify.relay)
+        except ApiError as exc:
+            raise _http_error(exc) from None
+        return await self._result(withdrawn, request.peer_id, ctx.user_id, request.seqnum)
+
+    async def _result(self, changed: Message | None, peer: int, me: int,
+                      seqnum: int) -> ChatMessage:
+        """The changed message, re-read if the store's answer was empty (a withdraw that
+        raced an edit): what history now shows."""
+        if changed is None:
+            changed = await self._messages.get(channel_key(me, peer), seqnum)
+        if changed is None:
+            raise ApiError(ErrorCode.NOT_FOUND, f"message {seqnum} is gone", "seqnum")
+        return chat_message(changed)
+
+    def _frame(self, kind: MsgType, sender: int, receiver: int, payload: bytes) -> Frame:
+        """A control frame as a client would send it, with a timestamp (the idempotency
+        key's last part) no earlier HTTP change between the two ids has used."""
+        key = (sender, receiver)
+        ts = max(self._api.clock(), self._last_ts.get(key, 0) + 1)
+        self._last_ts[key] = ts
+        return Frame(type=kind, sender=sender, receiver=receiver, timestamp=ts, payload=payload)
+
+    # -- access ------------------------------------------------------------------------
+
+    async def _channel(self, peer_id: int, me: int) -> str:
+        """The channel of the caller's conversation with ``peer_id``, if they may read it."""
+        argcheck.peer_id(peer_id, me)
+        if is_group_id(peer_id):
+            social = self._api.storage.social
+            if await social.get_group(peer_id) is None:
+                raise ApiError(ErrorCode.NOT_FOUND, f"there is no group {peer_id}", "peer_id")
+            if await social.get_member(peer_id, me) is None:
+                raise ApiError(ErrorCode.PERMISSION_DENIED, f"you are not a member of group "
+                               f"{peer_id}; only members read and change its messages",
+                               "peer_id")
+        return channel_key(me, peer_id)
+
+
+def _limit(value: int) -> int:
+    if value == 0:
+        return DEFAULT_LIMIT
+    if value > MAX_LIMIT:
+        raise argcheck.invalid("limit", f"limit must be between 1 and {MAX_LIMIT} (0 means "
+                                        f"{DEFAULT_LIMIT}); page with next_seqnum")
+    return value
+
+
+def _require_seqnum(seqnum: int) -> None:
+    if seqnum == 0:
+        raise argcheck.invalid("seqnum", "seqnum is required: the seqnum of the message to "
+                                         "change")
+    argcheck.seqnum(seqnum, "seqnum")
+
+
+def _http_error(exc: ApiError) -> ApiError:
+    """changes.py names the frame's parts; over HTTP the target is the request's "seqnum"
+    and the conversation its "peer_id"."""
+    field = {"target_seqnum": "seqnum", "receiver": "peer_id"}.get(exc.field, exc.field)
+    return ApiError(exc.code, exc.message, field)
