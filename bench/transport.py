@@ -298,6 +298,30 @@ async def bench_idle_memory(opener: Opener, server: ServerProcess, trust: Trust,
     return (after - before) / count
 
 
+def bare_echo_baseline(seconds: float) -> list[tuple[str, float]]:
+    """Bare aioquic echo round trips/s on 1 and on CONNECTIONS connections, from a server
+    process of its own: the baseline other benchmarks print beside their numbers."""
+
+    async def measure(server: ServerProcess, trust: Trust) -> list[tuple[str, float]]:
+        one = [await open_bare(server.port, trust, "quic", 1)]
+        await rate(one, "rt", 0.2, 1)  # warm up
+        single = await rate(one, "rt", seconds, 1)
+        await one[0].close()
+        many = await open_many(open_bare, server.port, trust, "quic", CONNECTIONS)
+        multi = await rate(many, "rt", seconds, 1)
+        await asyncio.gather(*(p.close() for p in many))
+        return [("round trips/s, 1 conn", single),
+                (f"round trips/s, {CONNECTIONS} conns", multi)]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        certs = ensure_dev_certificates(Path(tmp))
+        server = start_server("bare", Path(tmp))
+        try:
+            return asyncio.run(measure(server, Trust(ca_file=certs.ca_file)))
+        finally:
+            server.stop()
+
+
 # -- main -------------------------------------------------------------------------------
 
 def _fmt(value: float) -> str:

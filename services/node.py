@@ -16,10 +16,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from prim.generated.prim.v1 import NodeInfo, NodeRole, RegisterNodeRequest
+from prim.generated.prim.v1 import NodeInfo, NodeRole
 from prim.generated.routes import ROUTES
 from prim.runtime.config import Config
-from prim.runtime.context import CallContext
 from prim.runtime.http.app import build_asgi_app
 from prim.runtime.http.text_route import with_text_route
 from prim.runtime.http_serve import HttpServer
@@ -115,13 +114,13 @@ class Node:
         ))
         await self.wire.start()
         gateway_address = cfg.gateway.public_address or f"{cfg.gateway.host}:{self.wire.port}"
-        await self.scheduler.register_node(RegisterNodeRequest(node=NodeInfo(
+        self.scheduler.register_in_process(NodeInfo(
             node_id=cfg.node.id, role=NodeRole.MESSAGE, address=gateway_address,
             tcp_address=gateway_address,
-        )), CallContext())
-        await self.scheduler.register_node(RegisterNodeRequest(node=NodeInfo(
+        ))
+        self.scheduler.register_in_process(NodeInfo(
             node_id=cfg.node.id, role=NodeRole.SEQNUM, address="in-process",
-        )), CallContext())
+        ))
 
         self.api = ApiServer(storage=storage, scheduler=self.scheduler, config=cfg,
                              clock=self.clock)

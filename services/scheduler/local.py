@@ -53,20 +53,30 @@ class LocalScheduler(SchedulerServiceInterface):
         self._relay_target = relay_target
         self._clock = clock
         self._lease_ms = lease_seconds * 1000
-        self._nodes: dict[int, NodeInfo] = {}
+        # Keyed by (node id, role): one process may be a message node and a seqnum node.
+        self._nodes: dict[tuple[int, NodeRole], NodeInfo] = {}
+        self._in_process: set[tuple[int, NodeRole]] = set()
         self._last_relay_ts: dict[tuple[int, int], int] = {}
 
     def _live(self, role: NodeRole) -> list[NodeInfo]:
         now = self._clock()
-        return [n for n in self._nodes.values()
-                if n.role == role and now - n.last_heartbeat <= self._lease_ms]
+        return [n for key, n in self._nodes.items()
+                if n.role == role and (key in self._in_process
+                                       or now - n.last_heartbeat <= self._lease_ms)]
+
+    def register_in_process(self, node: NodeInfo) -> None:
+        """A service of this very process: alive as long as the scheduler is, so it needs
+        no heartbeats (and a test clock that jumps days ahead cannot expire it)."""
+        key = (node.node_id, node.role)
+        self._nodes[key] = node
+        self._in_process.add(key)
 
     async def register_node(self, request: RegisterNodeRequest,
                             ctx: CallContext) -> RegisterNodeResponse:
         if request.node is None:
             raise ApiError(ErrorCode.INVALID_ARGUMENT, "node is required", "node")
-        node_id = request.node.node_id or max(self._nodes, default=0) + 1
-        self._nodes[node_id] = NodeInfo(
+        node_id = request.node.node_id or max((k[0] for k in self._nodes), default=0) + 1
+        self._nodes[(node_id, request.node.role)] = NodeInfo(
             node_id=node_id, role=request.node.role, address=request.node.address,
             tcp_address=request.node.tcp_address, rpc_address=request.node.rpc_address,
             connections=request.node.connections, last_heartbeat=self._clock(),
@@ -75,16 +85,19 @@ class LocalScheduler(SchedulerServiceInterface):
 
     async def unregister_node(self, request: UnregisterNodeRequest,
                               ctx: CallContext) -> UnregisterNodeResponse:
-        self._nodes.pop(request.node_id, None)
+        for key in [k for k in self._nodes if k[0] == request.node_id]:
+            del self._nodes[key]
+            self._in_process.discard(key)
         return UnregisterNodeResponse()
 
     async def heartbeat(self, request: HeartbeatRequest, ctx: CallContext) -> HeartbeatResponse:
-        node = self._nodes.get(request.node_id)
-        if node is None:
+        nodes = [n for k, n in self._nodes.items() if k[0] == request.node_id]
+        if not nodes:
             raise ApiError(ErrorCode.NOT_FOUND, f"node {request.node_id} is not registered; "
                            "register it again", "node_id")
-        node.connections = request.connections
-        node.last_heartbeat = self._clock()
+        for node in nodes:
+            node.connections = request.connections
+            node.last_heartbeat = self._clock()
         return HeartbeatResponse()
 
     async def list_nodes(self, request: ListNodesRequest, ctx: CallContext) -> ListNodesResponse:
