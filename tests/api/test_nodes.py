@@ -13,11 +13,6 @@ from tests.api.conftest import RunningNode
 pytestmark = pytest.mark.anyio
 
 
-# Known defect outside the api service: LocalScheduler keys its registry by node id only, so
-# Node.start registering the same id as SEQNUM replaces its MESSAGE registration and
-# place_user finds no message node. Strict: this fails loudly once the scheduler is fixed.
-@pytest.mark.xfail(strict=True, reason="LocalScheduler: the SEQNUM registration of node 1 "
-                   "replaces its MESSAGE registration (registry keyed by node id only)")
 async def test_get_my_node_points_at_this_nodes_gateway(running_node: RunningNode) -> None:
     account = await new_account(running_node.http)
     response = await running_node.http.get("/v1/node", headers=account.auth)

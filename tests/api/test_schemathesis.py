@@ -75,9 +75,6 @@ async def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
             "--phases", ",".join(PHASES),
             "--checks", ",".join(CHECKS),
             "--include-tag-regex", OPERATIONS,
-            # GetMyNode takes no input: test_nodes.py covers it (and its known scheduler
-            # defect, which would otherwise fail this run with a 503).
-            "--exclude-operation-id", "NodeService_GetMyNode",
             "--max-examples", str(MAX_EXAMPLES),
             "--seed", os.environ.get("PRIM_ST_SEED", "20240601"),
             "--workers", "1",
@@ -97,7 +94,7 @@ async def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
         assert tested >= {
             "POST /v1/account-ids", "POST /v1/accounts", "POST /v1/sessions",
             "DELETE /v1/sessions/current", "POST /v1/accounts/me/deletion",
-            "GET /v1/users/me", "PATCH /v1/users/me", "GET /v1/users/{user_id}",
+            "GET /v1/users/me", "PATCH /v1/users/me", "GET /v1/users/{user_id}", "GET /v1/node",
             "POST /v1/files", "GET /v1/files/{file_id}/info", "GET /v1/files/{file_id}",
             "Stateful tests",
         }, tested
