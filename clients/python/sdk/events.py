@@ -1,0 +1,236 @@
+"""The events a `PrimClient` yields, decoded from wire frames and from history alike.
+
+Every sequenced event carries its place in a conversation: `conversation` is the id the
+application names it by (the other user, or the group), `seqnum` its position there, and
+`timestamp` the server's time in ms. Live frames and history rows decode through the same
+`decode()`, so an application cannot tell a gap-filled message from a live one except by
+`from_history`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from prim.generated.prim.v1 import (
+    ChatMessage,
+    EditPayload,
+    Error,
+    ErrorCode,
+    FriendEvent,
+    FriendEventKind,
+    GroupEvent,
+    GroupEventKind,
+    MediaRef,
+    MsgType,
+    ReadReceiptPayload,
+    RelationshipEvent,
+    WithdrawPayload,
+)
+from prim.runtime.storage.models import is_group_id
+from prim.runtime.wire.frame import Frame
+
+_MEDIA = frozenset({MsgType.FILE, MsgType.IMAGE, MsgType.VIDEO, MsgType.AUDIO})
+
+
+def conversation_of(sender: int, receiver: int, me: int) -> int:
+    """The id a conversation is named by from `me`'s side: the group, else the other user."""
+    if is_group_id(receiver):
+        return receiver
+    return receiver if sender == me else sender
+
+
+@dataclass(frozen=True, slots=True)
+class Sequenced:
+    conversation: int
+    sender: int
+    receiver: int
+    seqnum: int
+    timestamp: int  # server time, ms since the epoch
+    from_history: bool
+
+    @property
+    def time(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.timestamp / 1000, tz=dt.UTC)
+
+    @property
+    def in_group(self) -> bool:
+        return is_group_id(self.receiver)
+
+
+@dataclass(frozen=True, slots=True)
+class Message(Sequenced):
+    """Content: Text / Meme (`text`), or File / Image / Video / Audio (`media`)."""
+
+    type: MsgType
+    payload: bytes
+    edited_at: int = 0
+    withdrawn: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.payload.decode("utf-8", errors="replace")
+
+    @property
+    def media(self) -> MediaRef | None:
+        return MediaRef.parse(self.payload) if self.type in _MEDIA else None
+
+
+@dataclass(frozen=True, slots=True)
+class Edited(Sequenced):
+    target_seqnum: int
+    new_payload: bytes
+
+    @property
+    def new_text(self) -> str:
+        return self.new_payload.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawn(Sequenced):
+    target_seqnum: int
+
+
+@dataclass(frozen=True, slots=True)
+class FriendNotice(Sequenced):
+    """A friend request, its answer, or the end of a friendship."""
+
+    kind: FriendEventKind
+    requester_id: int
+    target_id: int
+    message: str
+    removed: bool  # RemoveFriend rather than AddFriend
+
+
+@dataclass(frozen=True, slots=True)
+class GroupNotice(Sequenced):
+    kind: GroupEventKind
+    group_id: int
+    user_id: int
+    actor_id: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipNotice(Sequenced):
+    user_id: int
+    blocked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SystemNotice(Sequenced):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Other(Sequenced):
+    """A sequenced type this SDK does not decode (RemoteInvoke, newer types)."""
+
+    type: int
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ReadReceipt:
+    """`reader` has read `conversation` up to `seqnum` (not sequenced itself)."""
+
+    conversation: int
+    reader: int
+    seqnum: int
+
+
+@dataclass(frozen=True, slots=True)
+class Typing:
+    conversation: int
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorNotice:
+    """An Error frame that answered none of our pending sends (or BeOffline)."""
+
+    code: ErrorCode
+    message: str
+    ref_timestamp: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionNotice:
+    """The wire connection changed state: "connected", "disconnected", "reconnected" or
+    "failed" (it will not come back by itself; `detail` says why)."""
+
+    state: str
+    detail: str = ""
+
+
+#: The events that have a place (seqnum) in a conversation.
+SequencedEvent = (Message | Edited | Withdrawn | FriendNotice | GroupNotice | RelationshipNotice
+                  | SystemNotice | Other)
+ChatEvent = SequencedEvent | ReadReceipt | Typing | ErrorNotice | ConnectionNotice
+
+
+def decode(type_: int, sender: int, receiver: int, seqnum: int, timestamp: int,
+           payload: bytes, me: int, *, from_history: bool = False, edited_at: int = 0,
+           withdrawn: bool = False) -> SequencedEvent:
+    """A sequenced frame or history row as an event (a payload that does not parse as its
+    type's message becomes `Other`, never an exception)."""
+    head = (conversation_of(sender, receiver, me), sender, receiver, seqnum, timestamp,
+            from_history)
+    try:
+        kind = MsgType(type_)
+        if kind in (MsgType.TEXT, MsgType.MEME) or kind in _MEDIA:
+            return Message(*head, type=kind, payload=payload, edited_at=edited_at,
+                           withdrawn=withdrawn)
+        if kind == MsgType.EDIT:
+            edit = EditPayload.parse(payload)
+            return Edited(*head, target_seqnum=edit.target_seqnum, new_payload=edit.new_payload)
+        if kind == MsgType.WITHDRAW:
+            return Withdrawn(*head, target_seqnum=WithdrawPayload.parse(payload).target_seqnum)
+        if kind in (MsgType.ADD_FRIEND, MsgType.REMOVE_FRIEND):
+            f = FriendEvent.parse(payload)
+            return FriendNotice(*head, kind=f.kind, requester_id=f.requester_id,
+                                target_id=f.target_id, message=f.message,
+                                removed=kind == MsgType.REMOVE_FRIEND)
+        if kind in (MsgType.JOIN_GROUP, MsgType.LEAVE_GROUP):
+            g = GroupEvent.parse(payload)
+            return GroupNotice(*head, kind=g.kind, group_id=g.group_id, user_id=g.user_id,
+                               actor_id=g.actor_id, message=g.message)
+        if kind == MsgType.SET_RELATIONSHIP:
+            r = RelationshipEvent.parse(payload)
+            return RelationshipNotice(*head, user_id=r.user_id, blocked=r.blocked)
+        if kind == MsgType.SYSTEM_MESSAGE:
+            return SystemNotice(*head, text=payload.decode("utf-8", errors="replace"))
+    except (ValueError, KeyError, IndexError):
+        pass  # a payload that is not what its type says: handed over undecoded
+    return Other(*head, type=type_, payload=payload)
+
+
+def decode_frame(frame: Frame, me: int) -> ChatEvent:
+    """A frame the server delivered (not an Ack) as an event."""
+    if frame.type in (MsgType.ERROR, MsgType.BE_OFFLINE, MsgType.INTERNAL_ERROR):
+        error = _error(frame.payload)
+        return ErrorNotice(error.code, error.message, error.ref_timestamp)
+    if frame.type == MsgType.READ_RECEIPT:
+        try:
+            seqnum = ReadReceiptPayload.parse(frame.payload).seqnum
+        except (ValueError, IndexError):
+            seqnum = 0
+        return ReadReceipt(conversation_of(frame.sender, frame.receiver, me), frame.sender,
+                           seqnum)
+    if frame.type == MsgType.TYPING:
+        return Typing(conversation_of(frame.sender, frame.receiver, me), frame.sender)
+    return decode(frame.type, frame.sender, frame.receiver, frame.seqnum, frame.timestamp,
+                  frame.payload, me)
+
+
+def decode_history(message: ChatMessage, me: int) -> SequencedEvent:
+    return decode(message.type, message.sender, message.receiver, message.seqnum,
+                  message.timestamp, message.payload, me, from_history=True,
+                  edited_at=message.edited_at, withdrawn=message.withdrawn)
+
+
+def _error(payload: bytes) -> Error:
+    try:
+        return Error.parse(payload)
+    except (ValueError, IndexError):
+        return Error(code=ErrorCode.UNSPECIFIED, message=payload.decode("utf-8", "replace"))

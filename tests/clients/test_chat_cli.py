@@ -1,0 +1,209 @@
+"""`prim chat` driven through pipes against a real `prim serve` process: two people get
+from nothing to chatting, one of them in the terminal client and one through the SDK, or
+both in terminal clients; scripts get exit codes and errors that say what to do."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from prim.clients.sdk import FriendNotice, Message, PrimClient
+from tests.clients.conftest import PASSWORD, Events
+
+pytestmark = pytest.mark.anyio
+PRIM = [sys.executable, "-m", "prim.cli.main"]
+ENV = {**os.environ, "PRIM_AUTH__SCRYPT_LOG_N": "10", "PYTHONUNBUFFERED": "1"}
+
+
+@dataclass
+class Served:
+    ready: dict[str, str]
+
+    def chat_args(self) -> list[str]:
+        return ["chat", "--server", self.ready["http"], "--ca", self.ready["ca_cert"],
+                "--gateway", self.ready["quic"], "--password-stdin"]
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[Served]:
+    proc = await asyncio.create_subprocess_exec(
+        *PRIM, "serve", "--data-dir", str(tmp_path / "data"), "--http-port", "0",
+        "--gateway-port", "0", stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL, env=ENV)
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 30)
+        ready = json.loads(line)
+        assert ready["event"] == "ready"
+        yield Served(ready)
+    finally:
+        proc.terminate()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), 10)
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+class Chat:
+    """One `prim chat` process: lines in through stdin, its output lines collected."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.lines: asyncio.Queue[str] = asyncio.Queue()
+        self.seen: list[str] = []
+        self.errors: list[str] = []
+        self._tasks = [asyncio.create_task(self._pump(proc.stdout, self.lines)),
+                       asyncio.create_task(self._pump(proc.stderr, None))]
+
+    @classmethod
+    async def start(cls, served: Served) -> Chat:
+        proc = await asyncio.create_subprocess_exec(
+            *PRIM, *served.chat_args(), stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=ENV)
+        return cls(proc)
+
+    async def _pump(self, stream: asyncio.StreamReader | None,
+                    into: asyncio.Queue[str] | None) -> None:
+        assert stream is not None
+        while line := await stream.readline():
+            text = line.decode().rstrip("\n")
+            if into is None:
+                self.errors.append(text)
+            else:
+                await into.put(text)
+
+    async def type(self, *lines: str) -> None:
+        assert self.proc.stdin is not None
+        for line in lines:
+            self.proc.stdin.write(line.encode() + b"\n")
+        await self.proc.stdin.drain()
+
+    async def expect(self, pattern: str, timeout: float = 10.0) -> re.Match[str]:
+        """The first new output line matching `pattern` (a regex, searched)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    line = await self.lines.get()
+                    self.seen.append(line)
+                    found = re.search(pattern, line)
+                    if found:
+                        return found
+        except TimeoutError:
+            raise AssertionError(f"no line matching {pattern!r}; output: {self.seen}, "
+                                 f"errors: {self.errors}") from None
+
+    async def finish(self, *lines: str) -> int:
+        """Types the last lines, closes stdin and waits for the exit status."""
+        await self.type(*lines)
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        code = await asyncio.wait_for(self.proc.wait(), 20)
+        for task in self._tasks:
+            await asyncio.wait_for(task, 5)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get_nowait())
+        return code
+
+    def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+
+
+async def test_terminal_client_chats_with_an_sdk_client(served: Served) -> None:
+    bob = await PrimClient.sign_up(served.ready["http"], "bob", PASSWORD)
+    await bob.connect(ready_line=json.dumps(served.ready))
+    bob_events = Events(bob)
+    alice = await Chat.start(served)
+    try:
+        await alice.type("/signup alice", PASSWORD)
+        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        await alice.expect(rf"logged in as alice\({alice_id}\), connected over (quic|tcp)")
+        await alice.type(f"/friend {bob.user_id} hi, it's alice")
+        await alice.expect(rf"friend request sent to bob\({bob.user_id}\)")
+        request = await bob_events.next(FriendNotice)
+        assert isinstance(request, FriendNotice) and request.message == "hi, it's alice"
+        await bob.accept_friend(alice_id)
+        await alice.expect(rf"\* bob\({bob.user_id}\) accepted your friend request")
+
+        await alice.type(f"/to {bob.user_id}", "hello bob")
+        await alice.expect(rf"^\[\d\d:\d\d\] alice\({alice_id}\): hello bob$")
+        got = await bob_events.next(Message)
+        assert isinstance(got, Message) and (got.sender, got.text) == (alice_id, "hello bob")
+
+        await bob.send_text(alice_id, "hi alice, welcome")
+        await alice.expect(rf"^\[\d\d:\d\d\] bob\({bob.user_id}\): hi alice, welcome$")
+        await alice.type("/history 5")
+        await alice.expect(r"alice\(\d+\): hello bob")
+        await alice.expect(r"bob\(\d+\): hi alice, welcome")
+        assert await alice.finish("/quit") == 0
+    finally:
+        alice.kill()
+        await bob_events.stop()
+        await bob.close()
+
+
+async def test_two_terminal_clients_befriend_and_chat(served: Served) -> None:
+    alice, bob = await Chat.start(served), await Chat.start(served)
+    try:
+        await alice.type("/signup alice", PASSWORD)
+        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        await bob.type("/signup bob", PASSWORD)
+        bob_id = int((await bob.expect(r"your account id is (\d+)"))[1])
+        await bob.expect(r"logged in as bob")
+        await alice.expect(r"logged in as alice")
+
+        await alice.type(f"/friend {bob_id} tea?")
+        await bob.expect(rf'\* alice\({alice_id}\) wants to be your friend: "tea\?"; '
+                         rf"/accept {alice_id}")
+        await bob.type("/requests")
+        await bob.expect(rf'alice\({alice_id}\): "tea\?"')
+        await bob.type(f"/accept {alice_id}")
+        await bob.expect(rf"you and alice\({alice_id}\) are friends now")
+        await alice.expect(rf"\* bob\({bob_id}\) accepted your friend request")
+
+        await alice.type(f"/to {bob_id}", "hi bob")
+        await bob.expect(rf"^\[\d\d:\d\d\] alice\({alice_id}\): hi bob$")
+        await bob.type(f"/to {alice_id}", "hi alice")
+        await alice.expect(rf"^\[\d\d:\d\d\] bob\({bob_id}\): hi alice$")
+        await bob.type("/friends")
+        await bob.expect(rf"^  alice\({alice_id}\)$")
+        assert await alice.finish() == 0  # end of input
+        assert await bob.finish("/quit") == 0
+    finally:
+        alice.kill()
+        bob.kill()
+
+
+async def test_scripts_get_exit_codes_and_errors_that_say_what_to_do(served: Served) -> None:
+    chat = await Chat.start(served)
+    assert await chat.finish("hello?") == 1
+    assert any("not logged in: use /login ID or /signup NICK" in e for e in chat.errors)
+
+    chat = await Chat.start(served)
+    assert await chat.finish("/frobnicate") == 2
+    assert any("unknown command /frobnicate; type /help" in e for e in chat.errors)
+
+    chat = await Chat.start(served)
+    assert await chat.finish("/login 10999", "not the password") == 1
+    assert any("try again, or /signup NICK for a new account" in e for e in chat.errors)
+
+    chat = await Chat.start(served)
+    await chat.type("/signup carol", PASSWORD)
+    await chat.expect(r"logged in as carol")
+    assert await chat.finish("no conversation chosen") == 1
+    assert any("no conversation selected: /to ID first" in e for e in chat.errors)
+
+    proc = await asyncio.create_subprocess_exec(
+        *PRIM, "chat", "--no-such-flag", stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, env=ENV)
+    assert await proc.wait() == 2
