@@ -19,7 +19,7 @@ import httpx
 
 from prim.clients.sdk import Message, PrimClient, PrimClientError
 from prim.generated.http_client import PrimApiError
-from prim.generated.prim.v1 import ErrorCode, GetMyProfileRequest
+from prim.generated.prim.v1 import ErrorCode, GetGroupRequest, GetMyProfileRequest
 from prim.runtime.storage.models import is_group_id
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.wire.client_errors import WireClientError
@@ -130,6 +130,11 @@ class ChatApp:
         if name == "say":
             await self.send(rest)
         elif name == "to":
+            if is_group_id(ids[0]):  # an unknown id fails here, with the server's reason
+                render.remember(ids[0], (await client.http.groups.get_group(
+                    GetGroupRequest(group_id=ids[0]))).name)
+            else:
+                render.remember(ids[0], (await client.user(ids[0])).nickname)
             self.peer = ids[0]
             where = "group" if is_group_id(ids[0]) else "with"
             self.say(f"talking {where} {await render.name(ids[0])}; type to send, "
