@@ -46,6 +46,7 @@ class WireServer:
         self._quic: QuicServer | None = None
         self._port = self.settings.port
         self._all_closed = asyncio.Event()
+        self._handler_calls: set[asyncio.Task[None]] = set()
 
     @property
     def port(self) -> int:
@@ -111,6 +112,12 @@ class WireServer:
 
     def _session_finished(self, session: ServerSession) -> None:
         self._sessions.pop(session.id, None)
+        # The transport is gone but the handler may still be in on_close: close() waits
+        # for it, so the application's resources outlive every call into the handler.
+        pending = session.pending_handler_calls()
+        if pending is not None:
+            self._handler_calls.add(pending)
+            pending.add_done_callback(self._handler_calls.discard)
         if not self._sessions:
             self._all_closed.set()
 
@@ -135,6 +142,12 @@ class WireServer:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._all_closed.wait(), grace)
         await self._stop_listening()
+        for session in list(self._sessions.values()):
+            pending = session.pending_handler_calls()
+            if pending is not None:
+                self._handler_calls.add(pending)
+        if self._handler_calls:
+            await asyncio.wait(set(self._handler_calls), timeout=grace)
 
     async def __aenter__(self) -> WireServer:
         await self.start()

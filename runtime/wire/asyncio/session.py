@@ -240,6 +240,11 @@ class ServerSession:
 
     # -- the application --------------------------------------------------------------
 
+    def pending_handler_calls(self) -> asyncio.Task[None] | None:
+        """The task still running handler calls (on_close included), if any."""
+        task = self._dispatcher
+        return task if task is not None and not task.done() else None
+
     def _post(self, event: _AppEvent) -> None:
         self._inbox.append(event)
         if self._dispatcher is None:
