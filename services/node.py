@@ -132,6 +132,7 @@ class Node:
         api_app = build_asgi_app(services, self.api.authenticate,
                              routes=[r for r in ROUTES if r.service in services],
                              max_body_bytes=cfg.http.max_body_bytes,
+                             max_upload_bytes=cfg.limits.max_file_bytes,
                              cors_origins=cfg.http.cors_origins)
         # Prometheus text at /metrics, beside the API (not part of the spec's surface).
         app = with_text_route(api_app, "/metrics", metrics.render)

@@ -25,7 +25,7 @@ from prim.generated.prim.v1 import Error, ErrorCode
 from prim.generated.routes import ENUMS, MESSAGES, ROUTES, Route
 from prim.runtime.context import CallContext, Principal
 from prim.runtime.errors import ApiError
-from prim.runtime.http.bind import RequestBinder
+from prim.runtime.http.bind import HTTP_BODY, RequestBinder
 from prim.runtime.http.codec import Codec
 from prim.runtime.http.cors import CorsPolicy, Headers
 from prim.runtime.http.docs import render_docs
@@ -60,6 +60,7 @@ class HttpApp:
         *,
         routes: Sequence[Route] = ROUTES,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_upload_bytes: int | None = None,
         cors_origins: Sequence[str] = (),
         openapi: bytes | None = None,
     ) -> None:
@@ -71,6 +72,10 @@ class HttpApp:
         self._binder = RequestBinder(self._codec)
         self._authenticate = authenticate
         self._max_body = max_body_bytes
+        # Raw uploads (a google.api.HttpBody body field) have a limit of their own: files are
+        # far larger than any JSON request should be.
+        self._max_upload = max_upload_bytes if max_upload_bytes is not None else max_body_bytes
+        self._uploads = frozenset(r.operation_id for r in routes if _raw_upload(r))
         self._cors = CorsPolicy.of(cors_origins)
         self._openapi = openapi if openapi is not None else load_openapi()
         self._docs = render_docs(json.loads(self._openapi))
@@ -101,10 +106,11 @@ class HttpApp:
             await self._call(scope, receive, send, verb, raw_path, headers, cors)
         except ApiError as exc:
             await self._error(send, exc, cors)
-        except _BodyTooLarge:
+        except _BodyTooLarge as exc:
+            limit, field = exc.args
             await self._error(send, ApiError(
-                ErrorCode.PAYLOAD_TOO_LARGE,
-                f"the body is larger than {self._max_body} bytes"), cors)
+                ErrorCode.PAYLOAD_TOO_LARGE, f"the body is larger than {limit} bytes", field),
+                cors)
         except Exception:
             log.exception("unhandled error serving %s %s", verb, scope.get("path"))
             await self._error(send, ApiError(ErrorCode.INTERNAL, "internal server error"), cors)
@@ -123,7 +129,10 @@ class HttpApp:
             raise ApiError(ErrorCode.NOT_FOUND, f"no operation at {scope['path']}")
         route = found.route
         ctx = await self._context(route, scope, headers)
-        body = await _read_body(receive, headers, self._max_body)
+        if route.operation_id in self._uploads:  # the body is one field: name it in errors
+            body = await _read_body(receive, headers, self._max_upload, route.body)
+        else:
+            body = await _read_body(receive, headers, self._max_body, "")
         request = self._binder.bind(route, found.values, scope.get("query_string", b""),
                                     body, ctx.content_type)
         response = await self._handlers[route.operation_id](request, ctx)
@@ -131,7 +140,11 @@ class HttpApp:
             raise TypeError(f"{route.service}.{route.handler} returned "
                             f"{type(response).__name__}, not {route.response_type.__name__}")
         if isinstance(response, HttpBody):
-            await _respond(send, 200, _media_type(response.content_type), response.data, cors)
+            # User-supplied bytes served from the API's origin: never let a browser sniff
+            # them into HTML or script, and offer them as a download.
+            await _respond(send, 200, _media_type(response.content_type), response.data,
+                           [*cors, (b"x-content-type-options", b"nosniff"),
+                            (b"content-disposition", b"attachment")])
             return
         await _respond(send, 200, "application/json", self._json(route, response), cors)
 
@@ -210,6 +223,7 @@ def build_asgi_app(
     *,
     routes: Sequence[Route] = ROUTES,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_upload_bytes: int | None = None,
     cors_origins: Sequence[str] = (),
     openapi: bytes | None = None,
 ) -> HttpApp:
@@ -221,7 +235,15 @@ def build_asgi_app(
     `cors_origins` lists the browser origins allowed to call ("*" for any).
     """
     return HttpApp(implementations, authenticate, routes=routes,
-                   max_body_bytes=max_body_bytes, cors_origins=cors_origins, openapi=openapi)
+                   max_body_bytes=max_body_bytes, max_upload_bytes=max_upload_bytes,
+                   cors_origins=cors_origins, openapi=openapi)
+
+
+def _raw_upload(route: Route) -> bool:
+    if route.body in ("", "*"):
+        return False
+    shape = next((f for f in MESSAGES[route.request] if f.name == route.body), None)
+    return shape is not None and shape.type_name == HTTP_BODY
 
 
 def _handler(implementations: Mapping[str, object],
@@ -256,10 +278,11 @@ def _bearer(authorization: str) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int) -> bytes:
+async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int,
+                     field: str) -> bytes:
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise _BodyTooLarge
+        raise _BodyTooLarge(limit, field)
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -269,7 +292,7 @@ async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int) -
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise _BodyTooLarge
+            raise _BodyTooLarge(limit, field)
         chunks.append(chunk)
         if not message.get("more_body", False):
             break

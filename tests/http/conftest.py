@@ -25,7 +25,8 @@ def impls() -> dict[str, Recorder]:
 @pytest.fixture
 def app(impls: dict[str, Recorder]) -> HttpApp:
     return build_asgi_app(impls, authenticate, routes=served_routes(impls),
-                          max_body_bytes=4096, cors_origins=["https://chat.example"])
+                          max_body_bytes=4096, max_upload_bytes=8192,
+                          cors_origins=["https://chat.example"])
 
 
 @pytest.fixture

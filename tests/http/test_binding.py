@@ -170,9 +170,14 @@ async def test_body_over_the_limit_is_413(http: httpx.AsyncClient) -> None:
     response = await http.post("/v1/groups", json={"name": "x" * 5000}, headers=AUTH)
     assert response.status_code == 413
     assert error_of(response)["code"] == "ERROR_CODE_PAYLOAD_TOO_LARGE"
+    # Raw uploads have their own, larger limit.
     upload = await http.post("/v1/files?kind=MSG_TYPE_FILE", content=b"\0" * 5000,
                              headers={**AUTH, "content-type": "application/zip"})
-    assert upload.status_code == 413
+    assert upload.status_code == 200
+    too_big = await http.post("/v1/files?kind=MSG_TYPE_FILE", content=b"\0" * 9000,
+                              headers={**AUTH, "content-type": "application/zip"})
+    assert too_big.status_code == 413
+    assert "8192" in error_of(too_big)["message"]
 
 
 @pytest.mark.anyio
@@ -227,6 +232,9 @@ async def test_http_body_upload_and_download(http: httpx.AsyncClient,
     download = await http.get(f"/v1/files/{info['fileId']}", headers=AUTH)
     assert download.status_code == 200
     assert download.content == data and download.headers["content-type"] == "image/png"
+    # Uploaded bytes are never sniffed into something executable by a browser.
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["content-disposition"] == "attachment"
     missing_kind = await http.post("/v1/files", content=b"x", headers=AUTH)
     assert missing_kind.status_code == 400 and error_of(missing_kind)["field"] == "kind"
 
