@@ -95,13 +95,13 @@ class Node:
             on_delivered=metrics.delivered,
         )
         await self.pipeline.start()
-        self.scheduler = LocalScheduler(online=storage.online, social=storage.social,
-                                        relay_target=self.pipeline.submit, clock=self.clock)
-
         certs = self._certificates()
         gateway = MessageGateway(storage=storage, pipeline=self.pipeline, router=self.router,
                                  config=cfg, clock=self.clock, metrics=metrics)
         self.gateway = gateway
+        self.scheduler = LocalScheduler(online=storage.online, social=storage.social,
+                                        relay_target=self.pipeline.submit,
+                                        disconnect_target=gateway.disconnect, clock=self.clock)
         self.wire = WireServer(gateway, ServerIdentity(certs[0], certs[1]), ServerSettings(
             host=cfg.gateway.host, port=cfg.gateway.port,
             max_connections=cfg.gateway.max_connections,

@@ -22,6 +22,8 @@ from prim.generated.prim.v1 import (
     DeleteFriendResponse,
     DestroyGroupRequest,
     DestroyGroupResponse,
+    DisconnectUserRequest,
+    DisconnectUserResponse,
     DownloadFileRequest,
     EditMessageRequest,
     FileInfo,
@@ -404,6 +406,16 @@ class SchedulerServiceInterface(abc.ABC):
         self, request: SelectSeqnumNodeRequest, ctx: CallContext
     ) -> SelectSeqnumNodeResponse:
         """The seqnum service instance responsible for a channel."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def disconnect_user(
+        self, request: DisconnectUserRequest, ctx: CallContext
+    ) -> DisconnectUserResponse:
+        """
+        Closes a user's open connections (one device's, or all): a session was signed out or
+        the account deleted, so its token must stop working on live connections too.
+        """
         raise NotImplementedError
 
 

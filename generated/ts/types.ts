@@ -668,6 +668,18 @@ export interface SelectSeqnumNodeResponse {
   node?: NodeInfo;
 }
 
+export interface DisconnectUserRequest {
+  userId?: string;
+  /** Only this device's connections; empty: every device of the user. */
+  deviceId?: string;
+  /** Told to the client in the Error frame before the close. */
+  reason?: string;
+}
+
+export interface DisconnectUserResponse {
+  connectionsClosed?: number;
+}
+
 // ---- prim/v1/seqnum.proto ----
 
 export interface AllocateRequest {

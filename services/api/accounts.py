@@ -23,6 +23,7 @@ from prim.generated.interfaces import AccountServiceInterface
 from prim.generated.prim.v1 import (
     DeleteAccountRequest,
     DeleteAccountResponse,
+    DisconnectUserRequest,
     ErrorCode,
     LoginRequest,
     LoginResponse,
@@ -120,6 +121,10 @@ class AccountServiceImpl(AccountServiceInterface):
 
     async def logout(self, request: LogoutRequest, ctx: CallContext) -> LogoutResponse:
         await self._api.storage.accounts.revoke_session(token_hash(ctx.access_token))
+        # The device's live connections were opened with this token: they end with it.
+        await self._api.scheduler.disconnect_user(DisconnectUserRequest(
+            user_id=ctx.user_id, device_id=ctx.device_id,
+            reason="this session was signed out; log in again"), CallContext())
         return LogoutResponse()
 
     async def delete_account(self, request: DeleteAccountRequest,
@@ -128,6 +133,8 @@ class AccountServiceImpl(AccountServiceInterface):
         accounts = self._api.storage.accounts
         await accounts.revoke_user_sessions(ctx.user_id)
         await accounts.delete_user(ctx.user_id)
+        await self._api.scheduler.disconnect_user(DisconnectUserRequest(
+            user_id=ctx.user_id, reason="this account was deleted"), CallContext())
         return DeleteAccountResponse()
 
     async def _check_password(self, account_id: int, password: str, field: str) -> None:

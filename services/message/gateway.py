@@ -103,6 +103,15 @@ class MessageGateway(ConnectionHandler):
             await online.set_last_online(device.user_id, self._clock())
             await online.clear_user_node(device.user_id, self._node_id)
 
+    async def disconnect(self, user_id: int, device_id: str, reason: str) -> int:
+        """Closes the user's connections on this node (only `device_id`'s when given):
+        their session was signed out, so the token must stop working here too."""
+        closing = [conn for conn in self._router.connections(user_id)
+                   if not device_id or self._devices[conn.id].device_id == device_id]
+        for conn in closing:
+            conn.close(ErrorCode.UNAUTHENTICATED, reason)
+        return len(closing)
+
     # -- frames ------------------------------------------------------------------------
 
     async def on_frame(self, conn: Connection, frame: Frame) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 
 from prim.generated.interfaces import SchedulerServiceInterface
 from prim.generated.prim.v1 import (
+    DisconnectUserRequest,
+    DisconnectUserResponse,
     ErrorCode,
     GetGroupNodesRequest,
     GetGroupNodesResponse,
@@ -41,16 +43,20 @@ from prim.runtime.wire.frame import Frame
 from prim.services.message.pipeline import Sequenced
 
 RelayTarget = Callable[[Frame], Awaitable[Sequenced]]
+# (user id, device id or "" for every device, reason) -> connections closed
+DisconnectTarget = Callable[[int, str, str], Awaitable[int]]
 
 DEFAULT_LEASE_SECONDS = 30
 
 
 class LocalScheduler(SchedulerServiceInterface):
     def __init__(self, *, online: OnlineState, social: SocialStore, relay_target: RelayTarget,
-                 clock: Clock, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> None:
+                 disconnect_target: DisconnectTarget, clock: Clock,
+                 lease_seconds: int = DEFAULT_LEASE_SECONDS) -> None:
         self._online = online
         self._social = social
         self._relay_target = relay_target
+        self._disconnect_target = disconnect_target
         self._clock = clock
         self._lease_ms = lease_seconds * 1000
         # Keyed by (node id, role): one process may be a message node and a seqnum node.
@@ -141,6 +147,12 @@ class LocalScheduler(SchedulerServiceInterface):
         )
         result = await self._relay_target(frame)
         return RelayResponse(seqnum=result.seqnum, timestamp=result.server_ts)
+
+    async def disconnect_user(self, request: DisconnectUserRequest,
+                              ctx: CallContext) -> DisconnectUserResponse:
+        closed = await self._disconnect_target(request.user_id, request.device_id,
+                                               request.reason or "the session has ended")
+        return DisconnectUserResponse(connections_closed=closed)
 
     def _fresh_timestamp(self, sender: int, receiver: int) -> int:
         key = (sender, receiver)

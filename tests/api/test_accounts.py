@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.storage.clock import wall_clock_ms
 from prim.runtime.wire.client_errors import AuthenticationFailed
 from prim.services.api.accounts import RESERVATION_TTL_MS
@@ -218,9 +219,18 @@ async def test_logout_revokes_only_the_calling_token_at_once(running_node: Runni
     phone = await login(http, user_id, device_name="phone")
     laptop = await login(http, user_id, device_name="laptop")
     connected = await dial(running_node.endpoints, phone)
+    laptop_live = await dial(running_node.endpoints, laptop)
     try:
         response = await http.delete("/v1/sessions/current", headers=phone.auth)
         assert response.status_code == 200 and response.json() == {}
+        # The phone's open connection ends with its session; the laptop's stays.
+        for _ in range(40):
+            if connected.closed is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert connected.closed is not None
+        assert connected.closed.code == ErrorCode.UNAUTHENTICATED
+        assert await laptop_live.ping() >= 0
         assert_error(await http.get("/v1/users/me", headers=phone.auth), 401, "UNAUTHENTICATED")
         assert_error(await http.delete("/v1/sessions/current", headers=phone.auth), 401,
                      "UNAUTHENTICATED")
@@ -233,6 +243,7 @@ async def test_logout_revokes_only_the_calling_token_at_once(running_node: Runni
         await other.close()
     finally:
         await connected.close()
+        await laptop_live.close()
 
 
 async def test_session_endpoints_need_a_token(running_node: RunningNode) -> None:
@@ -259,9 +270,16 @@ async def test_delete_account_checks_the_password_then_removes_everything(
     assert (await http.get(f"/v1/users/{doomed.user_id}", headers=observer.auth)
             ).status_code == 200
 
+    live = await dial(running_node.endpoints, second_device)
     done = await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD},
                            headers=doomed.auth)
     assert done.status_code == 200 and done.json() == {}
+    for _ in range(40):  # every device's open connection ends with the account
+        if live.closed is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert live.closed is not None and live.closed.code == ErrorCode.UNAUTHENTICATED
+    await live.close()
     for account in (doomed, second_device):
         assert_error(await http.get("/v1/users/me", headers=account.auth), 401,
                      "UNAUTHENTICATED")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from prim.generated.prim.v1 import (
+    DisconnectUserRequest,
     GetGroupNodesRequest,
     Header,
     HeartbeatRequest,
@@ -58,8 +59,15 @@ async def test_lease_placement_and_stickiness() -> None:
         relayed.append(frame)
         return Sequenced(7, clock(), False)
 
+    disconnected: list[tuple[int, str, str]] = []
+
+    async def disconnect(user_id: int, device_id: str, reason: str) -> int:
+        disconnected.append((user_id, device_id, reason))
+        return 2
+
     sched = LocalScheduler(online=online, social=Members(),  # type: ignore[arg-type]
-                           relay_target=relay, clock=clock, lease_seconds=30)
+                           relay_target=relay, disconnect_target=disconnect, clock=clock,
+                           lease_seconds=30)
     with pytest.raises(ApiError):  # nothing registered yet
         await sched.place_user(PlaceUserRequest(user_id=5), CTX)
     a = await sched.register_node(RegisterNodeRequest(node=NodeInfo(
@@ -103,3 +111,8 @@ async def test_lease_placement_and_stickiness() -> None:
     assert len({f.timestamp for f in relayed}) == 2
     with pytest.raises(ApiError):
         await sched.relay(RelayRequest(), CTX)
+
+    # Disconnect goes to this process's gateway, with a default reason.
+    answer = await sched.disconnect_user(DisconnectUserRequest(user_id=5, device_id="d"), CTX)
+    assert answer.connections_closed == 2
+    assert disconnected == [(5, "d", "the session has ended")]

@@ -21,6 +21,8 @@ __all__ = (
     "DestroyGroupRequest",
     "DestroyGroupResponse",
     "Direction",
+    "DisconnectUserRequest",
+    "DisconnectUserResponse",
     "DownloadFileRequest",
     "EditMessageRequest",
     "EditPayload",
@@ -1056,6 +1058,32 @@ class DestroyGroupResponse(betterproto2.Message):
 
 
 default_message_pool.register_message("prim.v1", "DestroyGroupResponse", DestroyGroupResponse)
+
+
+@dataclass(eq=False, repr=False)
+class DisconnectUserRequest(betterproto2.Message):
+    user_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
+
+    device_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Only this device's connections; empty: every device of the user.
+    """
+
+    reason: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    Told to the client in the Error frame before the close.
+    """
+
+
+default_message_pool.register_message("prim.v1", "DisconnectUserRequest", DisconnectUserRequest)
+
+
+@dataclass(eq=False, repr=False)
+class DisconnectUserResponse(betterproto2.Message):
+    connections_closed: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
+
+
+default_message_pool.register_message("prim.v1", "DisconnectUserResponse", DisconnectUserResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3367,6 +3395,28 @@ class SchedulerServiceStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def disconnect_user(
+        self,
+        message: "DisconnectUserRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "DisconnectUserResponse":
+        """
+        Closes a user's open connections (one device's, or all): a session was signed out or
+        the account deleted, so its token must stop working on live connections too.
+        """
+
+        return await self._unary_unary(
+            "/prim.v1.SchedulerService/DisconnectUser",
+            message,
+            DisconnectUserResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
 
 class SeqnumServiceStub(betterproto2_grpclib.ServiceStub):
     async def allocate(
@@ -4332,6 +4382,14 @@ class SchedulerServiceBase(betterproto2_grpclib.ServiceBase):
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
+    async def disconnect_user(self, message: "DisconnectUserRequest") -> "DisconnectUserResponse":
+        """
+        Closes a user's open connections (one device's, or all): a session was signed out or
+        the account deleted, so its token must stop working on live connections too.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
     async def __rpc_register_node(
         self, stream: "grpclib.server.Stream[RegisterNodeRequest, RegisterNodeResponse]"
     ) -> None:
@@ -4396,6 +4454,14 @@ class SchedulerServiceBase(betterproto2_grpclib.ServiceBase):
         response = await self.select_seqnum_node(request)
         await stream.send_message(response)
 
+    async def __rpc_disconnect_user(
+        self, stream: "grpclib.server.Stream[DisconnectUserRequest, DisconnectUserResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.disconnect_user(request)
+        await stream.send_message(response)
+
     def __mapping__(self) -> "dict[str, grpclib.const.Handler]":
         return {
             "/prim.v1.SchedulerService/RegisterNode": grpclib.const.Handler(
@@ -4445,6 +4511,12 @@ class SchedulerServiceBase(betterproto2_grpclib.ServiceBase):
                 grpclib.const.Cardinality.UNARY_UNARY,
                 SelectSeqnumNodeRequest,
                 SelectSeqnumNodeResponse,
+            ),
+            "/prim.v1.SchedulerService/DisconnectUser": grpclib.const.Handler(
+                self.__rpc_disconnect_user,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                DisconnectUserRequest,
+                DisconnectUserResponse,
             ),
         }
 
