@@ -303,7 +303,7 @@ def bare_echo_baseline(seconds: float) -> list[tuple[str, float]]:
     process of its own: the baseline other benchmarks print beside their numbers."""
 
     async def measure(server: ServerProcess, trust: Trust) -> list[tuple[str, float]]:
-        one = [await open_bare(server.port, trust, "quic", 1)]
+        one: list[Peer] = [await open_bare(server.port, trust, "quic", 1)]
         await rate(one, "rt", 0.2, 1)  # warm up
         single = await rate(one, "rt", seconds, 1)
         await one[0].close()
