@@ -2,11 +2,12 @@
 the api relaying a business message): sequence, make durable, then fan out.
 
 1. Idempotency: a message is identified by (sender, receiver, client timestamp). A resend
-   that finds its key stored, or in flight, gets the original seqnum and nothing is
-   delivered twice.
-2. Sequencing: the channel's next seqnum from the allocator, under a per-channel lock so
-   that store order and delivery order follow seqnum order within a channel.
+   whose key is in flight, recently stored, or found by the store's own key check gets the
+   original seqnum and nothing is delivered twice.
+2. Sequencing: the channel's next seqnum from the allocator; store order and delivery order
+   follow seqnum order within a channel.
 3. Durability: the message store holds it before `submit` returns; the caller Acks after.
+   Writes go through a group commit, so concurrent messages share transactions.
 4. Fan-out: one-to-one messages are queued to both users' connections at once (a queue
    push each, never a wait); group messages go to a bounded fan-out queue served by a
    worker, so a large group never holds up the sender or small conversations.
@@ -23,12 +24,12 @@ from dataclasses import dataclass
 from prim.runtime.storage.models import Clock, Message, channel_key, is_group_id
 from prim.runtime.storage.ports import MessageStore, OnlineState, SocialStore
 from prim.runtime.wire.frame import Frame
+from prim.services.message.group_commit import GroupCommitWriter
+from prim.services.message.recent_keys import IdempotencyKey, RecentKeys
 from prim.services.message.router import Router
 from prim.services.seqnum.allocator import SeqnumAllocator
 
 log = logging.getLogger("prim.message.pipeline")
-
-IdempotencyKey = tuple[int, int, int]  # sender, receiver, client timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,8 @@ class MessagePipeline:
         self._router = router
         self._node_id = node_id
         self._clock = clock
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._writer = GroupCommitWriter(messages)
+        self._recent = RecentKeys()
         self._inflight: dict[IdempotencyKey, asyncio.Future[Sequenced]] = {}
         self._group_jobs: asyncio.Queue[_GroupJob] = asyncio.Queue(fanout_queue)
         self._worker: asyncio.Task[None] | None = None
@@ -81,7 +83,8 @@ class MessagePipeline:
         self._worker = asyncio.create_task(self._group_worker(), name="prim-group-fanout")
 
     async def stop(self) -> None:
-        """Finishes the queued group fan-outs, then stops the worker."""
+        """Finishes the queued writes and group fan-outs, then stops the worker."""
+        await self._writer.drain()
         if self._worker is None:
             return
         await self._group_jobs.join()
@@ -116,32 +119,33 @@ class MessagePipeline:
     async def _sequence_and_store(self, frame: Frame, key: IdempotencyKey,
                                   skip_connection: int, received_at: float) -> Sequenced:
         channel = channel_key(frame.sender, frame.receiver)
-        stored_seqnum = await self._messages.find_by_idempotency_key(*key)
-        if stored_seqnum is not None:
-            return await self._duplicate(channel, stored_seqnum)
-        lock = self._locks.get(channel)
-        if lock is None:
-            lock = self._locks[channel] = asyncio.Lock()
-        async with lock:
-            seqnum = await self._seqnums.allocate(channel)
-            server_ts = self._clock()
-            message = Message(
-                channel=channel, seqnum=seqnum, sender=frame.sender, receiver=frame.receiver,
-                type=frame.type, server_ts=server_ts, client_ts=frame.timestamp,
-                payload=frame.payload, extension=frame.extension,
-            )
-            result = await self._messages.insert(message)
-            if not result.inserted:
-                # Another process stored the same key between our check and insert.
-                return await self._duplicate(channel, result.seqnum)
-            delivered = Frame(
-                type=frame.type, sender=frame.sender, receiver=frame.receiver,
-                timestamp=server_ts, seqnum=seqnum, node_id=self._node_id,
-                payload=frame.payload, extension=frame.extension,
-            )
-            if is_group_id(frame.receiver):
-                await self._group_jobs.put(_GroupJob(delivered, skip_connection, received_at))
-        if not is_group_id(frame.receiver):
+        known = self._recent.get(key)
+        if known is not None:
+            return await self._duplicate(channel, known)
+        # Between allocating the seqnum and queueing the write there is no await: the
+        # allocator hands out a channel's numbers in call order, so writes (and then
+        # deliveries) follow seqnum order within each channel without a channel lock, and
+        # a busy channel's messages can share one commit.
+        seqnum = await self._seqnums.allocate(channel)
+        server_ts = self._clock()
+        result = await self._writer.enqueue(Message(
+            channel=channel, seqnum=seqnum, sender=frame.sender, receiver=frame.receiver,
+            type=frame.type, server_ts=server_ts, client_ts=frame.timestamp,
+            payload=frame.payload, extension=frame.extension,
+        ))
+        if not result.inserted:
+            # A resend this process no longer remembered: the store knew its key (the
+            # number just allocated stays unused, a gap clients can fetch and find empty).
+            return await self._duplicate(channel, result.seqnum)
+        self._recent.add(key, seqnum)
+        delivered = Frame(
+            type=frame.type, sender=frame.sender, receiver=frame.receiver,
+            timestamp=server_ts, seqnum=seqnum, node_id=self._node_id,
+            payload=frame.payload, extension=frame.extension,
+        )
+        if is_group_id(frame.receiver):
+            await self._group_jobs.put(_GroupJob(delivered, skip_connection, received_at))
+        else:
             await self._direct(delivered, skip_connection, received_at)
         return Sequenced(seqnum, server_ts, duplicate=False)
 
@@ -150,6 +154,12 @@ class MessagePipeline:
         return Sequenced(seqnum, stored.server_ts if stored else 0, duplicate=True)
 
     async def _direct(self, frame: Frame, skip_connection: int, received_at: float) -> None:
+        # Delivery first, without an await before it: tasks resume in commit order, so
+        # this keeps the channel's deliveries in seqnum order.
+        count = self._router.deliver((frame.receiver, frame.sender), frame,
+                                     skip_connection=skip_connection)
+        if self._on_delivered is not None:
+            self._on_delivered(frame, count, asyncio.get_running_loop().time() - received_at)
         # Both sides' inboxes: the receiver's devices and the sender's other devices that
         # were offline learn of the conversation the same way.
         await self._online.record_inbox(frame.receiver, frame.sender, frame.seqnum,
@@ -157,10 +167,6 @@ class MessagePipeline:
         if frame.sender:
             await self._online.record_inbox(frame.sender, frame.receiver, frame.seqnum,
                                             frame.timestamp)
-        count = self._router.deliver((frame.receiver, frame.sender), frame,
-                                     skip_connection=skip_connection)
-        if self._on_delivered is not None:
-            self._on_delivered(frame, count, asyncio.get_running_loop().time() - received_at)
 
     async def _group_worker(self) -> None:
         while True:

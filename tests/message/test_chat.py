@@ -5,6 +5,7 @@ missed range, who may write to whom."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,8 @@ from prim.generated.prim.v1 import Error, ErrorCode, MsgType
 from prim.runtime.storage.models import channel_key
 from prim.runtime.wire.client_errors import AuthenticationFailed
 from prim.runtime.wire.frame import Frame
-from tests.api.conftest import RunningNode
+from prim.services.node import Node
+from tests.api.conftest import Backend, RunningNode, node_config
 from tests.message.wire_users import (
     User,
     befriend,
@@ -174,3 +176,33 @@ async def test_spoofed_sender_and_bad_auth_are_refused(running_node: RunningNode
         await dial(rn, User(alice.user_id, "prim_not-a-token"))
     with pytest.raises(AuthenticationFailed):  # Bob's token, claiming to be Alice
         await dial(rn, User(alice.user_id, bob.token))
+
+
+async def test_resend_after_a_server_restart_gets_the_original_seqnum(
+    backend: Backend, tmp_path: Path,
+) -> None:
+    """The restarted process remembers no recent keys: the store's key check answers."""
+    node = Node(node_config(tmp_path, backend))
+    rn = RunningNode(node, await node.start(), None, backend.name)  # type: ignore[arg-type]
+    alice, bob = await make_user(rn), await make_user(rn)
+    await befriend(rn, alice, bob)
+    frame = text(alice, bob.user_id, "before the crash")
+    a = await dial(rn, alice)
+    first, _ = await send_and_ack(a, frame)
+    await a.close()
+    await node.stop()
+
+    node = Node(node_config(tmp_path, backend))
+    rn = RunningNode(node, await node.start(), None, backend.name)  # type: ignore[arg-type]
+    try:
+        a, b = await dial(rn, alice), await dial(rn, bob)
+        again, payload = await send_and_ack(a, frame)
+        assert again.seqnum == first.seqnum and payload.duplicate
+        assert await nothing_arrives(b)
+        # The next new message gets a higher seqnum than anything before the restart.
+        later, _ = await send_and_ack(a, text(alice, bob.user_id, "after"))
+        assert later.seqnum > first.seqnum
+        await a.close()
+        await b.close()
+    finally:
+        await node.stop()
