@@ -92,3 +92,14 @@ def test_cli_help_and_unknown_command() -> None:
     wrong = subprocess.run([sys.executable, "-m", "prim.cli.main", "frobnicate"],
                            capture_output=True, text=True, check=False)
     assert wrong.returncode == 2
+
+
+def test_prim_bench_lists_and_refuses_unknown_names() -> None:
+    listed = subprocess.run([sys.executable, "-m", "prim.cli.main", "bench"],
+                            capture_output=True, text=True, check=False)
+    assert listed.returncode == 0
+    for name in ("api", "message", "storage", "transport"):
+        assert name in listed.stdout
+    unknown = subprocess.run([sys.executable, "-m", "prim.cli.main", "bench", "nope"],
+                             capture_output=True, text=True, check=False)
+    assert unknown.returncode == 2 and "unknown benchmark" in unknown.stderr
