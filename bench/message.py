@@ -72,6 +72,7 @@ class Server:
 
 def start_server(data_dir: Path) -> Server:
     env = dict(os.environ, PRIM_AUTH__SCRYPT_LOG_N="10", PRIM_LOG__LEVEL="warning",
+               PRIM_LIMITS__FRAMES_PER_SECOND="1000000",  # measure throughput, not the limit
                PRIM_GATEWAY__MAX_SEND_QUEUE="100000", PRIM_GATEWAY__IDLE_TIMEOUT="600")
     proc = subprocess.Popen(
         [sys.executable, "-m", "prim.cli.main", "serve", "--data-dir", str(data_dir),

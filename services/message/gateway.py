@@ -37,6 +37,7 @@ from prim.services.api.tokens import token_hash
 from prim.services.message.changes import MessageChanges
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
+from prim.services.message.rate_limit import TokenBucket
 from prim.services.message.router import LocalRouter
 
 log = logging.getLogger("prim.message.gateway")
@@ -72,6 +73,8 @@ class MessageGateway(ConnectionHandler):
         self._changes = MessageChanges(messages=storage.messages, social=storage.social,
                                        clock=clock)
         self._devices: dict[int, _Device] = {}  # connection id -> its user and device
+        self._frames_per_second = config.limits.frames_per_second
+        self._buckets: dict[int, TokenBucket] = {}
         self.metrics = metrics or MessageMetrics()
 
     # -- connection lifecycle ----------------------------------------------------------
@@ -84,6 +87,7 @@ class MessageGateway(ConnectionHandler):
             return AuthRejected(ErrorCode.SENDER_MISMATCH,
                                 f"the token belongs to user {session.user_id}, not {sender}")
         self._devices[conn.id] = _Device(session.user_id, session.device_id)
+        self._buckets[conn.id] = TokenBucket(self._frames_per_second)
         self._router.add(session.user_id, conn)
         await self._storage.online.add_connection(session.user_id, session.device_id,
                                                   self._node_id)
@@ -93,6 +97,7 @@ class MessageGateway(ConnectionHandler):
 
     async def on_close(self, conn: Connection, closed: ConnectionClosed) -> None:
         device = self._devices.pop(conn.id, None)
+        self._buckets.pop(conn.id, None)
         if device is None:
             return
         self.metrics.connection_closed()
@@ -117,6 +122,9 @@ class MessageGateway(ConnectionHandler):
     async def on_frame(self, conn: Connection, frame: Frame) -> None:
         self.metrics.frame_in(frame.type)
         try:
+            if not self._buckets[conn.id].take():
+                raise Refused(ErrorCode.RATE_LIMITED,
+                              f"slow down: at most {self._frames_per_second} frames a second")
             await self._dispatch(conn, frame)
         except (Refused, ApiError) as refused:
             self.metrics.refused(refused.code)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from prim.generated.prim.v1 import (
+    Error,
     ErrorCode,
     FriendEvent,
     FriendEventKind,
@@ -130,3 +131,27 @@ async def test_metrics_are_exported_in_prometheus_text(running_node: RunningNode
     finally:
         await a.close()
         await b.close()
+
+
+async def test_frames_past_the_rate_limit_are_refused_not_fatal(
+    backend: Backend, tmp_path: Path,
+) -> None:
+    node = Node(node_config(tmp_path, backend, **{"limits.frames_per_second": 5}))
+    rn = RunningNode(node, await node.start(), None, backend.name)  # type: ignore[arg-type]
+    try:
+        alice, bob = await make_user(rn), await make_user(rn)
+        await befriend(rn, alice, bob)
+        a = await dial(rn, alice)
+        for i in range(12):
+            await a.send(text(alice, bob.user_id, f"burst {i}"))
+        answers = [await next_frame(a) for _ in range(12)]
+        acked = [f for f in answers if f.type == MsgType.ACK]
+        limited = [Error.parse(f.payload) for f in answers if f.type == MsgType.ERROR]
+        assert len(acked) == 5 and len(limited) == 7  # the burst allowance is one second's
+        assert all(e.code == ErrorCode.RATE_LIMITED for e in limited)
+        await asyncio.sleep(0.5)  # tokens come back: the connection was never closed
+        ack, _ = await send_and_ack(a, text(alice, bob.user_id, "later"))
+        assert ack.seqnum == 6
+        await a.close()
+    finally:
+        await node.stop()
