@@ -101,7 +101,8 @@ class Node:
         self.gateway = gateway
         self.scheduler = LocalScheduler(online=storage.online, social=storage.social,
                                         relay_target=self.pipeline.submit,
-                                        disconnect_target=gateway.disconnect, clock=self.clock)
+                                        disconnect_target=gateway.disconnect,
+                                        notify_target=gateway.notify, clock=self.clock)
         self.wire = WireServer(gateway, ServerIdentity(certs[0], certs[1]), ServerSettings(
             host=cfg.gateway.host, port=cfg.gateway.port,
             max_connections=cfg.gateway.max_connections,

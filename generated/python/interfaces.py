@@ -71,6 +71,8 @@ from prim.generated.prim.v1 import (
     NewAccountIdRequest,
     NewAccountIdResponse,
     NodeAssignment,
+    NotifyRequest,
+    NotifyResponse,
     PlaceUserRequest,
     PlaceUserResponse,
     Profile,
@@ -415,6 +417,14 @@ class SchedulerServiceInterface(abc.ABC):
         """
         Closes a user's open connections (one device's, or all): a session was signed out or
         the account deleted, so its token must stop working on live connections too.
+        """
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def notify(self, request: NotifyRequest, ctx: CallContext) -> NotifyResponse:
+        """
+        Delivers an unsequenced frame (a read receipt made over HTTP) to the online devices of
+        `user_ids` at once; nothing is stored and offline devices never see it.
         """
         raise NotImplementedError
 

@@ -680,6 +680,16 @@ export interface DisconnectUserResponse {
   connectionsClosed?: number;
 }
 
+export interface NotifyRequest {
+  frame?: WireFrame;
+  userIds?: string[];
+}
+
+export interface NotifyResponse {
+  /** Connections the frame was queued to. */
+  delivered?: number;
+}
+
 // ---- prim/v1/seqnum.proto ----
 
 export interface AllocateRequest {

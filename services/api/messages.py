@@ -29,16 +29,20 @@ from prim.generated.prim.v1 import (
     GetInboxRequest,
     GetInboxResponse,
     GetReadMarkerRequest,
+    Header,
     InboxEntry,
     ListHistoryRequest,
     ListHistoryResponse,
     MsgType,
+    NotifyRequest,
     ReadMarker,
+    ReadReceiptPayload,
     SetReadMarkerRequest,
+    WireFrame,
     WithdrawMessageRequest,
     WithdrawPayload,
 )
-from prim.generated.wire import MAX_SEQNUM
+from prim.generated.wire import MAX_SEQNUM, PROTOCOL_VERSION
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import Message, channel_key, is_group_id
@@ -136,6 +140,18 @@ class MessageServiceImpl(MessageServiceInterface):
         before = (await self._online.get_read_markers(ctx.user_id, [channel])).get(channel, 0)
         stored = await self._online.set_read_marker(ctx.user_id, channel,
                                                     min(request.seqnum, last))
+        if stored > before:
+            # Like a wire ReadReceipt: the peer and the reader's other devices learn it live
+            # (in a group, only the reader's own devices).
+            users = [ctx.user_id] if is_group_id(request.peer_id) else [ctx.user_id,
+                                                                       request.peer_id]
+            receipt = Header(version=PROTOCOL_VERSION, sender=ctx.user_id,
+                             receiver=request.peer_id, type=MsgType.READ_RECEIPT,
+                             timestamp=self._api.clock())
+            await self._api.scheduler.notify(NotifyRequest(
+                frame=WireFrame(header=receipt,
+                                payload=bytes(ReadReceiptPayload(seqnum=stored))),
+                user_ids=users), CallContext())
         return ReadMarker(peer_id=request.peer_id, seqnum=stored,
                           updated_at=self._api.clock() if stored > before else 0)
 

@@ -117,6 +117,13 @@ class MessageGateway(ConnectionHandler):
             conn.close(ErrorCode.UNAUTHENTICATED, reason)
         return len(closing)
 
+    def notify(self, frame: Frame, user_ids: list[int]) -> int:
+        """Live, unsequenced delivery of a frame made elsewhere (the HTTP side)."""
+        return self._router.deliver(user_ids, Frame(
+            type=frame.type, sender=frame.sender, receiver=frame.receiver,
+            timestamp=frame.timestamp, node_id=self._node_id, payload=frame.payload,
+            extension=frame.extension))
+
     # -- frames ------------------------------------------------------------------------
 
     async def on_frame(self, conn: Connection, frame: Frame) -> None:

@@ -24,6 +24,8 @@ from prim.generated.prim.v1 import (
     ListNodesResponse,
     NodeInfo,
     NodeRole,
+    NotifyRequest,
+    NotifyResponse,
     PlaceUserRequest,
     PlaceUserResponse,
     RegisterNodeRequest,
@@ -45,18 +47,22 @@ from prim.services.message.pipeline import Sequenced
 RelayTarget = Callable[[Frame], Awaitable[Sequenced]]
 # (user id, device id or "" for every device, reason) -> connections closed
 DisconnectTarget = Callable[[int, str, str], Awaitable[int]]
+# (frame, users) -> connections it was queued to; live delivery only
+NotifyTarget = Callable[[Frame, list[int]], int]
 
 DEFAULT_LEASE_SECONDS = 30
 
 
 class LocalScheduler(SchedulerServiceInterface):
     def __init__(self, *, online: OnlineState, social: SocialStore, relay_target: RelayTarget,
-                 disconnect_target: DisconnectTarget, clock: Clock,
+                 disconnect_target: DisconnectTarget, notify_target: NotifyTarget,
+                 clock: Clock,
                  lease_seconds: int = DEFAULT_LEASE_SECONDS) -> None:
         self._online = online
         self._social = social
         self._relay_target = relay_target
         self._disconnect_target = disconnect_target
+        self._notify_target = notify_target
         self._clock = clock
         self._lease_ms = lease_seconds * 1000
         # Keyed by (node id, role): one process may be a message node and a seqnum node.
@@ -153,6 +159,16 @@ class LocalScheduler(SchedulerServiceInterface):
         closed = await self._disconnect_target(request.user_id, request.device_id,
                                                request.reason or "the session has ended")
         return DisconnectUserResponse(connections_closed=closed)
+
+    async def notify(self, request: NotifyRequest, ctx: CallContext) -> NotifyResponse:
+        wire = request.frame
+        if wire is None or wire.header is None:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, "frame.header is required", "frame")
+        h = wire.header
+        frame = Frame(type=int(h.type), sender=h.sender, receiver=h.receiver,
+                      timestamp=h.timestamp or self._clock(), payload=wire.payload,
+                      extension=wire.extension)
+        return NotifyResponse(delivered=self._notify_target(frame, list(request.user_ids)))
 
     def _fresh_timestamp(self, sender: int, receiver: int) -> int:
         key = (sender, receiver)

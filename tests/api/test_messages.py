@@ -10,7 +10,7 @@ import base64
 
 import pytest
 
-from prim.generated.prim.v1 import EditPayload, MsgType, WithdrawPayload
+from prim.generated.prim.v1 import EditPayload, MsgType, ReadReceiptPayload, WithdrawPayload
 from prim.runtime.storage.ports import OnlineState
 from prim.runtime.wire.asyncio.client import Client
 from prim.runtime.wire.frame import Frame
@@ -255,3 +255,23 @@ async def test_group_admin_withdraws_a_members_message(running_node: RunningNode
     assert withdrawn["withdrawn"] is True and withdrawn["sender"] == str(m1.id)
     newest = await history(m2, gid)
     assert (newest[0]["type"], newest[0]["sender"]) == ("MSG_TYPE_WITHDRAW", str(admin.id))
+
+
+async def test_http_read_marker_reaches_the_peer_live(running_node: RunningNode) -> None:
+    a, b = await users(running_node, 2)
+    await befriend(a, b)
+    await send_texts(running_node, a, b.id, "read me")
+    a_live = await dial(running_node.endpoints, a.account)
+    try:
+        seqnum = (await b.ok("PUT", f"/v1/conversations/{a.id}/read-marker",
+                             {"seqnum": "99"}))["seqnum"]
+        receipt = await next_frame(a_live)
+        assert (receipt.type, receipt.sender, receipt.receiver) == (
+            MsgType.READ_RECEIPT, b.id, a.id)
+        assert ReadReceiptPayload.parse(receipt.payload).seqnum == int(seqnum)
+        # Not moving the marker tells nobody anything.
+        await b.ok("PUT", f"/v1/conversations/{a.id}/read-marker", {"seqnum": "1"})
+        with pytest.raises(TimeoutError):
+            await next_frame(a_live, timeout=0.3)
+    finally:
+        await a_live.close()

@@ -14,6 +14,7 @@ from prim.generated.prim.v1 import (
     MsgType,
     NodeInfo,
     NodeRole,
+    NotifyRequest,
     PlaceUserRequest,
     RegisterNodeRequest,
     RelayRequest,
@@ -66,7 +67,8 @@ async def test_lease_placement_and_stickiness() -> None:
         return 2
 
     sched = LocalScheduler(online=online, social=Members(),  # type: ignore[arg-type]
-                           relay_target=relay, disconnect_target=disconnect, clock=clock,
+                           relay_target=relay, disconnect_target=disconnect,
+                           notify_target=lambda frame, users: len(users), clock=clock,
                            lease_seconds=30)
     with pytest.raises(ApiError):  # nothing registered yet
         await sched.place_user(PlaceUserRequest(user_id=5), CTX)
@@ -116,3 +118,8 @@ async def test_lease_placement_and_stickiness() -> None:
     answer = await sched.disconnect_user(DisconnectUserRequest(user_id=5, device_id="d"), CTX)
     assert answer.connections_closed == 2
     assert disconnected == [(5, "d", "the session has ended")]
+
+    # Notify hands the frame to the live-delivery target.
+    told = await sched.notify(NotifyRequest(frame=WireFrame(header=Header(
+        sender=1, receiver=2, type=MsgType.READ_RECEIPT)), user_ids=[1, 2]), CTX)
+    assert told.delivered == 2

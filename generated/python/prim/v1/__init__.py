@@ -101,6 +101,8 @@ __all__ = (
     "NodeRole",
     "NodeServiceBase",
     "NodeServiceStub",
+    "NotifyRequest",
+    "NotifyResponse",
     "PayloadKind",
     "PlaceUserRequest",
     "PlaceUserResponse",
@@ -1976,6 +1978,27 @@ default_message_pool.register_message("prim.v1", "NodeInfo", NodeInfo)
 
 
 @dataclass(eq=False, repr=False)
+class NotifyRequest(betterproto2.Message):
+    frame: "WireFrame | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    user_ids: "list[int]" = betterproto2.field(2, betterproto2.TYPE_UINT64, repeated=True)
+
+
+default_message_pool.register_message("prim.v1", "NotifyRequest", NotifyRequest)
+
+
+@dataclass(eq=False, repr=False)
+class NotifyResponse(betterproto2.Message):
+    delivered: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
+    """
+    Connections the frame was queued to.
+    """
+
+
+default_message_pool.register_message("prim.v1", "NotifyResponse", NotifyResponse)
+
+
+@dataclass(eq=False, repr=False)
 class PlaceUserRequest(betterproto2.Message):
     user_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
 
@@ -3417,6 +3440,28 @@ class SchedulerServiceStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def notify(
+        self,
+        message: "NotifyRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "NotifyResponse":
+        """
+        Delivers an unsequenced frame (a read receipt made over HTTP) to the online devices of
+        `user_ids` at once; nothing is stored and offline devices never see it.
+        """
+
+        return await self._unary_unary(
+            "/prim.v1.SchedulerService/Notify",
+            message,
+            NotifyResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
 
 class SeqnumServiceStub(betterproto2_grpclib.ServiceStub):
     async def allocate(
@@ -4390,6 +4435,14 @@ class SchedulerServiceBase(betterproto2_grpclib.ServiceBase):
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
+    async def notify(self, message: "NotifyRequest") -> "NotifyResponse":
+        """
+        Delivers an unsequenced frame (a read receipt made over HTTP) to the online devices of
+        `user_ids` at once; nothing is stored and offline devices never see it.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
     async def __rpc_register_node(
         self, stream: "grpclib.server.Stream[RegisterNodeRequest, RegisterNodeResponse]"
     ) -> None:
@@ -4462,6 +4515,14 @@ class SchedulerServiceBase(betterproto2_grpclib.ServiceBase):
         response = await self.disconnect_user(request)
         await stream.send_message(response)
 
+    async def __rpc_notify(
+        self, stream: "grpclib.server.Stream[NotifyRequest, NotifyResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.notify(request)
+        await stream.send_message(response)
+
     def __mapping__(self) -> "dict[str, grpclib.const.Handler]":
         return {
             "/prim.v1.SchedulerService/RegisterNode": grpclib.const.Handler(
@@ -4517,6 +4578,12 @@ class SchedulerServiceBase(betterproto2_grpclib.ServiceBase):
                 grpclib.const.Cardinality.UNARY_UNARY,
                 DisconnectUserRequest,
                 DisconnectUserResponse,
+            ),
+            "/prim.v1.SchedulerService/Notify": grpclib.const.Handler(
+                self.__rpc_notify,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                NotifyRequest,
+                NotifyResponse,
             ),
         }
 
