@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from .. import social_rows as sr
 from ..clock import wall_clock_ms
 from ..errors import AlreadyExists, FailedPrecondition, NotFound
 from ..models import (
@@ -31,35 +32,9 @@ from ..models import (
 from ..paging import check_limit, make_page
 from .db import PostgresDatabase
 
-_PENDING = int(RequestState.PENDING)
-_FRIEND_COLS = "user_id, peer_id, remark, status, classification, tags, since"
-_REQUEST_COLS = "requester_id, target_id, message, remark, state, created_at, expires_at"
-_GROUP_COLS = (
-    "g.group_id, g.name, g.owner_id, g.avatar, g.announcement, g.password_hash,"
-    " (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.group_id), g.created_at"
-)
-_MEMBER_COLS = "group_id, user_id, role, joined_at"
-_JOIN_COLS = "group_id, user_id, message, state, created_at, decided_by"
-
 
 def _friend(r: Any) -> Friend:
-    return Friend(r[0], r[1], r[2], FriendStatus(r[3]), r[4], tuple(r[5]), r[6])
-
-
-def _request(r: Any) -> FriendRequest:
-    return FriendRequest(r[0], r[1], r[2], r[3], RequestState(r[4]), r[5], r[6])
-
-
-def _group(r: Any) -> Group:
-    return Group(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), r[7])
-
-
-def _member(r: Any) -> Member:
-    return Member(r[0], r[1], GroupRole(r[2]), r[3])
-
-
-def _join(r: Any) -> JoinRequest:
-    return JoinRequest(r[0], r[1], r[2], RequestState(r[3]), r[4], r[5])
+    return sr.friend(r, list)
 
 
 async def _fetch_group(conn: Any, group_id: int, *, lock: bool = False) -> Group | None:
@@ -72,22 +47,22 @@ async def _fetch_group(conn: Any, group_id: int, *, lock: bool = False) -> Group
         if found is None:
             return None
     row = await conn.fetchrow(
-        f"SELECT {_GROUP_COLS} FROM chat_groups g WHERE g.group_id = $1", group_id
+        f"SELECT {sr.GROUP_COLS} FROM chat_groups g WHERE g.group_id = $1", group_id
     )
-    return None if row is None else _group(row)
+    return None if row is None else sr.group(row)
 
 
 async def _fetch_member(conn: Any, group_id: int, user_id: int) -> Member | None:
     row = await conn.fetchrow(
-        f"SELECT {_MEMBER_COLS} FROM group_members WHERE group_id = $1 AND user_id = $2",
+        f"SELECT {sr.MEMBER_COLS} FROM group_members WHERE group_id = $1 AND user_id = $2",
         group_id, user_id,
     )  # fmt: skip
-    return None if row is None else _member(row)
+    return None if row is None else sr.member(row)
 
 
 async def _fetch_friend(conn: Any, user_id: int, peer_id: int) -> Friend | None:
     row = await conn.fetchrow(
-        f"SELECT {_FRIEND_COLS} FROM friends WHERE user_id = $1 AND peer_id = $2",
+        f"SELECT {sr.FRIEND_COLS} FROM friends WHERE user_id = $1 AND peer_id = $2",
         user_id, peer_id,
     )  # fmt: skip
     return None if row is None else _friend(row)
@@ -128,42 +103,42 @@ class PostgresSocialStore:
                 "SELECT 1 FROM friend_requests WHERE state = $1 AND expires_at > $2 AND"
                 " ((requester_id = $3 AND target_id = $4)"
                 " OR (requester_id = $4 AND target_id = $3))",
-                _PENDING, now, requester_id, target_id,
+                sr.PENDING, now, requester_id, target_id,
             )  # fmt: skip
             if pending is not None:
                 raise AlreadyExists("a friend request is already pending")
             try:
                 row = await conn.fetchrow(
-                    f"INSERT INTO friend_requests ({_REQUEST_COLS})"
+                    f"INSERT INTO friend_requests ({sr.REQUEST_COLS})"
                     " VALUES ($1, $2, $3, $4, $5, $6, $7)"
                     " ON CONFLICT (requester_id, target_id) DO UPDATE SET"
                     " message = excluded.message, remark = excluded.remark,"
                     " state = excluded.state, created_at = excluded.created_at,"
-                    f" expires_at = excluded.expires_at RETURNING {_REQUEST_COLS}",
-                    requester_id, target_id, message, remark, _PENDING, now, now + self._ttl,
+                    f" expires_at = excluded.expires_at RETURNING {sr.REQUEST_COLS}",
+                    requester_id, target_id, message, remark, sr.PENDING, now, now + self._ttl,
                 )  # fmt: skip
             except asyncpg.ForeignKeyViolationError as exc:
                 raise NotFound("unknown user") from exc
-            return _request(row)
+            return sr.request(row)
 
     async def get_friend_request(self, requester_id: int, target_id: int) -> FriendRequest | None:
         row = await self._pool.fetchrow(
-            f"SELECT {_REQUEST_COLS} FROM friend_requests WHERE requester_id = $1"
+            f"SELECT {sr.REQUEST_COLS} FROM friend_requests WHERE requester_id = $1"
             " AND target_id = $2 AND state = $3 AND expires_at > $4",
-            requester_id, target_id, _PENDING, self._clock(),
+            requester_id, target_id, sr.PENDING, self._clock(),
         )  # fmt: skip
-        return None if row is None else _request(row)
+        return None if row is None else sr.request(row)
 
     async def _list_requests(
         self, column: str, other: str, user_id: int, after: int, limit: int
     ) -> Page[FriendRequest]:
         check_limit(limit)
         rows = await self._pool.fetch(
-            f"SELECT {_REQUEST_COLS} FROM friend_requests WHERE {column} = $1 AND state = $2"
+            f"SELECT {sr.REQUEST_COLS} FROM friend_requests WHERE {column} = $1 AND state = $2"
             f" AND expires_at > $3 AND {other} > $4 ORDER BY {other} LIMIT $5",
-            user_id, _PENDING, self._clock(), after, limit + 1,
+            user_id, sr.PENDING, self._clock(), after, limit + 1,
         )  # fmt: skip
-        items = [_request(r) for r in rows]
+        items = [sr.request(r) for r in rows]
         if column == "target_id":
             return make_page(items, limit, lambda r: r.requester_id)
         return make_page(items, limit, lambda r: r.target_id)
@@ -187,7 +162,7 @@ class PostgresSocialStore:
             their_remark = await conn.fetchval(
                 "UPDATE friend_requests SET state = $1 WHERE requester_id = $2 AND target_id = $3"
                 " AND state = $4 AND expires_at > $5 RETURNING remark",
-                int(RequestState.APPROVED), requester_id, target_id, _PENDING, now,
+                int(RequestState.APPROVED), requester_id, target_id, sr.PENDING, now,
             )  # fmt: skip
             if their_remark is None:
                 raise NotFound("no pending friend request")
@@ -208,7 +183,7 @@ class PostgresSocialStore:
         status = await self._pool.execute(
             "UPDATE friend_requests SET state = $1 WHERE requester_id = $2 AND target_id = $3"
             " AND state = $4 AND expires_at > $5",
-            int(RequestState.REJECTED), requester_id, target_id, _PENDING, self._clock(),
+            int(RequestState.REJECTED), requester_id, target_id, sr.PENDING, self._clock(),
         )  # fmt: skip
         return bool(status != "UPDATE 0")
 
@@ -221,7 +196,7 @@ class PostgresSocialStore:
     ) -> Page[Friend]:
         check_limit(limit)
         rows = await self._pool.fetch(
-            f"SELECT {_FRIEND_COLS} FROM friends WHERE user_id = $1 AND peer_id > $2"
+            f"SELECT {sr.FRIEND_COLS} FROM friends WHERE user_id = $1 AND peer_id > $2"
             " AND ($3::text IS NULL OR classification = $3) ORDER BY peer_id LIMIT $4",
             user_id, after, classification, limit + 1,
         )  # fmt: skip
@@ -241,7 +216,7 @@ class PostgresSocialStore:
             "UPDATE friends SET remark = COALESCE($1, remark),"
             " status = COALESCE($2::smallint, status),"
             " classification = COALESCE($3, classification), tags = COALESCE($4::text[], tags)"
-            f" WHERE user_id = $5 AND peer_id = $6 RETURNING {_FRIEND_COLS}",
+            f" WHERE user_id = $5 AND peer_id = $6 RETURNING {sr.FRIEND_COLS}",
             remark,
             None if status is None else int(status),
             classification,
@@ -311,7 +286,7 @@ class PostgresSocialStore:
             except asyncpg.ForeignKeyViolationError as exc:
                 raise NotFound(f"user {owner_id}") from exc
             await conn.execute(
-                f"INSERT INTO group_members ({_MEMBER_COLS}) VALUES ($1, $2, $3, $4)",
+                f"INSERT INTO group_members ({sr.MEMBER_COLS}) VALUES ($1, $2, $3, $4)",
                 group_id, owner_id, int(GroupRole.OWNER), now,
             )  # fmt: skip
             group = await _fetch_group(conn, group_id)
@@ -382,15 +357,15 @@ class PostgresSocialStore:
             raise FailedPrecondition("use transfer_ownership to make an owner")
         try:
             row = await self._pool.fetchrow(
-                f"INSERT INTO group_members ({_MEMBER_COLS}) VALUES ($1, $2, $3, $4)"
-                f" RETURNING {_MEMBER_COLS}",
+                f"INSERT INTO group_members ({sr.MEMBER_COLS}) VALUES ($1, $2, $3, $4)"
+                f" RETURNING {sr.MEMBER_COLS}",
                 group_id, user_id, int(role), self._clock(),
             )  # fmt: skip
         except asyncpg.UniqueViolationError as exc:
             raise AlreadyExists("already a member") from exc
         except asyncpg.ForeignKeyViolationError as exc:
             raise NotFound(f"group {group_id} or user {user_id}") from exc
-        return _member(row)
+        return sr.member(row)
 
     async def remove_member(self, group_id: int, user_id: int) -> bool:
         async with self._tx() as conn:
@@ -411,11 +386,11 @@ class PostgresSocialStore:
         async with self._tx() as conn:
             row = await conn.fetchrow(
                 "UPDATE group_members SET role = $1 WHERE group_id = $2 AND user_id = $3"
-                f" AND role <> $4 RETURNING {_MEMBER_COLS}",
+                f" AND role <> $4 RETURNING {sr.MEMBER_COLS}",
                 int(role), group_id, user_id, int(GroupRole.OWNER),
             )  # fmt: skip
             if row is not None:
-                return _member(row)
+                return sr.member(row)
             if await _fetch_member(conn, group_id, user_id) is not None:
                 raise FailedPrecondition("the owner's role changes only by transfer")
             raise NotFound("not a member")
@@ -428,11 +403,11 @@ class PostgresSocialStore:
     ) -> Page[Member]:
         check_limit(limit)
         rows = await self._pool.fetch(
-            f"SELECT {_MEMBER_COLS} FROM group_members WHERE group_id = $1 AND user_id > $2"
+            f"SELECT {sr.MEMBER_COLS} FROM group_members WHERE group_id = $1 AND user_id > $2"
             " AND ($3::smallint IS NULL OR role = $3) ORDER BY user_id LIMIT $4",
             group_id, after, None if role is None else int(role), limit + 1,
         )  # fmt: skip
-        return make_page([_member(r) for r in rows], limit, lambda m: m.user_id)
+        return make_page([sr.member(r) for r in rows], limit, lambda m: m.user_id)
 
     async def list_member_ids(self, group_id: int) -> list[int]:
         rows = await self._pool.fetch(
@@ -445,12 +420,12 @@ class PostgresSocialStore:
     ) -> Page[Group]:
         check_limit(limit)
         rows = await self._pool.fetch(
-            f"SELECT {_GROUP_COLS} FROM group_members gm JOIN chat_groups g"
+            f"SELECT {sr.GROUP_COLS} FROM group_members gm JOIN chat_groups g"
             " ON g.group_id = gm.group_id WHERE gm.user_id = $1 AND gm.group_id > $2"
             " ORDER BY gm.group_id LIMIT $3",
             user_id, after, limit + 1,
         )  # fmt: skip
-        return make_page([_group(r) for r in rows], limit, lambda g: g.group_id)
+        return make_page([sr.group(r) for r in rows], limit, lambda g: g.group_id)
 
     # -- join requests -------------------------------------------------------------------
     async def create_join_request(
@@ -463,25 +438,25 @@ class PostgresSocialStore:
                 raise AlreadyExists("already a member")
             try:
                 row = await conn.fetchrow(
-                    f"INSERT INTO join_requests ({_JOIN_COLS}) VALUES ($1, $2, $3, $4, $5, NULL)"
+                    f"INSERT INTO join_requests ({sr.JOIN_COLS}) VALUES ($1, $2, $3, $4, $5, NULL)"
                     " ON CONFLICT (group_id, user_id) DO UPDATE SET message = excluded.message,"
                     " state = excluded.state, created_at = excluded.created_at,"
                     " decided_by = NULL WHERE join_requests.state <> excluded.state"
-                    f" RETURNING {_JOIN_COLS}",
-                    group_id, user_id, message, _PENDING, self._clock(),
+                    f" RETURNING {sr.JOIN_COLS}",
+                    group_id, user_id, message, sr.PENDING, self._clock(),
                 )  # fmt: skip
             except asyncpg.ForeignKeyViolationError as exc:
                 raise NotFound(f"user {user_id}") from exc
             if row is None:
                 raise AlreadyExists("a join request is already pending")
-            return _join(row)
+            return sr.join(row)
 
     async def get_join_request(self, group_id: int, user_id: int) -> JoinRequest | None:
         row = await self._pool.fetchrow(
-            f"SELECT {_JOIN_COLS} FROM join_requests WHERE group_id = $1 AND user_id = $2",
+            f"SELECT {sr.JOIN_COLS} FROM join_requests WHERE group_id = $1 AND user_id = $2",
             group_id, user_id,
         )  # fmt: skip
-        return None if row is None else _join(row)
+        return None if row is None else sr.join(row)
 
     async def list_join_requests(
         self,
@@ -493,11 +468,11 @@ class PostgresSocialStore:
     ) -> Page[JoinRequest]:
         check_limit(limit)
         rows = await self._pool.fetch(
-            f"SELECT {_JOIN_COLS} FROM join_requests WHERE group_id = $1 AND user_id > $2"
+            f"SELECT {sr.JOIN_COLS} FROM join_requests WHERE group_id = $1 AND user_id > $2"
             " AND ($3::smallint IS NULL OR state = $3) ORDER BY user_id LIMIT $4",
             group_id, after, None if state is None else int(state), limit + 1,
         )  # fmt: skip
-        return make_page([_join(r) for r in rows], limit, lambda j: j.user_id)
+        return make_page([sr.join(r) for r in rows], limit, lambda j: j.user_id)
 
     async def decide_join_request(
         self, group_id: int, user_id: int, *, approve: bool, decided_by: int
@@ -506,15 +481,15 @@ class PostgresSocialStore:
         async with self._tx() as conn:
             row = await conn.fetchrow(
                 "UPDATE join_requests SET state = $1, decided_by = $2"
-                f" WHERE group_id = $3 AND user_id = $4 AND state = $5 RETURNING {_JOIN_COLS}",
-                int(new_state), decided_by, group_id, user_id, _PENDING,
+                f" WHERE group_id = $3 AND user_id = $4 AND state = $5 RETURNING {sr.JOIN_COLS}",
+                int(new_state), decided_by, group_id, user_id, sr.PENDING,
             )  # fmt: skip
             if row is None:
                 raise NotFound("no pending join request")
             if approve:
                 await conn.execute(
-                    f"INSERT INTO group_members ({_MEMBER_COLS}) VALUES ($1, $2, $3, $4)"
+                    f"INSERT INTO group_members ({sr.MEMBER_COLS}) VALUES ($1, $2, $3, $4)"
                     " ON CONFLICT DO NOTHING",
                     group_id, user_id, int(GroupRole.MEMBER), self._clock(),
                 )  # fmt: skip
-            return _join(row)
+            return sr.join(row)

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from .. import social_rows as sr
 from ..clock import wall_clock_ms
 from ..errors import AlreadyExists, FailedPrecondition, NotFound
 from ..models import (
@@ -25,55 +26,29 @@ from ..models import (
 from ..paging import check_limit, make_page
 from .db import SqliteDatabase
 
-_PENDING = int(RequestState.PENDING)
-_FRIEND_COLS = "user_id, peer_id, remark, status, classification, tags, since"
-_REQUEST_COLS = "requester_id, target_id, message, remark, state, created_at, expires_at"
-_GROUP_COLS = (
-    "g.group_id, g.name, g.owner_id, g.avatar, g.announcement, g.password_hash,"
-    " (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.group_id), g.created_at"
-)
-_MEMBER_COLS = "group_id, user_id, role, joined_at"
-_JOIN_COLS = "group_id, user_id, message, state, created_at, decided_by"
-
 
 def _friend(r: Any) -> Friend:
-    return Friend(r[0], r[1], r[2], FriendStatus(r[3]), r[4], tuple(json.loads(r[5])), r[6])
-
-
-def _request(r: Any) -> FriendRequest:
-    return FriendRequest(r[0], r[1], r[2], r[3], RequestState(r[4]), r[5], r[6])
-
-
-def _group(r: Any) -> Group:
-    return Group(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
-
-
-def _member(r: Any) -> Member:
-    return Member(r[0], r[1], GroupRole(r[2]), r[3])
-
-
-def _join(r: Any) -> JoinRequest:
-    return JoinRequest(r[0], r[1], r[2], RequestState(r[3]), r[4], r[5])
+    return sr.friend(r, json.loads)
 
 
 def _fetch_group(conn: sqlite3.Connection, group_id: int) -> Group | None:
     row = conn.execute(
-        f"SELECT {_GROUP_COLS} FROM chat_groups g WHERE g.group_id = ?", (group_id,)
+        f"SELECT {sr.GROUP_COLS} FROM chat_groups g WHERE g.group_id = ?", (group_id,)
     ).fetchone()
-    return None if row is None else _group(row)
+    return None if row is None else sr.group(row)
 
 
 def _fetch_member(conn: sqlite3.Connection, group_id: int, user_id: int) -> Member | None:
     row = conn.execute(
-        f"SELECT {_MEMBER_COLS} FROM group_members WHERE group_id = ? AND user_id = ?",
+        f"SELECT {sr.MEMBER_COLS} FROM group_members WHERE group_id = ? AND user_id = ?",
         (group_id, user_id),
     ).fetchone()
-    return None if row is None else _member(row)
+    return None if row is None else sr.member(row)
 
 
 def _fetch_friend(conn: sqlite3.Connection, user_id: int, peer_id: int) -> Friend | None:
     row = conn.execute(
-        f"SELECT {_FRIEND_COLS} FROM friends WHERE user_id = ? AND peer_id = ?",
+        f"SELECT {sr.FRIEND_COLS} FROM friends WHERE user_id = ? AND peer_id = ?",
         (user_id, peer_id),
     ).fetchone()
     return None if row is None else _friend(row)
@@ -105,22 +80,22 @@ class SqliteSocialStore:
             pending = conn.execute(
                 "SELECT 1 FROM friend_requests WHERE state = ? AND expires_at > ? AND"
                 " ((requester_id = ? AND target_id = ?) OR (requester_id = ? AND target_id = ?))",
-                (_PENDING, now, requester_id, target_id, target_id, requester_id),
+                (sr.PENDING, now, requester_id, target_id, target_id, requester_id),
             ).fetchone()
             if pending is not None:
                 raise AlreadyExists("a friend request is already pending")
             try:
                 row = conn.execute(
-                    f"INSERT INTO friend_requests ({_REQUEST_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    f"INSERT INTO friend_requests ({sr.REQUEST_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (requester_id, target_id) DO UPDATE SET"
                     " message = excluded.message, remark = excluded.remark,"
                     " state = excluded.state, created_at = excluded.created_at,"
-                    f" expires_at = excluded.expires_at RETURNING {_REQUEST_COLS}",
-                    (requester_id, target_id, message, remark, _PENDING, now, now + self._ttl),
+                    f" expires_at = excluded.expires_at RETURNING {sr.REQUEST_COLS}",
+                    (requester_id, target_id, message, remark, sr.PENDING, now, now + self._ttl),
                 ).fetchone()
             except sqlite3.IntegrityError as exc:
                 raise NotFound("unknown user") from exc
-            return _request(row)
+            return sr.request(row)
 
         return await self._db.write(tx)
 
@@ -128,12 +103,12 @@ class SqliteSocialStore:
         now = self._clock()
         row = await self._db.run(
             lambda c: c.execute(
-                f"SELECT {_REQUEST_COLS} FROM friend_requests WHERE requester_id = ?"
+                f"SELECT {sr.REQUEST_COLS} FROM friend_requests WHERE requester_id = ?"
                 " AND target_id = ? AND state = ? AND expires_at > ?",
-                (requester_id, target_id, _PENDING, now),
+                (requester_id, target_id, sr.PENDING, now),
             ).fetchone()
         )
-        return None if row is None else _request(row)
+        return None if row is None else sr.request(row)
 
     async def _list_requests(
         self, column: str, other: str, user_id: int, after: int, limit: int
@@ -142,12 +117,12 @@ class SqliteSocialStore:
         now = self._clock()
         rows = await self._db.run(
             lambda c: c.execute(
-                f"SELECT {_REQUEST_COLS} FROM friend_requests WHERE {column} = ? AND state = ?"
+                f"SELECT {sr.REQUEST_COLS} FROM friend_requests WHERE {column} = ? AND state = ?"
                 f" AND expires_at > ? AND {other} > ? ORDER BY {other} LIMIT ?",
-                (user_id, _PENDING, now, after, limit + 1),
+                (user_id, sr.PENDING, now, after, limit + 1),
             ).fetchall()
         )
-        items = [_request(r) for r in rows]
+        items = [sr.request(r) for r in rows]
         if column == "target_id":
             return make_page(items, limit, lambda r: r.requester_id)
         return make_page(items, limit, lambda r: r.target_id)
@@ -171,7 +146,7 @@ class SqliteSocialStore:
             row = conn.execute(
                 "UPDATE friend_requests SET state = ? WHERE requester_id = ? AND target_id = ?"
                 " AND state = ? AND expires_at > ? RETURNING remark",
-                (int(RequestState.APPROVED), requester_id, target_id, _PENDING, now),
+                (int(RequestState.APPROVED), requester_id, target_id, sr.PENDING, now),
             ).fetchone()
             if row is None:
                 raise NotFound("no pending friend request")
@@ -197,7 +172,7 @@ class SqliteSocialStore:
             cur = conn.execute(
                 "UPDATE friend_requests SET state = ? WHERE requester_id = ? AND target_id = ?"
                 " AND state = ? AND expires_at > ?",
-                (int(RequestState.REJECTED), requester_id, target_id, _PENDING, now),
+                (int(RequestState.REJECTED), requester_id, target_id, sr.PENDING, now),
             )
             return cur.rowcount > 0
 
@@ -213,7 +188,7 @@ class SqliteSocialStore:
         check_limit(limit)
         rows = await self._db.run(
             lambda c: c.execute(
-                f"SELECT {_FRIEND_COLS} FROM friends WHERE user_id = ? AND peer_id > ?"
+                f"SELECT {sr.FRIEND_COLS} FROM friends WHERE user_id = ? AND peer_id > ?"
                 " AND (? IS NULL OR classification = ?) ORDER BY peer_id LIMIT ?",
                 (user_id, after, classification, classification, limit + 1),
             ).fetchall()
@@ -237,7 +212,7 @@ class SqliteSocialStore:
             row = conn.execute(
                 "UPDATE friends SET remark = COALESCE(?, remark), status = COALESCE(?, status),"
                 " classification = COALESCE(?, classification), tags = COALESCE(?, tags)"
-                f" WHERE user_id = ? AND peer_id = ? RETURNING {_FRIEND_COLS}",
+                f" WHERE user_id = ? AND peer_id = ? RETURNING {sr.FRIEND_COLS}",
                 (remark, status_num, classification, tags_json, user_id, peer_id),
             ).fetchone()
             if row is None:
@@ -319,7 +294,7 @@ class SqliteSocialStore:
             except sqlite3.IntegrityError as exc:
                 raise NotFound(f"user {owner_id}") from exc
             conn.execute(
-                f"INSERT INTO group_members ({_MEMBER_COLS}) VALUES (?, ?, ?, ?)",
+                f"INSERT INTO group_members ({sr.MEMBER_COLS}) VALUES (?, ?, ?, ?)",
                 (group_id, owner_id, int(GroupRole.OWNER), now),
             )
             group = _fetch_group(conn, group_id)
@@ -410,13 +385,13 @@ class SqliteSocialStore:
                 raise AlreadyExists("already a member")
             try:
                 row = conn.execute(
-                    f"INSERT INTO group_members ({_MEMBER_COLS}) VALUES (?, ?, ?, ?)"
-                    f" RETURNING {_MEMBER_COLS}",
+                    f"INSERT INTO group_members ({sr.MEMBER_COLS}) VALUES (?, ?, ?, ?)"
+                    f" RETURNING {sr.MEMBER_COLS}",
                     (group_id, user_id, int(role), now),
                 ).fetchone()
             except sqlite3.IntegrityError as exc:
                 raise NotFound(f"user {user_id}") from exc
-            return _member(row)
+            return sr.member(row)
 
         return await self._db.write(tx)
 
@@ -465,12 +440,12 @@ class SqliteSocialStore:
         role_num = None if role is None else int(role)
         rows = await self._db.run(
             lambda c: c.execute(
-                f"SELECT {_MEMBER_COLS} FROM group_members WHERE group_id = ? AND user_id > ?"
+                f"SELECT {sr.MEMBER_COLS} FROM group_members WHERE group_id = ? AND user_id > ?"
                 " AND (? IS NULL OR role = ?) ORDER BY user_id LIMIT ?",
                 (group_id, after, role_num, role_num, limit + 1),
             ).fetchall()
         )
-        return make_page([_member(r) for r in rows], limit, lambda m: m.user_id)
+        return make_page([sr.member(r) for r in rows], limit, lambda m: m.user_id)
 
     async def list_member_ids(self, group_id: int) -> list[int]:
         rows = await self._db.run(
@@ -487,13 +462,13 @@ class SqliteSocialStore:
         check_limit(limit)
         rows = await self._db.run(
             lambda c: c.execute(
-                f"SELECT {_GROUP_COLS} FROM group_members gm JOIN chat_groups g"
+                f"SELECT {sr.GROUP_COLS} FROM group_members gm JOIN chat_groups g"
                 " ON g.group_id = gm.group_id WHERE gm.user_id = ? AND gm.group_id > ?"
                 " ORDER BY gm.group_id LIMIT ?",
                 (user_id, after, limit + 1),
             ).fetchall()
         )
-        return make_page([_group(r) for r in rows], limit, lambda g: g.group_id)
+        return make_page([sr.group(r) for r in rows], limit, lambda g: g.group_id)
 
     # -- join requests -------------------------------------------------------------------
     async def create_join_request(
@@ -508,32 +483,32 @@ class SqliteSocialStore:
                 raise AlreadyExists("already a member")
             pending = conn.execute(
                 "SELECT 1 FROM join_requests WHERE group_id = ? AND user_id = ? AND state = ?",
-                (group_id, user_id, _PENDING),
+                (group_id, user_id, sr.PENDING),
             ).fetchone()
             if pending is not None:
                 raise AlreadyExists("a join request is already pending")
             try:
                 row = conn.execute(
-                    f"INSERT INTO join_requests ({_JOIN_COLS}) VALUES (?, ?, ?, ?, ?, NULL)"
+                    f"INSERT INTO join_requests ({sr.JOIN_COLS}) VALUES (?, ?, ?, ?, ?, NULL)"
                     " ON CONFLICT (group_id, user_id) DO UPDATE SET message = excluded.message,"
                     " state = excluded.state, created_at = excluded.created_at,"
-                    f" decided_by = NULL RETURNING {_JOIN_COLS}",
-                    (group_id, user_id, message, _PENDING, now),
+                    f" decided_by = NULL RETURNING {sr.JOIN_COLS}",
+                    (group_id, user_id, message, sr.PENDING, now),
                 ).fetchone()
             except sqlite3.IntegrityError as exc:
                 raise NotFound(f"user {user_id}") from exc
-            return _join(row)
+            return sr.join(row)
 
         return await self._db.write(tx)
 
     async def get_join_request(self, group_id: int, user_id: int) -> JoinRequest | None:
         row = await self._db.run(
             lambda c: c.execute(
-                f"SELECT {_JOIN_COLS} FROM join_requests WHERE group_id = ? AND user_id = ?",
+                f"SELECT {sr.JOIN_COLS} FROM join_requests WHERE group_id = ? AND user_id = ?",
                 (group_id, user_id),
             ).fetchone()
         )
-        return None if row is None else _join(row)
+        return None if row is None else sr.join(row)
 
     async def list_join_requests(
         self,
@@ -547,12 +522,12 @@ class SqliteSocialStore:
         state_num = None if state is None else int(state)
         rows = await self._db.run(
             lambda c: c.execute(
-                f"SELECT {_JOIN_COLS} FROM join_requests WHERE group_id = ? AND user_id > ?"
+                f"SELECT {sr.JOIN_COLS} FROM join_requests WHERE group_id = ? AND user_id > ?"
                 " AND (? IS NULL OR state = ?) ORDER BY user_id LIMIT ?",
                 (group_id, after, state_num, state_num, limit + 1),
             ).fetchall()
         )
-        return make_page([_join(r) for r in rows], limit, lambda j: j.user_id)
+        return make_page([sr.join(r) for r in rows], limit, lambda j: j.user_id)
 
     async def decide_join_request(
         self, group_id: int, user_id: int, *, approve: bool, decided_by: int
@@ -564,17 +539,17 @@ class SqliteSocialStore:
             row = conn.execute(
                 "UPDATE join_requests SET state = ?, decided_by = ?"
                 " WHERE group_id = ? AND user_id = ? AND state = ?"
-                f" RETURNING {_JOIN_COLS}",
-                (int(new_state), decided_by, group_id, user_id, _PENDING),
+                f" RETURNING {sr.JOIN_COLS}",
+                (int(new_state), decided_by, group_id, user_id, sr.PENDING),
             ).fetchone()
             if row is None:
                 raise NotFound("no pending join request")
             if approve:
                 conn.execute(
-                    f"INSERT INTO group_members ({_MEMBER_COLS}) VALUES (?, ?, ?, ?)"
+                    f"INSERT INTO group_members ({sr.MEMBER_COLS}) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT DO NOTHING",
                     (group_id, user_id, int(GroupRole.MEMBER), now),
                 )
-            return _join(row)
+            return sr.join(row)
 
         return await self._db.write(tx)
