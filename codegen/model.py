@@ -67,6 +67,10 @@ class Field:
     map_value: Field | None = None
     header_word: int | None = None
     header_bits: int | None = None
+    # (prim.v1.rules): 0 means no limit
+    min_length: int = 0
+    max_length: int = 0
+    max_items: int = 0
 
     @property
     def is_map(self) -> bool:
@@ -376,6 +380,7 @@ def _field(
     if fdp.HasField("oneof_index") and not fdp.proto3_optional:
         oneof = msg.oneof_decl[fdp.oneof_index].name
     header = reader.read(fdp.options, "prim.v1.header")
+    rules = reader.read(fdp.options, "prim.v1.rules")
     return Field(
         name=fdp.name,
         number=fdp.number,
@@ -392,6 +397,9 @@ def _field(
         map_value=map_value,
         header_word=header.word if header is not None else None,
         header_bits=header.bits if header is not None else None,
+        min_length=rules.min_length if rules is not None else 0,
+        max_length=rules.max_length if rules is not None else 0,
+        max_items=rules.max_items if rules is not None else 0,
     )
 
 
@@ -518,6 +526,15 @@ def _check(model: Model) -> None:
                         raise SpecError(f"{where}: body field {b.body!r} does not exist") from None
                 if b.verb == "GET" and b.body:
                     raise SpecError(f"{where}: GET cannot have a body")
+    for msg in model.generated_messages():
+        for f in msg.fields:
+            where = f"{msg.full_name}.{f.name}"
+            if (f.min_length or f.max_length) and f.kind != "string":
+                raise SpecError(f"{where}: min_length/max_length apply to strings only")
+            if f.max_length and f.min_length > f.max_length:
+                raise SpecError(f"{where}: min_length is above max_length")
+            if f.max_items and not f.repeated:
+                raise SpecError(f"{where}: max_items applies to repeated fields only")
     header = model.header_message()
     if header is not None:
         words: dict[int, int] = {}

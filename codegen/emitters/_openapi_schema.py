@@ -122,14 +122,26 @@ def field_schema(model: Model, f: Field, *, inline: bool = False) -> Schema:
         if pattern:
             schema["propertyNames"] = {"pattern": pattern}
     elif f.repeated:
-        schema = {"type": "array",
-                  "items": scalar_schema(model, f.kind, f.type_name, inline=inline)}
+        items = _with_lengths(scalar_schema(model, f.kind, f.type_name, inline=inline), f)
+        schema = {"type": "array", "items": items}
+        if f.max_items:
+            schema["maxItems"] = f.max_items
     else:
-        schema = dict(scalar_schema(model, f.kind, f.type_name, inline=inline))
+        schema = _with_lengths(scalar_schema(model, f.kind, f.type_name, inline=inline), f)
     if f.comment:
         schema["description"] = f.comment
     if f.output_only:
         schema["readOnly"] = True
+    return schema
+
+
+def _with_lengths(schema: Schema, f: Field) -> Schema:
+    """(prim.v1.rules) string lengths, in code points like JSON Schema's."""
+    schema = dict(schema)
+    if f.min_length:
+        schema["minLength"] = f.min_length
+    if f.max_length:
+        schema["maxLength"] = f.max_length
     return schema
 
 

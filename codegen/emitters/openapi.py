@@ -214,7 +214,8 @@ def _path_params(model: Model, op: Operation) -> list[dict[str, Any]]:
         description = schema.pop("description", "")
         schema.pop("readOnly", None)
         if schema.get("type") == "string" and "pattern" not in schema:
-            schema["minLength"] = 1  # an empty segment would not match the template
+            # An empty segment would not match the template.
+            schema["minLength"] = max(1, schema.get("minLength", 0))
         param: dict[str, Any] = {"name": var.param_name, "in": "path", "required": True,
                                  "schema": schema}
         if description:

@@ -83,6 +83,9 @@ def _shape(f: Field) -> str:
         args.append(f"oneof={_py(f.oneof)}")
     if f.required:
         args.append("required=True")
+    for rule in ("min_length", "max_length", "max_items"):
+        if getattr(f, rule):
+            args.append(f"{rule}={getattr(f, rule)}")
     return "FieldShape(" + ", ".join(args) + ")"
 
 
@@ -115,6 +118,10 @@ class FieldShape:
     required: bool = False  # (google.api.field_behavior) = REQUIRED
     map_key: str = ""  # the key kind, for a map
     map_value: str = ""  # the value kind, for a map
+    # (prim.v1.rules), 0 = no limit: string lengths in code points, items of a repeated field
+    min_length: int = 0
+    max_length: int = 0
+    max_items: int = 0
 
 
 @dataclass(frozen=True)

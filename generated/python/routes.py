@@ -101,6 +101,10 @@ class FieldShape:
     required: bool = False  # (google.api.field_behavior) = REQUIRED
     map_key: str = ""  # the key kind, for a map
     map_value: str = ""  # the value kind, for a map
+    # (prim.v1.rules), 0 = no limit: string lengths in code points, items of a repeated field
+    min_length: int = 0
+    max_length: int = 0
+    max_items: int = 0
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
 MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     "prim.v1.AcceptFriendRequestRequest": (
         FieldShape("requester_id", "requesterId", "uint64", required=True),
-        FieldShape("remark", "remark", "string"),
+        FieldShape("remark", "remark", "string", max_length=64),
     ),
     "prim.v1.ApproveJoinRequestRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
@@ -221,13 +225,13 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("withdrawn", "withdrawn", "bool"),
     ),
     "prim.v1.CreateGroupRequest": (
-        FieldShape("name", "name", "string", required=True),
-        FieldShape("join_password", "joinPassword", "string"),
-        FieldShape("avatar", "avatar", "string"),
-        FieldShape("announcement", "announcement", "string"),
+        FieldShape("name", "name", "string", required=True, min_length=1, max_length=64),
+        FieldShape("join_password", "joinPassword", "string", max_length=128),
+        FieldShape("avatar", "avatar", "string", max_length=1024),
+        FieldShape("announcement", "announcement", "string", max_length=2000),
     ),
     "prim.v1.DeleteAccountRequest": (
-        FieldShape("password", "password", "string", required=True),
+        FieldShape("password", "password", "string", required=True, max_length=128),
     ),
     "prim.v1.DeleteAccountResponse": (),
     "prim.v1.DeleteFriendRequest": (
@@ -325,7 +329,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     "prim.v1.KickMemberRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
         FieldShape("user_id", "userId", "uint64", required=True),
-        FieldShape("reason", "reason", "string"),
+        FieldShape("reason", "reason", "string", max_length=500),
     ),
     "prim.v1.KickMemberResponse": (),
     "prim.v1.LeaveGroupRequest": (
@@ -344,7 +348,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     "prim.v1.ListFriendsRequest": (
         FieldShape("page_size", "pageSize", "uint32"),
         FieldShape("page_token", "pageToken", "string"),
-        FieldShape("classification", "classification", "string"),
+        FieldShape("classification", "classification", "string", max_length=64),
     ),
     "prim.v1.ListFriendsResponse": (
         FieldShape("friends", "friends", "message", type_name="prim.v1.Friend", repeated=True),
@@ -390,8 +394,8 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.LoginRequest": (
         FieldShape("account_id", "accountId", "uint64", required=True),
-        FieldShape("password", "password", "string", required=True),
-        FieldShape("device_name", "deviceName", "string"),
+        FieldShape("password", "password", "string", required=True, max_length=128),
+        FieldShape("device_name", "deviceName", "string", max_length=64),
     ),
     "prim.v1.LoginResponse": (
         FieldShape("access_token", "accessToken", "string"),
@@ -439,13 +443,13 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.RejectFriendRequestRequest": (
         FieldShape("requester_id", "requesterId", "uint64", required=True),
-        FieldShape("reason", "reason", "string"),
+        FieldShape("reason", "reason", "string", max_length=500),
     ),
     "prim.v1.RejectFriendRequestResponse": (),
     "prim.v1.RejectJoinRequestRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
         FieldShape("user_id", "userId", "uint64", required=True),
-        FieldShape("reason", "reason", "string"),
+        FieldShape("reason", "reason", "string", max_length=500),
     ),
     "prim.v1.Relationship": (
         FieldShape("user_id", "userId", "uint64"),
@@ -457,8 +461,8 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.RequestToJoinRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
-        FieldShape("password", "password", "string"),
-        FieldShape("message", "message", "string"),
+        FieldShape("password", "password", "string", max_length=128),
+        FieldShape("message", "message", "string", max_length=500),
     ),
     "prim.v1.RevokeAdminRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
@@ -466,8 +470,8 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.SendFriendRequestRequest": (
         FieldShape("user_id", "userId", "uint64", required=True),
-        FieldShape("message", "message", "string"),
-        FieldShape("remark", "remark", "string"),
+        FieldShape("message", "message", "string", max_length=500),
+        FieldShape("remark", "remark", "string", max_length=64),
     ),
     "prim.v1.SetReadMarkerRequest": (
         FieldShape("peer_id", "peerId", "uint64", required=True),
@@ -475,40 +479,40 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.SignupRequest": (
         FieldShape("account_id", "accountId", "uint64", optional=True),
-        FieldShape("password", "password", "string", required=True),
-        FieldShape("nickname", "nickname", "string", required=True),
+        FieldShape("password", "password", "string", required=True, min_length=8, max_length=128),
+        FieldShape("nickname", "nickname", "string", required=True, min_length=1, max_length=64),
     ),
     "prim.v1.SignupResponse": (
         FieldShape("user_id", "userId", "uint64"),
     ),
     "prim.v1.TagList": (
-        FieldShape("tags", "tags", "string", repeated=True),
+        FieldShape("tags", "tags", "string", repeated=True, max_length=32, max_items=32),
     ),
     "prim.v1.UnblockUserRequest": (
         FieldShape("user_id", "userId", "uint64", required=True),
     ),
     "prim.v1.UpdateFriendRequest": (
         FieldShape("user_id", "userId", "uint64", required=True),
-        FieldShape("remark", "remark", "string", optional=True),
+        FieldShape("remark", "remark", "string", optional=True, max_length=64),
         FieldShape("status", "status", "enum", type_name="prim.v1.FriendStatus", optional=True),
-        FieldShape("classification", "classification", "string", optional=True),
+        FieldShape("classification", "classification", "string", optional=True, max_length=64),
         FieldShape("tags", "tags", "message", type_name="prim.v1.TagList"),
     ),
     "prim.v1.UpdateGroupRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
-        FieldShape("name", "name", "string", optional=True),
-        FieldShape("avatar", "avatar", "string", optional=True),
-        FieldShape("announcement", "announcement", "string", optional=True),
-        FieldShape("join_password", "joinPassword", "string", optional=True),
+        FieldShape("name", "name", "string", optional=True, min_length=1, max_length=64),
+        FieldShape("avatar", "avatar", "string", optional=True, max_length=1024),
+        FieldShape("announcement", "announcement", "string", optional=True, max_length=2000),
+        FieldShape("join_password", "joinPassword", "string", optional=True, max_length=128),
     ),
     "prim.v1.UpdateMyProfileRequest": (
-        FieldShape("nickname", "nickname", "string", optional=True),
+        FieldShape("nickname", "nickname", "string", optional=True, min_length=1, max_length=64),
         FieldShape("avatar", "avatar", "string", optional=True),
-        FieldShape("signature", "signature", "string", optional=True),
+        FieldShape("signature", "signature", "string", optional=True, max_length=256),
     ),
     "prim.v1.UploadFileRequest": (
         FieldShape("kind", "kind", "enum", type_name="prim.v1.MsgType", required=True),
-        FieldShape("name", "name", "string"),
+        FieldShape("name", "name", "string", max_length=255),
         FieldShape("content", "content", "message", type_name="google.api.HttpBody"),
     ),
     "prim.v1.WithdrawMessageRequest": (

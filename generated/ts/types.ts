@@ -559,6 +559,18 @@ export interface MsgTypeInfo {
   fromServer?: boolean;
 }
 
+/**
+ * Limits on a request field that every layer enforces the same way: the OpenAPI document
+ * (minLength / maxLength / maxItems), the HTTP binding, and the generated clients' docs.
+ * Lengths of strings count Unicode code points, as JSON Schema does.
+ */
+export interface FieldRules {
+  minLength?: number;
+  maxLength?: number;
+  /** For repeated fields: at most this many items. */
+  maxItems?: number;
+}
+
 export interface ErrorInfo {
   httpStatus?: number;
   /** Whether repeating the same request later can succeed. */

@@ -22,7 +22,7 @@ from prim.generated.google.api import HttpBody
 from prim.generated.prim.v1 import ErrorCode
 from prim.generated.routes import QueryParam, Route
 from prim.runtime.errors import ApiError
-from prim.runtime.http.codec import Codec, FieldError
+from prim.runtime.http.codec import Codec, FieldError, check_rules
 
 HTTP_BODY = "google.api.HttpBody"
 
@@ -129,6 +129,7 @@ class RequestBinder:
             shape = codec.field_at(route.request, param.field_path)
             name = ".".join(param.field_path)
             value = codec.parse_text(shape.kind, shape.type_name, path_values[param.name], name)
+            check_rules(shape, value, name)
             _put(data, param.field_path, value, from_path=True)
         return data, raw_body
 
@@ -154,6 +155,7 @@ class RequestBinder:
                 raise FieldError(label, f"{label} may be given only once")
             values = [self._codec.parse_text(shape.kind, shape.type_name, t, label)
                       for t in texts]
+            check_rules(shape, values if shape.repeated else values[0], label)
             _put(data, field_path, values if shape.repeated else values[0], from_path=False)
 
 

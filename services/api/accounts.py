@@ -38,6 +38,7 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.errors import NotFound
 from prim.runtime.storage.models import GROUP_ID_BASE, User
+from prim.services.api import limits
 from prim.services.api.attempt_limiter import AttemptLimiter
 from prim.services.api.passwords import hash_password_async, verify_password_async
 from prim.services.api.server import ApiServer
@@ -45,8 +46,8 @@ from prim.services.api.tokens import new_device_id, new_token, token_hash
 from prim.services.api.validate import check_password, clean_text
 
 RESERVATION_TTL_MS = 15 * 60 * 1000
-NICKNAME_MAX = 64
-DEVICE_NAME_MAX = 64
+NICKNAME_MAX = limits.max_length("prim.v1.SignupRequest", "nickname")
+DEVICE_NAME_MAX = limits.max_length("prim.v1.LoginRequest", "device_name")
 _BAD_CREDENTIALS = "the account id or the password is wrong"
 
 

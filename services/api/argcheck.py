@@ -9,18 +9,20 @@ from prim.generated.prim.v1 import ErrorCode
 from prim.generated.wire import MAX_RECEIVER, MAX_SEQNUM
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import GROUP_ID_BASE, is_group_id
+from prim.services.api import limits
 from prim.services.api.validate import clean_text
 
 #: Length limits (in characters) of the free-text fields of friends and groups.
-NAME_MAX = 64
-REMARK_MAX = 64
-CLASSIFICATION_MAX = 64
-TAG_MAX = 32
-TAGS_MAX = 32
-GREETING_MAX = 500  # a friend/join request's message, a rejection's or kick's reason
-AVATAR_MAX = 1024
-ANNOUNCEMENT_MAX = 2000
-PASSWORD_MAX = 128
+NAME_MAX = limits.max_length("prim.v1.CreateGroupRequest", "name")
+REMARK_MAX = limits.max_length("prim.v1.SendFriendRequestRequest", "remark")
+CLASSIFICATION_MAX = limits.max_length("prim.v1.UpdateFriendRequest", "classification")
+TAG_MAX = limits.max_length("prim.v1.TagList", "tags")
+TAGS_MAX = limits.max_items("prim.v1.TagList", "tags")
+# A friend/join request's message, a rejection's or kick's reason.
+GREETING_MAX = limits.max_length("prim.v1.SendFriendRequestRequest", "message")
+AVATAR_MAX = limits.max_length("prim.v1.CreateGroupRequest", "avatar")
+ANNOUNCEMENT_MAX = limits.max_length("prim.v1.CreateGroupRequest", "announcement")
+PASSWORD_MAX = limits.max_length("prim.v1.CreateGroupRequest", "join_password")
 
 
 def invalid(field: str, message: str) -> ApiError:

@@ -32,7 +32,7 @@ from prim.generated.prim.v1 import (
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.uploads import Upload
-from prim.services.api import convert
+from prim.services.api import convert, limits
 from prim.services.api.server import ApiServer
 from prim.services.api.validate import clean_text
 
@@ -43,7 +43,7 @@ KIND_MEDIA: dict[MsgType, str] = {
     MsgType.AUDIO: "audio/",
     MsgType.FILE: "",
 }
-NAME_MAX = 255
+NAME_MAX = limits.max_length("prim.v1.UploadFileRequest", "name")
 CONTENT_TYPE_MAX = 255
 # RFC 6838 type/subtype names, then optional parameters of printable ASCII.
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")

@@ -21,12 +21,12 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.errors import NotFound
 from prim.runtime.storage.models import GROUP_ID_BASE, User
-from prim.services.api import convert
+from prim.services.api import convert, limits
 from prim.services.api.server import ApiServer
 from prim.services.api.validate import clean_text
 
-NICKNAME_MAX = 64
-SIGNATURE_MAX = 256
+NICKNAME_MAX = limits.max_length("prim.v1.UpdateMyProfileRequest", "nickname")
+SIGNATURE_MAX = limits.max_length("prim.v1.UpdateMyProfileRequest", "signature")
 
 
 class UserServiceImpl(UserServiceInterface):

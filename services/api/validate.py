@@ -10,6 +10,7 @@ import unicodedata
 
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.errors import ApiError
+from prim.services.api import limits
 
 
 def _bad(field: str, message: str) -> ApiError:
@@ -41,8 +42,9 @@ def clean_text(value: str, field: str, *, min_len: int, max_len: int,
     return text
 
 
-def check_password(value: str, field: str = "password", *, min_len: int = 8,
-                   max_len: int = 128) -> str:
+def check_password(value: str, field: str = "password", *,
+                   min_len: int = limits.min_length("prim.v1.SignupRequest", "password"),
+                   max_len: int = limits.max_length("prim.v1.SignupRequest", "password")) -> str:
     """Passwords are taken as given (no trimming); any character that UTF-8 can encode."""
     if _has_category(value, _UNENCODABLE):
         raise _bad(field, f"{field} contains unpaired surrogate code points; "

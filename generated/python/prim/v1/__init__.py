@@ -29,6 +29,7 @@ __all__ = (
     "Error",
     "ErrorCode",
     "ErrorInfo",
+    "FieldRules",
     "FileInfo",
     "FileServiceBase",
     "FileServiceStub",
@@ -1165,6 +1166,27 @@ class ErrorInfo(betterproto2.Message):
 
 
 default_message_pool.register_message("prim.v1", "ErrorInfo", ErrorInfo)
+
+
+@dataclass(eq=False, repr=False)
+class FieldRules(betterproto2.Message):
+    """
+    Limits on a request field that every layer enforces the same way: the OpenAPI document
+    (minLength / maxLength / maxItems), the HTTP binding, and the generated clients' docs.
+    Lengths of strings count Unicode code points, as JSON Schema does.
+    """
+
+    min_length: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
+
+    max_length: "int" = betterproto2.field(2, betterproto2.TYPE_UINT32)
+
+    max_items: "int" = betterproto2.field(3, betterproto2.TYPE_UINT32)
+    """
+    For repeated fields: at most this many items.
+    """
+
+
+default_message_pool.register_message("prim.v1", "FieldRules", FieldRules)
 
 
 @dataclass(eq=False, repr=False)
