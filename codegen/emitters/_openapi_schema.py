@@ -83,7 +83,8 @@ def scalar_schema(model: Model, kind: str, type_name: str, *, inline: bool = Fal
     if kind == "bool":
         return {"type": "boolean"}
     if kind == "string":
-        return {"type": "string"}
+        # Any text but U+0000, which the binding refuses (PostgreSQL cannot store it).
+        return {"type": "string", "pattern": NO_NUL_PATTERN}
     if kind == "bytes":
         return {"type": "string", "contentEncoding": "base64", "pattern": BASE64_PATTERN}
     if kind in ("float", "double"):
@@ -96,6 +97,9 @@ def scalar_schema(model: Model, kind: str, type_name: str, *, inline: bool = Fal
     if kind == "message":
         return ref(model, type_name)
     raise ValueError(f"unknown field kind {kind}")
+
+
+NO_NUL_PATTERN = "^[^\\u0000]*$"
 
 
 def map_key_pattern(kind: str) -> str | None:

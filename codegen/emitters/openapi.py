@@ -213,7 +213,7 @@ def _path_params(model: Model, op: Operation) -> list[dict[str, Any]]:
         schema = field_schema(model, f, inline=True)
         description = schema.pop("description", "")
         schema.pop("readOnly", None)
-        if schema.get("type") == "string" and "pattern" not in schema:
+        if schema.get("type") == "string" and "contentEncoding" not in schema:
             # An empty segment would not match the template.
             schema["minLength"] = max(1, schema.get("minLength", 0))
         param: dict[str, Any] = {"name": var.param_name, "in": "path", "required": True,

@@ -315,6 +315,10 @@ def _utf8(text: str, label: str, field: str) -> str:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise FieldError(field, f"{label} is not valid UTF-8 (lone surrogate)") from None
+    # proto3 allows U+0000 in strings, but no PRIM text needs it and PostgreSQL cannot store
+    # it: refused here, once for every field (the document's string pattern says so too).
+    if "\x00" in text:
+        raise FieldError(field, f"{label} may not contain the NUL character (U+0000)")
     return text
 
 
