@@ -25,7 +25,7 @@ from prim.runtime.http_serve import HttpServer
 from prim.runtime.storage.clock import wall_clock_ms
 from prim.runtime.storage.factory import Storage, StorageConfig, open_storage
 from prim.runtime.storage.models import Clock
-from prim.runtime.tls.certificates import ensure_dev_certificates
+from prim.runtime.tls.certificates import certificate_fingerprint, ensure_dev_certificates
 from prim.runtime.tls.trust import ServerIdentity
 from prim.runtime.wire.asyncio.server import WireServer
 from prim.runtime.wire.settings import ConnectionSettings, ServerSettings
@@ -150,8 +150,6 @@ class Node:
         certificate made in <data_dir>/tls on first run."""
         tls = self.config.tls
         if tls.cert_file:
-            from prim.runtime.tls.certificates import certificate_fingerprint
-
             return (Path(tls.cert_file), Path(tls.key_file), Path(tls.ca_file),
                     certificate_fingerprint(Path(tls.cert_file)))
         dev = ensure_dev_certificates(Path(self.config.node.data_dir) / "tls", list(tls.names))

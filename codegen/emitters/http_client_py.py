@@ -4,9 +4,10 @@ runtime/http/client.py; this module only names the operations and their types.""
 
 from __future__ import annotations
 
-from prim.codegen.emitters._openapi_http import HTTP_BODY, Operation, operations
+from prim.codegen.emitters._openapi_http import Operation, operations
+from prim.codegen.emitters._python_refs import class_ref
 from prim.codegen.emitters.interfaces_py import docstring
-from prim.codegen.model import Model, Service, python_module, to_snake
+from prim.codegen.model import Model, Service, to_snake
 
 
 def emit(model: Model) -> dict[str, str]:
@@ -26,15 +27,6 @@ def attribute_name(service: Service) -> str:
     return base + "s"
 
 
-def _type(model: Model, full_name: str, imports: dict[str, set[str]]) -> str:
-    if full_name == HTTP_BODY:
-        imports.setdefault("prim.generated.google.api", set()).add("HttpBody")
-        return "HttpBody"
-    msg = model.message(full_name)
-    imports.setdefault(python_module(msg.package), set()).add(msg.name)
-    return msg.name
-
-
 def _render(model: Model, ops: list[Operation]) -> str:
     imports: dict[str, set[str]] = {}
     services: list[Service] = []
@@ -48,8 +40,8 @@ def _render(model: Model, ops: list[Operation]) -> str:
         classes += ["", "    def __init__(self, transport: HttpTransport) -> None:",
                     "        self._transport = transport"]
         for op in (o for o in ops if o.service is svc):
-            req = _type(model, op.method.input_type, imports)
-            resp = _type(model, op.method.output_type, imports)
+            req = class_ref(model, op.method.input_type, imports)
+            resp = class_ref(model, op.method.output_type, imports)
             sig = f"    async def {op.handler}(self, request: {req}) -> {resp}:"
             if len(sig) > 100:
                 sig = f"    async def {op.handler}(\n        self, request: {req}\n    ) -> {resp}:"

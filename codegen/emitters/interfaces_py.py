@@ -3,9 +3,8 @@ internal alike), which the services implement and every transport calls."""
 
 from __future__ import annotations
 
-from prim.codegen.model import Method, Model, Service, python_module, to_snake
-
-HTTP_BODY = "google.api.HttpBody"
+from prim.codegen.emitters._python_refs import class_ref
+from prim.codegen.model import Method, Model, Service, to_snake
 
 
 def emit(model: Model) -> dict[str, str]:
@@ -23,18 +22,9 @@ def docstring(text: str, indent: str) -> list[str]:
     return [f'{indent}"""', *(f"{indent}{line}".rstrip() for line in lines), f'{indent}"""']
 
 
-def _type(model: Model, full_name: str, imports: dict[str, set[str]]) -> str:
-    if full_name == HTTP_BODY:
-        imports.setdefault("prim.generated.google.api", set()).add("HttpBody")
-        return "HttpBody"
-    msg = model.message(full_name)
-    imports.setdefault(python_module(msg.package), set()).add(msg.name)
-    return msg.name
-
-
 def _method(model: Model, m: Method, imports: dict[str, set[str]]) -> list[str]:
-    req = _type(model, m.input_type, imports)
-    resp = _type(model, m.output_type, imports)
+    req = class_ref(model, m.input_type, imports)
+    resp = class_ref(model, m.output_type, imports)
     name = to_snake(m.name)
     if m.client_streaming:
         req = f"AsyncIterator[{req}]"

@@ -8,12 +8,12 @@ import json
 import re
 
 from prim.codegen.emitters._openapi_http import (
-    HTTP_BODY,
     Operation,
     operations,
     reachable_types,
 )
-from prim.codegen.model import Field, Model, PathVariable, python_module, query_params
+from prim.codegen.emitters._python_refs import class_ref
+from prim.codegen.model import Field, Model, PathVariable, query_params
 
 
 def emit(model: Model) -> dict[str, str]:
@@ -54,15 +54,6 @@ def _py(value: object) -> str:
         inner = ", ".join(_py(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     return repr(value)
-
-
-def _class_ref(model: Model, full_name: str, imports: dict[str, set[str]]) -> str:
-    if full_name == HTTP_BODY:
-        imports.setdefault("prim.generated.google.api", set()).add("HttpBody")
-        return "HttpBody"
-    msg = model.message(full_name)
-    imports.setdefault(python_module(msg.package), set()).add(msg.name)
-    return msg.name
 
 
 def _shape(f: Field) -> str:
@@ -163,8 +154,8 @@ def _render(model: Model, ops: list[Operation]) -> str:
     routes: list[str] = []
     for op in ops:
         b = op.binding
-        req = _class_ref(model, op.method.input_type, imports)
-        resp = _class_ref(model, op.method.output_type, imports)
+        req = class_ref(model, op.method.input_type, imports)
+        resp = class_ref(model, op.method.output_type, imports)
         params = [f"PathParam({_py(v.param_name)}, {_py(v.field_path)})" for v in b.variables]
         query = "".join(
             f"\n            QueryParam({_py(q.name)}, {_py(q.field_path)}, {q.field.repeated}),"

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from prim.generated.prim.v1 import EditPayload, ErrorCode, MsgType, WithdrawPayload
+from prim.generated.prim.v1 import EditPayload, ErrorCode, WithdrawPayload
+from prim.generated.wire import MSG_TYPE_INFO, MsgCategory
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import Clock, GroupRole, Message, channel_key, is_group_id
 from prim.runtime.storage.ports import MessageStore, SocialStore
 from prim.runtime.wire.frame import Frame
 
-CONTENT_TYPES = frozenset({MsgType.TEXT, MsgType.MEME, MsgType.FILE, MsgType.IMAGE,
-                           MsgType.VIDEO, MsgType.AUDIO})
+#: The types Edit and Withdraw may refer to: the content range of the spec's MsgType.
+CONTENT_TYPES = frozenset(t for t, info in MSG_TYPE_INFO.items()
+                          if info.category == MsgCategory.CONTENT)
 
 #: Sequences, stores and delivers a frame (the pipeline, directly or through the relay).
 Sequencer = Callable[[Frame], Awaitable[object]]

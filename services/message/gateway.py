@@ -34,7 +34,7 @@ from prim.runtime.wire.events import ConnectionClosed
 from prim.runtime.wire.frame import Frame
 from prim.runtime.wire.handler import AuthRejected, Connection, ConnectionHandler
 from prim.services.api.tokens import token_hash
-from prim.services.message.changes import MessageChanges
+from prim.services.message.changes import CONTENT_TYPES, MessageChanges
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.rate_limit import TokenBucket
@@ -42,17 +42,6 @@ from prim.services.message.router import LocalRouter
 
 log = logging.getLogger("prim.message.gateway")
 
-_CONTENT = frozenset({MsgType.TEXT, MsgType.MEME, MsgType.FILE, MsgType.IMAGE,
-                      MsgType.VIDEO, MsgType.AUDIO})
-
-
-class Refused(Exception):
-    """A frame the protocol refuses: answered with an Error frame, the connection stays."""
-
-    def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,16 +119,16 @@ class MessageGateway(ConnectionHandler):
         self.metrics.frame_in(frame.type)
         try:
             if not self._buckets[conn.id].take():
-                raise Refused(ErrorCode.RATE_LIMITED,
+                raise ApiError(ErrorCode.RATE_LIMITED,
                               f"slow down: at most {self._frames_per_second} frames a second")
             await self._dispatch(conn, frame)
-        except (Refused, ApiError) as refused:
+        except ApiError as refused:
             self.metrics.refused(refused.code)
             conn.send_error(refused.code, refused.message, ref=frame)
 
     async def _dispatch(self, conn: Connection, frame: Frame) -> None:
         kind = frame.type
-        if kind in _CONTENT:
+        if kind in CONTENT_TYPES:
             _check_payload(frame)
             await self._authorize_write(frame)
             await self._sequence(conn, frame)
@@ -157,7 +146,7 @@ class MessageGateway(ConnectionHandler):
                 users = [frame.sender, frame.receiver]
             self._relay_live(conn, frame, users)
         else:
-            raise Refused(ErrorCode.UNKNOWN_TYPE,
+            raise ApiError(ErrorCode.UNKNOWN_TYPE,
                           f"message type {kind} cannot be sent after Auth")
 
     async def _sequence(self, conn: Connection, frame: Frame) -> int:
@@ -226,14 +215,14 @@ def _check_payload(frame: Frame) -> None:
     if info.payload == PayloadKind.MESSAGE:  # media: a MediaRef to an uploaded file
         ref = _parse(MediaRef, frame)
         if not ref.file_id:
-            raise Refused(ErrorCode.INVALID_ARGUMENT, "MediaRef.file_id is required")
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, "MediaRef.file_id is required")
     elif info.payload == PayloadKind.UTF8:
         try:
             frame.payload.decode("utf-8")
         except UnicodeDecodeError:
-            raise Refused(ErrorCode.INVALID_ARGUMENT, "the payload is not valid UTF-8") from None
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, "the payload is not valid UTF-8") from None
         if not frame.payload:
-            raise Refused(ErrorCode.INVALID_ARGUMENT, "an empty message cannot be sent")
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, "an empty message cannot be sent")
 
 
 _M = TypeVar("_M", bound=betterproto2.Message)
@@ -243,5 +232,5 @@ def _parse(cls: type[_M], frame: Frame) -> _M:
     try:
         return cls.parse(frame.payload)
     except Exception:
-        raise Refused(ErrorCode.INVALID_ARGUMENT,
+        raise ApiError(ErrorCode.INVALID_ARGUMENT,
                       f"the payload is not a valid {cls.__name__}") from None

@@ -68,7 +68,7 @@ class LocalScheduler(SchedulerServiceInterface):
         # Keyed by (node id, role): one process may be a message node and a seqnum node.
         self._nodes: dict[tuple[int, NodeRole], NodeInfo] = {}
         self._in_process: set[tuple[int, NodeRole]] = set()
-        self._last_relay_ts: dict[tuple[int, int], int] = {}
+        self._last_relay_ts = 0
 
     def _live(self, role: NodeRole) -> list[NodeInfo]:
         now = self._clock()
@@ -147,8 +147,8 @@ class LocalScheduler(SchedulerServiceInterface):
             type=int(h.type), sender=h.sender, receiver=h.receiver,
             # The timestamp is the event's idempotency key: a caller that may retry passes
             # the same one again. Without one, each relay is a new event, so it gets a
-            # timestamp no earlier event between the same two ids has used.
-            timestamp=h.timestamp or self._fresh_timestamp(h.sender, h.receiver),
+            # timestamp no earlier relay has used.
+            timestamp=h.timestamp or self._fresh_timestamp(),
             payload=wire.payload, extension=wire.extension,
         )
         result = await self._relay_target(frame)
@@ -170,11 +170,11 @@ class LocalScheduler(SchedulerServiceInterface):
                       extension=wire.extension)
         return NotifyResponse(delivered=self._notify_target(frame, list(request.user_ids)))
 
-    def _fresh_timestamp(self, sender: int, receiver: int) -> int:
-        key = (sender, receiver)
-        ts = max(self._clock(), self._last_relay_ts.get(key, 0) + 1)
-        self._last_relay_ts[key] = ts
-        return ts
+    def _fresh_timestamp(self) -> int:
+        # One strictly increasing clock for all relays is unique for every pair too, and
+        # keeps no state per pair.
+        self._last_relay_ts = max(self._clock(), self._last_relay_ts + 1)
+        return self._last_relay_ts
 
     async def select_seqnum_node(self, request: SelectSeqnumNodeRequest,
                                  ctx: CallContext) -> SelectSeqnumNodeResponse:
