@@ -10,6 +10,8 @@ from prim.generated.google.api import (
 )
 from prim.generated.prim.v1 import (
     AcceptFriendRequestRequest,
+    AllocateManyRequest,
+    AllocateManyResponse,
     AllocateRequest,
     AllocateResponse,
     ApproveJoinRequestRequest,
@@ -20,6 +22,8 @@ from prim.generated.prim.v1 import (
     DeleteAccountResponse,
     DeleteFriendRequest,
     DeleteFriendResponse,
+    DeliverRequest,
+    DeliverResponse,
     DestroyGroupRequest,
     DestroyGroupResponse,
     DisconnectUserRequest,
@@ -94,6 +98,8 @@ from prim.generated.prim.v1 import (
     SetReadMarkerRequest,
     SignupRequest,
     SignupResponse,
+    SubmitRequest,
+    SubmitResponse,
     UnblockUserRequest,
     UnregisterNodeRequest,
     UnregisterNodeResponse,
@@ -312,53 +318,6 @@ class GroupServiceInterface(abc.ABC):
         raise NotImplementedError
 
 
-class MessageServiceInterface(abc.ABC):
-    """The MessageService of prim.v1."""
-
-    @abc.abstractmethod
-    async def get_inbox(self, request: GetInboxRequest, ctx: CallContext) -> GetInboxResponse:
-        """Conversations with messages the caller has not read, newest first."""
-        raise NotImplementedError
-
-    @abc.abstractmethod
-    async def list_history(
-        self, request: ListHistoryRequest, ctx: CallContext
-    ) -> ListHistoryResponse:
-        """One page of a conversation's history."""
-        raise NotImplementedError
-
-    @abc.abstractmethod
-    async def get_read_marker(self, request: GetReadMarkerRequest, ctx: CallContext) -> ReadMarker:
-        """GetReadMarker."""
-        raise NotImplementedError
-
-    @abc.abstractmethod
-    async def set_read_marker(self, request: SetReadMarkerRequest, ctx: CallContext) -> ReadMarker:
-        """Markers only move forward; an older seqnum leaves the marker where it is."""
-        raise NotImplementedError
-
-    @abc.abstractmethod
-    async def edit_message(self, request: EditMessageRequest, ctx: CallContext) -> ChatMessage:
-        """The author replaces a message's payload; every participant gets an Edit message."""
-        raise NotImplementedError
-
-    @abc.abstractmethod
-    async def withdraw_message(
-        self, request: WithdrawMessageRequest, ctx: CallContext
-    ) -> ChatMessage:
-        """The author (or a group admin) retracts a message; participants get a Withdraw message."""
-        raise NotImplementedError
-
-
-class NodeServiceInterface(abc.ABC):
-    """The NodeService of prim.v1."""
-
-    @abc.abstractmethod
-    async def get_my_node(self, request: GetMyNodeRequest, ctx: CallContext) -> NodeAssignment:
-        """The message node assigned to the caller and the addresses to reach it."""
-        raise NotImplementedError
-
-
 class SchedulerServiceInterface(abc.ABC):
     """The SchedulerService of prim.v1."""
 
@@ -429,12 +388,101 @@ class SchedulerServiceInterface(abc.ABC):
         raise NotImplementedError
 
 
+class MessageNodeServiceInterface(abc.ABC):
+    """The MessageNodeService of prim.v1."""
+
+    @abc.abstractmethod
+    async def submit(self, request: SubmitRequest, ctx: CallContext) -> SubmitResponse:
+        """
+        Sequences, makes durable and fans out a frame that did not arrive over this node's
+        wire (a business message relayed by the scheduler). Idempotent on (sender, receiver,
+        header.timestamp) like a client send.
+        """
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def deliver(self, request: DeliverRequest, ctx: CallContext) -> DeliverResponse:
+        """
+        Queues frames to this node's own connections of the given users; nothing is stored
+        and nothing is forwarded further. Deliveries of one call keep their order.
+        """
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def disconnect(
+        self, request: DisconnectUserRequest, ctx: CallContext
+    ) -> DisconnectUserResponse:
+        """Closes the user's connections on this node (one device's, or all)."""
+        raise NotImplementedError
+
+
+class MessageServiceInterface(abc.ABC):
+    """The MessageService of prim.v1."""
+
+    @abc.abstractmethod
+    async def get_inbox(self, request: GetInboxRequest, ctx: CallContext) -> GetInboxResponse:
+        """Conversations with messages the caller has not read, newest first."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_history(
+        self, request: ListHistoryRequest, ctx: CallContext
+    ) -> ListHistoryResponse:
+        """One page of a conversation's history."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def get_read_marker(self, request: GetReadMarkerRequest, ctx: CallContext) -> ReadMarker:
+        """GetReadMarker."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def set_read_marker(self, request: SetReadMarkerRequest, ctx: CallContext) -> ReadMarker:
+        """Markers only move forward; an older seqnum leaves the marker where it is."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def edit_message(self, request: EditMessageRequest, ctx: CallContext) -> ChatMessage:
+        """The author replaces a message's payload; every participant gets an Edit message."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def withdraw_message(
+        self, request: WithdrawMessageRequest, ctx: CallContext
+    ) -> ChatMessage:
+        """The author (or a group admin) retracts a message; participants get a Withdraw message."""
+        raise NotImplementedError
+
+
+class NodeServiceInterface(abc.ABC):
+    """The NodeService of prim.v1."""
+
+    @abc.abstractmethod
+    async def get_my_node(self, request: GetMyNodeRequest, ctx: CallContext) -> NodeAssignment:
+        """The message node assigned to the caller and the addresses to reach it."""
+        raise NotImplementedError
+
+
 class SeqnumServiceInterface(abc.ABC):
-    """The SeqnumService of prim.v1."""
+    """
+    A channel's numbers come from one instance at a time: each instance holds a lease per
+    section of channels (in the shared segment store) and answers UNAVAILABLE, naming the
+    holder, for a section another live instance holds; callers then try the next instance.
+    """
 
     @abc.abstractmethod
     async def allocate(self, request: AllocateRequest, ctx: CallContext) -> AllocateResponse:
         """Allocate."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def allocate_many(
+        self, request: AllocateManyRequest, ctx: CallContext
+    ) -> AllocateManyResponse:
+        """
+        Several channels in one call: message nodes batch the allocations of one moment.
+        Each item succeeds or fails on its own.
+        """
         raise NotImplementedError
 
 
@@ -462,9 +510,10 @@ __all__ = [
     "FileServiceInterface",
     "FriendServiceInterface",
     "GroupServiceInterface",
+    "SchedulerServiceInterface",
+    "MessageNodeServiceInterface",
     "MessageServiceInterface",
     "NodeServiceInterface",
-    "SchedulerServiceInterface",
     "SeqnumServiceInterface",
     "UserServiceInterface",
 ]

@@ -412,6 +412,40 @@ export interface RevokeAdminRequest {
   userId: string;
 }
 
+// ---- prim/v1/message_node.proto ----
+
+export interface SubmitRequest {
+  /**
+   * header.seqnum is ignored (assigned here); header.timestamp is the idempotency key
+   * (0: the node picks a fresh one).
+   */
+  frame?: WireFrame;
+}
+
+export interface SubmitResponse {
+  seqnum?: string;
+  /** The server time stamped on the message. */
+  timestamp?: string;
+  /** The message was already stored: nothing was delivered this time. */
+  duplicate?: boolean;
+}
+
+export interface Delivery {
+  frame?: WireFrame;
+  userIds?: string[];
+}
+
+export interface DeliverRequest {
+  deliveries?: Delivery[];
+  /** The node the frames come from (for metrics and logs). */
+  fromNodeId?: number;
+}
+
+export interface DeliverResponse {
+  /** Connections the frames were queued to, summed over the deliveries. */
+  delivered?: number;
+}
+
 // ---- prim/v1/messages.proto ----
 
 export type Direction =
@@ -718,6 +752,22 @@ export interface AllocateResponse {
   /** The first of `count` consecutive numbers. */
   first?: string;
   count?: number;
+}
+
+export interface AllocateManyRequest {
+  items?: AllocateRequest[];
+}
+
+export interface AllocateResult {
+  /** Set when the allocation succeeded. */
+  allocated?: AllocateResponse;
+  /** Set when it failed (UNAVAILABLE: the section is leased to another instance). */
+  error?: Error;
+}
+
+export interface AllocateManyResponse {
+  /** One per request item, in order. */
+  results?: AllocateResult[];
 }
 
 // ---- prim/v1/users.proto ----
