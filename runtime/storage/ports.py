@@ -10,6 +10,7 @@ expiry, monotonic counters).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from .models import (
@@ -289,6 +290,9 @@ class OnlineState(Protocol):
     async def get_connections(self, user_id: int) -> dict[str, int]:
         """device id -> node id."""
 
+    async def get_connections_many(self, user_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        """get_connections for several users in one round trip (users with none omitted)."""
+
     async def set_user_node(self, user_id: int, node_id: int) -> None: ...
 
     async def get_user_node(self, user_id: int) -> int | None: ...
@@ -326,11 +330,29 @@ class LogConsumer(Protocol):
     async def close(self) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class LogPosition:
+    """Where an appended record landed in the message log (Kafka's partition and offset)."""
+
+    partition: int
+    offset: int
+
+
 class MessageLog(Protocol):
     """The append-only stream of sequenced messages (at-least-once)."""
 
-    async def append(self, message: Message) -> None:
+    async def append(self, message: Message) -> LogPosition:
         """Returns once the log holds the message durably (as durable as the backend)."""
+
+    async def append_many(self, messages: Sequence[Message]) -> list[LogPosition]:
+        """append() for a batch, produced concurrently; positions in the order given.
+        On an error some of the batch may be in the log already: retrying the whole batch
+        is safe (the log is at-least-once)."""
+
+    async def committed(self, group: str) -> dict[int, int]:
+        """partition -> the group's committed position, i.e. the offset of the next record
+        it will read (0 where it has committed nothing). A record at ``offset <
+        committed[partition]`` has been fully processed by the group."""
 
     async def consumer(self, group: str) -> LogConsumer:
         """Joins ``group``; resumes after the group's last committed position."""

@@ -78,3 +78,45 @@ async def test_fetch_times_out_empty(message_log: MessageLog) -> None:
     assert await consumer.fetch(timeout_ms=300) == []
     assert time.monotonic() - start < 10
     await consumer.close()
+
+
+async def test_append_returns_where_the_record_landed(message_log: MessageLog) -> None:
+    sent = [make(i // 3 + 1, 10_001 + i % 3) for i in range(12)]
+    positions = [await message_log.append(m) for m in sent[:6]]
+    positions += await message_log.append_many(sent[6:])
+    assert len(positions) == len(sent)
+    assert len(set(positions)) == len(sent)  # each record has its own place
+    # One channel stays in one partition, at rising offsets.
+    for channel in {m.channel for m in sent}:
+        ours = [p for m, p in zip(sent, positions, strict=True) if m.channel == channel]
+        assert len({p.partition for p in ours}) == 1
+        assert [p.offset for p in ours] == sorted(p.offset for p in ours)
+
+    consumer = await message_log.consumer("g-positions")
+    records = await drain(consumer, len(sent))
+    await consumer.close()
+    landed = {(r.partition, r.offset): r.message for r in records}
+    assert {p: landed.get((p.partition, p.offset)) for p in positions} == dict(
+        zip(positions, sent, strict=True)
+    )
+    assert await message_log.append_many([]) == []
+
+
+async def test_committed_is_the_next_offset_the_group_reads(message_log: MessageLog) -> None:
+    assert set((await message_log.committed("g-committed")).values()) <= {0}
+    positions = await message_log.append_many([make(i, 10_001 + i % 2) for i in range(1, 9)])
+    consumer = await message_log.consumer("g-committed")
+    assert len(await drain(consumer, 8)) == 8
+    assert set((await message_log.committed("g-committed")).values()) <= {0}  # not yet
+    await consumer.commit()
+    await consumer.close()
+
+    committed = await message_log.committed("g-committed")
+    for p in positions:
+        assert p.offset < committed[p.partition]
+    for partition in {p.partition for p in positions}:
+        assert committed[partition] == 1 + max(
+            p.offset for p in positions if p.partition == partition
+        )
+    # Another group's position is its own.
+    assert set((await message_log.committed("g-elsewhere")).values()) <= {0}

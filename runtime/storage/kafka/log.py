@@ -3,20 +3,28 @@
 Keying by channel keeps each conversation in one partition, in seqnum order, so one
 consumer sees a channel's messages in order. The log is at-least-once (no idempotent
 producer on Tansu): the consumer side deduplicates (see consumer.py).
+
+append() returns the record's (partition, offset) and committed() reads a group's committed
+offsets through the admin API, so a node's WAL shipper can tell which of its records the
+msgprocessor has persisted. Tansu answers OffsetFetch only for explicitly named partitions
+(asking for "all of the group's partitions" breaks the connection), so committed() names
+every partition of the topic.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from ..codec import decode_message, encode_message
 from ..models import LogRecord, Message
+from ..ports import LogPosition
 
 DEFAULT_TOPIC = "prim.messages"
 
@@ -39,6 +47,7 @@ class KafkaMessageLog:
         self._replication = replication_factor
         self._consumer_options = dict(consumer_options or {})
         self._producer: Any = None
+        self._admin: Any = None  # opened by the first committed() call
 
     @classmethod
     async def open(cls, bootstrap: str, **kwargs: Any) -> KafkaMessageLog:
@@ -69,12 +78,55 @@ class KafkaMessageLog:
         finally:
             await admin.close()
 
-    async def append(self, message: Message) -> None:
+    def _started_producer(self) -> Any:
         if self._producer is None:
             raise RuntimeError("KafkaMessageLog not started")
-        await self._producer.send_and_wait(
+        return self._producer
+
+    async def append(self, message: Message) -> LogPosition:
+        metadata = await self._started_producer().send_and_wait(
             self.topic, value=encode_message(message), key=message.channel.encode("utf-8")
         )
+        return LogPosition(metadata.partition, metadata.offset)
+
+    async def append_many(self, messages: Sequence[Message]) -> list[LogPosition]:
+        producer = self._started_producer()
+        # send() queues the record (waiting only when the producer's buffer is full) and
+        # returns a future; the producer batches whatever is queued into few requests.
+        pending: list[asyncio.Future[Any]] = []
+        failure: BaseException | None = None
+        try:
+            for m in messages:
+                pending.append(
+                    await producer.send(
+                        self.topic, value=encode_message(m), key=m.channel.encode("utf-8")
+                    )
+                )
+        except Exception as exc:
+            failure = exc
+        # Wait for every queued send, even after a failure, so none is left unobserved.
+        results = await asyncio.gather(*pending, return_exceptions=True)
+        if failure is not None:
+            raise failure
+        positions: list[LogPosition] = []
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+            positions.append(LogPosition(result.partition, result.offset))
+        return positions
+
+    async def committed(self, group: str) -> dict[int, int]:
+        partitions = sorted(await self._started_producer().partitions_for(self.topic))
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+            await admin.start()
+            self._admin = admin
+        offsets = await self._admin.list_consumer_group_offsets(
+            group, partitions=[TopicPartition(self.topic, p) for p in partitions]
+        )
+        found = {tp.partition: meta.offset for tp, meta in offsets.items()}
+        # -1: the group has committed nothing for that partition yet.
+        return {p: max(found.get(p, 0), 0) for p in partitions}
 
     async def consumer(self, group: str) -> KafkaLogConsumer:
         consumer = AIOKafkaConsumer(
@@ -90,6 +142,9 @@ class KafkaMessageLog:
         return KafkaLogConsumer(consumer)
 
     async def close(self) -> None:
+        if self._admin is not None:
+            await self._admin.close()
+            self._admin = None
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None

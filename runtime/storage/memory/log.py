@@ -2,7 +2,9 @@
 
 One ordered partition. Each consumer starts at its group's committed offset (a new group
 at the oldest retained record) and commit() stores its position, as with Kafka; run one
-consumer per group at a time. Like Kafka's retention, only the newest ``retain`` records
+consumer per group at a time. append() returns the record's position (partition 0, its
+offset) and committed() reports each group's position, so a WAL shipper can tell what the
+group has processed. Like Kafka's retention, only the newest ``retain`` records
 are kept beyond what every group has committed, so memory stays bounded.
 """
 
@@ -10,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 
 from ..models import LogRecord, Message
+from ..ports import LogPosition
 
 
 class MemoryMessageLog:
@@ -27,12 +31,20 @@ class MemoryMessageLog:
     def end_offset(self) -> int:
         return self._base + len(self._records)
 
-    async def append(self, message: Message) -> None:
+    async def append(self, message: Message) -> LogPosition:
+        return (await self.append_many([message]))[0]
+
+    async def append_many(self, messages: Sequence[Message]) -> list[LogPosition]:
         if self._closed:
             raise RuntimeError("message log is closed")
         async with self._changed:
-            self._records.append(message)
+            first = self.end_offset
+            self._records.extend(messages)
             self._changed.notify_all()
+        return [LogPosition(0, first + i) for i in range(len(messages))]
+
+    async def committed(self, group: str) -> dict[int, int]:
+        return {0: self._committed.get(group, 0)}
 
     async def consumer(self, group: str) -> MemoryLogConsumer:
         start = self._committed.setdefault(group, self._base)

@@ -36,6 +36,9 @@ class MemoryOnlineState:
     async def get_connections(self, user_id: int) -> dict[str, int]:
         return dict(self._connections.get(user_id, {}))
 
+    async def get_connections_many(self, user_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        return {u: dict(self._connections[u]) for u in user_ids if self._connections.get(u)}
+
     async def set_user_node(self, user_id: int, node_id: int) -> None:
         self._user_node[user_id] = node_id
 

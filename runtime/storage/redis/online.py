@@ -83,6 +83,17 @@ class RedisOnlineState:
         raw: dict[Any, Any] = await self._r.hgetall(self._k("conn", user_id))
         return {_s(k): int(v) for k, v in raw.items()}
 
+    async def get_connections_many(self, user_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        users = list(dict.fromkeys(user_ids))
+        if not users:
+            return {}
+        async with self._r.pipeline(transaction=False) as pipe:
+            for user_id in users:
+                pipe.hgetall(self._k("conn", user_id))
+            replies: list[dict[Any, Any]] = await pipe.execute()
+        return {user_id: {_s(k): int(v) for k, v in raw.items()}
+                for user_id, raw in zip(users, replies, strict=True) if raw}
+
     async def set_user_node(self, user_id: int, node_id: int) -> None:
         await self._r.set(self._k("node", user_id), str(node_id))
 
