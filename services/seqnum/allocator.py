@@ -5,6 +5,9 @@ is persisted *before* any number below it is handed out. Numbers are counted in 
 the store is written only when a channel crosses its section's ceiling (once per `step`
 numbers of the section). After a restart every channel of a section resumes at the
 section's persisted ceiling, so a crash can skip numbers but never reuse one.
+
+This allocator assumes it is the store's only user (the embedded node); several seqnum
+instances sharing one store use LeasedSeqnumAllocator (leased.py).
 """
 
 from __future__ import annotations

@@ -1,0 +1,3 @@
+-- Nothing to do: SQLite deployments are embedded, with one seqnum allocator whose ceilings
+-- live in a file (FileSeqnumStore); section leases exist only in PostgreSQL. This file keeps
+-- both dialects at the same version numbers.
