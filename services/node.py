@@ -17,26 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prim.generated.prim.v1 import NodeInfo, NodeRole
-from prim.generated.routes import ROUTES
 from prim.runtime.config import Config
-from prim.runtime.http.app import build_asgi_app
-from prim.runtime.http.text_route import with_text_route
 from prim.runtime.http_serve import HttpServer
 from prim.runtime.storage.clock import wall_clock_ms
-from prim.runtime.storage.factory import Storage, StorageConfig, open_storage
+from prim.runtime.storage.factory import Storage, open_storage
 from prim.runtime.storage.models import Clock
-from prim.runtime.tls.certificates import certificate_fingerprint, ensure_dev_certificates
-from prim.runtime.tls.trust import ServerIdentity
 from prim.runtime.wire.asyncio.server import WireServer
-from prim.runtime.wire.settings import ConnectionSettings, ServerSettings
+from prim.services.api.http_app import api_http_server
 from prim.services.api.server import ApiServer
-from prim.services.api.services import build_services
+from prim.services.identity import node_certificates
 from prim.services.message.gateway import MessageGateway
+from prim.services.message.listener import wire_server
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.router import LocalRouter
 from prim.services.scheduler.local import LocalScheduler
 from prim.services.seqnum.allocator import SeqnumAllocator
+from prim.services.storage_config import storage_config
 
 log = logging.getLogger("prim.node")
 
@@ -53,16 +50,6 @@ class Endpoints:
         return json.dumps({"event": "ready", "http": self.http, "quic": self.quic,
                            "tcp": self.tcp, "ca_cert": self.ca_cert,
                            "fingerprint": self.fingerprint})
-
-
-def storage_config(config: Config) -> StorageConfig:
-    data_dir = config.node.data_dir
-    s = config.storage
-    return StorageConfig(
-        database=s.database.format(data_dir=data_dir), online=s.online.format(data_dir=data_dir),
-        log=s.log.format(data_dir=data_dir), seqnum=s.seqnum.format(data_dir=data_dir),
-        blobs=s.blobs.format(data_dir=data_dir), hot_window=s.hot_window,
-    )
 
 
 class Node:
@@ -95,7 +82,7 @@ class Node:
             on_delivered=metrics.delivered,
         )
         await self.pipeline.start()
-        certs = self._certificates()
+        certs = node_certificates(cfg)
         gateway = MessageGateway(storage=storage, pipeline=self.pipeline, router=self.router,
                                  config=cfg, clock=self.clock, metrics=metrics)
         self.gateway = gateway
@@ -103,16 +90,7 @@ class Node:
                                         relay_target=self.pipeline.submit,
                                         disconnect_target=gateway.disconnect,
                                         notify_target=gateway.notify, clock=self.clock)
-        self.wire = WireServer(gateway, ServerIdentity(certs[0], certs[1]), ServerSettings(
-            host=cfg.gateway.host, port=cfg.gateway.port,
-            max_connections=cfg.gateway.max_connections,
-            connection=ConnectionSettings(
-                idle_timeout=cfg.gateway.idle_timeout,
-                max_payload_length=cfg.limits.max_payload_bytes,
-                max_send_queue_frames=cfg.gateway.max_send_queue,
-                node_id=cfg.node.id, clock_ms=self.clock,
-            ),
-        ))
+        self.wire = wire_server(gateway, cfg, certs, self.clock)
         await self.wire.start()
         gateway_address = cfg.gateway.public_address or f"{cfg.gateway.host}:{self.wire.port}"
         self.scheduler.register_in_process(NodeInfo(
@@ -125,35 +103,10 @@ class Node:
 
         self.api = ApiServer(storage=storage, scheduler=self.scheduler, config=cfg,
                              clock=self.clock)
-        services = build_services(self.api)
-        missing = sorted({r.service for r in ROUTES} - set(services))
-        if missing:
-            log.warning("HTTP services without an implementation are not served: %s",
-                        ", ".join(missing))
-        api_app = build_asgi_app(services, self.api.authenticate,
-                             routes=[r for r in ROUTES if r.service in services],
-                             max_body_bytes=cfg.http.max_body_bytes,
-                             max_upload_bytes=cfg.limits.max_file_bytes,
-                             cors_origins=cfg.http.cors_origins)
-        # Prometheus text at /metrics, beside the API (not part of the spec's surface).
-        app = with_text_route(api_app, "/metrics", metrics.render)
-        self.http = HttpServer(app, host=cfg.http.host, port=cfg.http.port,
-                               certfile=str(certs[0]) if cfg.http.http3 else "",
-                               keyfile=str(certs[1]) if cfg.http.http3 else "",
-                               http3=cfg.http.http3)
+        self.http = api_http_server(self.api, cfg, certs, metrics.render)
         http = await self.http.start()
         return Endpoints(http=http.url, quic=gateway_address, tcp=gateway_address,
-                         ca_cert=str(certs[2].resolve()), fingerprint=certs[3])
-
-    def _certificates(self) -> tuple[Path, Path, Path, str]:
-        """(cert, key, CA, fingerprint): the configured files, or the development CA and
-        certificate made in <data_dir>/tls on first run."""
-        tls = self.config.tls
-        if tls.cert_file:
-            return (Path(tls.cert_file), Path(tls.key_file), Path(tls.ca_file),
-                    certificate_fingerprint(Path(tls.cert_file)))
-        dev = ensure_dev_certificates(Path(self.config.node.data_dir) / "tls", list(tls.names))
-        return dev.cert_file, dev.key_file, dev.ca_file, dev.fingerprint
+                         ca_cert=str(certs.ca_file.resolve()), fingerprint=certs.fingerprint)
 
     async def stop(self) -> None:
         if self.http is not None:

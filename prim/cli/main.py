@@ -10,7 +10,9 @@ import sys
 from prim import __version__
 
 # Subcommand modules, in the order `prim --help` lists them.
-SUBCOMMANDS = ("serve", "config", "migrate", "gen", "cert", "chat", "conformance", "bench")
+SUBCOMMANDS = (
+    "serve", "cluster", "config", "migrate", "gen", "cert", "chat", "conformance", "bench",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

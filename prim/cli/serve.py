@@ -7,13 +7,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prim.cli.config import add_config_option
 from prim.runtime.config import Config, ConfigError, load_config
 from prim.runtime.logs import configure_logging
+
+if TYPE_CHECKING:
+    from prim.services.cluster.roles import RoleProcess
 
 
 def register(sub: Any) -> None:
@@ -28,7 +32,9 @@ def register(sub: Any) -> None:
                    help="HTTP API port (http.port); 0 picks a free one")
     p.add_argument("--gateway-port", "--port", type=int, metavar="PORT", dest="gateway_port",
                    help="QUIC and TLS-over-TCP port (gateway.port); 0 picks a free one")
-    p.add_argument("--role", help="run one service only (node.role); default: all")
+    p.add_argument("--role", choices=["all", "api", "message", "scheduler", "seqnum",
+                                     "msgprocessor"],
+                   help="run one service only (node.role); default: all (every service)")
     p.set_defaults(func=_run)
 
 
@@ -54,25 +60,26 @@ def _run(args: argparse.Namespace) -> int:
         print(f"prim serve: invalid configuration: {exc}", file=sys.stderr)
         return 1
     configure_logging(config.log.level, config.log.format)
-    if config.node.role != "all":
-        print(f"prim serve: role {config.node.role!r} as a separate process is not available "
-              "yet; run with the default role 'all'", file=sys.stderr)
-        return 2
     return asyncio.run(_serve(config))
 
 
 async def _serve(config: Config) -> int:
-    from prim.services.node import Node
+    from prim.services.cluster.wiring import ClusterConfigError
 
-    node = Node(config)
+    process = _process(config)
     try:
-        endpoints = await node.start()
+        ready = await process.start()
     except OSError as exc:
+        await process.stop()
         print(f"prim serve: cannot start: {exc} (is another PRIM using the port? "
               "pick others with --http-port / --gateway-port, or 0 for free ones)",
               file=sys.stderr)
         return 1
-    print(endpoints.ready_line(), flush=True)
+    except ClusterConfigError as exc:
+        await process.stop()
+        print(f"prim serve: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps({"event": "ready", **ready}), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -81,5 +88,30 @@ async def _serve(config: Config) -> int:
     try:
         await stop.wait()
     finally:
-        await node.stop()
+        await process.stop()
     return 0
+
+
+class _Embedded:
+    """The embedded node (every service in this process) as a role process."""
+
+    def __init__(self, config: Config) -> None:
+        from prim.services.node import Node
+
+        self._node = Node(config)
+
+    async def start(self) -> dict[str, object]:
+        ready: dict[str, object] = json.loads((await self._node.start()).ready_line())
+        ready.pop("event")
+        return ready
+
+    async def stop(self) -> None:
+        await self._node.stop()
+
+
+def _process(config: Config) -> RoleProcess:
+    if config.node.role == "all":
+        return _Embedded(config)
+    from prim.services.cluster.roles import role_process
+
+    return role_process(config)

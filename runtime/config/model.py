@@ -105,6 +105,33 @@ class LogConfig:
 
 
 @dataclass(frozen=True)
+class ClusterConfig:
+    """How a process of one role (node.role other than "all") finds and serves the rest
+    of the cluster. Internal calls are gRPC over mutual TLS with the deployment's CA (the
+    tls section: the configured files, or the development CA in <data_dir>/tls)."""
+
+    # host:port of every scheduler instance (gRPC); all roles but the scheduler call them.
+    schedulers: list[str] = field(default_factory=list)
+    # This process's gRPC listener (scheduler, seqnum and message roles); 0 picks a port.
+    rpc_host: str = "127.0.0.1"
+    rpc_port: int = 0
+    # Address other services are told to call when it differs from rpc_host:rpc_port.
+    rpc_public_address: str = ""
+    # /healthz and /metrics of roles without the HTTP API (0 picks a port).
+    health_port: int = 0
+    # Seconds between a node's heartbeats, and without one before it is dropped.
+    heartbeat_seconds: float = 2.0
+    lease_seconds: int = 10
+    # Seconds a seqnum instance holds a section of channels without renewing it.
+    seqnum_lease_seconds: float = 10.0
+    # The message node's write-ahead log (msglogger); {data_dir} is node.data_dir.
+    wal_dir: str = "{data_dir}/wal"
+    # The Kafka consumer group of the msgprocessors; message nodes read its committed
+    # positions to know which parts of their write-ahead logs may be deleted.
+    msgprocessor_group: str = "prim.msgprocessor"
+
+
+@dataclass(frozen=True)
 class Config:
     node: NodeConfig = field(default_factory=NodeConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
@@ -114,6 +141,7 @@ class Config:
     auth: AuthConfig = field(default_factory=AuthConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     log: LogConfig = field(default_factory=LogConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
 
 
 # Allowed values of string settings that are enumerations.
@@ -138,4 +166,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "limits.frames_per_second": (1, 1_000_000),
     "limits.max_file_bytes": (1, 1 << 32),
     "storage.hot_window": (0, 100_000),
+    "cluster.rpc_port": (0, 65535),
+    "cluster.health_port": (0, 65535),
+    "cluster.heartbeat_seconds": (0.05, 3600),
+    "cluster.lease_seconds": (1, 3600),
+    "cluster.seqnum_lease_seconds": (0.5, 3600),
 }

@@ -3,7 +3,7 @@
 URL forms:
   database  sqlite:///relative.db, sqlite:////absolute.db, sqlite:///:memory:,
             postgresql://user:pass@host:port/db (or postgres://)
-  online    memory://, redis://host:port/db[?prefix=prim:] (or rediss://)
+  online    memory://, redis://host:port/db[?prefix=prim:&max_connections=256] (or rediss://)
   log       memory://, kafka://host:port[,host:port][?topic=prim.messages&partitions=8
             &session_timeout_ms=10000&heartbeat_interval_ms=3000]
   seqnum    file:///abs/seqnum.json, file:relative/seqnum.json (or a folder),
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from .account_ids import AccountIdReservations
 from .clock import wall_clock_ms
@@ -133,8 +133,12 @@ def message_store(db: Database) -> SqliteMessageStore | PostgresMessageStore:
 
 def redis_client(url: str) -> tuple[Redis, str]:
     """A client for a redis:// URL and the key prefix given by its ?prefix= (or prim:)."""
-    clean, picked = _pop_query(url, "prefix")
-    return Redis.from_url(clean), picked.get("prefix", "prim:")
+    clean, picked = _pop_query(url, "prefix", "max_connections")
+    # A blocking pool: past its size, callers wait for a connection instead of failing
+    # (redis-py's default pool raises once it has handed out max_connections).
+    pool = BlockingConnectionPool.from_url(
+        clean, max_connections=int(picked.get("max_connections", "256")), timeout=10)
+    return Redis.from_pool(pool), picked.get("prefix", "prim:")
 
 
 def open_online(url: str) -> OnlineState:

@@ -38,7 +38,7 @@ from prim.services.message.changes import CONTENT_TYPES, MessageChanges
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.rate_limit import TokenBucket
-from prim.services.message.router import LocalRouter
+from prim.services.message.router import ConnectionRouter
 
 log = logging.getLogger("prim.message.gateway")
 
@@ -51,7 +51,7 @@ class _Device:
 
 
 class MessageGateway(ConnectionHandler):
-    def __init__(self, *, storage: Storage, pipeline: MessagePipeline, router: LocalRouter,
+    def __init__(self, *, storage: Storage, pipeline: MessagePipeline, router: ConnectionRouter,
                  config: Config, clock: Clock, metrics: MessageMetrics | None = None) -> None:
         self._storage = storage
         self._pipeline = pipeline

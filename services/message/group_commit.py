@@ -18,6 +18,8 @@ DEFAULT_MAX_BATCH = 256
 
 
 class GroupCommitWriter:
+    detects_duplicates = True  # the store's unique idempotency key
+
     def __init__(self, store: MessageStore, *, max_batch: int = DEFAULT_MAX_BATCH) -> None:
         self._store = store
         self._max_batch = max_batch

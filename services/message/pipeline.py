@@ -6,8 +6,10 @@ the api relaying a business message): sequence, make durable, then fan out.
    original seqnum and nothing is delivered twice.
 2. Sequencing: the channel's next seqnum from the allocator; store order and delivery order
    follow seqnum order within a channel.
-3. Durability: the message store holds it before `submit` returns; the caller Acks after.
-   Writes go through a group commit, so concurrent messages share transactions.
+3. Durability: the durable writer holds it before `submit` returns; the caller Acks after.
+   Embedded, that is the message store (a group commit, so concurrent messages share
+   transactions); on a cluster node, the node's write-ahead log (fsyncs shared the same
+   way), which is shipped to Kafka and persisted by the msgprocessor.
 4. Fan-out: one-to-one messages are queued to both users' connections at once (a queue
    push each, never a wait); group messages go to a bounded fan-out queue served by a
    worker, so a large group never holds up the sender or small conversations.
@@ -24,10 +26,11 @@ from dataclasses import dataclass
 from prim.runtime.storage.models import Clock, Message, channel_key, is_group_id
 from prim.runtime.storage.ports import MessageStore, OnlineState, SocialStore
 from prim.runtime.wire.frame import Frame
+from prim.services.message.durability import DurableWriter
 from prim.services.message.group_commit import GroupCommitWriter
 from prim.services.message.recent_keys import IdempotencyKey, RecentKeys
 from prim.services.message.router import Router
-from prim.services.seqnum.allocator import SeqnumAllocator
+from prim.services.seqnum.ports import SeqnumSource
 
 log = logging.getLogger("prim.message.pipeline")
 
@@ -55,7 +58,7 @@ class MessagePipeline:
     def __init__(
         self,
         *,
-        seqnums: SeqnumAllocator,
+        seqnums: SeqnumSource,
         messages: MessageStore,
         social: SocialStore,
         online: OnlineState,
@@ -64,7 +67,11 @@ class MessagePipeline:
         clock: Clock,
         fanout_queue: int = 10_000,
         on_delivered: DeliveryObserver | None = None,
+        writer: DurableWriter | None = None,
+        record_inboxes: bool = True,
     ) -> None:
+        """`writer` defaults to a group commit into `messages`. `record_inboxes=False`
+        leaves the inboxes to whoever persists the messages later (the msgprocessor)."""
         self._seqnums = seqnums
         self._messages = messages
         self._social = social
@@ -72,7 +79,8 @@ class MessagePipeline:
         self._router = router
         self._node_id = node_id
         self._clock = clock
-        self._writer = GroupCommitWriter(messages)
+        self._writer: DurableWriter = writer or GroupCommitWriter(messages)
+        self._record_inboxes = record_inboxes
         self._recent = RecentKeys()
         self._inflight: dict[IdempotencyKey, asyncio.Future[Sequenced]] = {}
         self._group_jobs: asyncio.Queue[_GroupJob] = asyncio.Queue(fanout_queue)
@@ -122,6 +130,12 @@ class MessagePipeline:
         known = self._recent.get(key)
         if known is not None:
             return await self._duplicate(channel, known)
+        if not self._writer.detects_duplicates:
+            # The write cannot tell a resend this process forgot (after a restart, or sent
+            # first to another node): the store can, once the first copy is persisted.
+            stored = await self._messages.find_by_idempotency_key(*key)
+            if stored is not None:
+                return await self._duplicate(channel, stored)
         # Between allocating the seqnum and queueing the write there is no await: the
         # allocator hands out a channel's numbers in call order, so writes (and then
         # deliveries) follow seqnum order within each channel without a channel lock, and
@@ -137,7 +151,7 @@ class MessagePipeline:
             # A resend this process no longer remembered: the store knew its key (the
             # number just allocated stays unused, a gap clients can fetch and find empty).
             return await self._duplicate(channel, result.seqnum)
-        self._recent.add(key, seqnum)
+        self.remember(key, seqnum)
         delivered = Frame(
             type=frame.type, sender=frame.sender, receiver=frame.receiver,
             timestamp=server_ts, seqnum=seqnum, node_id=self._node_id,
@@ -148,6 +162,10 @@ class MessagePipeline:
         else:
             await self._direct(delivered, skip_connection, received_at)
         return Sequenced(seqnum, server_ts, duplicate=False)
+
+    def remember(self, key: IdempotencyKey, seqnum: int) -> None:
+        """Marks `key` as stored under `seqnum` (also for messages replayed from a log)."""
+        self._recent.add(key, seqnum)
 
     async def _duplicate(self, channel: str, seqnum: int) -> Sequenced:
         stored = await self._messages.get(channel, seqnum)
@@ -160,6 +178,8 @@ class MessagePipeline:
                                      skip_connection=skip_connection)
         if self._on_delivered is not None:
             self._on_delivered(frame, count, asyncio.get_running_loop().time() - received_at)
+        if not self._record_inboxes:
+            return
         # Both sides' inboxes: the receiver's devices and the sender's other devices that
         # were offline learn of the conversation the same way.
         await self._online.record_inbox(frame.receiver, frame.sender, frame.seqnum,
@@ -186,6 +206,8 @@ class MessagePipeline:
         if self._on_delivered is not None:
             self._on_delivered(frame, count,
                                asyncio.get_running_loop().time() - job.received_at)
+        if not self._record_inboxes:
+            return
         for member in members:
             await self._online.record_inbox(member, frame.receiver, frame.seqnum,
                                             frame.timestamp)

@@ -1,7 +1,7 @@
 """Where delivered frames go: the connections of each user's devices.
 
-`LocalRouter` knows the connections of this process. Multi-node routing (forwarding to the
-node a user is placed on, by `node_id`) plugs in behind the same `Router` interface later.
+`LocalRouter` knows the connections of this process; on a cluster node, `ClusterRouter`
+(cluster_router.py) wraps it and forwards to the nodes that hold the other connections.
 """
 
 from __future__ import annotations
@@ -21,6 +21,19 @@ class Router(Protocol):
         ...
 
     def is_online(self, user_id: int) -> bool: ...
+
+
+class ConnectionRouter(Router, Protocol):
+    """A router the gateway registers its connections with."""
+
+    def add(self, user_id: int, conn: Connection) -> None: ...
+
+    def remove(self, user_id: int, conn: Connection) -> bool: ...
+
+    def connections(self, user_id: int) -> list[Connection]: ...
+
+    @property
+    def connection_count(self) -> int: ...
 
 
 class LocalRouter:

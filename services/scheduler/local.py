@@ -2,8 +2,8 @@
 placement on the least-loaded live node, group node planning from the online state, and
 the relay of api-originated messages into this process's message pipeline.
 
-The production scheduler keeps the same answers in Redis so several can run; it implements
-the same generated interface.
+The production scheduler (cluster.py) keeps the same answers in Redis so several can run;
+it implements the same generated interface, and both share requests.py and node_rules.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from prim.generated.interfaces import SchedulerServiceInterface
 from prim.generated.prim.v1 import (
     DisconnectUserRequest,
     DisconnectUserResponse,
-    ErrorCode,
     GetGroupNodesRequest,
     GetGroupNodesResponse,
     GroupNodeMembers,
@@ -38,19 +37,23 @@ from prim.generated.prim.v1 import (
     UnregisterNodeResponse,
 )
 from prim.runtime.context import CallContext
-from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import Clock
 from prim.runtime.storage.ports import OnlineState, SocialStore
 from prim.runtime.wire.frame import Frame
 from prim.services.message.pipeline import Sequenced
+from prim.services.scheduler.node_rules import (
+    DEFAULT_LEASE_SECONDS,
+    least_loaded,
+    none_running,
+    not_registered,
+)
+from prim.services.scheduler.requests import disconnect_reason, required_node, to_frame
 
 RelayTarget = Callable[[Frame], Awaitable[Sequenced]]
 # (user id, device id or "" for every device, reason) -> connections closed
 DisconnectTarget = Callable[[int, str, str], Awaitable[int]]
 # (frame, users) -> connections it was queued to; live delivery only
 NotifyTarget = Callable[[Frame, list[int]], int]
-
-DEFAULT_LEASE_SECONDS = 30
 
 
 class LocalScheduler(SchedulerServiceInterface):
@@ -85,13 +88,12 @@ class LocalScheduler(SchedulerServiceInterface):
 
     async def register_node(self, request: RegisterNodeRequest,
                             ctx: CallContext) -> RegisterNodeResponse:
-        if request.node is None:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, "node is required", "node")
-        node_id = request.node.node_id or max((k[0] for k in self._nodes), default=0) + 1
-        self._nodes[(node_id, request.node.role)] = NodeInfo(
-            node_id=node_id, role=request.node.role, address=request.node.address,
-            tcp_address=request.node.tcp_address, rpc_address=request.node.rpc_address,
-            connections=request.node.connections, last_heartbeat=self._clock(),
+        node = required_node(request)
+        node_id = node.node_id or max((k[0] for k in self._nodes), default=0) + 1
+        self._nodes[(node_id, node.role)] = NodeInfo(
+            node_id=node_id, role=node.role, address=node.address,
+            tcp_address=node.tcp_address, rpc_address=node.rpc_address,
+            connections=node.connections, last_heartbeat=self._clock(),
         )
         return RegisterNodeResponse(node_id=node_id, lease_seconds=self._lease_ms // 1000)
 
@@ -105,8 +107,7 @@ class LocalScheduler(SchedulerServiceInterface):
     async def heartbeat(self, request: HeartbeatRequest, ctx: CallContext) -> HeartbeatResponse:
         nodes = [n for k, n in self._nodes.items() if k[0] == request.node_id]
         if not nodes:
-            raise ApiError(ErrorCode.NOT_FOUND, f"node {request.node_id} is not registered; "
-                           "register it again", "node_id")
+            raise not_registered(request.node_id)
         for node in nodes:
             node.connections = request.connections
             node.last_heartbeat = self._clock()
@@ -119,12 +120,12 @@ class LocalScheduler(SchedulerServiceInterface):
     async def place_user(self, request: PlaceUserRequest, ctx: CallContext) -> PlaceUserResponse:
         live = self._live(NodeRole.MESSAGE)
         if not live:
-            raise ApiError(ErrorCode.UNAVAILABLE, "no message node is running; try again")
+            raise none_running(NodeRole.MESSAGE)
         current = await self._online.get_user_node(request.user_id)
         for node in live:
             if node.node_id == current:
                 return PlaceUserResponse(node=node)
-        chosen = min(live, key=lambda n: (n.connections, n.node_id))
+        chosen = least_loaded(live)
         await self._online.set_user_node(request.user_id, chosen.node_id)
         return PlaceUserResponse(node=chosen)
 
@@ -139,35 +140,21 @@ class LocalScheduler(SchedulerServiceInterface):
         ])
 
     async def relay(self, request: RelayRequest, ctx: CallContext) -> RelayResponse:
-        wire = request.frame
-        if wire is None or wire.header is None:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, "frame.header is required", "frame")
-        h = wire.header
-        frame = Frame(
-            type=int(h.type), sender=h.sender, receiver=h.receiver,
-            # The timestamp is the event's idempotency key: a caller that may retry passes
-            # the same one again. Without one, each relay is a new event, so it gets a
-            # timestamp no earlier relay has used.
-            timestamp=h.timestamp or self._fresh_timestamp(),
-            payload=wire.payload, extension=wire.extension,
-        )
+        # The timestamp is the event's idempotency key: a caller that may retry passes the
+        # same one again. Without one, each relay is a new event, so it gets a timestamp no
+        # earlier relay has used.
+        frame = to_frame(request.frame, fresh_timestamp=self._fresh_timestamp)
         result = await self._relay_target(frame)
         return RelayResponse(seqnum=result.seqnum, timestamp=result.server_ts)
 
     async def disconnect_user(self, request: DisconnectUserRequest,
                               ctx: CallContext) -> DisconnectUserResponse:
         closed = await self._disconnect_target(request.user_id, request.device_id,
-                                               request.reason or "the session has ended")
+                                               disconnect_reason(request))
         return DisconnectUserResponse(connections_closed=closed)
 
     async def notify(self, request: NotifyRequest, ctx: CallContext) -> NotifyResponse:
-        wire = request.frame
-        if wire is None or wire.header is None:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, "frame.header is required", "frame")
-        h = wire.header
-        frame = Frame(type=int(h.type), sender=h.sender, receiver=h.receiver,
-                      timestamp=h.timestamp or self._clock(), payload=wire.payload,
-                      extension=wire.extension)
+        frame = to_frame(request.frame, fresh_timestamp=self._clock)
         return NotifyResponse(delivered=self._notify_target(frame, list(request.user_ids)))
 
     def _fresh_timestamp(self) -> int:
@@ -180,6 +167,6 @@ class LocalScheduler(SchedulerServiceInterface):
                                  ctx: CallContext) -> SelectSeqnumNodeResponse:
         live = self._live(NodeRole.SEQNUM)
         if not live:
-            raise ApiError(ErrorCode.UNAVAILABLE, "no seqnum node is running; try again")
+            raise none_running(NodeRole.SEQNUM)
         # One seqnum node owns all channels until sections are split between nodes.
         return SelectSeqnumNodeResponse(node=min(live, key=lambda n: n.node_id))

@@ -1,0 +1,171 @@
+"""`prim serve --role message`: one message node of a cluster.
+
+The gateway and pipeline of the embedded node, wired for several nodes: seqnums from the
+seqnum service (batched, with fail-over), durability in the node's own write-ahead log
+(msglogger) shipped to Kafka for the msgprocessor, delivery through the `ClusterRouter`
+(local connections, plus `MessageNodeService.Deliver` to the nodes that hold the others),
+and `MessageNodeService` served over gRPC for the scheduler and the other nodes. The node
+registers with the scheduler and heartbeats its connection count.
+
+Start-up order matters for crash recovery: the log is replayed (its records re-shipped
+and their idempotency keys remembered) before the gateway accepts a client, so a resend
+of a message Acked before the crash is answered with its original seqnum.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from prim.generated.interfaces import MessageNodeServiceInterface
+from prim.generated.prim.v1 import NodeInfo, NodeRole
+from prim.generated.rpc import MessageNodeServiceGrpc, MessageNodeServiceRemote, SeqnumServiceRemote
+from prim.runtime.config import Config
+from prim.runtime.rpc.call import AddressTarget
+from prim.runtime.rpc.channels import ChannelPool
+from prim.runtime.rpc.server import RpcServer
+from prim.runtime.storage.clock import wall_clock_ms
+from prim.runtime.storage.factory import Storage, open_storage
+from prim.runtime.storage.models import Clock
+from prim.runtime.wire.asyncio.server import WireServer
+from prim.services.cluster.directory import NodeDirectory
+from prim.services.cluster.health import health_server, render_counters
+from prim.services.cluster.wiring import Registration, rpc_address, scheduler_client
+from prim.services.identity import node_certificates
+from prim.services.message.cluster_router import ClusterRouter
+from prim.services.message.gateway import MessageGateway
+from prim.services.message.listener import wire_server
+from prim.services.message.metrics import MessageMetrics
+from prim.services.message.node_service import MessageNodeService
+from prim.services.message.pipeline import MessagePipeline
+from prim.services.message.router import LocalRouter
+from prim.services.message.wal_writer import WalWriter
+from prim.services.msglogger.shipper import WalShipper
+from prim.services.msglogger.wal import WriteAheadLog
+from prim.services.seqnum.client import SeqnumClient
+from prim.services.storage_config import storage_config
+
+log = logging.getLogger("prim.cluster.message")
+
+
+class FreshTimestamps:
+    """Strictly increasing ms timestamps for frames submitted without one."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._last = 0
+
+    def __call__(self) -> int:
+        self._last = max(self._clock(), self._last + 1)
+        return self._last
+
+
+class MessageRole:
+    def __init__(self, config: Config, *, clock: Clock = wall_clock_ms) -> None:
+        self.config = config
+        self.clock = clock
+        self._closers: list[object] = []
+        self.storage: Storage | None = None
+        self.wire: WireServer | None = None
+        self.rpc: RpcServer | None = None
+        self.ready = False
+
+    async def start(self) -> dict[str, object]:
+        cfg = self.config
+        node_id = cfg.node.id
+        Path(cfg.node.data_dir).mkdir(parents=True, exist_ok=True)
+        certs = node_certificates(cfg)
+        self.pool = pool = ChannelPool(certs.rpc)
+        scheduler = scheduler_client(cfg, pool)
+        self.storage = storage = await open_storage(storage_config(cfg), clock=self.clock)
+
+        self.seqnum_nodes = NodeDirectory(
+            scheduler, NodeRole.SEQNUM,
+            lambda address: SeqnumServiceRemote(AddressTarget(pool, address, timeout=5.0)))
+        await self.seqnum_nodes.start()
+        self.seqnums = seqnums = SeqnumClient(self.seqnum_nodes.live,
+                                              refresh=self.seqnum_nodes.refresh)
+
+        def peer(address: str) -> MessageNodeServiceInterface:
+            return MessageNodeServiceRemote(AddressTarget(pool, address, timeout=5.0))
+
+        self.peers = NodeDirectory(scheduler, NodeRole.MESSAGE, peer, self_id=node_id)
+        await self.peers.start()
+        self.router = router = ClusterRouter(LocalRouter(), node_id=node_id,
+                                             online=storage.online, peers=self.peers)
+        await router.start()
+
+        wal_dir = Path(cfg.cluster.wal_dir.format(data_dir=cfg.node.data_dir))
+        self.wal = wal = await WriteAheadLog.open(wal_dir)
+        self.shipper = shipper = WalShipper(wal, storage.log,
+                                            group=cfg.cluster.msgprocessor_group)
+        self.metrics = metrics = MessageMetrics()
+        self.pipeline = pipeline = MessagePipeline(
+            seqnums=seqnums, messages=storage.messages, social=storage.social,
+            online=storage.online, router=router, node_id=node_id, clock=self.clock,
+            on_delivered=metrics.delivered, writer=WalWriter(wal, shipper),
+            record_inboxes=False,
+        )
+        replayed = wal.replay()
+        for _lsn, message in replayed:
+            pipeline.remember((message.sender, message.receiver, message.client_ts),
+                              message.seqnum)
+        if replayed:
+            log.info("write-ahead log: %d records not yet confirmed persisted; re-shipping",
+                     len(replayed))
+        await shipper.start()
+        await pipeline.start()
+
+        self.gateway = gateway = MessageGateway(storage=storage, pipeline=pipeline,
+                                                router=router, config=cfg, clock=self.clock,
+                                                metrics=metrics)
+        service = MessageNodeService(pipeline=pipeline, router=router, gateway=gateway,
+                                     fresh_timestamp=FreshTimestamps(self.clock))
+        self.rpc = RpcServer([MessageNodeServiceGrpc(service)], certs.rpc)
+        rpc_port = await self.rpc.start(cfg.cluster.rpc_host, cfg.cluster.rpc_port)
+        self.wire = wire_server(gateway, cfg, certs, self.clock)
+        await self.wire.start()
+        gateway_address = cfg.gateway.public_address or f"{cfg.gateway.host}:{self.wire.port}"
+        self.registration = Registration(scheduler, NodeInfo(
+            node_id=node_id, role=NodeRole.MESSAGE, address=gateway_address,
+            tcp_address=gateway_address, rpc_address=rpc_address(cfg, rpc_port),
+        ), interval=cfg.cluster.heartbeat_seconds, load=lambda: router.connection_count)
+        await self.registration.start()
+        self.health = health_server(cfg.http.host, cfg.cluster.health_port, self._metrics,
+                                    lambda: self.ready)
+        health = await self.health.start()
+        self.ready = True
+        return {"role": "message", "node_id": node_id, "quic": gateway_address,
+                "tcp": gateway_address, "rpc": rpc_address(cfg, rpc_port),
+                "health": health.url, "ca_cert": str(certs.ca_file.resolve()),
+                "fingerprint": certs.fingerprint, "wal": str(wal_dir)}
+
+    def _metrics(self) -> str:
+        forward = self.router.stats
+        shipped = self.shipper.stats
+        extra = render_counters("prim_cluster", {
+            "forwarded_total": forward.forwarded, "forward_dropped_total": forward.dropped,
+            "forward_calls_total": forward.calls, "wal_appends_total": self.wal.appends,
+            "wal_fsyncs_total": self.wal.fsyncs, "wal_shipped_total": shipped.shipped,
+            "wal_pending": shipped.pending,
+        }, {"forwarded_total": "deliveries forwarded to other message nodes",
+            "wal_fsyncs_total": "fsyncs of the write-ahead log"})
+        return self.metrics.render() + extra
+
+    async def stop(self) -> None:
+        """Stops taking clients first, then drains: queued writes reach the log, the log
+        reaches Kafka when it can, and the node leaves the registry."""
+        self.ready = False
+        # In start-up order reversed where it matters; a part never started is skipped.
+        for name in ("health", "registration", "wire", "pipeline", "rpc", "router",
+                     "shipper", "wal", "seqnums", "peers", "seqnum_nodes", "storage"):
+            part = getattr(self, name, None)
+            if part is None:
+                continue
+            try:
+                await (part.close() if name in ("wire", "rpc", "wal", "seqnums", "storage")
+                       else part.stop())
+            except Exception:
+                log.exception("stopping the %s failed", name)
+        if hasattr(self, "pool"):
+            self.pool.close()

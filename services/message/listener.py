@@ -1,0 +1,24 @@
+"""The gateway's QUIC and TLS-over-TCP listener, configured from the gateway and limits
+sections (shared by the embedded node and the message role's process)."""
+
+from __future__ import annotations
+
+from prim.runtime.config import Config
+from prim.runtime.storage.models import Clock
+from prim.runtime.tls.trust import ServerIdentity
+from prim.runtime.wire.asyncio.server import WireServer
+from prim.runtime.wire.handler import ConnectionHandler
+from prim.runtime.wire.settings import ConnectionSettings, ServerSettings
+from prim.services.identity import Certificates
+
+
+def wire_server(handler: ConnectionHandler, config: Config, certs: Certificates,
+                clock: Clock) -> WireServer:
+    gw = config.gateway
+    return WireServer(handler, ServerIdentity(certs.cert_file, certs.key_file), ServerSettings(
+        host=gw.host, port=gw.port, max_connections=gw.max_connections,
+        connection=ConnectionSettings(
+            idle_timeout=gw.idle_timeout, max_payload_length=config.limits.max_payload_bytes,
+            max_send_queue_frames=gw.max_send_queue, node_id=config.node.id, clock_ms=clock,
+        ),
+    ))
