@@ -235,6 +235,18 @@ class LocalCluster:
             member.process.kill()
             await member.process.wait()
 
+    def pause(self, name: str) -> None:
+        """SIGSTOP: the process hangs with its sockets open (no reset, no ICMP), as a node
+        that froze or lost its network would."""
+        member = self.members[name]
+        if member.process is not None and member.process.returncode is None:
+            member.process.send_signal(signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        member = self.members[name]
+        if member.process is not None and member.process.returncode is None:
+            member.process.send_signal(signal.SIGCONT)
+
     async def restart(self, name: str) -> dict[str, object]:
         member = self.members[name]
         await self._terminate(member)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from prim.clients.sdk import PrimClient
-from prim.generated.prim.v1 import ListHistoryRequest, MsgType
+from prim.generated.prim.v1 import Direction, ListHistoryRequest, MsgType
 from prim.runtime.tls.trust import Trust
 from prim.runtime.wire.asyncio.client import Client
 from prim.runtime.wire.asyncio.connect import connect
@@ -100,8 +100,16 @@ async def eventually(check: Callable[[], Awaitable[T | None]], *, timeout: float
         await asyncio.sleep(0.2)
 
 
-async def history_texts(p: Person, peer: int, limit: int = 200) -> list[tuple[int, str]]:
-    page = await p.sdk.http.messages.list_history(ListHistoryRequest(peer_id=peer,
-                                                                     limit=limit))
-    return sorted((m.seqnum, m.payload.decode()) for m in page.messages
-                  if m.type == MsgType.TEXT)
+async def history_texts(p: Person | PrimClient, peer: int) -> list[tuple[int, str]]:
+    """Every Text of the conversation, (seqnum, text) oldest first (all pages)."""
+    sdk = p.sdk if isinstance(p, Person) else p
+    out: list[tuple[int, str]] = []
+    start = 1
+    while True:
+        page = await sdk.http.messages.list_history(ListHistoryRequest(
+            peer_id=peer, from_seqnum=start, direction=Direction.FORWARD, limit=200))
+        out += [(m.seqnum, m.payload.decode()) for m in page.messages
+                if m.type == MsgType.TEXT]
+        if not page.next_seqnum:
+            return out
+        start = page.next_seqnum

@@ -185,6 +185,11 @@ class PrimClient:
         log.info("GetMyNode failed (%s); connecting to %s:%d", cause, *address)
         return address
 
+    @property
+    def node_address(self) -> str | None:
+        """host:port of the message node the wire connection was last dialled to."""
+        return f"{self._address[0]}:{self._address[1]}" if self._address else None
+
     async def close(self) -> None:
         """Closes the connection and the HTTP client (the session stays valid)."""
         await self.connection.close()

@@ -92,6 +92,7 @@ class Connection:
         self._pending: dict[int, _Pending] = {}
         self._supervisor: asyncio.Task[None] | None = None
         self._closing = False
+        self._probing = False  # a Ping probe is in flight (one at a time)
         self._last_ts = 0
         self.incoming: asyncio.Queue[Frame | Reconnected | ConnectionNotice | None] = (
             asyncio.Queue())
@@ -179,8 +180,28 @@ class Connection:
                         raise SendTimeout(frame.receiver, frame.timestamp,
                                           self.send_timeout) from None
                     log.info("no Ack for %d after %.1fs: resending", frame.timestamp, wait)
+                    await self._probe()
         finally:
             self._pending.pop(frame.timestamp, None)
+
+    async def _probe(self) -> None:
+        """After an Ack timeout: is the server still there? A node that died without
+        closing (SIGKILL, a lost network) leaves a QUIC connection that looks open until
+        its idle timeout; a Ping that gets no Pong within ack_timeout drops the transport,
+        so the supervisor dials again (the API names a live node) and resends."""
+        client = self._client
+        if client is None or self._probing:
+            return
+        self._probing = True
+        try:
+            await asyncio.wait_for(client.ping(), self.ack_timeout)
+        except (TimeoutError, ConnectionClosedError):
+            if self._client is client:
+                log.info("no Pong within %.1fs: the server is gone; reconnecting",
+                         self.ack_timeout)
+                await client.close()
+        finally:
+            self._probing = False
 
     async def _transmit(self, pending: _Pending) -> None:
         client = self._client
