@@ -129,6 +129,9 @@ class ClusterConfig:
     # The Kafka consumer group of the msgprocessors; message nodes read its committed
     # positions to know which parts of their write-ahead logs may be deleted.
     msgprocessor_group: str = "prim.msgprocessor"
+    # Seconds an Edit or Withdraw waits for its target to reach the database (history
+    # follows the Acks by the msgprocessor's lag) before it is answered NOT_FOUND.
+    persist_wait_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -171,4 +174,5 @@ RANGES: dict[str, tuple[float, float]] = {
     "cluster.heartbeat_seconds": (0.05, 3600),
     "cluster.lease_seconds": (1, 3600),
     "cluster.seqnum_lease_seconds": (0.5, 3600),
+    "cluster.persist_wait_seconds": (0, 600),
 }

@@ -118,7 +118,8 @@ class MessageRole:
 
         self.gateway = gateway = MessageGateway(storage=storage, pipeline=pipeline,
                                                 router=router, config=cfg, clock=self.clock,
-                                                metrics=metrics)
+                                                metrics=metrics,
+                                                persist_wait=cfg.cluster.persist_wait_seconds)
         service = MessageNodeService(pipeline=pipeline, router=router, gateway=gateway,
                                      fresh_timestamp=FreshTimestamps(self.clock))
         self.rpc = RpcServer([MessageNodeServiceGrpc(service)], certs.rpc)

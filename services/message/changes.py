@@ -17,6 +17,7 @@ and who may change it, "receiver" for who may write to the conversation.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from prim.generated.prim.v1 import EditPayload, ErrorCode, WithdrawPayload
@@ -35,10 +36,15 @@ Sequencer = Callable[[Frame], Awaitable[object]]
 
 
 class MessageChanges:
-    def __init__(self, *, messages: MessageStore, social: SocialStore, clock: Clock) -> None:
+    def __init__(self, *, messages: MessageStore, social: SocialStore, clock: Clock,
+                 persist_wait: float = 0.0) -> None:
+        """`persist_wait`: seconds to wait for a target that is not stored yet but may be
+        on its way (on a cluster, messages reach the database shortly after their Ack, so
+        an Edit right after the send would otherwise find nothing); 0: no waiting."""
         self._messages = messages
         self._social = social
         self._clock = clock
+        self._persist_wait = persist_wait
 
     async def authorize_write(self, sender: int, receiver: int) -> None:
         """Who may write (PROTOCOL.md section 4): group members; between users, friends
@@ -69,6 +75,8 @@ class MessageChanges:
                            "target_seqnum")
         channel = channel_key(frame.sender, frame.receiver)
         target = await self._messages.get(channel, target_seqnum)
+        if target is None and self._persist_wait > 0:
+            target = await self._await_persisted(channel, target_seqnum)
         if target is None or target.type not in CONTENT_TYPES:
             raise ApiError(ErrorCode.NOT_FOUND,
                            f"no message {target_seqnum} to change in this conversation",
@@ -77,6 +85,19 @@ class MessageChanges:
             raise ApiError(ErrorCode.FAILED_PRECONDITION,
                            f"message {target_seqnum} was withdrawn", "target_seqnum")
         return target
+
+    async def _await_persisted(self, channel: str, seqnum: int) -> Message | None:
+        """Polls for a message above the channel's newest stored one (below it, a missing
+        number is a gap that stays empty: no waiting)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._persist_wait
+        delay = 0.01
+        while await self._messages.last_seqnum(channel) < seqnum:
+            if loop.time() + delay > deadline:
+                return None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.2)
+        return await self._messages.get(channel, seqnum)
 
     async def edit(self, frame: Frame, edit: EditPayload, sequence: Sequencer) -> Message | None:
         """Applies the Edit ``frame`` (its parsed payload is ``edit``); returns the edited

@@ -52,7 +52,9 @@ class _Device:
 
 class MessageGateway(ConnectionHandler):
     def __init__(self, *, storage: Storage, pipeline: MessagePipeline, router: ConnectionRouter,
-                 config: Config, clock: Clock, metrics: MessageMetrics | None = None) -> None:
+                 config: Config, clock: Clock, metrics: MessageMetrics | None = None,
+                 persist_wait: float = 0.0) -> None:
+        """`persist_wait`: see MessageChanges (a cluster node's history lags its Acks)."""
         self._storage = storage
         self._pipeline = pipeline
         self._router = router
@@ -60,7 +62,7 @@ class MessageGateway(ConnectionHandler):
         self._clock = clock
         # Who may write, and Edit/Withdraw: shared with the api's HTTP endpoints.
         self._changes = MessageChanges(messages=storage.messages, social=storage.social,
-                                       clock=clock)
+                                       clock=clock, persist_wait=persist_wait)
         self._devices: dict[int, _Device] = {}  # connection id -> its user and device
         self._frames_per_second = config.limits.frames_per_second
         self._buckets: dict[int, TokenBucket] = {}

@@ -28,7 +28,7 @@ def anyio_backend() -> str:
 
 @dataclass
 class Server:
-    node: Node
+    node: Node | None  # None: a cluster (one process per role) is under test
     endpoints: Endpoints
 
     async def client(self, nickname: str | None = None, **options: object) -> PrimClient:
@@ -42,8 +42,23 @@ class Server:
         return client
 
 
+@pytest.fixture(params=["embedded", "cluster"])
+def wiring(request: pytest.FixtureRequest) -> Endpoints | None:
+    """None for an embedded node of the test's own; the endpoints of the session's shared
+    cluster otherwise (the api, and message-1 as the gateway clients fall back to)."""
+    if request.param == "embedded":
+        return None
+    cluster = request.getfixturevalue("shared_cluster")
+    api, node = cluster.ready("api-1"), cluster.ready("message-1")
+    return Endpoints(http=api["http"], quic=node["quic"], tcp=node["tcp"],
+                     ca_cert=api["ca_cert"], fingerprint=api["fingerprint"])
+
+
 @pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[Server]:
+async def server(tmp_path: Path, wiring: Endpoints | None) -> AsyncIterator[Server]:
+    if wiring is not None:
+        yield Server(None, wiring)
+        return
     node = Node(node_config(tmp_path, Backend("embedded", {})))
     endpoints = await node.start()
     yield Server(node, endpoints)

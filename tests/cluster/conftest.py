@@ -1,17 +1,11 @@
-"""A real cluster for the tests of this folder: schedulers, seqnum instances, a
-msgprocessor, two message nodes and the api, each its own process, on the machine's
-PostgreSQL and Redis and the test session's Kafka (Tansu)."""
+"""Cluster fixtures (tests/cluster/fixtures.py, a plugin of the whole suite: the SDK tests
+run against the shared cluster too): `cluster` is the session's shared one."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
 import pytest
 
-from tests.cluster.harness import ClusterThread, cluster_spec
+from tests.cluster.harness import ClusterThread
 
 
 @pytest.fixture
@@ -19,48 +13,6 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def cluster_database(dsn: str) -> str:
-    """A database of the cluster's own beside the session's test database."""
-    parts = urlsplit(dsn)
-    return urlunsplit(parts._replace(path=f"{parts.path}_cluster_{secrets.token_hex(3)}"))
-
-
-def drop_database(dsn: str) -> None:
-    import asyncio
-
-    import asyncpg  # type: ignore[import-untyped, unused-ignore]
-
-    parts = urlsplit(dsn)
-    name = parts.path.lstrip("/")
-
-    async def run() -> None:
-        conn = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(run())
-
-
-def start_cluster(tmp: Path, request: pytest.FixtureRequest, **sizes: int) -> ClusterThread:
-    dsn = cluster_database(request.getfixturevalue("postgres_dsn"))
-    request.addfinalizer(lambda: drop_database(dsn))
-    spec = cluster_spec(tmp, postgres_dsn=dsn, redis_url=request.getfixturevalue("redis_url"),
-                        kafka=request.getfixturevalue("kafka_bootstrap"),
-                        redis_prefix=f"prim-test-cluster-{secrets.token_hex(4)}:", **sizes)
-    thread = ClusterThread(spec)
-    try:
-        thread.start()
-    except BaseException:
-        thread.close()
-        raise
-    return thread
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory,
-            request: pytest.FixtureRequest) -> Iterator[ClusterThread]:
-    thread = start_cluster(tmp_path_factory.mktemp("cluster"), request)
-    yield thread
-    thread.close()
+@pytest.fixture
+def cluster(shared_cluster: ClusterThread) -> ClusterThread:
+    return shared_cluster

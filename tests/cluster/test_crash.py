@@ -17,7 +17,7 @@ import pytest
 
 from prim.clients.sdk import Backoff, PrimClient
 from prim.clients.sdk.errors import SendRefused
-from tests.cluster.conftest import start_cluster
+from tests.cluster.fixtures import start_cluster
 from tests.cluster.harness import ClusterThread
 from tests.cluster.people import PASSWORD, eventually, history_texts, person
 

@@ -16,6 +16,7 @@ the same way. Each sequenced event is yielded once.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -77,6 +78,9 @@ from .gaps import GapTracker
 from .session import Session, log_in, log_out, sign_up
 
 log = logging.getLogger("prim.sdk")
+# Seconds gap filling waits for history to catch up with the live stream (a cluster
+# persists messages shortly after their Ack; a single node before it).
+HISTORY_LAG = 5.0
 _PAGE = 200  # ListHistory's largest page
 
 
@@ -257,15 +261,28 @@ class PrimClient:
                     continue  # already yielded (from history, or delivered twice)
                 gap = self.tracker.gap_before(event.conversation, event.seqnum)
                 if gap is not None:
-                    async for missed in self._fill(gap.conversation, gap.first, gap.last):
+                    async for missed in self._fill(gap.conversation, gap.first, gap.last,
+                                                   live=event.seqnum):
                         yield missed
                 self.tracker.mark(event.conversation, event.seqnum)
                 yield event
 
-    async def _fill(self, conversation: int, first: int, last: int) -> AsyncIterator[ChatEvent]:
-        """The messages in [first, last] not yet seen, oldest first, from history."""
+    async def _fill(self, conversation: int, first: int, last: int,
+                    live: int = 0) -> AsyncIterator[ChatEvent]:
+        """The messages in [first, last] not yet seen, oldest first, from history.
+
+        `live` is the seqnum that revealed the gap. On a cluster, history follows the live
+        stream by the persistence lag: until history holds `live` itself, the range may be
+        incomplete, so it is fetched again (for up to HISTORY_LAG seconds) rather than
+        taken as a gap."""
         try:
-            rows = await self._history_range(conversation, first, last)
+            rows = await self._history_range(conversation, first, live or last)
+            waited, delay = 0.0, 0.05
+            while live and waited < HISTORY_LAG and all(r.seqnum != live for r in rows):
+                await asyncio.sleep(delay)
+                waited, delay = waited + delay, min(delay * 2, 0.5)
+                rows = await self._history_range(conversation, first, live)
+            rows = [r for r in rows if r.seqnum <= last]
         except (PrimApiError, httpx.HTTPError) as exc:
             # Left open: the next message in this conversation tries again.
             yield ErrorNotice(ErrorCode.UNAVAILABLE,

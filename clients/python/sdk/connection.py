@@ -263,7 +263,10 @@ class Connection:
             assert client is not None
             try:
                 while True:
-                    self._on_frame(await client.receive())
+                    frame = await client.receive()
+                    # Looked up per frame (not before the await), so a test that wraps
+                    # _on_frame sees the very next frame.
+                    self._on_frame(frame)
             except ConnectionClosedError as exc:
                 reason = str(exc)
             if self._closing:
