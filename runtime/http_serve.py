@@ -43,7 +43,8 @@ class HttpServer:
 
     async def start(self) -> HttpEndpoint:
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        tcp = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP so that asyncio turns Nagle off on the accepted sockets.
+        tcp = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         tcp.bind((self._host, self._port))
         tcp.listen(1024)

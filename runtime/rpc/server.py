@@ -28,7 +28,9 @@ class RpcServer:
         """Listens on host:port (0: a free port); returns the port."""
         # Bound here so that the port picked for 0 is known without asking grpclib.
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets created with it, and
+        # without it Nagle holds small gRPC replies for the peer's delayed ACK (~40 ms).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))

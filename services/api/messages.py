@@ -140,7 +140,7 @@ class MessageServiceImpl(MessageServiceInterface):
                               ctx: CallContext) -> ReadMarker:
         channel = await self._channel(request.peer_id, ctx.user_id)
         argcheck.seqnum(request.seqnum, "seqnum")
-        last = await self._messages.last_seqnum(channel)
+        last = await self._changes.stored_up_to(channel, request.seqnum)
         before = (await self._online.get_read_markers(ctx.user_id, [channel])).get(channel, 0)
         stored = await self._online.set_read_marker(ctx.user_id, channel,
                                                     min(request.seqnum, last))

@@ -87,17 +87,26 @@ class MessageChanges:
         return target
 
     async def _await_persisted(self, channel: str, seqnum: int) -> Message | None:
-        """Polls for a message above the channel's newest stored one (below it, a missing
+        """Waits for a message above the channel's newest stored one (below it, a missing
         number is a gap that stays empty: no waiting)."""
+        if await self.stored_up_to(channel, seqnum) < seqnum:
+            return None
+        return await self._messages.get(channel, seqnum)
+
+    async def stored_up_to(self, channel: str, seqnum: int) -> int:
+        """The channel's newest stored seqnum, after waiting up to `persist_wait` for it to
+        reach `seqnum` (a message just Acked may not be stored yet on a cluster)."""
+        last = await self._messages.last_seqnum(channel)
+        if last >= seqnum or self._persist_wait <= 0:
+            return last
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._persist_wait
         delay = 0.01
-        while await self._messages.last_seqnum(channel) < seqnum:
-            if loop.time() + delay > deadline:
-                return None
+        while last < seqnum and loop.time() + delay <= deadline:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.2)
-        return await self._messages.get(channel, seqnum)
+            last = await self._messages.last_seqnum(channel)
+        return last
 
     async def edit(self, frame: Frame, edit: EditPayload, sequence: Sequencer) -> Message | None:
         """Applies the Edit ``frame`` (its parsed payload is ``edit``); returns the edited

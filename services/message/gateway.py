@@ -196,7 +196,7 @@ class MessageGateway(ConnectionHandler):
         if is_group_id(frame.receiver):
             await self._require_member(frame.receiver, frame.sender)
         channel = channel_key(frame.sender, frame.receiver)
-        last = await self._storage.messages.last_seqnum(channel)
+        last = await self._changes.stored_up_to(channel, receipt.seqnum)
         await self._storage.online.set_read_marker(frame.sender, channel,
                                                    min(receipt.seqnum, last))
         # The peer learns it was read; in a group only the reader's own devices do.

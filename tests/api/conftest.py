@@ -3,9 +3,10 @@ production ones (PostgreSQL, Redis), reached over real sockets."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,26 +20,49 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+async def _nothing_to_wait_for() -> None:
+    return None
+
+
 @dataclass
 class RunningNode:
     node: Node
     endpoints: Endpoints
     http: httpx.AsyncClient
     backend: str
+    # Waits until everything Acked so far is in the database: a no-op on one node (the
+    # Ack follows the write), the msgprocessor's lag on a cluster.
+    settle: Callable[[], Awaitable[None]] = _nothing_to_wait_for
 
 
 @dataclass(frozen=True)
 class Backend:
-    name: str  # "embedded" or "postgres"
+    name: str  # "embedded", "postgres" or "cluster"
     overrides: dict[str, object]  # storage settings for load_config
+    cluster: Any = None  # the shared ClusterThread, for "cluster"
 
 
-@pytest.fixture(params=["embedded", "postgres"])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of a wiring runs on the embedded and the PostgreSQL/Redis backends; a test
+    that talks to a `running_node` also runs against the shared cluster (one process per
+    role), unless it is marked `single_node` (it needs one node's internals)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    names = ["embedded", "postgres"]
+    if ("running_node" in metafunc.fixturenames
+            and metafunc.definition.get_closest_marker("single_node") is None):
+        names.append("cluster")
+    metafunc.parametrize("backend", names, indirect=True)
+
+
+@pytest.fixture
 def backend(request: pytest.FixtureRequest) -> Backend:
     """The storage settings of one wiring. A sync fixture: the backend fixtures it pulls in
     (tests/backends.py) run their own event loops and must not run inside the test's."""
     if request.param == "embedded":
         return Backend("embedded", {})
+    if request.param == "cluster":
+        return Backend("cluster", {}, request.getfixturevalue("shared_cluster"))
     dsn = request.getfixturevalue("postgres_dsn")
     redis_url = request.getfixturevalue("redis_url")
     # A key prefix of the test's own keeps nodes' Redis state apart (and cleaned up).
@@ -60,6 +84,15 @@ def node_config(tmp: Path, backend: Backend, **overrides: object) -> Config:
 
 @pytest.fixture
 async def running_node(backend: Backend, tmp_path: Path) -> AsyncIterator[RunningNode]:
+    if backend.cluster is not None:
+        from tests.cluster.node_shim import open_shim, settle, settling_client
+
+        shim, cluster_endpoints = await open_shim(backend.cluster, tmp_path)
+        async with settling_client(backend.cluster, cluster_endpoints.http) as http:
+            yield RunningNode(shim, cluster_endpoints, http, backend.name,  # type: ignore[arg-type]
+                              settle=lambda: settle(backend.cluster))
+        await shim.stop()
+        return
     node = Node(node_config(tmp_path, backend))
     endpoints = await node.start()
     async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:

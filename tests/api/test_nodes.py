@@ -13,6 +13,9 @@ from tests.api.conftest import RunningNode
 pytestmark = pytest.mark.anyio
 
 
+# Names the one node's gateway; on a cluster placement picks among the live nodes
+# (covered by tests/cluster and the SDK tests).
+@pytest.mark.single_node
 async def test_get_my_node_points_at_this_nodes_gateway(running_node: RunningNode) -> None:
     account = await new_account(running_node.http)
     response = await running_node.http.get("/v1/node", headers=account.auth)
@@ -29,6 +32,8 @@ async def test_get_my_node_points_at_this_nodes_gateway(running_node: RunningNod
         await client.close()
 
 
+# Unregisters the only node; the shared cluster's nodes must stay up.
+@pytest.mark.single_node
 async def test_get_my_node_without_a_live_node_is_unavailable(running_node: RunningNode
                                                               ) -> None:
     account = await new_account(running_node.http)

@@ -2,4 +2,9 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import anyio_backend, backend, running_node  # noqa: F401 (fixtures)
+from tests.api.conftest import (  # noqa: F401 (fixtures and the parametrising hook)
+    anyio_backend,
+    backend,
+    pytest_generate_tests,
+    running_node,
+)

@@ -120,6 +120,7 @@ async def test_offline_user_finds_the_peer_in_the_inbox_and_fetches_the_gap(
     for body in ("m2", "m3", "m4"):
         await send_and_ack(a, text(alice, bob.user_id, body))
     await a.close()
+    await rn.settle()
     inbox = await storage.online.get_inbox(bob.user_id, last_online)
     entry = next(e for e in inbox if e.peer_id == alice.user_id)
     assert entry.last_seqnum == seen + 3

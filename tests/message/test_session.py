@@ -101,6 +101,7 @@ async def test_business_message_from_the_api_is_live_and_stored(
         assert live.type == MsgType.ADD_FRIEND and live.seqnum == answer.seqnum
         assert FriendEvent.parse(live.payload).message == "let's be friends"
         # Stored in the channel, and in the inbox for Bob's devices that were offline.
+        await rn.settle()
         stored = await storage.messages.get(channel_key(alice.user_id, bob.user_id),
                                             answer.seqnum)
         assert stored is not None and stored.type == MsgType.ADD_FRIEND
@@ -111,6 +112,9 @@ async def test_business_message_from_the_api_is_live_and_stored(
         await b.close()
 
 
+# The embedded node serves the message metrics beside the API; on a cluster each message
+# node serves its own /metrics (tests/cluster).
+@pytest.mark.single_node
 async def test_metrics_are_exported_in_prometheus_text(running_node: RunningNode) -> None:
     rn = running_node
     alice, bob = await make_user(rn), await make_user(rn)
