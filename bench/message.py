@@ -220,7 +220,7 @@ def _problems(expected: int, delivered: int, errors: int) -> str:
     return ", ".join(parts)
 
 
-def _percentile(values: list[int], q: float) -> float:
+def percentile(values: list[int], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
@@ -251,7 +251,7 @@ async def one_to_one(server: Server, senders: list[Client], receivers: list[Clie
     await asyncio.gather(*readers, return_exceptions=True)
     n = len(senders) * 2
     return Row(f"1:1 {'paced' if paced else 'flood'}, {n} clients", tally.delivered / elapsed,
-               _percentile(tally.latencies_ns, 0.5), _percentile(tally.latencies_ns, 0.99),
+               percentile(tally.latencies_ns, 0.5), percentile(tally.latencies_ns, 0.99),
                cpu / max(tally.delivered, 1) * 1e6,
                _problems(sent, tally.delivered, tally.errors))
 
@@ -282,7 +282,7 @@ async def group_fanout(server: Server, http: PrimHttpClient, size: int,
     await asyncio.gather(*readers, return_exceptions=True)
     await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
     row = Row(f"group of {size}, 1 sender: deliveries", tally.delivered / elapsed,
-              _percentile(tally.latencies_ns, 0.5), _percentile(tally.latencies_ns, 0.99),
+              percentile(tally.latencies_ns, 0.5), percentile(tally.latencies_ns, 0.99),
               cpu / max(tally.delivered, 1) * 1e6,
               f"{sent} sent" + (", " + _problems(expected, tally.delivered, tally.errors)
                                 if tally.delivered < expected or tally.errors else ""))
