@@ -181,9 +181,9 @@ def cpu_snapshot(cluster: LocalCluster) -> dict[str, float]:
     return snap
 
 
-async def metrics(http: httpx.AsyncClient, health: object) -> dict[str, float]:
-    """A process's /metrics as {"name{labels}": value}."""
-    response = await http.get(f"{health}/metrics")
+async def metrics(http: httpx.AsyncClient, url: object) -> dict[str, float]:
+    """A process's /metrics (the ready line's "metrics" URL) as {"name{labels}": value}."""
+    response = await http.get(str(url))
     response.raise_for_status()
     out: dict[str, float] = {}
     for line in response.text.splitlines():
@@ -367,8 +367,8 @@ async def run_cluster(nodes: int, args: argparse.Namespace, root: Path, tag: str
             readers.append(asyncio.create_task(drain(p.rx, tallies[p.kind], None)))
 
         async with httpx.AsyncClient(timeout=10) as mhttp:
-            processor = cluster.members["msgprocessor-1"].ready["health"]
-            message_nodes = {name: m.ready["health"] for name, m in cluster.members.items()
+            processor = cluster.members["msgprocessor-1"].ready["metrics"]
+            message_nodes = {name: m.ready["metrics"] for name, m in cluster.members.items()
                              if m.role == "message"}
             # Warm-up: connections, seqnum leases, the msgprocessor's group membership.
             before = (await metrics(mhttp, processor)).get(PROCESSOR_COUNTERS["inserted"], 0.0)

@@ -42,7 +42,8 @@ class ApiRole:
             "prim_api", {"up": 1}, {"up": "1 while the api process serves"}))
         http = await self.http.start()
         return {"role": "api", "node_id": cfg.node.id, "http": http.url,
-                "health": f"{http.url}/healthz", "ca_cert": str(certs.ca_file.resolve()),
+                "health": f"{http.url}/healthz", "metrics": f"{http.url}/metrics",
+                "ca_cert": str(certs.ca_file.resolve()),
                 "fingerprint": certs.fingerprint}
 
     async def stop(self) -> None:

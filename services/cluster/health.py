@@ -25,12 +25,25 @@ async def _not_found(scope: MutableMapping[str, Any],
 
 def health_server(host: str, port: int, metrics: Render, healthy: Callable[[], bool]
                   ) -> HttpServer:
-    def health() -> str:
-        return '{"status":"ok"}' if healthy() else '{"status":"starting"}'
-
+    """/metrics, and /healthz: 200 {"status":"ok"} while `healthy()`, else 503
+    {"status":"unavailable"} (probes that read only the status tell the two apart)."""
     app = with_text_route(_not_found, "/metrics", metrics)
-    app = with_text_route(app, "/healthz", health, "application/json")
-    return HttpServer(app, host=host, port=port)
+
+    async def with_health(scope: MutableMapping[str, Any],
+                          receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+                          send: Callable[[MutableMapping[str, Any]], Awaitable[None]]) -> None:
+        if scope["type"] != "http" or scope.get("path") != "/healthz":
+            await app(scope, receive, send)
+            return
+        ok = healthy()
+        body = b'{"status":"ok"}' if ok else b'{"status":"unavailable"}'
+        await send({"type": "http.response.start", "status": 200 if ok else 503,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"cache-control", b"no-store")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return HttpServer(with_health, host=host, port=port)
 
 
 def render_counters(prefix: str, values: dict[str, float], help_text: dict[str, str]) -> str:

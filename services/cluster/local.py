@@ -172,7 +172,10 @@ class LocalCluster:
         member.process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", "from prim.cli.main import main; raise SystemExit(main())",
             "serve", stdout=asyncio.subprocess.PIPE, stderr=log, env=env,
-            cwd=str(self.spec.directory))
+            cwd=str(self.spec.directory),
+            # A session of its own: Ctrl-C reaches `prim cluster up` only, which then stops
+            # the processes in order (api and message nodes first).
+            start_new_session=True)
         assert member.process.stdout is not None
         try:
             line = await asyncio.wait_for(member.process.stdout.readline(), READY_TIMEOUT)
@@ -193,7 +196,8 @@ class LocalCluster:
         self._tansu = await asyncio.create_subprocess_exec(
             str(tansu_binary()), "broker", "--listener-url", f"tcp://{address}",
             "--advertised-listener-url", f"tcp://{address}",
-            "--storage-engine", "memory://tansu/", stdout=log, stderr=log)
+            "--storage-engine", "memory://tansu/", stdout=log, stderr=log,
+            start_new_session=True)
         for _ in range(100):
             with contextlib.suppress(OSError):
                 _, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -138,7 +138,8 @@ class MessageRole:
         self.ready = True
         return {"role": "message", "node_id": node_id, "quic": gateway_address,
                 "tcp": gateway_address, "rpc": rpc_address(cfg, rpc_port),
-                "health": health.url, "ca_cert": str(certs.ca_file.resolve()),
+                "health": f"{health.url}/healthz", "metrics": f"{health.url}/metrics",
+                "ca_cert": str(certs.ca_file.resolve()),
                 "fingerprint": certs.fingerprint, "wal": str(wal_dir)}
 
     def _metrics(self) -> str:

@@ -51,7 +51,7 @@ class MsgprocessorRole:
                                     lambda: self._task is not None and not self._task.done())
         health = await self.health.start()
         return {"role": "msgprocessor", "node_id": cfg.node.id, "group": group,
-                "health": health.url}
+                "health": f"{health.url}/healthz", "metrics": f"{health.url}/metrics"}
 
     async def _run(self) -> None:
         assert self.persister is not None

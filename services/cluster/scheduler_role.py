@@ -69,7 +69,7 @@ class SchedulerRole:
                                     lambda: True)
         health = await self.health.start()
         return {"role": "scheduler", "node_id": cfg.node.id, "rpc": rpc_address(cfg, port),
-                "health": health.url}
+                "health": f"{health.url}/healthz", "metrics": f"{health.url}/metrics"}
 
     async def stop(self) -> None:
         if self.health is not None:

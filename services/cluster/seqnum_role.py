@@ -69,7 +69,7 @@ class SeqnumRole:
                                     lambda: True)
         health = await self.health.start()
         return {"role": "seqnum", "node_id": cfg.node.id, "rpc": address, "owner": owner,
-                "health": health.url}
+                "health": f"{health.url}/healthz", "metrics": f"{health.url}/metrics"}
 
     async def stop(self) -> None:
         if self.health is not None:

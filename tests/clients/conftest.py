@@ -30,6 +30,15 @@ def anyio_backend() -> str:
 class Server:
     node: Node | None  # None: a cluster (one process per role) is under test
     endpoints: Endpoints
+    cluster: Any = None  # the shared ClusterThread, when a cluster is under test
+
+    async def settle(self) -> None:
+        """Waits until everything Acked so far is in history (at once on one node; the
+        msgprocessor's lag on a cluster)."""
+        if self.cluster is not None:
+            from tests.cluster.node_shim import settle
+
+            await settle(self.cluster)
 
     async def client(self, nickname: str | None = None, **options: object) -> PrimClient:
         """A new account, logged in and connected."""
@@ -43,21 +52,22 @@ class Server:
 
 
 @pytest.fixture(params=["embedded", "cluster"])
-def wiring(request: pytest.FixtureRequest) -> Endpoints | None:
-    """None for an embedded node of the test's own; the endpoints of the session's shared
-    cluster otherwise (the api, and message-1 as the gateway clients fall back to)."""
+def wiring(request: pytest.FixtureRequest) -> Any:
+    """None for an embedded node of the test's own; the session's shared cluster
+    otherwise."""
     if request.param == "embedded":
         return None
-    cluster = request.getfixturevalue("shared_cluster")
-    api, node = cluster.ready("api-1"), cluster.ready("message-1")
-    return Endpoints(http=api["http"], quic=node["quic"], tcp=node["tcp"],
-                     ca_cert=api["ca_cert"], fingerprint=api["fingerprint"])
+    return request.getfixturevalue("shared_cluster")
 
 
 @pytest.fixture
-async def server(tmp_path: Path, wiring: Endpoints | None) -> AsyncIterator[Server]:
+async def server(tmp_path: Path, wiring: Any) -> AsyncIterator[Server]:
     if wiring is not None:
-        yield Server(None, wiring)
+        # The api, and message-1 as the gateway clients fall back to.
+        api, node = wiring.ready("api-1"), wiring.ready("message-1")
+        yield Server(None, Endpoints(http=api["http"], quic=node["quic"], tcp=node["tcp"],
+                                     ca_cert=api["ca_cert"], fingerprint=api["fingerprint"]),
+                     wiring)
         return
     node = Node(node_config(tmp_path, Backend("embedded", {})))
     endpoints = await node.start()

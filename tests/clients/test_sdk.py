@@ -22,7 +22,9 @@ from tests.clients.conftest import Events, Server, befriend
 pytestmark = pytest.mark.anyio
 
 
-async def texts(client: PrimClient, peer: int) -> list[str]:
+async def texts(server: Server, client: PrimClient, peer: int) -> list[str]:
+    """The conversation's texts in history, once everything Acked so far is stored."""
+    await server.settle()
     return [e.text for e in await client.history(peer, limit=200) if isinstance(e, Message)]
 
 
@@ -57,7 +59,7 @@ async def test_two_clients_chat_both_ways(server: Server) -> None:
         assert isinstance(edited, Edited)
         assert (edited.target_seqnum, edited.new_text) == (sent.seqnum, "hello, bob")
 
-        assert await texts(alice, bob.user_id) == ["hello, bob", "hi alice"]
+        assert await texts(server, alice, bob.user_id) == ["hello, bob", "hi alice"]
         assert [f.user_id for f in await alice.friends()] == [bob.user_id]
         inbox = {e.peer_id: e for e in await bob.inbox(since=1)}
         assert inbox[alice.user_id].last_seqnum >= reply.seqnum
@@ -112,7 +114,7 @@ async def test_resend_after_the_connection_died_mid_send_stores_one_message(
         (got,) = await b_events.messages(1)
         assert got.text == "only once" and got.seqnum == sent.seqnum
         assert await b_events.quiet()
-        assert await texts(bob, alice.user_id) == ["only once"]
+        assert await texts(server, bob, alice.user_id) == ["only once"]
         # The connection is usable again.
         again = await alice.send_text(bob.user_id, "still here")
         assert again.seqnum == sent.seqnum + 1 and not again.duplicate
@@ -129,7 +131,7 @@ async def test_resend_after_an_ack_timeout_stores_one_message(server: Server) ->
         dropped = drop_acks(alice, 1, then_disconnect=False)
         sent = await alice.send_text(bob.user_id, "are you there?")
         assert len(dropped) == 1 and sent.duplicate and sent.seqnum == dropped[0].seqnum
-        assert await texts(bob, alice.user_id) == ["are you there?"]
+        assert await texts(server, bob, alice.user_id) == ["are you there?"]
     finally:
         await alice.close()
         await bob.close()

@@ -67,20 +67,20 @@ async def settle(cluster: ClusterThread, timeout: float = 20.0) -> None:
     least as many records as were shipped. History and inboxes follow the live stream by
     this lag on a cluster; tests that read them right after writing call this first."""
     members = cluster.cluster.members.values()
-    nodes = [str(m.ready["health"]) for m in members if m.role == "message"]
-    processors = [str(m.ready["health"]) for m in members if m.role == "msgprocessor"]
+    nodes = [str(m.ready["metrics"]) for m in members if m.role == "message"]
+    processors = [str(m.ready["metrics"]) for m in members if m.role == "msgprocessor"]
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     async with httpx.AsyncClient(timeout=5) as http:
         while True:
             shipped = pending = 0.0
             for url in nodes:
-                text = (await http.get(f"{url}/metrics")).text
+                text = (await http.get(url)).text
                 shipped += _counter(text, "prim_cluster_wal_shipped_total")
                 pending += _counter(text, "prim_cluster_wal_pending")
             fetched = 0.0
             for url in processors:
-                text = (await http.get(f"{url}/metrics")).text
+                text = (await http.get(url)).text
                 fetched += _counter(text, "prim_msgprocessor_fetched_total")
             if pending == 0 and fetched >= shipped:
                 return
