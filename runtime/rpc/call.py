@@ -80,7 +80,10 @@ class AddressTarget:
                                f"{name}: {self.address} is unreachable") from exc
             raise from_grpc(exc, f"{name} at {self.address}") from None
         except UNREACHABLE as exc:
-            self._pool.discard(self.address)
+            # A time-out says nothing about the connection (other calls on it may be
+            # fine): only a failed connection is dropped and dialled afresh.
+            if not isinstance(exc, TimeoutError):
+                self._pool.discard(self.address)
             raise ApiError(ErrorCode.UNAVAILABLE,
                            f"{name}: {self.address} is unreachable ({exc!r})") from exc
 

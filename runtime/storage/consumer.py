@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from .errors import AlreadyExists
-from .models import Message
+from .models import LogRecord, Message
 from .ports import LogConsumer, MessageLog, MessageStore
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,18 @@ class LogPersister:
         batch = PersistStats(fetched=len(records))
         if not records:
             return batch
+        try:
+            batch = await self._persist(records, batch)
+        except BaseException:
+            # Nothing of this batch is committed; the next fetch must see it again, not
+            # the records after it (a later commit would skip it for good).
+            await self._consumer.rewind()
+            raise
+        await self._consumer.commit()
+        self.stats.add(batch)
+        return batch
+
+    async def _persist(self, records: list[LogRecord], batch: PersistStats) -> PersistStats:
         messages = [r.message for r in records]
         fresh: list[Message] = []
         try:
@@ -88,8 +100,6 @@ class LogPersister:
         if self._on_persisted is not None:
             for m in fresh:
                 await self._on_persisted(m)
-        await self._consumer.commit()
-        self.stats.add(batch)
         return batch
 
     async def run(self, stop: asyncio.Event, *, max_records: int = 500) -> None:

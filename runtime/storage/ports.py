@@ -327,6 +327,10 @@ class LogConsumer(Protocol):
     async def commit(self) -> None:
         """Records the position after everything fetched so far for the group."""
 
+    async def rewind(self) -> None:
+        """Goes back to the group's committed position: what was fetched since is fetched
+        again (after a batch could not be processed)."""
+
     async def close(self) -> None: ...
 
 

@@ -35,6 +35,7 @@ class NodeDirectory(Generic[T]):
         self._nodes: dict[int, NodeInfo] = {}
         self._remotes: dict[str, T] = {}
         self._task: asyncio.Task[None] | None = None
+        self._asked_at = -1.0e9  # loop time of the last refresh made for an unknown id
 
     async def start(self) -> None:
         await self.refresh()
@@ -55,12 +56,21 @@ class NodeDirectory(Generic[T]):
             log.warning("cannot list the %s nodes (%s); keeping the last list",
                         self._role.name.lower(), exc)
             return
-        self._nodes = {n.node_id: n for n in listed.nodes}
+        nodes = {n.node_id: n for n in listed.nodes}
+        live_addresses = {n.rpc_address for n in nodes.values()}
+        for address in [a for a in self._remotes if a not in live_addresses]:
+            del self._remotes[address]
+        self._nodes = nodes
 
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(self._refresh_seconds)
-            await self.refresh()
+            try:
+                await self.refresh()
+            except Exception:
+                log.exception("refreshing the %s nodes failed", self._role.name.lower())
+
+
 
     def live(self) -> list[tuple[int, T]]:
         """(node id, remote) of every live node but this process itself, by id."""
@@ -72,7 +82,12 @@ class NodeDirectory(Generic[T]):
         if node_id == self._self_id:
             return None
         node = self._nodes.get(node_id)
-        if node is None:
+        now = asyncio.get_running_loop().time()
+        # An unknown id may be a node that just registered: ask again, but at most once a
+        # second (a crashed node's connections linger in the online state and would
+        # otherwise cost a registry call per delivery).
+        if node is None and now - self._asked_at >= 1.0:
+            self._asked_at = now
             await self.refresh()
             node = self._nodes.get(node_id)
         if node is None or not node.rpc_address:

@@ -6,6 +6,7 @@ leases so another instance takes over at once; after a crash, once they expire."
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from prim.generated.prim.v1 import NodeInfo, NodeRole
@@ -50,7 +51,10 @@ class SeqnumRole:
         self.pool = ChannelPool(certs.rpc)
         scheduler = scheduler_client(cfg, self.pool)
         self.store = PostgresSeqnumStore(await PostgresDatabase.open(url), owns_db=True)
-        owner = f"seqnum-{cfg.node.id}"
+        # Unique per start: a replacement started with the same node id while the old
+        # process merely hangs must not share its leases (the old one would resume and
+        # hand out numbers too); it takes them over once they expire.
+        owner = f"seqnum-{cfg.node.id}-{secrets.token_hex(4)}"
         self.allocator = LeasedSeqnumAllocator(
             self.store, owner, ttl_ms=int(cfg.cluster.seqnum_lease_seconds * 1000))
         await self.allocator.start()

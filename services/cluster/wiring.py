@@ -40,7 +40,9 @@ def scheduler_client(config: Config, pool: ChannelPool) -> SchedulerServiceInter
         raise ClusterConfigError(
             f"role {config.node.role!r} needs the scheduler addresses: set cluster.schedulers "
             "(e.g. PRIM_CLUSTER__SCHEDULERS=127.0.0.1:7100,127.0.0.1:7101)")
-    return SchedulerServiceRemote(FailoverTarget(pool, addresses, timeout=5.0))
+    # Longer than a scheduler's own calls to message nodes (5 s each, with one fail-over),
+    # so a relay that the scheduler is still retrying is not abandoned and sent again.
+    return SchedulerServiceRemote(FailoverTarget(pool, addresses, timeout=15.0))
 
 
 def rpc_address(config: Config, port: int) -> str:
@@ -86,6 +88,8 @@ class Registration:
                         await self._register()
                 else:
                     log.warning("heartbeat failed: %s", exc)
+            except Exception:
+                log.exception("heartbeat failed; trying again at the next one")
 
     async def stop(self) -> None:
         if self._task is not None:

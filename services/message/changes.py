@@ -31,6 +31,9 @@ from prim.runtime.wire.frame import Frame
 CONTENT_TYPES = frozenset(t for t, info in MSG_TYPE_INFO.items()
                           if info.category == MsgCategory.CONTENT)
 
+#: How far below a channel's newest stored seqnum a missing message may still be on its way.
+RECENT_WINDOW = 64
+
 #: Sequences, stores and delivers a frame (the pipeline, directly or through the relay).
 Sequencer = Callable[[Frame], Awaitable[object]]
 
@@ -87,11 +90,23 @@ class MessageChanges:
         return target
 
     async def _await_persisted(self, channel: str, seqnum: int) -> Message | None:
-        """Waits for a message above the channel's newest stored one (below it, a missing
-        number is a gap that stays empty: no waiting)."""
-        if await self.stored_up_to(channel, seqnum) < seqnum:
-            return None
-        return await self._messages.get(channel, seqnum)
+        """Waits up to `persist_wait` for a message that may be on its way: above the
+        channel's newest stored one, or just below it (each message node persists its own
+        messages, so a channel's history can fill out of order). Further below, a missing
+        number is a gap that stays empty: no waiting."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._persist_wait
+        delay = 0.01
+        while True:
+            found = await self._messages.get(channel, seqnum)
+            if found is not None:
+                return found
+            if await self._messages.last_seqnum(channel) - seqnum >= RECENT_WINDOW:
+                return None
+            if loop.time() + delay > deadline:
+                return None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
     async def stored_up_to(self, channel: str, seqnum: int) -> int:
         """The channel's newest stored seqnum, after waiting up to `persist_wait` for it to

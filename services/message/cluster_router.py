@@ -34,6 +34,9 @@ from prim.services.message.wire_frames import to_wire_frame
 log = logging.getLogger("prim.message.cluster_router")
 
 MAX_BATCH = 512
+# Deliveries held for one peer; beyond this the oldest are dropped (and counted): a peer
+# that stays this far behind is served from history by its clients instead.
+MAX_QUEUED = 100_000
 
 
 @dataclass(slots=True)
@@ -143,6 +146,9 @@ class ClusterRouter:
             queue.task = asyncio.create_task(self._send(node_id, queue),
                                              name=f"prim-forward-{node_id}")
         queue.items.append(delivery)
+        if len(queue.items) > MAX_QUEUED:
+            queue.items.popleft()
+            self.stats.dropped += 1
         queue.ready.set()
 
     async def _send(self, node_id: int, queue: _PeerQueue) -> None:
@@ -151,14 +157,28 @@ class ClusterRouter:
             queue.ready.clear()
             while queue.items:
                 batch = [queue.items.popleft() for _ in range(min(len(queue.items), MAX_BATCH))]
-                await self._send_batch(node_id, batch)
+                try:
+                    live = await self._send_batch(node_id, batch)
+                except Exception:
+                    log.exception("forwarding %d frames to node %d failed", len(batch), node_id)
+                    self.stats.dropped += len(batch)
+                    continue
+                if not live:
+                    # The node left the registry: its queue and this task go with it.
+                    self.stats.dropped += len(queue.items)
+                    queue.items.clear()
+                    if self._queues.get(node_id) is queue:
+                        del self._queues[node_id]
+                    return
 
-    async def _send_batch(self, node_id: int, batch: list[Delivery]) -> None:
+    async def _send_batch(self, node_id: int, batch: list[Delivery]) -> bool:
+        """Sends one batch; False when the node is not in the registry (any more)."""
         request = DeliverRequest(deliveries=batch, from_node_id=self._node_id)
         for attempt in range(2):
             peer = await self._peers.get(node_id)
             if peer is None:
-                break
+                self.stats.dropped += len(batch)
+                return False
             try:
                 await peer.deliver(request, CallContext())
             except ApiError as exc:
@@ -171,7 +191,8 @@ class ClusterRouter:
             self.stats.calls += 1
             self.stats.forwarded += len(batch)
             self.stats.per_node[node_id] = self.stats.per_node.get(node_id, 0) + len(batch)
-            return
+            return True
         log.warning("dropped %d frames for node %d (not reachable); receivers fill the gap "
                     "from history", len(batch), node_id)
         self.stats.dropped += len(batch)
+        return True

@@ -147,3 +147,42 @@ async def test_conflicting_record_is_skipped_not_blocking(
     await persister.close()
     assert (stats.inserted, stats.conflicts) == (2, 1)
     assert (await store.get(make(1, 10_001).channel, 1)) == make(1, 10_001)
+
+
+class _FailsOnce:
+    """A message store whose first batch write fails (a database restart, say)."""
+
+    def __init__(self, store: MessageStore) -> None:
+        self._store = store
+        self.failed = False
+
+    async def insert_many(self, messages: list[Message]) -> object:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("the database went away")
+        return await self._store.insert_many(messages)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+async def test_a_batch_that_failed_to_persist_is_fetched_again(
+    pipeline: tuple[MessageLog, MessageStore, Database],
+) -> None:
+    log, store, db = pipeline
+    sent = [make(i, 10_001) for i in range(1, 11)]
+    for m in sent[:5]:
+        await log.append(m)
+    flaky = _FailsOnce(store)
+    persister = LogPersister(log, flaky, group="proc-flaky")  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        await persist_until(persister, 1)
+    for m in sent[5:]:
+        await log.append(m)
+    # The next batches must start with the failed one; committing past it would lose it.
+    await persist_until(persister, 10)
+    await persister.close()
+    assert flaky.failed
+    for m in sent:
+        assert await store.get(m.channel, m.seqnum) == m
+    assert await count_rows(db) == 10

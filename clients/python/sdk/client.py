@@ -81,6 +81,9 @@ log = logging.getLogger("prim.sdk")
 # Seconds gap filling waits for history to catch up with the live stream (a cluster
 # persists messages shortly after their Ack; a single node before it).
 HISTORY_LAG = 5.0
+# Gaps up to this size are expected to fill completely (concurrent senders); larger ones
+# are allowed to stay empty (numbers a restarted seqnum service skipped).
+SMALL_GAP = 64
 _PAGE = 200  # ListHistory's largest page
 
 
@@ -272,13 +275,14 @@ class PrimClient:
         """The messages in [first, last] not yet seen, oldest first, from history.
 
         `live` is the seqnum that revealed the gap. On a cluster, history follows the live
-        stream by the persistence lag: until history holds `live` itself, the range may be
-        incomplete, so it is fetched again (for up to HISTORY_LAG seconds) rather than
-        taken as a gap."""
+        stream by the persistence lag, and each message node persists its own messages,
+        so a channel's history can fill out of order: while history lacks `live`, or a
+        small gap still has holes, the range is fetched again (for up to HISTORY_LAG
+        seconds) rather than taken as empty."""
         try:
             rows = await self._history_range(conversation, first, live or last)
             waited, delay = 0.0, 0.05
-            while live and waited < HISTORY_LAG and all(r.seqnum != live for r in rows):
+            while live and waited < HISTORY_LAG and _incomplete(rows, first, last, live):
                 await asyncio.sleep(delay)
                 waited, delay = waited + delay, min(delay * 2, 0.5)
                 rows = await self._history_range(conversation, first, live)
@@ -428,3 +432,12 @@ class PrimClient:
 def _split(address: str) -> tuple[str, int]:
     host, _, port = address.rpartition(":")
     return host.strip("[]"), int(port)
+
+
+def _incomplete(rows: list[ChatMessage], first: int, last: int, live: int) -> bool:
+    """Whether history may still be filling in: it lacks the live message, or a small
+    gap [first, last] has holes."""
+    have = {r.seqnum for r in rows}
+    if live not in have:
+        return True
+    return last - first < SMALL_GAP and any(n not in have for n in range(first, last + 1))

@@ -166,5 +166,15 @@ class KafkaLogConsumer:
         # Commits the position after every record returned by fetch() so far.
         await self._consumer.commit()
 
+    async def rewind(self) -> None:
+        # Back to each partition's committed offset; a partition the group never committed
+        # goes back to its beginning (the consumer's auto_offset_reset is "earliest").
+        for tp in self._consumer.assignment():
+            committed = await self._consumer.committed(tp)
+            if committed is None:
+                await self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, committed)
+
     async def close(self) -> None:
         await self._consumer.stop()

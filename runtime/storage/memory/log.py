@@ -46,6 +46,9 @@ class MemoryMessageLog:
     async def committed(self, group: str) -> dict[int, int]:
         return {0: self._committed.get(group, 0)}
 
+    def committed_position(self, group: str) -> int:
+        return max(self._committed.get(group, self._base), self._base)
+
     async def consumer(self, group: str) -> MemoryLogConsumer:
         start = self._committed.setdefault(group, self._base)
         return MemoryLogConsumer(self, group, start)
@@ -96,6 +99,9 @@ class MemoryLogConsumer:
 
     async def commit(self) -> None:
         self._log._commit(self._group, self._position)
+
+    async def rewind(self) -> None:
+        self._position = self._log.committed_position(self._group)
 
     async def close(self) -> None:
         return None
