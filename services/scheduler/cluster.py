@@ -100,6 +100,17 @@ class ClusterScheduler(SchedulerServiceInterface):
         if node.node_id > MAX_NODE_ID:
             raise ApiError(ErrorCode.INVALID_ARGUMENT,
                            f"node.node_id must be at most {MAX_NODE_ID}", "node.node_id")
+        if node.node_id:
+            # Heartbeats and unregistering name the id alone: two live processes of
+            # different roles under one id would keep each other alive.
+            for role in NodeRole:
+                if role in (NodeRole.UNSPECIFIED, node.role):
+                    continue
+                if any(n.node_id == node.node_id for n in await self._live(role)):
+                    raise ApiError(ErrorCode.ALREADY_EXISTS,
+                                   f"node id {node.node_id} is in use by a live "
+                                   f"{role.name.lower()} node; give every process of the "
+                                   "cluster its own node.id", "node.node_id")
         try:
             stored = await self._registry.register(node, now=self._clock())
         except NodeIdsExhausted as exc:
