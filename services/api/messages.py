@@ -72,12 +72,9 @@ class MessageServiceImpl(MessageServiceInterface):
         self._messages = api.storage.messages
         self._online = api.storage.online
         self._notify = Notifier(api.scheduler)
-        # On a cluster (the api in its own process) history follows the Acks by the
-        # msgprocessor's lag: an edit right after a send waits for its target.
-        cluster = api.config.node.role != "all"
-        self._changes = MessageChanges(
-            messages=api.storage.messages, social=api.storage.social, clock=api.clock,
-            persist_wait=api.config.cluster.persist_wait_seconds if cluster else 0.0)
+        self._changes = MessageChanges(messages=api.storage.messages,
+                                       social=api.storage.social, clock=api.clock,
+                                       persist_wait=api.persist_wait)
         self._last_ts: dict[tuple[int, int], int] = {}
 
     # -- inbox and history -------------------------------------------------------------

@@ -27,6 +27,9 @@ class ApiServer:
     scheduler: SchedulerServiceInterface
     config: Config
     clock: Clock = wall_clock_ms
+    # Seconds an edit or read marker waits for a message not stored yet (a cluster's
+    # history follows the Acks by the msgprocessor's lag); 0 where the Ack follows the write.
+    persist_wait: float = 0.0
 
     async def authenticate(self, token: str) -> Principal | None:
         """The user and device an access token stands for, while it is active."""

@@ -46,6 +46,11 @@ def health_server(host: str, port: int, metrics: Render, healthy: Callable[[], b
     return HttpServer(with_health, host=host, port=port)
 
 
+def health_fields(base_url: str) -> dict[str, object]:
+    """The ready line's entries for a health server at `base_url`."""
+    return {"health": f"{base_url}/healthz", "metrics": f"{base_url}/metrics"}
+
+
 def render_counters(prefix: str, values: dict[str, float], help_text: dict[str, str]) -> str:
     """Prometheus text for a flat set of counters/gauges (`<prefix>_<name>`)."""
     lines: list[str] = []

@@ -24,12 +24,12 @@ from prim.runtime.config import Config
 from prim.runtime.rpc.call import AddressTarget
 from prim.runtime.rpc.channels import ChannelPool
 from prim.runtime.rpc.server import RpcServer
-from prim.runtime.storage.clock import wall_clock_ms
-from prim.runtime.storage.factory import Storage, open_storage
+from prim.runtime.storage.clock import StrictlyIncreasing, wall_clock_ms
+from prim.runtime.storage.factory import open_storage
 from prim.runtime.storage.models import Clock
-from prim.runtime.wire.asyncio.server import WireServer
 from prim.services.cluster.directory import NodeDirectory
-from prim.services.cluster.health import health_server, render_counters
+from prim.services.cluster.health import health_fields, health_server, render_counters
+from prim.services.cluster.parts import StartedParts
 from prim.services.cluster.wiring import Registration, rpc_address, scheduler_client
 from prim.services.identity import node_certificates
 from prim.services.message.cluster_router import ClusterRouter
@@ -38,7 +38,6 @@ from prim.services.message.listener import wire_server
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.node_service import MessageNodeService
 from prim.services.message.pipeline import MessagePipeline
-from prim.services.message.router import LocalRouter
 from prim.services.message.wal_writer import WalWriter
 from prim.services.msglogger.shipper import WalShipper
 from prim.services.msglogger.wal import WriteAheadLog
@@ -48,98 +47,96 @@ from prim.services.storage_config import storage_config
 log = logging.getLogger("prim.cluster.message")
 
 
-class FreshTimestamps:
-    """Strictly increasing ms timestamps for frames submitted without one."""
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._last = 0
-
-    def __call__(self) -> int:
-        self._last = max(self._clock(), self._last + 1)
-        return self._last
-
-
 class MessageRole:
     def __init__(self, config: Config, *, clock: Clock = wall_clock_ms) -> None:
         self.config = config
         self.clock = clock
-        self._closers: list[object] = []
-        self.storage: Storage | None = None
-        self.wire: WireServer | None = None
-        self.rpc: RpcServer | None = None
         self.ready = False
+        self._parts = StartedParts()
 
     async def start(self) -> dict[str, object]:
-        cfg = self.config
+        cfg, parts = self.config, self._parts
         node_id = cfg.node.id
         Path(cfg.node.data_dir).mkdir(parents=True, exist_ok=True)
         certs = node_certificates(cfg)
-        self.pool = pool = ChannelPool(certs.rpc)
+        pool = ChannelPool(certs.rpc)
+        parts.add("channels", pool.close)
         scheduler = scheduler_client(cfg, pool)
-        self.storage = storage = await open_storage(storage_config(cfg), clock=self.clock)
+        storage = await open_storage(storage_config(cfg), clock=self.clock)
+        parts.add("storage", storage.close)
 
-        self.seqnum_nodes = NodeDirectory(
+        seqnum_nodes = NodeDirectory(
             scheduler, NodeRole.SEQNUM,
             lambda address: SeqnumServiceRemote(AddressTarget(pool, address, timeout=5.0)))
-        await self.seqnum_nodes.start()
-        self.seqnums = seqnums = SeqnumClient(self.seqnum_nodes.live,
-                                              refresh=self.seqnum_nodes.refresh)
+        await seqnum_nodes.start()
+        parts.add("seqnum directory", seqnum_nodes.stop)
+        seqnums = SeqnumClient(seqnum_nodes.live, refresh=seqnum_nodes.refresh)
+        parts.add("seqnum client", seqnums.close)
 
         def peer(address: str) -> MessageNodeServiceInterface:
             return MessageNodeServiceRemote(AddressTarget(pool, address, timeout=5.0))
 
-        self.peers = NodeDirectory(scheduler, NodeRole.MESSAGE, peer, self_id=node_id)
-        await self.peers.start()
-        self.router = router = ClusterRouter(LocalRouter(), node_id=node_id,
-                                             online=storage.online, peers=self.peers)
+        peers = NodeDirectory(scheduler, NodeRole.MESSAGE, peer, self_id=node_id)
+        await peers.start()
+        parts.add("peer directory", peers.stop)
+        self.router = router = ClusterRouter(node_id=node_id, online=storage.online,
+                                             peers=peers)
         await router.start()
+        parts.add("router", router.stop)
 
         wal_dir = Path(cfg.cluster.wal_dir.format(data_dir=cfg.node.data_dir))
         self.wal = wal = await WriteAheadLog.open(wal_dir)
+        parts.add("write-ahead log", wal.close)
         self.shipper = shipper = WalShipper(wal, storage.log,
                                             group=cfg.cluster.msgprocessor_group)
         self.metrics = metrics = MessageMetrics()
-        self.pipeline = pipeline = MessagePipeline(
+        pipeline = MessagePipeline(
             seqnums=seqnums, messages=storage.messages, social=storage.social,
             online=storage.online, router=router, node_id=node_id, clock=self.clock,
             on_delivered=metrics.delivered, writer=WalWriter(wal, shipper),
             record_inboxes=False,
         )
-        replayed = wal.replay()
-        for _lsn, message in replayed:
+        # Resends of what the log holds are answered with their seqnums; the shipper
+        # reads the same records again to re-ship them.
+        replayed = 0
+        for _lsn, message in wal.records():
             pipeline.remember((message.sender, message.receiver, message.client_ts),
                               message.seqnum)
+            replayed += 1
         if replayed:
             log.info("write-ahead log: %d records not yet confirmed persisted; re-shipping",
-                     len(replayed))
+                     replayed)
         await shipper.start()
+        parts.add("shipper", shipper.stop)
         await pipeline.start()
+        parts.add("pipeline", pipeline.stop)
 
-        self.gateway = gateway = MessageGateway(storage=storage, pipeline=pipeline,
-                                                router=router, config=cfg, clock=self.clock,
-                                                metrics=metrics,
-                                                persist_wait=cfg.cluster.persist_wait_seconds)
+        gateway = MessageGateway(storage=storage, pipeline=pipeline, router=router, config=cfg,
+                                 clock=self.clock, metrics=metrics,
+                                 persist_wait=cfg.cluster.persist_wait_seconds)
         service = MessageNodeService(pipeline=pipeline, router=router, gateway=gateway,
-                                     fresh_timestamp=FreshTimestamps(self.clock))
-        self.rpc = RpcServer([MessageNodeServiceGrpc(service)], certs.rpc)
-        rpc_port = await self.rpc.start(cfg.cluster.rpc_host, cfg.cluster.rpc_port)
-        self.wire = wire_server(gateway, cfg, certs, self.clock)
-        await self.wire.start()
-        gateway_address = cfg.gateway.public_address or f"{cfg.gateway.host}:{self.wire.port}"
-        self.registration = Registration(scheduler, NodeInfo(
+                                     fresh_timestamp=StrictlyIncreasing(self.clock))
+        rpc = RpcServer([MessageNodeServiceGrpc(service)], certs.rpc)
+        rpc_port = await rpc.start(cfg.cluster.rpc_host, cfg.cluster.rpc_port)
+        parts.add("gRPC server", rpc.close)
+        wire = wire_server(gateway, cfg, certs, self.clock)
+        await wire.start()
+        parts.add("gateway", wire.close)
+        gateway_address = cfg.gateway.public_address or f"{cfg.gateway.host}:{wire.port}"
+        registration = Registration(scheduler, NodeInfo(
             node_id=node_id, role=NodeRole.MESSAGE, address=gateway_address,
             tcp_address=gateway_address, rpc_address=rpc_address(cfg, rpc_port),
         ), interval=cfg.cluster.heartbeat_seconds, load=lambda: router.connection_count)
-        await self.registration.start()
-        self.health = health_server(cfg.http.host, cfg.cluster.health_port, self._metrics,
-                                    lambda: self.ready)
-        health = await self.health.start()
+        await registration.start()
+        parts.add("registration", registration.stop)
+        health = health_server(cfg.http.host, cfg.cluster.health_port, self._metrics,
+                               lambda: self.ready)
+        endpoint = await health.start()
+        parts.add("health server", health.stop)
         self.ready = True
         return {"role": "message", "node_id": node_id, "quic": gateway_address,
                 "tcp": gateway_address, "rpc": rpc_address(cfg, rpc_port),
-                "health": f"{health.url}/healthz", "metrics": f"{health.url}/metrics",
-                "ca_cert": str(certs.ca_file.resolve()),
+                **health_fields(endpoint.url), "ca_cert": str(certs.ca_file.resolve()),
                 "fingerprint": certs.fingerprint, "wal": str(wal_dir)}
 
     def _metrics(self) -> str:
@@ -156,18 +153,7 @@ class MessageRole:
 
     async def stop(self) -> None:
         """Stops taking clients first, then drains: queued writes reach the log, the log
-        reaches Kafka when it can, and the node leaves the registry."""
+        reaches Kafka when it can, and the node leaves the registry (the reverse of the
+        start-up order)."""
         self.ready = False
-        # In start-up order reversed where it matters; a part never started is skipped.
-        for name in ("health", "registration", "wire", "pipeline", "rpc", "router",
-                     "shipper", "wal", "seqnums", "peers", "seqnum_nodes", "storage"):
-            part = getattr(self, name, None)
-            if part is None:
-                continue
-            try:
-                await (part.close() if name in ("wire", "rpc", "wal", "seqnums", "storage")
-                       else part.stop())
-            except Exception:
-                log.exception("stopping the %s failed", name)
-        if hasattr(self, "pool"):
-            self.pool.close()
+        await self._parts.stop_all()

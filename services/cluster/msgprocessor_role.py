@@ -8,82 +8,55 @@ read again and written once (the store ignores what it holds already)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from pathlib import Path
 
 from prim.runtime.config import Config
-from prim.runtime.http_serve import HttpServer
 from prim.runtime.storage.clock import wall_clock_ms
-from prim.runtime.storage.consumer import LogPersister
-from prim.runtime.storage.factory import Storage, open_storage
+from prim.runtime.storage.consumer import LogPersister, PersistStats
+from prim.runtime.storage.factory import open_storage
 from prim.runtime.storage.models import Clock
-from prim.services.cluster.health import health_server, render_counters
-from prim.services.msgprocessor.inbox import InboxRecorder
+from prim.services.cluster.health import health_fields, health_server, render_counters
+from prim.services.cluster.parts import StartedParts
+from prim.services.message.inboxes import InboxRecorder
+from prim.services.msgprocessor.processor import Msgprocessor
 from prim.services.storage_config import storage_config
 
-log = logging.getLogger("prim.cluster.msgprocessor")
 
 
 class MsgprocessorRole:
     def __init__(self, config: Config, *, clock: Clock = wall_clock_ms) -> None:
         self.config = config
         self.clock = clock
-        self.storage: Storage | None = None
-        self.persister: LogPersister | None = None
-        self.health: HttpServer | None = None
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self.errors = 0
+        self.processor: Msgprocessor | None = None
+        self._parts = StartedParts()
 
     async def start(self) -> dict[str, object]:
-        cfg = self.config
+        cfg, parts = self.config, self._parts
         Path(cfg.node.data_dir).mkdir(parents=True, exist_ok=True)
-        self.storage = storage = await open_storage(storage_config(cfg), clock=self.clock)
+        storage = await open_storage(storage_config(cfg), clock=self.clock)
+        parts.add("storage", storage.close)
         group = cfg.cluster.msgprocessor_group
-        self.persister = LogPersister(storage.log, storage.messages, group=group,
-                                      on_persisted=InboxRecorder(storage.online,
-                                                                 storage.social))
-        await self.persister.start()
-        self._task = asyncio.create_task(self._run(), name="prim-msgprocessor")
-        self.health = health_server(cfg.http.host, cfg.cluster.health_port, self._metrics,
-                                    lambda: self._task is not None and not self._task.done())
-        health = await self.health.start()
+        self.processor = processor = Msgprocessor(LogPersister(
+            storage.log, storage.messages, group=group,
+            on_persisted=InboxRecorder(storage.online, storage.social)))
+        await processor.start()
+        parts.add("msgprocessor", processor.stop)
+        health = health_server(cfg.http.host, cfg.cluster.health_port, self._metrics,
+                               lambda: processor.running)
+        endpoint = await health.start()
+        parts.add("health server", health.stop)
         return {"role": "msgprocessor", "node_id": cfg.node.id, "group": group,
-                "health": f"{health.url}/healthz", "metrics": f"{health.url}/metrics"}
-
-    async def _run(self) -> None:
-        assert self.persister is not None
-        while not self._stop.is_set():
-            try:
-                await self.persister.run_once(timeout_ms=200)
-            except Exception:
-                # The batch was not committed: it comes again after the pause.
-                self.errors += 1
-                log.exception("persisting a batch failed; retrying")
-                await asyncio.sleep(1.0)
+                **health_fields(endpoint.url)}
 
     def _metrics(self) -> str:
-        stats = self.persister.stats if self.persister else None
+        processor = self.processor
+        stats = processor.persister.stats if processor else PersistStats()
         return render_counters("prim_msgprocessor", {
-            "fetched_total": stats.fetched if stats else 0,
-            "inserted_total": stats.inserted if stats else 0,
-            "duplicates_total": stats.duplicates if stats else 0,
-            "conflicts_total": stats.conflicts if stats else 0,
-            "errors_total": self.errors,
+            "fetched_total": stats.fetched, "inserted_total": stats.inserted,
+            "duplicates_total": stats.duplicates, "conflicts_total": stats.conflicts,
+            "errors_total": processor.errors if processor else 0,
         }, {"duplicates_total": "records already persisted (at-least-once redelivery)",
             "conflicts_total": "records whose seqnum holds another message (skipped)"})
 
     async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, 5)
-            self._task = None
-        if self.health is not None:
-            await self.health.stop()
-        if self.persister is not None:
-            await self.persister.close()
-        if self.storage is not None:
-            await self.storage.close()
+        await self._parts.stop_all()

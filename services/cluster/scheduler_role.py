@@ -9,21 +9,15 @@ from pathlib import Path
 
 from prim.generated.rpc import MessageNodeServiceRemote, SchedulerServiceGrpc
 from prim.runtime.config import Config
-from prim.runtime.http_serve import HttpServer
 from prim.runtime.rpc.call import AddressTarget
 from prim.runtime.rpc.channels import ChannelPool
 from prim.runtime.rpc.server import RpcServer
 from prim.runtime.storage.clock import wall_clock_ms
-from prim.runtime.storage.factory import (
-    Database,
-    open_database,
-    open_online,
-    redis_client,
-    social_store,
-)
-from prim.runtime.storage.ports import OnlineState
+from prim.runtime.storage.factory import open_database, redis_client, social_store
 from prim.runtime.storage.redis.nodes import RedisNodeRegistry
-from prim.services.cluster.health import health_server, render_counters
+from prim.runtime.storage.redis.online import RedisOnlineState
+from prim.services.cluster.health import health_fields, health_server, render_counters
+from prim.services.cluster.parts import StartedParts
 from prim.services.cluster.wiring import ClusterConfigError, rpc_address
 from prim.services.identity import node_certificates
 from prim.services.scheduler.cluster import ClusterScheduler
@@ -33,16 +27,10 @@ from prim.services.scheduler.relay_clock import RedisRelayClock
 class SchedulerRole:
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.db: Database | None = None
-        self.online: OnlineState | None = None
-        self.registry: RedisNodeRegistry | None = None
-        self.relay_clock: RedisRelayClock | None = None
-        self.rpc: RpcServer | None = None
-        self.health: HttpServer | None = None
-        self.pool: ChannelPool | None = None
+        self._parts = StartedParts()
 
     async def start(self) -> dict[str, object]:
-        cfg = self.config
+        cfg, parts = self.config, self._parts
         online_url = cfg.storage.online
         if not online_url.startswith(("redis://", "rediss://", "unix://")):
             raise ClusterConfigError(
@@ -50,37 +38,30 @@ class SchedulerRole:
                 f"storage.online to a redis:// URL (it is {online_url!r})")
         Path(cfg.node.data_dir).mkdir(parents=True, exist_ok=True)
         certs = node_certificates(cfg)
-        self.pool = pool = ChannelPool(certs.rpc)
-        self.db = await open_database(cfg.storage.database.format(data_dir=cfg.node.data_dir))
-        self.online = open_online(online_url)
+        pool = ChannelPool(certs.rpc)
+        parts.add("channels", pool.close)
+        db = await open_database(cfg.storage.database.format(data_dir=cfg.node.data_dir))
+        parts.add("database", db.close)
+        # One Redis client for the online state, the registry and the relay clock.
         client, prefix = redis_client(online_url)
-        self.registry = RedisNodeRegistry(client, prefix=prefix, owns_client=True)
-        self.relay_clock = RedisRelayClock(client, prefix=prefix)
+        registry = RedisNodeRegistry(client, prefix=prefix, owns_client=True)
+        parts.add("Redis", registry.close)
         scheduler = ClusterScheduler(
-            registry=self.registry, relay_clock=self.relay_clock, online=self.online,
-            social=social_store(self.db),
+            registry=registry, relay_clock=RedisRelayClock(client, prefix=prefix),
+            online=RedisOnlineState(client, prefix=prefix), social=social_store(db),
             message_node=lambda node: MessageNodeServiceRemote(
                 AddressTarget(pool, node.rpc_address, timeout=5.0)),
             clock=wall_clock_ms, lease_seconds=cfg.cluster.lease_seconds)
-        self.rpc = RpcServer([SchedulerServiceGrpc(scheduler)], certs.rpc)
-        port = await self.rpc.start(cfg.cluster.rpc_host, cfg.cluster.rpc_port)
-        self.health = health_server(cfg.http.host, cfg.cluster.health_port,
-                                    lambda: render_counters("prim_scheduler", {"up": 1}, {}),
-                                    lambda: True)
-        health = await self.health.start()
+        rpc = RpcServer([SchedulerServiceGrpc(scheduler)], certs.rpc)
+        port = await rpc.start(cfg.cluster.rpc_host, cfg.cluster.rpc_port)
+        parts.add("gRPC server", rpc.close)
+        health = health_server(cfg.http.host, cfg.cluster.health_port,
+                               lambda: render_counters("prim_scheduler", {"up": 1}, {}),
+                               lambda: True)
+        endpoint = await health.start()
+        parts.add("health server", health.stop)
         return {"role": "scheduler", "node_id": cfg.node.id, "rpc": rpc_address(cfg, port),
-                "health": f"{health.url}/healthz", "metrics": f"{health.url}/metrics"}
+                **health_fields(endpoint.url)}
 
     async def stop(self) -> None:
-        if self.health is not None:
-            await self.health.stop()
-        if self.rpc is not None:
-            await self.rpc.close()
-        if self.registry is not None:
-            await self.registry.close()
-        if self.online is not None:
-            await self.online.close()
-        if self.db is not None:
-            await self.db.close()
-        if self.pool is not None:
-            self.pool.close()
+        await self._parts.stop_all()

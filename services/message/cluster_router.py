@@ -2,9 +2,10 @@
 every other node that holds a connection of a receiver through `MessageNodeService.Deliver`
 (PRIM's node mesh).
 
-`deliver` never waits: the frame goes to the local connections and into one forwarding
-queue. A dispatcher takes the queue in order, finds where the receivers are connected (one
-online-state round trip per batch) and appends to a queue per peer node; each peer queue
+`deliver` never waits: the frame goes to the local connections (it is a `LocalRouter`)
+and into one forwarding queue. A dispatcher takes the queue in order, finds where the
+receivers are connected (one online-state round trip per batch) and appends to a queue per
+peer node; each peer queue
 is sent by its own task, one `Deliver` call at a time, so frames reach a node in the order
 they were delivered here (a channel's seqnum order) and a slow or dead peer holds up only
 its own queue. Frames for a peer that cannot be reached are dropped after a retry: they are
@@ -26,7 +27,6 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.ports import OnlineState
 from prim.runtime.wire.frame import Frame
-from prim.runtime.wire.handler import Connection
 from prim.services.cluster.directory import NodeDirectory
 from prim.services.message.router import LocalRouter
 from prim.services.message.wire_frames import to_wire_frame
@@ -54,10 +54,12 @@ class _PeerQueue:
         self.task: asyncio.Task[None] | None = None
 
 
-class ClusterRouter:
-    def __init__(self, local: LocalRouter, *, node_id: int, online: OnlineState,
+class ClusterRouter(LocalRouter):
+    """This node's connections (the LocalRouter it is), plus forwarding to the others."""
+
+    def __init__(self, *, node_id: int, online: OnlineState,
                  peers: NodeDirectory[MessageNodeServiceInterface]) -> None:
-        self._local = local
+        super().__init__()
         self._node_id = node_id
         self._online = online
         self._peers = peers
@@ -67,34 +69,16 @@ class ClusterRouter:
         self._queues: dict[int, _PeerQueue] = {}
         self.stats = ForwardStats()
 
-    # -- the Router interface ------------------------------------------------------------
-
-    def add(self, user_id: int, conn: Connection) -> None:
-        self._local.add(user_id, conn)
-
-    def remove(self, user_id: int, conn: Connection) -> bool:
-        return self._local.remove(user_id, conn)
-
-    def connections(self, user_id: int) -> list[Connection]:
-        return self._local.connections(user_id)
-
-    def is_online(self, user_id: int) -> bool:
-        return self._local.is_online(user_id)
-
-    @property
-    def connection_count(self) -> int:
-        return self._local.connection_count
-
     def deliver(self, user_ids: Iterable[int], frame: Frame, *, skip_connection: int = 0) -> int:
         users = list(user_ids)
-        count = self._local.deliver(users, frame, skip_connection=skip_connection)
+        count = super().deliver(users, frame, skip_connection=skip_connection)
         self._outbox.append((users, frame))
         self._wake.set()
         return count
 
     def deliver_here(self, user_ids: Iterable[int], frame: Frame) -> int:
         """Frames a peer forwarded: this node's connections only, never forwarded again."""
-        return self._local.deliver(user_ids, frame)
+        return super().deliver(user_ids, frame)
 
     # -- forwarding ----------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from prim.runtime.storage.ports import MessageStore, OnlineState, SocialStore
 from prim.runtime.wire.frame import Frame
 from prim.services.message.durability import DurableWriter
 from prim.services.message.group_commit import GroupCommitWriter
+from prim.services.message.inboxes import InboxRecorder
 from prim.services.message.recent_keys import IdempotencyKey, RecentKeys
 from prim.services.message.router import Router
 from prim.services.seqnum.ports import SeqnumSource
@@ -75,12 +76,11 @@ class MessagePipeline:
         self._seqnums = seqnums
         self._messages = messages
         self._social = social
-        self._online = online
         self._router = router
         self._node_id = node_id
         self._clock = clock
         self._writer: DurableWriter = writer or GroupCommitWriter(messages)
-        self._record_inboxes = record_inboxes
+        self._inboxes = InboxRecorder(online, social) if record_inboxes else None
         self._recent = RecentKeys()
         self._inflight: dict[IdempotencyKey, asyncio.Future[Sequenced]] = {}
         self._group_jobs: asyncio.Queue[_GroupJob] = asyncio.Queue(fanout_queue)
@@ -178,15 +178,9 @@ class MessagePipeline:
                                      skip_connection=skip_connection)
         if self._on_delivered is not None:
             self._on_delivered(frame, count, asyncio.get_running_loop().time() - received_at)
-        if not self._record_inboxes:
-            return
-        # Both sides' inboxes: the receiver's devices and the sender's other devices that
-        # were offline learn of the conversation the same way.
-        await self._online.record_inbox(frame.receiver, frame.sender, frame.seqnum,
-                                        frame.timestamp)
-        if frame.sender:
-            await self._online.record_inbox(frame.sender, frame.receiver, frame.seqnum,
-                                            frame.timestamp)
+        if self._inboxes is not None:
+            await self._inboxes.pair(frame.sender, frame.receiver, frame.seqnum,
+                                     frame.timestamp)
 
     async def _group_worker(self) -> None:
         while True:
@@ -206,8 +200,5 @@ class MessagePipeline:
         if self._on_delivered is not None:
             self._on_delivered(frame, count,
                                asyncio.get_running_loop().time() - job.received_at)
-        if not self._record_inboxes:
-            return
-        for member in members:
-            await self._online.record_inbox(member, frame.receiver, frame.seqnum,
-                                            frame.timestamp)
+        if self._inboxes is not None:
+            await self._inboxes.group(members, frame.receiver, frame.seqnum, frame.timestamp)

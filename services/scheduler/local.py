@@ -37,17 +37,19 @@ from prim.generated.prim.v1 import (
     UnregisterNodeResponse,
 )
 from prim.runtime.context import CallContext
+from prim.runtime.storage.clock import StrictlyIncreasing
 from prim.runtime.storage.models import Clock
 from prim.runtime.storage.ports import OnlineState, SocialStore
 from prim.runtime.wire.frame import Frame
 from prim.services.message.pipeline import Sequenced
+from prim.services.message.wire_frames import frame_from_wire
 from prim.services.scheduler.node_rules import (
     DEFAULT_LEASE_SECONDS,
     least_loaded,
     none_running,
     not_registered,
 )
-from prim.services.scheduler.requests import disconnect_reason, required_node, to_frame
+from prim.services.scheduler.requests import disconnect_reason, required_node
 
 RelayTarget = Callable[[Frame], Awaitable[Sequenced]]
 # (user id, device id or "" for every device, reason) -> connections closed
@@ -71,7 +73,9 @@ class LocalScheduler(SchedulerServiceInterface):
         # Keyed by (node id, role): one process may be a message node and a seqnum node.
         self._nodes: dict[tuple[int, NodeRole], NodeInfo] = {}
         self._in_process: set[tuple[int, NodeRole]] = set()
-        self._last_relay_ts = 0
+        # One strictly increasing clock for all relays is unique for every pair too, and
+        # keeps no state per pair.
+        self._fresh_timestamp = StrictlyIncreasing(clock)
 
     def _live(self, role: NodeRole) -> list[NodeInfo]:
         now = self._clock()
@@ -143,7 +147,7 @@ class LocalScheduler(SchedulerServiceInterface):
         # The timestamp is the event's idempotency key: a caller that may retry passes the
         # same one again. Without one, each relay is a new event, so it gets a timestamp no
         # earlier relay has used.
-        frame = to_frame(request.frame, fresh_timestamp=self._fresh_timestamp)
+        frame = frame_from_wire(request.frame, fresh_timestamp=self._fresh_timestamp)
         result = await self._relay_target(frame)
         return RelayResponse(seqnum=result.seqnum, timestamp=result.server_ts)
 
@@ -154,14 +158,8 @@ class LocalScheduler(SchedulerServiceInterface):
         return DisconnectUserResponse(connections_closed=closed)
 
     async def notify(self, request: NotifyRequest, ctx: CallContext) -> NotifyResponse:
-        frame = to_frame(request.frame, fresh_timestamp=self._clock)
+        frame = frame_from_wire(request.frame, fresh_timestamp=self._clock)
         return NotifyResponse(delivered=self._notify_target(frame, list(request.user_ids)))
-
-    def _fresh_timestamp(self) -> int:
-        # One strictly increasing clock for all relays is unique for every pair too, and
-        # keeps no state per pair.
-        self._last_relay_ts = max(self._clock(), self._last_relay_ts + 1)
-        return self._last_relay_ts
 
     async def select_seqnum_node(self, request: SelectSeqnumNodeRequest,
                                  ctx: CallContext) -> SelectSeqnumNodeResponse:

@@ -5,7 +5,6 @@ errors and read a relayed frame the same way."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 from prim.generated.prim.v1 import (
     DisconnectUserRequest,
@@ -16,8 +15,6 @@ from prim.generated.prim.v1 import (
     WireFrame,
 )
 from prim.runtime.errors import ApiError
-from prim.runtime.wire.frame import Frame
-from prim.services.message.wire_frames import frame_from_wire
 
 #: Told to a client whose connection is closed when the caller gives no reason.
 DEFAULT_DISCONNECT_REASON = "the session has ended"
@@ -34,12 +31,6 @@ def checked_frame(wire: WireFrame | None) -> tuple[WireFrame, Header]:
     if wire is None or wire.header is None:
         raise ApiError(ErrorCode.INVALID_ARGUMENT, "frame.header is required", "frame")
     return wire, wire.header
-
-
-def to_frame(wire: WireFrame | None, *, fresh_timestamp: Callable[[], int]) -> Frame:
-    """The request's frame as the wire runtime's Frame; a frame without a timestamp gets
-    ``fresh_timestamp()`` (called only then)."""
-    return frame_from_wire(wire, fresh_timestamp=fresh_timestamp)
 
 
 def with_timestamp(wire: WireFrame, header: Header, timestamp: int) -> WireFrame:
