@@ -22,7 +22,6 @@ from prim.services.msgprocessor.processor import Msgprocessor
 from prim.services.storage_config import storage_config
 
 
-
 class MsgprocessorRole:
     def __init__(self, config: Config, *, clock: Clock = wall_clock_ms) -> None:
         self.config = config
