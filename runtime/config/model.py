@@ -32,6 +32,11 @@ class HttpConfig:
     http3: bool = False
     # Request bodies above this many bytes are refused with 413.
     max_body_bytes: int = 1_048_576
+    # Serve HTTPS with the tls section's certificate (HTTP/3 always does).
+    tls: bool = False
+    # Serve plain HTTP on an address other than loopback (e.g. behind a TLS-terminating
+    # proxy); without it such a bind is refused.
+    allow_plaintext: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,13 @@ class GatewayConfig:
     max_send_queue: int = 1_000
     # Address clients are told to use when it differs from host:port (behind NAT).
     public_address: str = ""
+    # Seconds a new connection has to get its Auth accepted (not extended by traffic).
+    auth_timeout: float = 10.0
+    # Most connections open at once from one IP address, and for one user.
+    max_connections_per_ip: int = 1_024
+    max_connections_per_user: int = 16
+    # QUIC Retry (address validation): auto = on unless gateway.host is a loopback address.
+    quic_retry: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "node.role": ("all", "api", "message", "scheduler", "seqnum", "msgprocessor"),
     "log.level": ("debug", "info", "warning", "error"),
     "log.format": ("json", "kv"),
+    "gateway.quic_retry": ("auto", "on", "off"),
 }
 
 # Inclusive numeric ranges of settings that have them.
@@ -162,6 +175,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "gateway.idle_timeout": (0.1, 86400),
     "gateway.max_connections": (1, 1_000_000),
     "gateway.max_send_queue": (1, 1_000_000),
+    "gateway.auth_timeout": (0.1, 3600),
+    "gateway.max_connections_per_ip": (1, 1_000_000),
+    "gateway.max_connections_per_user": (1, 100_000),
     "http.max_body_bytes": (1024, 1 << 31),
     "auth.token_ttl_seconds": (60, 365 * 24 * 3600),
     "auth.scrypt_log_n": (10, 20),

@@ -4,7 +4,9 @@
 The server calls, for one connection, strictly in order and never concurrently:
 `on_auth` once (for the client's Auth frame), then `on_frame` for each frame the runtime
 does not answer itself (Ping, Pong and Echo never reach the handler; neither do frames that
-broke a protocol rule), then `on_close` once if `on_auth` accepted. Calls for different
+broke a protocol rule), then `on_close` once if `on_auth` returned a user id, whatever
+happened after it (the connection closed while on_auth ran, the runtime refused the id):
+so whatever on_auth registered, on_close can undo. Calls for different
 connections run concurrently. A slow `on_frame` delays only its own connection: past
 `ServerSettings.max_inbound_frames` waiting frames the server stops reading from it (TCP)
 or holds its bytes (QUIC, up to `max_inbound_bytes`, then the close with RATE_LIMITED).
@@ -72,8 +74,9 @@ class ConnectionHandler(abc.ABC):
         """Check the Auth frame's token; return the user id it belongs to, or AuthRejected.
 
         `sender` is the user id the client claims; the runtime rejects the Auth with
-        SENDER_MISMATCH when it differs from the returned id. An exception is answered as
-        Error INTERNAL and the close."""
+        SENDER_MISMATCH when it differs from the returned id (on_close still follows). An
+        exception is answered as Error INTERNAL and the close, without on_close: undo what
+        was registered before raising."""
 
     @abc.abstractmethod
     async def on_frame(self, conn: Connection, frame: Frame) -> None:
@@ -81,4 +84,4 @@ class ConnectionHandler(abc.ABC):
         is logged and answered with Error INTERNAL; the connection stays open."""
 
     async def on_close(self, conn: Connection, closed: ConnectionClosed) -> None:  # noqa: B027
-        """The connection ended (only called for connections that were accepted)."""
+        """The connection ended (called once for every on_auth that returned a user id)."""

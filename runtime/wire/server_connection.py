@@ -17,6 +17,9 @@ States: AWAITING_AUTH -> (Auth frame) AUTH_PENDING -> (accept_auth) OPEN -> CLOS
 - Bytes that cannot be a frame (bad version, length past the limit) get Error
   MALFORMED_FRAME / FRAME_TOO_LARGE and the close: the stream cannot be resynchronised.
 - No bytes for `idle_timeout` seconds: Error IDLE_TIMEOUT, then close.
+- Auth not accepted `auth_timeout` seconds after the connection started: Error
+  AUTH_REQUIRED, then close. The deadline is fixed (unlike the idle one, bytes do not move
+  it), so a client trickling a byte at a time cannot hold a slot without a valid token.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class ServerConnection(FrameConnection):
         self._auth_frame: Frame | None = None
         self._parked: list[Frame] = []
         self._idle_deadline = now + settings.idle_timeout
+        self._auth_deadline = now + settings.auth_timeout
 
     @property
     def state(self) -> ServerState:
@@ -132,10 +136,23 @@ class ServerConnection(FrameConnection):
     # -- timers -----------------------------------------------------------------------
 
     def get_timer(self) -> float | None:
-        return None if self.closed else self._idle_deadline
+        if self.closed:
+            return None
+        if self._state is ServerState.OPEN:
+            return self._idle_deadline
+        return min(self._idle_deadline, self._auth_deadline)
 
     def handle_timer(self, now: float) -> None:
-        if not self.closed and now >= self._idle_deadline:
+        if self.closed:
+            return
+        if self._state is not ServerState.OPEN and now >= self._auth_deadline:
+            self._parked.clear()
+            self._fail(
+                ErrorCode.AUTH_REQUIRED,
+                f"Auth was not completed within {self.settings.auth_timeout:g} s",
+                self._auth_frame,
+            )
+        elif now >= self._idle_deadline:
             self._fail(
                 ErrorCode.IDLE_TIMEOUT,
                 f"nothing received for {self.settings.idle_timeout:g} s",

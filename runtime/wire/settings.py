@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from prim.generated.wire import MAX_PAYLOAD_LENGTH
 from prim.runtime.config.model import Config
+from prim.runtime.net import is_loopback
 
 
 def wall_clock_ms() -> int:
@@ -17,8 +18,10 @@ def wall_clock_ms() -> int:
 @dataclass(frozen=True, slots=True)
 class ConnectionSettings:
     # Seconds without any frame from the peer before the server closes with IDLE_TIMEOUT.
-    # Before Auth it is also the time the client has to authenticate.
     idle_timeout: float = 60.0
+    # Seconds from the connection's start by which Auth must be accepted, else Error
+    # AUTH_REQUIRED and the close. Fixed: bytes trickling in do not extend it (slowloris).
+    auth_timeout: float = 10.0
     # Largest payload accepted (the header allows 16383; a server may configure less).
     max_payload_length: int = MAX_PAYLOAD_LENGTH
     # Outgoing frames / bytes buffered for a peer before sends are refused (SendQueueFull).
@@ -51,6 +54,11 @@ class ServerSettings:
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
     # Connections beyond this are answered with Error UNAVAILABLE and closed.
     max_connections: int = 10_000
+    # Connections from one IP address beyond this are answered with Error RATE_LIMITED.
+    max_connections_per_ip: int = 1_024
+    # Make QUIC clients prove their address with a Retry before the server keeps state
+    # for them (costs a round trip; stops spoofed-source floods).
+    quic_retry: bool = False
     # Frames waiting for the handler on one connection before the server stops reading
     # from it (TCP) or holds its bytes (QUIC) until the handler catches up.
     max_inbound_frames: int = 1_024
@@ -67,17 +75,23 @@ class ServerSettings:
     enable_tcp: bool = True
 
 
-def server_settings_from_config(config: Config) -> ServerSettings:
+def server_settings_from_config(config: Config,
+                                clock_ms: Callable[[], int] = wall_clock_ms) -> ServerSettings:
     """ServerSettings from PRIM's configuration (gateway, limits and node sections)."""
     gateway = config.gateway
+    retry = gateway.quic_retry
     return ServerSettings(
         host=gateway.host,
         port=gateway.port,
         connection=ConnectionSettings(
             idle_timeout=gateway.idle_timeout,
+            auth_timeout=gateway.auth_timeout,
             max_payload_length=config.limits.max_payload_bytes,
             max_send_queue_frames=gateway.max_send_queue,
             node_id=config.node.id,
+            clock_ms=clock_ms,
         ),
         max_connections=gateway.max_connections,
+        max_connections_per_ip=gateway.max_connections_per_ip,
+        quic_retry=retry == "on" or (retry == "auto" and not is_loopback(gateway.host)),
     )

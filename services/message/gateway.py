@@ -3,13 +3,16 @@ sections 3-5) says happens after the wire runtime has checked framing, Auth orde
 sender id.
 
 Auth is checked against the account store's sessions; each accepted connection is a device
-of its user in the router and the online state. Sequenced frames are authorised, handed to
-the pipeline and Acked once durable; Edit and Withdraw change their target, then are
-sequenced like any message; ReadReceipt and Typing are relayed live only.
+of its user in the router and the online state (at most gateway.max_connections_per_user
+per user on a node), and is closed when its token expires. Sequenced frames are
+authorised, handed to the pipeline and Acked once durable; Edit and Withdraw change their
+target, then are sequenced like any message; ReadReceipt and Typing are relayed live only.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import TypeVar
@@ -43,11 +46,11 @@ from prim.services.message.router import ConnectionRouter
 log = logging.getLogger("prim.message.gateway")
 
 
-
 @dataclass(frozen=True, slots=True)
 class _Device:
     user_id: int
     device_id: str
+    expiry: asyncio.TimerHandle  # closes the connection when its token expires
 
 
 class MessageGateway(ConnectionHandler):
@@ -65,6 +68,7 @@ class MessageGateway(ConnectionHandler):
                                        clock=clock, persist_wait=persist_wait)
         self._devices: dict[int, _Device] = {}  # connection id -> its user and device
         self._frames_per_second = config.limits.frames_per_second
+        self._max_per_user = config.gateway.max_connections_per_user
         self._buckets: dict[int, TokenBucket] = {}
         self.metrics = metrics or MessageMetrics()
 
@@ -72,18 +76,36 @@ class MessageGateway(ConnectionHandler):
 
     async def on_auth(self, conn: Connection, token: str, sender: int) -> int | AuthRejected:
         session = await self._storage.accounts.get_session(token_hash(token))
-        if session is None or not session.active(self._clock()):
+        now = self._clock()
+        if session is None or not session.active(now):
             return AuthRejected()
         if sender != session.user_id:
             return AuthRejected(ErrorCode.SENDER_MISMATCH,
                                 f"the token belongs to user {session.user_id}, not {sender}")
-        self._devices[conn.id] = _Device(session.user_id, session.device_id)
+        if len(self._router.connections(session.user_id)) >= self._max_per_user:
+            return AuthRejected(ErrorCode.RATE_LIMITED,
+                                f"user {session.user_id} already has {self._max_per_user} "
+                                "connections open on this node (gateway.max_connections_per_user)")
+        # Everything local is registered before the first await: the runtime calls on_close
+        # for this connection from here on, even if it closes while the awaits below run.
+        expiry = asyncio.get_running_loop().call_later(
+            max(0.0, (session.expires_at - now) / 1000), conn.close,
+            ErrorCode.UNAUTHENTICATED, "the access token expired")
+        self._devices[conn.id] = _Device(session.user_id, session.device_id, expiry)
         self._buckets[conn.id] = TokenBucket(self._frames_per_second)
         self._router.add(session.user_id, conn)
-        await self._storage.online.add_connection(session.user_id, session.device_id,
-                                                  self._node_id)
-        await self._storage.online.set_user_node(session.user_id, self._node_id)
         self.metrics.connection_opened()
+        online = self._storage.online
+        try:
+            await online.add_connection(session.user_id, session.device_id, self._node_id)
+            await online.set_user_node(session.user_id, self._node_id)
+        except Exception:
+            # The runtime answers INTERNAL and skips on_close: undo here (its local part
+            # runs before its first await, so it is undone even if the store stays down).
+            with contextlib.suppress(Exception):
+                await self.on_close(conn, ConnectionClosed(ErrorCode.INTERNAL,
+                                                           "online state unavailable", False))
+            raise
         return session.user_id
 
     async def on_close(self, conn: Connection, closed: ConnectionClosed) -> None:
@@ -91,6 +113,7 @@ class MessageGateway(ConnectionHandler):
         self._buckets.pop(conn.id, None)
         if device is None:
             return
+        device.expiry.cancel()
         self.metrics.connection_closed()
         last = self._router.remove(device.user_id, conn)
         online = self._storage.online

@@ -8,17 +8,11 @@ from prim.runtime.storage.models import Clock
 from prim.runtime.tls.trust import ServerIdentity
 from prim.runtime.wire.asyncio.server import WireServer
 from prim.runtime.wire.handler import ConnectionHandler
-from prim.runtime.wire.settings import ConnectionSettings, ServerSettings
+from prim.runtime.wire.settings import server_settings_from_config
 from prim.services.identity import Certificates
 
 
 def wire_server(handler: ConnectionHandler, config: Config, certs: Certificates,
                 clock: Clock) -> WireServer:
-    gw = config.gateway
-    return WireServer(handler, ServerIdentity(certs.cert_file, certs.key_file), ServerSettings(
-        host=gw.host, port=gw.port, max_connections=gw.max_connections,
-        connection=ConnectionSettings(
-            idle_timeout=gw.idle_timeout, max_payload_length=config.limits.max_payload_bytes,
-            max_send_queue_frames=gw.max_send_queue, node_id=config.node.id, clock_ms=clock,
-        ),
-    ))
+    return WireServer(handler, ServerIdentity(certs.cert_file, certs.key_file),
+                      server_settings_from_config(config, clock))

@@ -114,7 +114,11 @@ class QuicServerProtocol(QuicConnectionProtocol):
 
     def _handle_event(self, event: QuicEvent) -> None:
         if isinstance(event, HandshakeCompleted):
+            # Attached at once, before the client opens its stream: the session's limits
+            # and Auth deadline hold from the handshake on, and a session closed before
+            # the stream exists can still cut the QUIC connection (finish/abort).
             self._session = self._open_session("quic", self._peer)
+            self._session.attach(self)
         elif isinstance(event, StreamDataReceived):
             self._stream_data(event)
         elif isinstance(event, StreamReset) and event.stream_id == self._stream_id:
@@ -131,7 +135,7 @@ class QuicServerProtocol(QuicConnectionProtocol):
             return
         if self._stream_id is None and event.stream_id % 4 == 0:
             self._stream_id = event.stream_id  # the client's first bidirectional stream
-            session.attach(self)
+            session.writable()  # frames queued before the stream existed can go now
         if event.stream_id != self._stream_id:
             with contextlib.suppress(ValueError):  # already gone
                 self._quic.stop_stream(event.stream_id, _STREAM_REFUSED)

@@ -5,8 +5,10 @@
     await server.close()
 
 Each connection becomes a `ServerSession` (the `Connection` handlers see); a connection
-past `max_connections` is answered with Error UNAVAILABLE and closed. Nothing a connection
-sends can raise out of its session, so bad input on one never touches another.
+past `max_connections` is answered with Error UNAVAILABLE and closed, one past
+`max_connections_per_ip` from its address with Error RATE_LIMITED. QUIC connections become
+sessions when their handshake completes, so both limits count them from then on. Nothing a
+connection sends can raise out of its session, so bad input on one never touches another.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class WireServer:
         self.identity = identity
         self.settings = settings or ServerSettings()
         self._sessions: dict[int, ServerSession] = {}
+        self._per_ip: dict[str, int] = {}  # open sessions by the client's IP address
         self._tcp: asyncio.Server | None = None
         self._quic: QuicServer | None = None
         self._port = self.settings.port
@@ -91,6 +94,7 @@ class WireServer:
             self._quic = await quic_serve(
                 s.host, port, configuration=config,
                 create_protocol=make_quic_protocol_factory(self._open_session),
+                retry=s.quic_retry,
             )
             if port == 0:
                 udp = self._quic._transport
@@ -101,17 +105,28 @@ class WireServer:
     def _open_session(self, transport: str, remote: str) -> ServerSession:
         session = ServerSession(self.handler, self.settings, transport, remote,
                                 self._session_finished)
+        ip = _host_of(remote)
         if len(self._sessions) >= self.settings.max_connections:
             log.warning("refusing %s connection from %s: %d connections open",
                         transport, remote, len(self._sessions))
             session.core.close(ErrorCode.UNAVAILABLE, "the server is at its connection limit")
+        elif self._per_ip.get(ip, 0) >= self.settings.max_connections_per_ip:
+            log.warning("refusing %s connection from %s: %d connections open from it",
+                        transport, remote, self._per_ip[ip])
+            session.core.close(ErrorCode.RATE_LIMITED,
+                               "too many connections from this address")
         else:
             self._sessions[session.id] = session
+            self._per_ip[ip] = self._per_ip.get(ip, 0) + 1
             self._all_closed.clear()
         return session
 
     def _session_finished(self, session: ServerSession) -> None:
-        self._sessions.pop(session.id, None)
+        if self._sessions.pop(session.id, None) is not None:
+            ip = _host_of(session.remote_address)
+            left = self._per_ip.pop(ip, 1) - 1
+            if left:
+                self._per_ip[ip] = left
         # The transport is gone but the handler may still be in on_close: close() waits
         # for it, so the application's resources outlive every call into the handler.
         pending = session.pending_handler_calls()
@@ -156,6 +171,11 @@ class WireServer:
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         await self.close()
+
+
+def _host_of(address: str) -> str:
+    """The IP address of a "host:port" remote address (IPv6 hosts contain colons)."""
+    return address.rpartition(":")[0] or address
 
 
 async def serve(handler: ConnectionHandler, identity: ServerIdentity,

@@ -116,7 +116,8 @@ class ServerSession:
     # -- transport side ---------------------------------------------------------------
 
     def attach(self, transport: ByteTransport) -> None:
-        """The byte stream is ready (QUIC: the client opened its stream)."""
+        """The transport is there (QUIC: from the handshake; its backlog() keeps writes
+        back until the client has opened its stream)."""
         self._transport = transport
         self._after()
 
@@ -286,17 +287,21 @@ class ServerSession:
         except Exception:
             log.exception("on_auth failed on connection %d", self._id)
             answer = AuthRejected(ErrorCode.INTERNAL, "authentication is unavailable")
-        if self.core.closed:
-            return
         if isinstance(answer, AuthRejected):
-            self.core.reject_auth(answer.code, answer.message)
+            if not self.core.closed:
+                self.core.reject_auth(answer.code, answer.message)
         else:
-            try:
-                self.core.accept_auth(answer)
-            except FrameError:  # a user id that does not fit the header
-                log.exception("on_auth returned an invalid user id on connection %d", self._id)
-                self.core.close(ErrorCode.INTERNAL, "authentication failed on the server")
-            self._accepted = self.core.user_id is not None
+            # The handler has registered the connection: on_close must follow, whatever
+            # happens from here on (closed while on_auth ran, refused below). The close
+            # event is queued behind this one, so the dispatcher delivers it next.
+            self._accepted = True
+            if not self.core.closed:
+                try:
+                    self.core.accept_auth(answer)
+                except FrameError:  # a user id that does not fit the header
+                    log.exception("on_auth returned an invalid user id on connection %d",
+                                  self._id)
+                    self.core.close(ErrorCode.INTERNAL, "authentication failed on the server")
         self._after()
 
     async def _deliver(self, frame: Frame) -> None:

@@ -1,0 +1,130 @@
+"""Holding connections without a token (issue #10, slowloris): a fixed Auth deadline that
+trickled bytes do not extend, and a cap on the connections one IP address may hold (QUIC
+ones counted from their handshake); QUIC Retry on by default off loopback."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from prim.generated.prim.v1 import ErrorCode, MsgType
+from prim.runtime.config import load_config
+from prim.runtime.tls import DevCertificates, Trust
+from prim.runtime.wire.asyncio import connect
+from prim.runtime.wire.events import ProtocolError
+from prim.runtime.wire.frame import Frame, encode_frame
+from prim.runtime.wire.server_connection import ServerConnection
+from prim.runtime.wire.settings import (
+    ConnectionSettings,
+    ServerSettings,
+    server_settings_from_config,
+)
+from tests.transport.servers import server_in_thread
+from tests.transport.test_connection_core import auth, error_of, frames_out
+from tests.transport.test_malformed_input import TRANSPORTS, error_code, raw_connection
+
+pytestmark = pytest.mark.anyio
+
+
+def test_auth_deadline_is_not_moved_by_trickled_bytes() -> None:
+    conn = ServerConnection(ConnectionSettings(idle_timeout=60.0, auth_timeout=5.0), now=0.0)
+    data = auth()
+    for second in range(1, 5):  # a byte a second: the idle timer keeps moving, not Auth's
+        conn.receive_data(data[second - 1:second], now=float(second))
+        assert conn.get_timer() == 5.0
+    conn.handle_timer(4.9)
+    assert not conn.closed
+    conn.handle_timer(5.0)
+    [error] = frames_out(conn)
+    assert error_of(error).code == ErrorCode.AUTH_REQUIRED
+    assert conn.closed and conn.get_timer() is None
+
+
+def test_auth_deadline_covers_a_pending_answer_and_stops_once_open() -> None:
+    settings = ConnectionSettings(idle_timeout=60.0, auth_timeout=5.0)
+    pending = ServerConnection(settings, now=0.0)
+    pending.receive_data(auth(), now=1.0)  # the application never answers
+    pending.handle_timer(5.0)
+    assert any(isinstance(e, ProtocolError) and e.code == ErrorCode.AUTH_REQUIRED
+               for e in pending.events())
+    assert pending.closed
+
+    accepted = ServerConnection(settings, now=0.0)
+    accepted.receive_data(auth(), now=1.0)
+    accepted.accept_auth(42)
+    assert accepted.get_timer() == 61.0  # only the idle timer is left
+    accepted.handle_timer(5.0)
+    assert not accepted.closed
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_a_slow_auth_is_cut_at_the_deadline(certs: DevCertificates, trust: Trust,
+                                                  transport: str) -> None:
+    settings = ServerSettings(connection=ConnectionSettings(idle_timeout=30.0,
+                                                            auth_timeout=0.5))
+    with server_in_thread(certs, settings) as running:
+        async with raw_connection(transport, running.port, trust) as raw:
+            data = encode_frame(Frame(type=MsgType.AUTH, sender=5, payload=b"user:5"))
+
+            async def trickle() -> None:
+                for i in range(len(data) - 1):  # never the whole frame
+                    raw.send(data[i:i + 1])
+                    await asyncio.sleep(0.05)
+
+            feeding = asyncio.create_task(trickle())
+            try:
+                frames = await raw.frames_until_close(timeout=3.0)
+            finally:
+                feeding.cancel()
+        assert [error_code(f) for f in frames] == [ErrorCode.AUTH_REQUIRED]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_connections_per_ip_are_capped(certs: DevCertificates, trust: Trust,
+                                             transport: str) -> None:
+    with server_in_thread(certs, ServerSettings(max_connections_per_ip=2)) as running:
+        first = await connect("127.0.0.1", running.port, token="user:1", user_id=1,
+                              trust=trust, transports=(transport,))
+        second = await connect("127.0.0.1", running.port, token="user:2", user_id=2,
+                               trust=trust, transports=(transport,))
+        try:
+            # Before any Auth: a slot is taken at the handshake (QUIC) or accept (TCP).
+            async with raw_connection(transport, running.port, trust) as raw:
+                raw.send(encode_frame(Frame(type=MsgType.AUTH, sender=4, payload=b"user:4")))
+                frames = await raw.frames_until_close()
+            assert [error_code(f) for f in frames] == [ErrorCode.RATE_LIMITED]
+            await first.close()
+            for _ in range(50):  # the slot comes back once the connection is gone
+                if running.connection_count() < 2:
+                    break
+                await asyncio.sleep(0.05)
+            third = await connect("127.0.0.1", running.port, token="user:3", user_id=3,
+                                  trust=trust, transports=(transport,))
+            assert await third.ping() >= 0
+            await third.close()
+        finally:
+            await first.close()
+            await second.close()
+
+
+def test_quic_retry_is_on_by_default_off_loopback() -> None:
+    def retry(**overrides: object) -> bool:
+        config = load_config(None, environ={}, overrides=overrides)
+        return server_settings_from_config(config).quic_retry
+
+    assert retry(**{"gateway.host": "0.0.0.0"})
+    assert retry(**{"gateway.host": "203.0.113.5"})
+    assert not retry(**{"gateway.host": "127.0.0.1"})
+    assert not retry(**{"gateway.host": "::1"})
+    assert retry(**{"gateway.host": "127.0.0.1", "gateway.quic_retry": "on"})
+    assert not retry(**{"gateway.host": "0.0.0.0", "gateway.quic_retry": "off"})
+
+
+async def test_quic_clients_connect_through_a_retry(certs: DevCertificates,
+                                                    trust: Trust) -> None:
+    with server_in_thread(certs, ServerSettings(quic_retry=True)) as running:
+        client = await connect("127.0.0.1", running.port, token="user:9", user_id=9,
+                               trust=trust, transports=("quic",))
+        assert await client.ping() >= 0
+        await client.close()
