@@ -22,7 +22,8 @@ class HeaderLayout:
     fields: tuple[HeaderField, ...]
     words: int
     msg_type_enum: str  # full name of the enum the `type` field uses
-    protocol_version: int
+    protocol_version: int  # the current one: the highest ProtocolVersion value
+    supported_protocol_versions: tuple[int, ...]  # every ProtocolVersion value, ascending
     categories: tuple[str, ...]  # MsgCategory names without prefix, in number order from 1
     payload_kinds: tuple[str, ...]
     group_id_bit: int
@@ -70,11 +71,13 @@ def header_layout(model: Model) -> HeaderLayout | None:
     options_pkg = msg.package
     categories = _enum_names(model, f"{options_pkg}.MsgCategory", "MSG_CATEGORY_")
     payload_kinds = _enum_names(model, f"{options_pkg}.PayloadKind", "PAYLOAD_KIND_")
+    versions = tuple(sorted(v.number for v in model.enum(f"{options_pkg}.ProtocolVersion").values))
     return HeaderLayout(
         fields=tuple(fields),
         words=len(used),
         msg_type_enum=msg_type.full_name,
-        protocol_version=max(v.number for v in model.enum(f"{options_pkg}.ProtocolVersion").values),
+        protocol_version=max(versions),
+        supported_protocol_versions=versions,
         categories=categories,
         payload_kinds=payload_kinds,
         group_id_bit=GROUP_ID_BIT,

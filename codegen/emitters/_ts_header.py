@@ -46,6 +46,9 @@ def render(model: Model, layout: HeaderLayout) -> str:
         "",
         f"export const HEADER_SIZE = {layout.size};",
         f"export const PROTOCOL_VERSION = {layout.protocol_version};",
+        "/** Every version a header may carry (PRIM's clients send 0); others are refused. */",
+        "export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = "
+        f"[{', '.join(str(v) for v in layout.supported_protocol_versions)}];",
         "",
     ]
     for f in layout.fields:

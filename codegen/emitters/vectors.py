@@ -71,6 +71,7 @@ def emit(model: Model) -> dict[str, str]:
         ),
         "header_size": spec.size,
         "protocol_version": layout.protocol_version,
+        "supported_protocol_versions": list(layout.supported_protocol_versions),
         "fields": [
             {
                 "name": name,

@@ -33,6 +33,8 @@ def _render(model: Model, layout: HeaderLayout) -> str:
     w("")
     w(f"HEADER_SIZE = {layout.size}")
     w(f"PROTOCOL_VERSION = {layout.protocol_version}")
+    w("# Every version a header may carry (PRIM's clients send 0); others are refused.")
+    w(f"SUPPORTED_PROTOCOL_VERSIONS = frozenset({set(layout.supported_protocol_versions)!r})")
     w("")
     for f in layout.fields:
         w(f"MAX_{f.name.upper()} = {(1 << f.bits) - 1}")

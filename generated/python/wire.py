@@ -11,6 +11,8 @@ from prim.generated.prim.v1 import MsgType
 
 HEADER_SIZE = 32
 PROTOCOL_VERSION = 1
+# Every version a header may carry (PRIM's clients send 0); others are refused.
+SUPPORTED_PROTOCOL_VERSIONS = frozenset({0, 1})
 
 MAX_VERSION = 262143
 MAX_SENDER = 70368744177663

@@ -15,6 +15,8 @@
 
 export const HEADER_SIZE = 32;
 export const PROTOCOL_VERSION = 1;
+/** Every version a header may carry (PRIM's clients send 0); others are refused. */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [0, 1];
 
 export const MAX_VERSION = 262143;
 export const MAX_SENDER = 70368744177663n;
@@ -238,7 +240,7 @@ export function msgTypeInfo(type: number): MsgTypeInfo | undefined {
 /** A decoded header; see the file comment for the layout. */
 export interface Header {
   /**
-   * Protocol version; this spec is version 1.
+   * Protocol version: a ProtocolVersion value (1, or 0 from PRIM's clients).
    * 18 bits, word 0.
    */
   readonly version: number;

@@ -26,6 +26,7 @@ export {
   MAX_VERSION,
   MSG_TYPE_INFO,
   PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
   decodeHeader,
   encodeHeader,
   msgTypeInfo,

@@ -807,9 +807,18 @@ export interface GetUserRequest {
 
 // ---- prim/v1/wire.proto ----
 
-/** The protocol version carried in every header; the highest value is the current one. */
+/**
+ * The protocol versions carried in the header; every value listed here is accepted
+ * (SUPPORTED_PROTOCOL_VERSIONS), any other is refused; the highest value is the current one
+ * (PROTOCOL_VERSION), which this project's clients send. A server answers each connection
+ * in the version of its Auth frame.
+ */
 export type ProtocolVersion =
-  | "PROTOCOL_VERSION_UNSPECIFIED"
+  /**
+   * PRIM's own clients put 0 here; the header is bit-for-bit PRIM's, so 0 means the same
+   * frames as version 1.
+   */
+  | "PROTOCOL_VERSION_PRIM"
   | "PROTOCOL_VERSION_1";
 
 /**
@@ -886,7 +895,7 @@ export type GroupEventKind =
   | "GROUP_EVENT_KIND_ADMIN_REVOKED";
 
 export interface Header {
-  /** Protocol version; this spec is version 1. */
+  /** Protocol version: a ProtocolVersion value (1, or 0 from PRIM's clients). */
   version?: number;
   /** The author: a user id (< 2^36). Must equal the authenticated user on client frames. */
   sender?: string;

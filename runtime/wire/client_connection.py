@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 
 from prim.generated.prim.v1 import Error, ErrorCode, MsgType
-from prim.generated.wire import MSG_TYPE_INFO
+from prim.generated.wire import MSG_TYPE_INFO, SUPPORTED_PROTOCOL_VERSIONS
 from prim.runtime.wire.connection import FrameConnection
 from prim.runtime.wire.errors import FrameError
 from prim.runtime.wire.events import (
@@ -36,10 +36,14 @@ class ClientState(enum.Enum):
 
 class ClientConnection(FrameConnection):
     def __init__(self, token: str, user_id: int, settings: ClientSettings, now: float) -> None:
+        if settings.protocol_version not in SUPPORTED_PROTOCOL_VERSIONS:
+            raise ValueError(f"protocol_version must be one of "
+                             f"{sorted(SUPPORTED_PROTOCOL_VERSIONS)}")
         super().__init__(
             settings.max_payload_length,
             settings.max_send_queue_frames,
             settings.max_send_queue_bytes,
+            settings.protocol_version,
         )
         self.settings = settings
         self.user_id = user_id

@@ -23,8 +23,10 @@ add each side's state machine on top of this class.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 
 from prim.generated.prim.v1 import Error, ErrorCode, MsgType
+from prim.generated.wire import PROTOCOL_VERSION
 from prim.runtime.wire.decoder import FrameDecoder
 from prim.runtime.wire.errors import FrameError
 from prim.runtime.wire.events import ConnectionClosed, Event, SendQueueFull
@@ -39,8 +41,11 @@ class FrameConnection:
         max_payload_length: int,
         max_send_queue_frames: int,
         max_send_queue_bytes: int,
+        version: int = PROTOCOL_VERSION,
     ) -> None:
         self._decoder = FrameDecoder(max_payload_length)
+        # The protocol version every frame this side sends carries (see _enqueue).
+        self._version = version
         self._max_queue_frames = max_send_queue_frames
         self._max_queue_bytes = max_send_queue_bytes
         self._events: list[Event] = []
@@ -168,6 +173,10 @@ class FrameConnection:
         """Queue `frame`; False (and SendQueueFull) when the queue is at its limits.
 
         `force` skips the limits, for the one Error frame sent while closing."""
+        # One version per connection, whoever made the frame (the server answers in the
+        # client's version, PRIM's 0 included).
+        if frame.version != self._version:
+            frame = replace(frame, version=self._version)
         # Outgoing frames are held to the field widths only; max_payload_length is what
         # this side accepts.
         data = encode_frame(frame)

@@ -14,7 +14,7 @@ from prim.generated.wire import (
     HEADER_SIZE,
     MAX_PAYLOAD_LENGTH,
     MSG_TYPE_INFO,
-    PROTOCOL_VERSION,
+    SUPPORTED_PROTOCOL_VERSIONS,
     Header,
     PayloadKind,
     decode_header,
@@ -103,8 +103,8 @@ class FrameDecoder:
         return out
 
     def _check_header(self, header: Header) -> None:
-        if header.version != PROTOCOL_VERSION:
-            self._fail(UnsupportedVersion(header.version, PROTOCOL_VERSION, header))
+        if header.version not in SUPPORTED_PROTOCOL_VERSIONS:
+            self._fail(UnsupportedVersion(header.version, SUPPORTED_PROTOCOL_VERSIONS, header))
         if header.payload_length > self.max_payload_length:
             self._fail(FrameTooLarge("payload", header.payload_length,
                                      self.max_payload_length, header))

@@ -8,6 +8,8 @@ connection must close; a well-delimited frame of an unknown type can simply be s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prim.generated.prim.v1 import ErrorCode
 from prim.generated.wire import Header
 
@@ -32,8 +34,10 @@ class MalformedFrame(FrameError):
 
 
 class UnsupportedVersion(MalformedFrame):
-    def __init__(self, version: int, expected: int, header: Header | None = None) -> None:
-        super().__init__(f"protocol version {version} is not supported (expected {expected})",
+    def __init__(self, version: int, supported: Iterable[int],
+                 header: Header | None = None) -> None:
+        listed = ", ".join(str(v) for v in sorted(supported))
+        super().__init__(f"protocol version {version} is not supported (supported: {listed})",
                          header)
         self.version = version
 

@@ -16,6 +16,8 @@ States: AWAITING_AUTH -> (Auth frame) AUTH_PENDING -> (accept_auth) OPEN -> CLOS
   frame is skipped and the connection stays open (its lengths were sound).
 - Bytes that cannot be a frame (bad version, length past the limit) get Error
   MALFORMED_FRAME / FRAME_TOO_LARGE and the close: the stream cannot be resynchronised.
+- Every version in SUPPORTED_PROTOCOL_VERSIONS is accepted (0 from PRIM's own clients);
+  the server answers a connection in the version of its first frame.
 - No bytes for `idle_timeout` seconds: Error IDLE_TIMEOUT, then close.
 - Auth not accepted `auth_timeout` seconds after the connection started: Error
   AUTH_REQUIRED, then close. The deadline is fixed (unlike the idle one, bytes do not move
@@ -167,6 +169,7 @@ class ServerConnection(FrameConnection):
         if self._state is ServerState.OPEN:
             self._handle_open_frame(frame)
         elif self._state is ServerState.AWAITING_AUTH:
+            self._version = frame.version  # answer in the client's version from here on
             if frame.type != MsgType.AUTH:
                 self._fail(ErrorCode.AUTH_REQUIRED, "the first frame must be Auth", frame)
                 return

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from prim.generated.wire import MAX_PAYLOAD_LENGTH
+from prim.generated.wire import MAX_PAYLOAD_LENGTH, PROTOCOL_VERSION
 from prim.runtime.config.model import Config
 from prim.runtime.net import is_loopback
 
@@ -40,6 +40,8 @@ class ClientSettings:
     # Send a Ping after this many seconds without sending anything (keeps the server's idle
     # timer from firing on a quiet but live client); None disables it.
     ping_interval: float | None = 20.0
+    # The header version this client sends: PROTOCOL_VERSION, or 0 to talk as a PRIM client.
+    protocol_version: int = PROTOCOL_VERSION
     max_payload_length: int = MAX_PAYLOAD_LENGTH
     max_send_queue_frames: int = 1_000
     max_send_queue_bytes: int = 4 * 1024 * 1024

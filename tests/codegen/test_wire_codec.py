@@ -42,6 +42,9 @@ def test_vectors_describe_the_codecs_layout() -> None:
     assert tuple(f["name"] for f in FIELDS) == wire.HEADER_FIELDS
     assert VECTORS["header_size"] == wire.HEADER_SIZE == 32
     assert VECTORS["protocol_version"] == wire.PROTOCOL_VERSION
+    # PRIM's own clients send 0 (issue #10): accepted beside the current version.
+    assert VECTORS["supported_protocol_versions"] == sorted(wire.SUPPORTED_PROTOCOL_VERSIONS)
+    assert {0, wire.PROTOCOL_VERSION} <= wire.SUPPORTED_PROTOCOL_VERSIONS
     for f in FIELDS:
         assert getattr(wire, f"MAX_{f['name'].upper()}") == int(f["max"]) == (1 << f["bits"]) - 1
     for word in range(4):

@@ -43,6 +43,10 @@ const sameHeader = (a, b) =>
 check("HEADER_SIZE", codec.HEADER_SIZE === vectors.header_size, codec.HEADER_SIZE);
 check("PROTOCOL_VERSION", codec.PROTOCOL_VERSION === vectors.protocol_version,
   codec.PROTOCOL_VERSION);
+check("SUPPORTED_PROTOCOL_VERSIONS",
+  JSON.stringify(codec.SUPPORTED_PROTOCOL_VERSIONS) ===
+    JSON.stringify(vectors.supported_protocol_versions),
+  codec.SUPPORTED_PROTOCOL_VERSIONS);
 for (const f of vectors.fields) {
   const constant = codec[`MAX_${f.name.toUpperCase()}`];
   check(`MAX_${f.name.toUpperCase()}`, constant === toValue(f, f.max), `${constant} != ${f.max}`);
@@ -90,7 +94,7 @@ for (const c of vectors.too_short) {
   check(`too short ${c.name}`, outcome === "ok", outcome);
 }
 
-const expected = 2 + vectors.fields.length + 3 * vectors.valid.length
+const expected = 3 + vectors.fields.length + 3 * vectors.valid.length
   + vectors.invalid.length + vectors.too_short.length;
 if (vectors.valid.length === 0 || passed + failed !== expected) {
   failed += 1;

@@ -836,24 +836,31 @@ class PayloadKind(betterproto2.Enum):
 
 class ProtocolVersion(betterproto2.Enum):
     """
-    The protocol version carried in every header; the highest value is the current one.
+    The protocol versions carried in the header; every value listed here is accepted
+    (SUPPORTED_PROTOCOL_VERSIONS), any other is refused; the highest value is the current one
+    (PROTOCOL_VERSION), which this project's clients send. A server answers each connection
+    in the version of its Auth frame.
     """
 
-    UNSPECIFIED = 0
+    PRIM = 0
+    """
+    PRIM's own clients put 0 here; the header is bit-for-bit PRIM's, so 0 means the same
+    frames as version 1.
+    """
 
     _1 = 1
 
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
-            0: "PROTOCOL_VERSION_UNSPECIFIED",
+            0: "PROTOCOL_VERSION_PRIM",
             1: "PROTOCOL_VERSION_1",
         }
 
     @classmethod
     def betterproto_renamed_proto_names_to_value(cls) -> dict[str, int]:
         return {
-            "PROTOCOL_VERSION_UNSPECIFIED": 0,
+            "PROTOCOL_VERSION_PRIM": 0,
             "PROTOCOL_VERSION_1": 1,
         }
 
@@ -1540,7 +1547,7 @@ default_message_pool.register_message("prim.v1", "GroupNodeMembers", GroupNodeMe
 class Header(betterproto2.Message):
     version: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
     """
-    Protocol version; this spec is version 1.
+    Protocol version: a ProtocolVersion value (1, or 0 from PRIM's clients).
     """
 
     sender: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
