@@ -1,6 +1,8 @@
 """Serving an ASGI app with hypercorn (HTTP/1.1 and h2 over TCP, optionally HTTP/3 over
 QUIC) on sockets bound here first, so that port 0 works and the caller learns the port
-before anyone connects."""
+before anyone connects. With a certificate it serves HTTPS; a server told not to allow
+plaintext refuses to serve plain HTTP on anything but a loopback address (bearer tokens
+and passwords would cross the network in the clear)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,12 @@ from typing import Any
 
 from hypercorn.asyncio import serve
 from hypercorn.config import Config as HypercornConfig
+
+from prim.runtime.net import is_loopback
+
+
+class PlaintextRefused(ValueError):
+    """Plain HTTP on a non-loopback address without allow_plaintext."""
 
 
 @dataclass(frozen=True)
@@ -31,9 +39,15 @@ class HttpServer:
     """One hypercorn server task; `start` returns once the sockets are bound."""
 
     def __init__(self, app: Any, *, host: str, port: int, certfile: str = "",
-                 keyfile: str = "", http3: bool = False) -> None:
+                 keyfile: str = "", http3: bool = False, allow_plaintext: bool = True) -> None:
         if http3 and not (certfile and keyfile):
             raise ValueError("HTTP/3 needs a certificate and key (QUIC is always TLS)")
+        if not certfile and not allow_plaintext and not is_loopback(host):
+            raise PlaintextRefused(
+                f"refusing to serve the HTTP API in plaintext on {host}: set http.tls = true "
+                "to serve HTTPS with the tls section's certificate, bind a loopback address "
+                "(http.host = 127.0.0.1), or set http.allow_plaintext = true (env "
+                "PRIM_HTTP__ALLOW_PLAINTEXT=true) when a TLS-terminating proxy is in front")
         self._app = app
         self._host, self._port = host, port
         self._certfile, self._keyfile, self._http3 = certfile, keyfile, http3

@@ -64,6 +64,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _serve(config: Config) -> int:
+    from prim.runtime.http_serve import PlaintextRefused
     from prim.services.cluster.wiring import ClusterConfigError
 
     process = _process(config)
@@ -75,7 +76,7 @@ async def _serve(config: Config) -> int:
               "pick others with --http-port / --gateway-port, or 0 for free ones)",
               file=sys.stderr)
         return 1
-    except ClusterConfigError as exc:
+    except (ClusterConfigError, PlaintextRefused) as exc:
         await process.stop()
         print(f"prim serve: {exc}", file=sys.stderr)
         return 1

@@ -34,6 +34,8 @@ def api_http_server(api: ApiServer, config: Config, certs: Certificates,
     # Prometheus text at /metrics, beside the API (not part of the spec's surface).
     app = with_text_route(api_app, "/metrics", metrics)
     http3 = config.http.http3
+    tls = config.http.tls or http3
     return HttpServer(app, host=config.http.host, port=config.http.port,
-                      certfile=str(certs.cert_file) if http3 else "",
-                      keyfile=str(certs.key_file) if http3 else "", http3=http3)
+                      certfile=str(certs.cert_file) if tls else "",
+                      keyfile=str(certs.key_file) if tls else "", http3=http3,
+                      allow_plaintext=config.http.allow_plaintext)
