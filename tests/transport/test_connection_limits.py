@@ -5,8 +5,14 @@ ones counted from their handshake); QUIC Retry on by default off loopback."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import time
 
 import pytest
+from aioquic.asyncio.client import connect as quic_connect
+from aioquic.buffer import Buffer
+from aioquic.quic.connection import QuicConnection
+from aioquic.quic.packet import QuicPacketType, pull_quic_header
 
 from prim.generated.prim.v1 import ErrorCode, MsgType
 from prim.runtime.config import load_config
@@ -128,3 +134,38 @@ async def test_quic_clients_connect_through_a_retry(certs: DevCertificates,
                                trust=trust, transports=("quic",))
         assert await client.ping() >= 0
         await client.close()
+
+
+def first_answer_type(port: int, trust: Trust) -> QuicPacketType:
+    """The type of the server's first packet answering a fresh client Initial."""
+    client = QuicConnection(configuration=trust.quic_configuration("127.0.0.1", 5.0))
+    client.connect(("127.0.0.1", port), now=time.monotonic())
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        udp.settimeout(5.0)
+        for datagram, addr in client.datagrams_to_send(now=time.monotonic()):
+            udp.sendto(datagram, addr)
+        answer, _ = udp.recvfrom(65536)
+    return pull_quic_header(Buffer(data=answer), host_cid_length=8).packet_type
+
+
+@pytest.mark.parametrize("retry", [True, False])
+async def test_quic_retry_setting_is_what_the_server_does(certs: DevCertificates,
+                                                          trust: Trust, retry: bool) -> None:
+    with server_in_thread(certs, ServerSettings(quic_retry=retry)) as running:
+        answer = await asyncio.to_thread(first_answer_type, running.port, trust)
+    assert answer is (QuicPacketType.RETRY if retry else QuicPacketType.INITIAL)
+
+
+async def test_a_quic_handshake_without_a_stream_is_cut(certs: DevCertificates,
+                                                       trust: Trust) -> None:
+    settings = ServerSettings(connection=ConnectionSettings(idle_timeout=30.0,
+                                                            auth_timeout=0.3),
+                              close_linger=0.3)
+    with server_in_thread(certs, settings) as running:
+        config = trust.quic_configuration("127.0.0.1", 30.0)
+        async with quic_connect("127.0.0.1", running.port, configuration=config) as protocol:
+            await asyncio.sleep(0.1)
+            assert running.connection_count() == 1  # counted from the handshake
+            # Never opens a stream: the Auth deadline still cuts the QUIC connection.
+            await asyncio.wait_for(protocol.wait_closed(), 5.0)
+        assert running.connection_count() == 0
