@@ -12,7 +12,8 @@ forwarded, so an id alone is not enough. The uploader may; so may anyone who can
 conversation with the uploader: their friends (either side of the friendship) and the
 members of a group the uploader belongs to. Files set as a profile avatar are readable by
 every signed-in user (UserService marks them). Everyone else gets PERMISSION_DENIED; an
-unknown id is NOT_FOUND. Removing a friend or leaving a group ends that access.
+unknown id is NOT_FOUND. Removing a friend, leaving a group or a block (either way) ends
+that access.
 """
 
 from __future__ import annotations
@@ -107,6 +108,10 @@ class FileServiceImpl(FileServiceInterface):
         if upload.public or owner == user_id:
             return True
         social = self._api.storage.social
+        # A block, either way, ends every relationship-based path (friends and groups alike):
+        # the two no longer converse, so neither reads what the other uploaded.
+        if await social.is_blocked(owner, user_id) or await social.is_blocked(user_id, owner):
+            return False
         if (await social.get_friend(user_id, owner) is not None
                 or await social.get_friend(owner, user_id) is not None):
             return True

@@ -166,3 +166,26 @@ async def test_files_need_a_token(running_node: RunningNode) -> None:
                                  headers={"content-type": "image/png"}), 401, "UNAUTHENTICATED")
     assert_error(await http.get(f"/v1/files/{file_id}/info"), 401, "UNAUTHENTICATED")
     assert_error(await http.get(f"/v1/files/{file_id}"), 401, "UNAUTHENTICATED")
+
+
+@pytest.mark.parametrize("blocker", ["owner", "reader"])
+async def test_a_block_either_way_cuts_friend_and_group_access(running_node: RunningNode,
+                                                               blocker: str) -> None:
+    http = running_node.http
+    storage = running_node.node.storage
+    assert storage is not None
+    owner, friend, mate = [await new_account(http, n) for n in ("owner", "friend", "mate")]
+    file_id = await uploaded(http, owner, b"secret")
+    await storage.social.create_friend_request(friend.user_id, owner.user_id)
+    await storage.social.accept_friend_request(friend.user_id, owner.user_id)
+    group = await storage.social.create_group(mate.user_id, "team")
+    await storage.social.add_member(group.group_id, owner.user_id)
+    for reader in (friend, mate):
+        assert (await http.get(f"/v1/files/{file_id}", headers=reader.auth)).status_code == 200
+        a, b = (owner, reader) if blocker == "owner" else (reader, owner)
+        blocked = await http.put(f"/v1/blocks/{b.user_id}", json={}, headers=a.auth)
+        assert blocked.status_code == 200, blocked.text
+        for path in (f"/v1/files/{file_id}/info", f"/v1/files/{file_id}"):
+            assert_error(await http.get(path, headers=reader.auth), 403, "PERMISSION_DENIED",
+                         "file_id")
+    assert (await http.get(f"/v1/files/{file_id}", headers=owner.auth)).status_code == 200
