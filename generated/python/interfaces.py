@@ -20,6 +20,8 @@ from prim.generated.prim.v1 import (
     CreateGroupRequest,
     DeleteAccountRequest,
     DeleteAccountResponse,
+    DeleteFileRequest,
+    DeleteFileResponse,
     DeleteFriendRequest,
     DeleteFriendResponse,
     DeliverRequest,
@@ -53,6 +55,8 @@ from prim.generated.prim.v1 import (
     KickMemberResponse,
     LeaveGroupRequest,
     LeaveGroupResponse,
+    ListFilesRequest,
+    ListFilesResponse,
     ListFriendRequestsRequest,
     ListFriendRequestsResponse,
     ListFriendsRequest,
@@ -160,7 +164,23 @@ class FileServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def download_file(self, request: DownloadFileRequest, ctx: CallContext) -> HttpBody:
-        """The file's bytes with their Content-Type."""
+        """
+        The file's bytes with their Content-Type, sent as they are read. One `Range: bytes=...`
+        is honoured (206 with Content-Range; 416 past the end); `If-Range` takes the ETag.
+        """
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_files(self, request: ListFilesRequest, ctx: CallContext) -> ListFilesResponse:
+        """The caller's own uploads, oldest first, with the bytes they count against the quota."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def delete_file(self, request: DeleteFileRequest, ctx: CallContext) -> DeleteFileResponse:
+        """
+        Deletes one of the caller's uploads: nobody can read it afterwards (messages that
+        reference it stay) and its bytes no longer count against the quota.
+        """
         raise NotImplementedError
 
 

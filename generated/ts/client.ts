@@ -334,7 +334,8 @@ export class FileServiceClient {
   }
 
   /**
-   * The file's bytes with their Content-Type.
+   * The file's bytes with their Content-Type, sent as they are read. One `Range: bytes=...`
+   * is honoured (206 with Content-Range; 416 past the end); `If-Range` takes the ETag.
    *
    * `GET /v1/files/{file_id}`
    */
@@ -345,6 +346,45 @@ export class FileServiceClient {
         path: `/v1/files/${pathSegment("file_id", request.fileId)}`,
         auth: true,
         response: "blob",
+      },
+      options,
+    );
+  }
+
+  /**
+   * The caller's own uploads, oldest first, with the bytes they count against the quota.
+   *
+   * `GET /v1/files`
+   */
+  async listFiles(request: T.ListFilesRequest = {}, options?: CallOptions): Promise<T.ListFilesResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: "/v1/files",
+        query: [
+          ["pageSize", request.pageSize],
+          ["pageToken", request.pageToken],
+        ],
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Deletes one of the caller's uploads: nobody can read it afterwards (messages that
+   * reference it stay) and its bytes no longer count against the quota.
+   *
+   * `DELETE /v1/files/{file_id}`
+   */
+  async deleteFile(request: T.DeleteFileRequest, options?: CallOptions): Promise<T.DeleteFileResponse> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: `/v1/files/${pathSegment("file_id", request.fileId)}`,
+        auth: true,
+        response: "json",
       },
       options,
     );
