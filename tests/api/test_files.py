@@ -15,10 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from prim.generated.prim.v1 import GroupEvent, GroupEventKind
 from prim.runtime.storage.clock import wall_clock_ms
 from prim.services.node import Node
-from tests.api.accounts_helpers import Account, assert_error, new_account
+from tests.api.accounts_helpers import PASSWORD, Account, assert_error, new_account
 from tests.api.conftest import Backend, RunningNode, node_config
+from tests.api.social_helpers import User, befriend, events, eventually, history, make_group
 
 pytestmark = pytest.mark.anyio
 
@@ -374,3 +376,41 @@ async def test_delete_file_removes_only_the_callers_own(running_node: RunningNod
     assert_error(await http.delete(f"/v1/files/{'0' * 32}", headers=owner.auth), 404,
                  "NOT_FOUND", "file_id")
     assert (await http.get("/v1/files", headers=owner.auth)).json().get("files", []) == []
+
+
+async def test_deleting_an_account_deletes_its_files_and_tells_its_groups(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    doomed, friend, member = [User(await new_account(http, n), http)
+                              for n in ("doomed", "friend", "member")]
+    await befriend(doomed, friend)
+    gid = await make_group(doomed, [member])
+    await make_group(member, [doomed])  # a group the account only belongs to stays
+    avatar = await uploaded(http, doomed.account, b"face", "image/png")
+    await doomed.ok("PATCH", "/v1/users/me", {"avatar": avatar})
+    sent = await uploaded(http, doomed.account, b"holiday photo")
+    for file_id in (avatar, sent):
+        assert (await friend.call("GET", f"/v1/files/{file_id}")).status_code == 200
+    assert (await member.call("GET", f"/v1/files/{avatar}")).status_code == 200
+
+    deleted = await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD},
+                              headers=doomed.account.auth)
+    assert deleted.status_code == 200, deleted.text
+    for reader in (friend, member):
+        for file_id in (avatar, sent):
+            assert_error(await reader.call("GET", f"/v1/files/{file_id}"), 404, "NOT_FOUND",
+                         "file_id")
+    storage = running_node.node.storage
+    assert storage is not None
+    for file_id in (avatar, sent):
+        assert await storage.blobs.open(file_id) is None
+    assert await storage.uploads.usage(doomed.id) == 0
+
+    async def told() -> bool:
+        messages = await history(member, doomed.id, direction="DIRECTION_FORWARD")
+        return GroupEvent(kind=GroupEventKind.DESTROYED, group_id=gid, user_id=doomed.id) in \
+            events(messages, "MSG_TYPE_LEAVE_GROUP", GroupEvent)
+
+    await running_node.settle()
+    await eventually(told)
+    assert_error(await member.call("GET", f"/v1/groups/{gid}"), 404, "NOT_FOUND", "group_id")
