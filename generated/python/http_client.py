@@ -166,6 +166,9 @@ class FileServiceClient:
         POST /v1/files
 
         The request body is the file's bytes; its Content-Type header is the file's type.
+        Each file may have up to the server's per-file limit, and each user's files together
+        up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+        a user with too many uploads in flight at once gets RATE_LIMITED (429).
         """
         return await self._transport.call(
             BY_OPERATION_ID["FileService_UploadFile"], request, FileInfo

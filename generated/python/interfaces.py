@@ -154,7 +154,12 @@ class FileServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def upload_file(self, request: UploadFileRequest, ctx: CallContext) -> FileInfo:
-        """The request body is the file's bytes; its Content-Type header is the file's type."""
+        """
+        The request body is the file's bytes; its Content-Type header is the file's type.
+        Each file may have up to the server's per-file limit, and each user's files together
+        up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+        a user with too many uploads in flight at once gets RATE_LIMITED (429).
+        """
         raise NotImplementedError
 
     @abc.abstractmethod

@@ -298,6 +298,9 @@ export class FileServiceClient {
 
   /**
    * The request body is the file's bytes; its Content-Type header is the file's type.
+   * Each file may have up to the server's per-file limit, and each user's files together
+   * up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+   * a user with too many uploads in flight at once gets RATE_LIMITED (429).
    *
    * `POST /v1/files`
    *

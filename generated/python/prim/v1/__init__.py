@@ -2760,6 +2760,9 @@ class FileServiceStub(betterproto2_grpclib.ServiceStub):
     ) -> "FileInfo":
         """
         The request body is the file's bytes; its Content-Type header is the file's type.
+        Each file may have up to the server's per-file limit, and each user's files together
+        up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+        a user with too many uploads in flight at once gets RATE_LIMITED (429).
         """
 
         return await self._unary_unary(
@@ -3988,6 +3991,9 @@ class FileServiceBase(betterproto2_grpclib.ServiceBase):
     async def upload_file(self, message: "UploadFileRequest") -> "FileInfo":
         """
         The request body is the file's bytes; its Content-Type header is the file's type.
+        Each file may have up to the server's per-file limit, and each user's files together
+        up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+        a user with too many uploads in flight at once gets RATE_LIMITED (429).
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
