@@ -414,3 +414,32 @@ async def test_deleting_an_account_deletes_its_files_and_tells_its_groups(
     await running_node.settle()
     await eventually(told)
     assert_error(await member.call("GET", f"/v1/groups/{gid}"), 404, "NOT_FOUND", "group_id")
+
+
+@pytest.mark.single_node  # reads the node's blob folder
+async def test_an_upload_cut_off_midway_leaves_nothing(running_node: RunningNode) -> None:
+    http = running_node.http
+    account = await new_account(http)
+    host, port = running_node.endpoints.http.removeprefix("http://").rsplit(":", 1)
+    _, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"POST /v1/files?kind=MSG_TYPE_FILE HTTP/1.1\r\nhost: {host}\r\n"
+                 f"authorization: Bearer {account.token}\r\ncontent-type: text/plain\r\n"
+                 "content-length: 1000000\r\n\r\n".encode() + b"x" * 300_000)
+    await writer.drain()
+    storage = running_node.node.storage
+    assert storage is not None
+    root = storage.blobs.root  # type: ignore[attr-defined]
+    for _ in range(200):  # the upload is under way once its temporary file exists
+        if any(root.rglob("*.tmp")):
+            break
+        await asyncio.sleep(0.02)
+    assert any(root.rglob("*.tmp"))
+    writer.close()
+    await writer.wait_closed()
+
+    async def cleaned() -> bool:
+        return not any(p.is_file() for p in root.rglob("*"))
+
+    await eventually(cleaned)
+    listing = await http.get("/v1/files", headers=account.auth)
+    assert listing.json().get("files", []) == [] and "usedBytes" not in listing.json()
