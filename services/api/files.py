@@ -140,10 +140,9 @@ class FileServiceImpl(FileServiceInterface):
         start = paging.decode_token(request.page_token)
         uploads = self._api.storage.uploads
         page = await uploads.list_by_uploader(ctx.user_id, after=start.after, limit=size)
-        following = None if page.next_after is None else paging.Position(0, page.next_after)
         return ListFilesResponse(
             files=[convert.file_info(u) for u in page.items],
-            next_page_token=paging.encode_token(following),
+            next_page_token=paging.encode_token(paging.next_position(page.next_after)),
             used_bytes=await uploads.usage(ctx.user_id),
             quota_bytes=self._api.config.limits.upload_quota_bytes)
 
