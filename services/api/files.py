@@ -11,8 +11,9 @@ enforced as they arrive) and back out in chunks, so no file sits in memory whole
 Each user may keep config.limits.upload_quota_bytes in files (ListFiles shows the sum;
 DeleteFile frees it; an upload past it is PAYLOAD_TOO_LARGE) and have
 config.limits.max_concurrent_uploads uploads in flight in this process (RATE_LIMITED
-beyond). Concurrent uploads check the quota each on their own, so together they may pass
-it by at most that many files.
+beyond). The quota is checked before the bytes come (against the declared size and as
+they arrive) and again, one upload at a time, when the record is written, so uploads in
+flight together cannot pass it within a process.
 
 Who may read a file (GetFileInfo, DownloadFile): ids are unguessable, but an id is easily
 forwarded, so an id alone is not enough. The uploader may; so may anyone who can be in a
@@ -25,6 +26,7 @@ that access.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterable
 
@@ -71,6 +73,7 @@ class FileServiceImpl(FileServiceInterface):
     def __init__(self, api: ApiServer) -> None:
         self._api = api
         self._slots = UploadSlots(api.config.limits.max_concurrent_uploads)
+        self._commit = asyncio.Lock()  # the last quota check and the record, together
 
     async def upload_file(self, request: UploadFileRequest, ctx: CallContext) -> FileInfo:
         prefix = KIND_MEDIA.get(request.kind)
@@ -115,7 +118,12 @@ class FileServiceImpl(FileServiceInterface):
                         name=name, content_type=content_type, size=blob.size,
                         sha256=blob.sha256, created_at=self._api.clock())
         try:
-            return await storage.uploads.add(upload)
+            async with self._commit:
+                used = await storage.uploads.usage(user_id)
+                if used + blob.size > config.upload_quota_bytes:
+                    raise _too_large(config.max_file_bytes, config.upload_quota_bytes - used,
+                                     blob.size)
+                return await storage.uploads.add(upload)
         except BaseException:
             await storage.blobs.delete(blob.blob_id)
             raise

@@ -443,3 +443,34 @@ async def test_an_upload_cut_off_midway_leaves_nothing(running_node: RunningNode
     await eventually(cleaned)
     listing = await http.get("/v1/files", headers=account.auth)
     assert listing.json().get("files", []) == [] and "usedBytes" not in listing.json()
+
+
+async def test_uploads_in_flight_together_cannot_pass_the_quota(
+        limited_node_factory: Callable[..., AbstractAsyncContextManager[RunningNode]]) -> None:
+    async with limited_node_factory(**{"limits.upload_quota_bytes": 10_000,
+                                       "limits.max_file_bytes": 6_000}) as running:
+        http = running.http
+        account = await new_account(http)
+        release = asyncio.Event()
+
+        async def slow() -> AsyncIterator[bytes]:
+            yield b"x" * 3_000
+            await release.wait()
+            yield b"y" * 3_000
+
+        # Both start with the whole quota free; only one may end inside it.
+        both = [asyncio.create_task(http.post(
+            "/v1/files", params={"kind": "MSG_TYPE_FILE"}, content=slow(),
+            headers={**account.auth, "content-type": "text/plain"})) for _ in range(2)]
+        storage = running.node.storage
+        assert storage is not None
+        root = storage.blobs.root  # type: ignore[attr-defined]
+        for _ in range(200):
+            if len(list(root.rglob("*.tmp"))) == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert len(list(root.rglob("*.tmp"))) == 2
+        release.set()
+        statuses = sorted([(await task).status_code for task in both])
+        assert statuses == [200, 413]
+        assert await storage.uploads.usage(account.user_id) == 6_000
