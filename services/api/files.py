@@ -162,6 +162,11 @@ class FileServiceImpl(FileServiceInterface):
         if upload is None or upload.uploader_id != ctx.user_id:
             raise ApiError(ErrorCode.NOT_FOUND, f"you have no file {file_id!r}", "file_id")
         await delete_upload(self._api, upload.file_id)
+        # A profile must not point at a file that is gone.
+        accounts = self._api.storage.accounts
+        user = await accounts.get_user(ctx.user_id)
+        if user is not None and user.avatar == upload.file_id:
+            await accounts.update_profile(ctx.user_id, avatar="")
         return DeleteFileResponse()
 
     async def _readable(self, file_id: str, user_id: int) -> Upload:

@@ -474,3 +474,15 @@ async def test_uploads_in_flight_together_cannot_pass_the_quota(
         statuses = sorted([(await task).status_code for task in both])
         assert statuses == [200, 413]
         assert await storage.uploads.usage(account.user_id) == 6_000
+
+
+async def test_deleting_ones_avatar_file_clears_the_avatar(running_node: RunningNode) -> None:
+    http = running_node.http
+    me = User(await new_account(http, "me"), http)
+    avatar = await uploaded(http, me.account, b"face", "image/png")
+    other = await uploaded(http, me.account, b"other", "image/png")
+    assert (await me.ok("PATCH", "/v1/users/me", {"avatar": avatar}))["avatar"] == avatar
+    await me.ok("DELETE", f"/v1/files/{other}")
+    assert (await me.ok("GET", "/v1/users/me"))["avatar"] == avatar
+    await me.ok("DELETE", f"/v1/files/{avatar}")
+    assert (await me.ok("GET", "/v1/users/me")).get("avatar", "") == ""
