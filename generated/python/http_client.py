@@ -210,7 +210,8 @@ class FileServiceClient:
         DELETE /v1/files/{file_id}
 
         Deletes one of the caller's uploads: nobody can read it afterwards (messages that
-        reference it stay) and its bytes no longer count against the quota.
+        reference it stay), its bytes no longer count against the quota, and a profile avatar
+        that was this file is cleared.
         """
         return await self._transport.call(
             BY_OPERATION_ID["FileService_DeleteFile"], request, DeleteFileResponse

@@ -184,7 +184,8 @@ class FileServiceInterface(abc.ABC):
     async def delete_file(self, request: DeleteFileRequest, ctx: CallContext) -> DeleteFileResponse:
         """
         Deletes one of the caller's uploads: nobody can read it afterwards (messages that
-        reference it stay) and its bytes no longer count against the quota.
+        reference it stay), its bytes no longer count against the quota, and a profile avatar
+        that was this file is cleared.
         """
         raise NotImplementedError
 

@@ -377,7 +377,8 @@ export class FileServiceClient {
 
   /**
    * Deletes one of the caller's uploads: nobody can read it afterwards (messages that
-   * reference it stay) and its bytes no longer count against the quota.
+   * reference it stay), its bytes no longer count against the quota, and a profile avatar
+   * that was this file is cleared.
    *
    * `DELETE /v1/files/{file_id}`
    */

@@ -2845,7 +2845,8 @@ class FileServiceStub(betterproto2_grpclib.ServiceStub):
     ) -> "DeleteFileResponse":
         """
         Deletes one of the caller's uploads: nobody can read it afterwards (messages that
-        reference it stay) and its bytes no longer count against the quota.
+        reference it stay), its bytes no longer count against the quota, and a profile avatar
+        that was this file is cleared.
         """
 
         return await self._unary_unary(
@@ -4020,7 +4021,8 @@ class FileServiceBase(betterproto2_grpclib.ServiceBase):
     async def delete_file(self, message: "DeleteFileRequest") -> "DeleteFileResponse":
         """
         Deletes one of the caller's uploads: nobody can read it afterwards (messages that
-        reference it stay) and its bytes no longer count against the quota.
+        reference it stay), its bytes no longer count against the quota, and a profile avatar
+        that was this file is cleared.
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
