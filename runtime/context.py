@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from prim.runtime.body_stream import Streams
+
 
 def _no_headers() -> Mapping[str, str]:
     return MappingProxyType({})
@@ -31,6 +33,8 @@ class CallContext:
     # Request headers, names lower-cased, repeated headers joined with ", ".
     headers: Mapping[str, str] = field(default_factory=_no_headers, hash=False)
     content_type: str = ""  # of the raw request body (google.api.HttpBody uploads)
+    # The streamed raw body and answer of an HttpBody route, when the transport streams.
+    streams: Streams | None = field(default=None, hash=False, compare=False)
 
     @property
     def authenticated(self) -> bool:

@@ -23,6 +23,8 @@ from prim.generated.prim.v1 import (
     CreateGroupRequest,
     DeleteAccountRequest,
     DeleteAccountResponse,
+    DeleteFileRequest,
+    DeleteFileResponse,
     DeleteFriendRequest,
     DeleteFriendResponse,
     DestroyGroupRequest,
@@ -48,6 +50,8 @@ from prim.generated.prim.v1 import (
     KickMemberResponse,
     LeaveGroupRequest,
     LeaveGroupResponse,
+    ListFilesRequest,
+    ListFilesResponse,
     ListFriendRequestsRequest,
     ListFriendRequestsResponse,
     ListFriendsRequest,
@@ -162,6 +166,9 @@ class FileServiceClient:
         POST /v1/files
 
         The request body is the file's bytes; its Content-Type header is the file's type.
+        Each file may have up to the server's per-file limit, and each user's files together
+        up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+        a user with too many uploads in flight at once gets RATE_LIMITED (429).
         """
         return await self._transport.call(
             BY_OPERATION_ID["FileService_UploadFile"], request, FileInfo
@@ -181,10 +188,33 @@ class FileServiceClient:
         """
         GET /v1/files/{file_id}
 
-        The file's bytes with their Content-Type.
+        The file's bytes with their Content-Type, sent as they are read. One `Range: bytes=...`
+        is honoured (206 with Content-Range; 416 past the end); `If-Range` takes the ETag.
         """
         return await self._transport.call(
             BY_OPERATION_ID["FileService_DownloadFile"], request, HttpBody
+        )
+
+    async def list_files(self, request: ListFilesRequest) -> ListFilesResponse:
+        """
+        GET /v1/files
+
+        The caller's own uploads, oldest first, with the bytes they count against the quota.
+        """
+        return await self._transport.call(
+            BY_OPERATION_ID["FileService_ListFiles"], request, ListFilesResponse
+        )
+
+    async def delete_file(self, request: DeleteFileRequest) -> DeleteFileResponse:
+        """
+        DELETE /v1/files/{file_id}
+
+        Deletes one of the caller's uploads: nobody can read it afterwards (messages that
+        reference it stay), its bytes no longer count against the quota, and a profile avatar
+        that was this file is cleared.
+        """
+        return await self._transport.call(
+            BY_OPERATION_ID["FileService_DeleteFile"], request, DeleteFileResponse
         )
 
 

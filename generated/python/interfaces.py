@@ -20,6 +20,8 @@ from prim.generated.prim.v1 import (
     CreateGroupRequest,
     DeleteAccountRequest,
     DeleteAccountResponse,
+    DeleteFileRequest,
+    DeleteFileResponse,
     DeleteFriendRequest,
     DeleteFriendResponse,
     DeliverRequest,
@@ -53,6 +55,8 @@ from prim.generated.prim.v1 import (
     KickMemberResponse,
     LeaveGroupRequest,
     LeaveGroupResponse,
+    ListFilesRequest,
+    ListFilesResponse,
     ListFriendRequestsRequest,
     ListFriendRequestsResponse,
     ListFriendsRequest,
@@ -150,7 +154,12 @@ class FileServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def upload_file(self, request: UploadFileRequest, ctx: CallContext) -> FileInfo:
-        """The request body is the file's bytes; its Content-Type header is the file's type."""
+        """
+        The request body is the file's bytes; its Content-Type header is the file's type.
+        Each file may have up to the server's per-file limit, and each user's files together
+        up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+        a user with too many uploads in flight at once gets RATE_LIMITED (429).
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -160,7 +169,24 @@ class FileServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def download_file(self, request: DownloadFileRequest, ctx: CallContext) -> HttpBody:
-        """The file's bytes with their Content-Type."""
+        """
+        The file's bytes with their Content-Type, sent as they are read. One `Range: bytes=...`
+        is honoured (206 with Content-Range; 416 past the end); `If-Range` takes the ETag.
+        """
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_files(self, request: ListFilesRequest, ctx: CallContext) -> ListFilesResponse:
+        """The caller's own uploads, oldest first, with the bytes they count against the quota."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def delete_file(self, request: DeleteFileRequest, ctx: CallContext) -> DeleteFileResponse:
+        """
+        Deletes one of the caller's uploads: nobody can read it afterwards (messages that
+        reference it stay), its bytes no longer count against the quota, and a profile avatar
+        that was this file is cleared.
+        """
         raise NotImplementedError
 
 

@@ -298,6 +298,9 @@ export class FileServiceClient {
 
   /**
    * The request body is the file's bytes; its Content-Type header is the file's type.
+   * Each file may have up to the server's per-file limit, and each user's files together
+   * up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+   * a user with too many uploads in flight at once gets RATE_LIMITED (429).
    *
    * `POST /v1/files`
    *
@@ -334,7 +337,8 @@ export class FileServiceClient {
   }
 
   /**
-   * The file's bytes with their Content-Type.
+   * The file's bytes with their Content-Type, sent as they are read. One `Range: bytes=...`
+   * is honoured (206 with Content-Range; 416 past the end); `If-Range` takes the ETag.
    *
    * `GET /v1/files/{file_id}`
    */
@@ -345,6 +349,46 @@ export class FileServiceClient {
         path: `/v1/files/${pathSegment("file_id", request.fileId)}`,
         auth: true,
         response: "blob",
+      },
+      options,
+    );
+  }
+
+  /**
+   * The caller's own uploads, oldest first, with the bytes they count against the quota.
+   *
+   * `GET /v1/files`
+   */
+  async listFiles(request: T.ListFilesRequest = {}, options?: CallOptions): Promise<T.ListFilesResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: "/v1/files",
+        query: [
+          ["pageSize", request.pageSize],
+          ["pageToken", request.pageToken],
+        ],
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Deletes one of the caller's uploads: nobody can read it afterwards (messages that
+   * reference it stay), its bytes no longer count against the quota, and a profile avatar
+   * that was this file is cleared.
+   *
+   * `DELETE /v1/files/{file_id}`
+   */
+  async deleteFile(request: T.DeleteFileRequest, options?: CallOptions): Promise<T.DeleteFileResponse> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: `/v1/files/${pathSegment("file_id", request.fileId)}`,
+        auth: true,
+        response: "json",
       },
       options,
     );

@@ -147,6 +147,25 @@ export interface DownloadFileRequest {
   fileId: string;
 }
 
+export interface ListFilesRequest {
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface ListFilesResponse {
+  files?: FileInfo[];
+  nextPageToken?: string;
+  /** Bytes of all the caller's files, and how many they may keep. */
+  usedBytes?: string;
+  quotaBytes?: string;
+}
+
+export interface DeleteFileRequest {
+  fileId: string;
+}
+
+export type DeleteFileResponse = Record<string, never>;
+
 // ---- prim/v1/friends.proto ----
 
 export type FriendStatus =

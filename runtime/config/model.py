@@ -106,6 +106,10 @@ class LimitsConfig:
     frames_per_second: int = 200
     # Largest upload per media kind, in bytes.
     max_file_bytes: int = 50 * 1024 * 1024
+    # Bytes one user may keep in uploaded files, all together (deleting files frees it).
+    upload_quota_bytes: int = 1024 * 1024 * 1024
+    # Uploads one user may have in flight at once, per api process.
+    max_concurrent_uploads: int = 4
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "limits.max_payload_bytes": (1, 16383),
     "limits.frames_per_second": (1, 1_000_000),
     "limits.max_file_bytes": (1, 1 << 32),
+    "limits.upload_quota_bytes": (1, 1 << 50),
+    "limits.max_concurrent_uploads": (1, 10_000),
     "storage.hot_window": (0, 100_000),
     "cluster.rpc_port": (0, 65535),
     "cluster.health_port": (0, 65535),

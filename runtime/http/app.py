@@ -3,8 +3,11 @@ service implementations (hypercorn runs it over HTTP/1.1, h2 and h3).
 
 Per request: route (404, 405) -> bearer token (401) -> body (413, 415) -> request message
 (400 naming the field) -> the implementation -> canonical proto3 JSON, or the raw bytes of a
-google.api.HttpBody. Every error answer is an `Error` body with the status its ErrorCode
-maps to; an unexpected exception is logged and answered with a generic 500.
+google.api.HttpBody. Raw bodies stream: an upload's body reaches the handler as a
+BodyStream in `ctx.streams` (never read whole here), and a handler may answer a download
+with a BodySource in `ctx.streams.reply`, sent in chunks, one `Range` honoured (206/416).
+Every error answer is an `Error` body with the status its ErrorCode maps to; an unexpected
+exception is logged and answered with a generic 500.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ import betterproto2
 from prim.generated.google.api import HttpBody
 from prim.generated.prim.v1 import Error, ErrorCode
 from prim.generated.routes import ENUMS, MESSAGES, ROUTES, Route
+from prim.runtime.body_stream import BodyIncomplete, BodySource, BodyStream, BodyTooLarge, Streams
 from prim.runtime.context import CallContext, Principal
 from prim.runtime.errors import ApiError
 from prim.runtime.http.bind import HTTP_BODY, RequestBinder
 from prim.runtime.http.codec import Codec
 from prim.runtime.http.cors import CorsPolicy, Headers
 from prim.runtime.http.docs import render_docs
+from prim.runtime.http.ranges import ByteRange, Unsatisfiable, requested_range
 from prim.runtime.http.router import BadPathValue, Router
 
 Scope = MutableMapping[str, Any]
@@ -44,10 +49,6 @@ log = logging.getLogger("prim.http")
 def load_openapi() -> bytes:
     """The generated OpenAPI document, from the installed package."""
     return resources.files("prim.generated").joinpath("openapi.json").read_bytes()
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 class HttpApp:
@@ -76,6 +77,8 @@ class HttpApp:
         # far larger than any JSON request should be.
         self._max_upload = max_upload_bytes if max_upload_bytes is not None else max_body_bytes
         self._uploads = frozenset(r.operation_id for r in routes if _raw_upload(r))
+        self._downloads = frozenset(r.operation_id for r in routes
+                                    if r.response_type is HttpBody)
         self._cors = CorsPolicy.of(cors_origins)
         self._openapi = openapi if openapi is not None else load_openapi()
         self._docs = render_docs(json.loads(self._openapi))
@@ -106,11 +109,12 @@ class HttpApp:
             await self._call(scope, receive, send, verb, raw_path, headers, cors)
         except ApiError as exc:
             await self._error(send, exc, cors)
-        except _BodyTooLarge as exc:
-            limit, field = exc.args
+        except BodyTooLarge as exc:
             await self._error(send, ApiError(
-                ErrorCode.PAYLOAD_TOO_LARGE, f"the body is larger than {limit} bytes", field),
-                cors)
+                ErrorCode.PAYLOAD_TOO_LARGE, f"the body is larger than {exc.limit} bytes",
+                exc.field), cors)
+        except BodyIncomplete:
+            log.info("%s %s: the client left before the body's end", verb, scope.get("path"))
         except Exception:
             log.exception("unhandled error serving %s %s", verb, scope.get("path"))
             await self._error(send, ApiError(ErrorCode.INTERNAL, "internal server error"), cors)
@@ -128,9 +132,18 @@ class HttpApp:
                 raise _MethodNotAllowed(verb, allowed)
             raise ApiError(ErrorCode.NOT_FOUND, f"no operation at {scope['path']}")
         route = found.route
-        ctx = await self._context(route, scope, headers)
-        if route.operation_id in self._uploads:  # the body is one field: name it in errors
-            body = await _read_body(receive, headers, self._max_upload, route.body)
+        streams = None
+        if route.operation_id in self._uploads or route.operation_id in self._downloads:
+            streams = Streams()
+        ctx = await self._context(route, scope, headers, streams)
+        if streams is not None and route.operation_id in self._uploads:
+            # The body is one field: name it in errors; the handler reads it as it comes.
+            declared = _content_length(headers)
+            if declared is not None and declared > self._max_upload:
+                raise BodyTooLarge(self._max_upload, route.body)
+            streams.body = BodyStream(receive, limit=self._max_upload, field=route.body,
+                                      declared=declared)
+            body = b""
         else:
             body = await _read_body(receive, headers, self._max_body, "")
         request = self._binder.bind(route, found.values, scope.get("query_string", b""),
@@ -142,9 +155,13 @@ class HttpApp:
         if isinstance(response, HttpBody):
             # User-supplied bytes served from the API's origin: never let a browser sniff
             # them into HTML or script, and offer them as a download.
-            await _respond(send, 200, _media_type(response.content_type), response.data,
-                           [*cors, (b"x-content-type-options", b"nosniff"),
-                            (b"content-disposition", b"attachment")])
+            extra = [*cors, (b"x-content-type-options", b"nosniff"),
+                     (b"content-disposition", b"attachment")]
+            media = _media_type(response.content_type)
+            if streams is not None and streams.reply is not None:
+                await _send_source(send, streams.reply, media, headers, extra)
+            else:
+                await _respond(send, 200, media, response.data, extra)
             return
         await _respond(send, 200, "application/json", self._json(route, response), cors)
 
@@ -156,14 +173,14 @@ class HttpApp:
             data = data.get(shape.json_name, [] if shape.repeated else {})
         return _dumps(data)
 
-    async def _context(self, route: Route, scope: Scope,
-                       headers: Mapping[str, str]) -> CallContext:
+    async def _context(self, route: Route, scope: Scope, headers: Mapping[str, str],
+                       streams: Streams | None) -> CallContext:
         client = scope.get("client")
         remote = f"{client[0]}:{client[1]}" if client else ""
         content_type = headers.get("content-type", "")
         if route.public:
             return CallContext(remote_address=remote, headers=headers,
-                               content_type=content_type)
+                               content_type=content_type, streams=streams)
         token = _bearer(headers.get("authorization", ""))
         if not token:
             raise ApiError(ErrorCode.UNAUTHENTICATED,
@@ -174,7 +191,7 @@ class HttpApp:
                            "the access token is unknown, expired or revoked")
         return CallContext(user_id=principal.user_id, device_id=principal.device_id,
                            access_token=token, remote_address=remote, headers=headers,
-                           content_type=content_type)
+                           content_type=content_type, streams=streams)
 
     def _builtin(self, verb: str, path: str) -> tuple[int, str, bytes] | None:
         pages = {
@@ -278,25 +295,15 @@ def _bearer(authorization: str) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def _content_length(headers: Mapping[str, str]) -> int | None:
+    declared = headers.get("content-length", "")
+    return int(declared) if declared.isdigit() else None
+
+
 async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int,
                      field: str) -> bytes:
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _BodyTooLarge(limit, field)
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise _BodyTooLarge(limit, field)
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+    stream = BodyStream(receive, limit=limit, field=field, declared=_content_length(headers))
+    return b"".join([chunk async for chunk in stream])
 
 
 def _media_type(content_type: str) -> str:
@@ -319,6 +326,40 @@ async def _respond(send: Send, status: int, content_type: str, body: bytes,
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _send_source(send: Send, source: BodySource, content_type: str,
+                       headers: Mapping[str, str], extra: Headers) -> None:
+    """Sends `source` (or the one range asked for) in chunks."""
+    size = source.size
+    etag = f'"{source.version}"'
+    head: Headers = [(b"content-type", content_type.encode("latin-1")),
+                     (b"accept-ranges", b"bytes"), (b"etag", etag.encode("latin-1")), *extra]
+    try:
+        wanted = requested_range(headers.get("range", ""), size,
+                                 if_range=headers.get("if-range", ""), etag=etag)
+    except Unsatisfiable:
+        await send({"type": "http.response.start", "status": 416, "headers": [
+            *head, (b"content-range", f"bytes */{size}".encode("ascii")),
+            (b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    part = wanted or ByteRange(0, size)
+    status = 200
+    if wanted is not None:
+        status = 206
+        head.append((b"content-range", wanted.content_range(size).encode("ascii")))
+    head.append((b"content-length", str(part.length).encode("ascii")))
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    try:
+        async for chunk in source.chunks(part.start, part.end):
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    except Exception:
+        # The status line is gone: all that is left is to cut the body short, which the
+        # client sees against Content-Length.
+        log.exception("a download broke off after its headers were sent")
+        return
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -12,6 +12,7 @@ proto names are accepted too); a repeated field repeats its parameter.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,6 +26,9 @@ from prim.runtime.errors import ApiError
 from prim.runtime.http.codec import Codec, FieldError, check_rules
 
 HTTP_BODY = "google.api.HttpBody"
+# A proto or JSON field path: dotted identifiers, short enough to be one.
+_FIELD_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+_FIELD_PATH_MAX = 200
 
 
 def is_json(content_type: str) -> bool:
@@ -87,7 +91,8 @@ class RequestBinder:
             data, raw_body = self._assemble(route, path_values, query_string, body, content_type)
             self._codec.check_presence(route.request, data)
         except FieldError as exc:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, exc.message, exc.field) from None
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, exc.message,
+                           error_field(exc.field)) from None
         message = route.request_type.from_dict(data)
         if raw_body is not None:
             setattr(message, route.body, raw_body)
@@ -157,6 +162,13 @@ class RequestBinder:
                       for t in texts]
             check_rules(shape, values if shape.repeated else values[0], label)
             _put(data, field_path, values if shape.repeated else values[0], from_path=False)
+
+
+def error_field(name: str) -> str:
+    """`name` as Error.field, or "" when it cannot be a field path: an unknown query
+    parameter or JSON key is the client's text and may hold NUL, controls or megabytes,
+    none of which belongs in a response field (the message quotes it escaped)."""
+    return name if len(name) <= _FIELD_PATH_MAX and _FIELD_PATH.fullmatch(name) else ""
 
 
 def _require_json(content_type: str) -> None:

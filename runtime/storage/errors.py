@@ -15,3 +15,7 @@ class AlreadyExists(StorageError):
 
 class FailedPrecondition(StorageError):
     """The state forbids the operation (e.g. removing a group's owner)."""
+
+
+class BlobTooLarge(StorageError, ValueError):
+    """An upload passed the BlobStore's size limit; nothing of it was kept."""

@@ -9,7 +9,7 @@ expiry, monotonic counters).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -379,10 +379,33 @@ class SeqnumStore(Protocol):
     async def close(self) -> None: ...
 
 
+class OpenBlob(Protocol):
+    """A stored blob opened for reading."""
+
+    @property
+    def info(self) -> BlobInfo: ...
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def version(self) -> str:
+        """Names the content (its hash)."""
+
+    def chunks(self, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """The bytes [start, end) in bounded pieces (to the end when `end` is None)."""
+
+
 class BlobStore(Protocol):
     """Uploaded media."""
 
     async def put(self, data: bytes, content_type: str) -> BlobInfo: ...
+
+    async def put_stream(self, chunks: AsyncIterable[bytes], content_type: str,
+                         *, max_bytes: int | None = None) -> BlobInfo:
+        """Stores the chunks as they come; BlobTooLarge past the limit, nothing kept."""
+
+    async def open(self, blob_id: str) -> OpenBlob | None: ...
 
     async def get(self, blob_id: str) -> bytes | None: ...
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from .models import Page
+
 
 @dataclass(frozen=True, slots=True)
 class Upload:
@@ -23,11 +25,13 @@ class Upload:
     created_at: int
     #: True once the file is something every signed-in user may read (a profile avatar).
     public: bool = False
+    #: The store's listing position (set by `add`; increases with every upload).
+    seq: int = 0
 
 
 class UploadStore(Protocol):
     async def add(self, upload: Upload) -> Upload:
-        """Stores the record; AlreadyExists if its file id is taken."""
+        """Stores the record (returned with its `seq`); AlreadyExists if its id is taken."""
 
     async def get(self, file_id: str) -> Upload | None: ...
 
@@ -35,3 +39,10 @@ class UploadStore(Protocol):
         """Makes the file readable by every signed-in user; False for an unknown id."""
 
     async def delete(self, file_id: str) -> bool: ...
+
+    async def list_by_uploader(self, uploader_id: int, *, after: int = 0,
+                               limit: int = 100) -> Page[Upload]:
+        """The user's uploads in upload order, from just past `seq` ``after``."""
+
+    async def usage(self, uploader_id: int) -> int:
+        """The bytes of every file the user has stored (what the quota counts)."""

@@ -40,6 +40,8 @@ from prim.runtime.storage.errors import NotFound
 from prim.runtime.storage.models import GROUP_ID_BASE, User
 from prim.services.api import limits
 from prim.services.api.attempt_limiter import AttemptLimiter
+from prim.services.api.files import delete_all_uploads
+from prim.services.api.groups import owned_groups, tell_destroyed
 from prim.services.api.passwords import hash_password_async, verify_password_async
 from prim.services.api.server import ApiServer
 from prim.services.api.tokens import new_device_id, new_token, token_hash
@@ -133,7 +135,9 @@ class AccountServiceImpl(AccountServiceInterface):
         await self._check_password(ctx.user_id, request.password, "password")
         accounts = self._api.storage.accounts
         await accounts.revoke_user_sessions(ctx.user_id)
+        owned = await owned_groups(self._api, ctx.user_id)
         await accounts.delete_user(ctx.user_id)
+        await forget_account(self._api, ctx.user_id, owned)
         await self._api.scheduler.disconnect_user(DisconnectUserRequest(
             user_id=ctx.user_id, reason="this account was deleted"), CallContext())
         return DeleteAccountResponse()
@@ -163,6 +167,13 @@ class AccountServiceImpl(AccountServiceInterface):
                 self._dummy_hash = await hash_password_async(
                     new_token(), self._api.config.auth.scrypt_log_n)
             return self._dummy_hash
+
+
+async def forget_account(api: ApiServer, user_id: int, owned: dict[int, list[int]]) -> None:
+    """What outlives the account's rows: its files (uploads and avatars) are deleted, and
+    the members of the groups it owned (dissolved with it) are told."""
+    await delete_all_uploads(api, user_id)
+    await tell_destroyed(api, user_id, owned)
 
 
 def _seconds(ms: int) -> int:

@@ -388,3 +388,32 @@ class GroupServiceImpl(GroupServiceInterface):
     def _not_member(user_id: int, group_id: int) -> ApiError:
         return ApiError(ErrorCode.NOT_FOUND, f"user {user_id} is not a member of group "
                         f"{group_id}", "user_id")
+
+
+# -- when the owner's account goes (called by AccountService.DeleteAccount) -------------
+
+async def owned_groups(api: ApiServer, user_id: int) -> dict[int, list[int]]:
+    """The groups `user_id` owns, each with its member ids: read before the account's
+    deletion dissolves them, so that `tell_destroyed` knows whom to tell."""
+    owned: dict[int, list[int]] = {}
+    social = api.storage.social
+    after = 0
+    while True:
+        page = await social.list_user_groups(user_id, after=after, limit=paging.MAX_PAGE_SIZE)
+        for group in page.items:
+            if group.owner_id == user_id:
+                owned[group.group_id] = await social.list_member_ids(group.group_id)
+        if page.next_after is None:
+            return owned
+        after = page.next_after
+
+
+async def tell_destroyed(api: ApiServer, owner_id: int, groups: dict[int, list[int]]) -> None:
+    """Tells every former member of each group that it is gone, as DestroyGroup does: the
+    group's channel has no members any more, so each one directly."""
+    notify = Notifier(api.scheduler)
+    for group_id, members in groups.items():
+        event = GroupEvent(kind=GroupEventKind.DESTROYED, group_id=group_id, user_id=owner_id)
+        for member in members:
+            if member != owner_id:
+                await notify.group(owner_id, member, event)

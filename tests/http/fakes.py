@@ -4,7 +4,7 @@ it records each request it gets and answers from a few dicts."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 import betterproto2
 
@@ -46,6 +46,25 @@ from prim.runtime.errors import ApiError
 
 GROUP_BASE = 1 << 36
 BOOM_USER = 13  # GetUser of this id raises a plain exception
+
+
+class MemorySource:
+    """A BodySource over bytes in memory, sent in pieces of 7 to exercise the chunking."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def version(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    async def chunks(self, start: int, end: int) -> AsyncIterator[bytes]:
+        for at in range(start, end, 7):
+            yield self.data[at:min(at + 7, end)]
 
 
 class Recorder:
@@ -158,7 +177,10 @@ class Files(Recorder):
 
     async def upload_file(self, request: UploadFileRequest, ctx: CallContext) -> FileInfo:
         self.record("upload_file", request, ctx)
-        data = request.content.data if request.content else b""
+        if ctx.streams is not None and ctx.streams.body is not None:
+            data = b"".join([chunk async for chunk in ctx.streams.body])
+        else:
+            data = request.content.data if request.content else b""
         file_id = f"f{len(self.files) + 1}"
         info = FileInfo(file_id=file_id, content_type=ctx.content_type, size=len(data),
                         name=request.name, sha256=hashlib.sha256(data).hexdigest(),
@@ -176,7 +198,11 @@ class Files(Recorder):
         self.record("download_file", request, ctx)
         if request.file_id not in self.files:
             raise ApiError(ErrorCode.NOT_FOUND, "no such file", "file_id")
-        return self.files[request.file_id][1]
+        body = self.files[request.file_id][1]
+        if ctx.streams is not None:
+            ctx.streams.reply = MemorySource(body.data)
+            return HttpBody(content_type=body.content_type)
+        return body
 
 
 def implementations() -> dict[str, Recorder]:

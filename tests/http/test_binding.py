@@ -228,7 +228,7 @@ async def test_http_body_upload_and_download(http: httpx.AsyncClient,
     assert info["contentType"] == "image/png" and info["size"] == str(len(data))
     request = impls["FileService"].last[1]
     assert request.kind.name == "IMAGE" and request.name == "cat.png"  # type: ignore[attr-defined]
-    assert request.content.data == data  # type: ignore[attr-defined]
+    assert impls["FileService"].files[info["fileId"]][1].data == data  # type: ignore[attr-defined]
     download = await http.get(f"/v1/files/{info['fileId']}", headers=AUTH)
     assert download.status_code == 200
     assert download.content == data and download.headers["content-type"] == "image/png"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,37 @@ async def test_size_limit(tmp_path: Path) -> None:
     await store.put(b"x" * 10, "text/plain")
     with pytest.raises(BlobTooLarge):
         await store.put(b"x" * 11, "text/plain")
+
+
+async def test_put_stream_and_ranged_reads(tmp_path: Path) -> None:
+    store = FileBlobStore(tmp_path / "blobs")
+    pieces = [bytes([i]) * 100_000 for i in range(7)]
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+
+    info = await store.put_stream(chunks(), "video/mp4")
+    data = b"".join(pieces)
+    assert info.size == len(data) and info.sha256 == hashlib.sha256(data).hexdigest()
+    reader = await store.open(info.blob_id)
+    assert reader is not None and reader.info == info
+    assert b"".join([c async for c in reader.chunks()]) == data
+    assert b"".join([c async for c in reader.chunks(99_990, 300_010)]) == data[99_990:300_010]
+    assert [c async for c in reader.chunks(5, 5)] == []
+    assert await store.open("f" * 32) is None
+
+
+async def test_put_stream_over_the_limit_leaves_nothing(tmp_path: Path) -> None:
+    store = FileBlobStore(tmp_path / "blobs", max_bytes=1000)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(5):
+            yield b"x" * 300
+
+    with pytest.raises(BlobTooLarge):
+        await store.put_stream(chunks(), "text/plain")
+    with pytest.raises(BlobTooLarge):
+        await FileBlobStore(tmp_path / "b2").put_stream(chunks(), "a/b", max_bytes=899)
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert leftovers == []

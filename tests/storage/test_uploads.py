@@ -30,8 +30,9 @@ def _upload(file_id: str = "ab" * 16, **changes: object) -> Upload:
 
 async def test_add_and_get_round_trip(uploads: UploadStore) -> None:
     upload = _upload(name="été ☃.png", size=(1 << 32) + 5)
-    assert await uploads.add(upload) == upload
-    assert await uploads.get(upload.file_id) == upload
+    added = await uploads.add(upload)
+    assert added.seq > 0 and dataclasses.replace(added, seq=0) == upload
+    assert await uploads.get(upload.file_id) == added
     assert await uploads.get("ef" * 16) is None
 
 
@@ -54,3 +55,18 @@ async def test_set_public_and_delete(uploads: UploadStore) -> None:
     assert await uploads.delete(upload.file_id)
     assert not await uploads.delete(upload.file_id)
     assert await uploads.get(upload.file_id) is None
+
+
+async def test_list_by_uploader_pages_in_upload_order(uploads: UploadStore) -> None:
+    mine = [await uploads.add(_upload(f"{i:032x}", size=100 + i)) for i in (7, 3, 9, 1, 5)]
+    await uploads.add(_upload("ff" * 16, uploader_id=10_002, size=99))
+    assert [u.seq for u in mine] == sorted(u.seq for u in mine)
+    first = await uploads.list_by_uploader(10_001, limit=2)
+    assert list(first.items) == mine[:2] and first.next_after == mine[1].seq
+    rest = await uploads.list_by_uploader(10_001, after=mine[1].seq, limit=10)
+    assert list(rest.items) == mine[2:] and rest.next_after is None
+    assert (await uploads.list_by_uploader(10_003)).items == []
+    assert await uploads.usage(10_001) == sum(u.size for u in mine)
+    assert await uploads.usage(10_002) == 99 and await uploads.usage(10_003) == 0
+    await uploads.delete(mine[0].file_id)
+    assert await uploads.usage(10_001) == sum(u.size for u in mine[1:])

@@ -19,6 +19,8 @@ __all__ = (
     "CreateGroupRequest",
     "DeleteAccountRequest",
     "DeleteAccountResponse",
+    "DeleteFileRequest",
+    "DeleteFileResponse",
     "DeleteFriendRequest",
     "DeleteFriendResponse",
     "DeliverRequest",
@@ -76,6 +78,8 @@ __all__ = (
     "KickMemberResponse",
     "LeaveGroupRequest",
     "LeaveGroupResponse",
+    "ListFilesRequest",
+    "ListFilesResponse",
     "ListFriendRequestsRequest",
     "ListFriendRequestsResponse",
     "ListFriendsRequest",
@@ -1088,6 +1092,22 @@ default_message_pool.register_message("prim.v1", "DeleteAccountResponse", Delete
 
 
 @dataclass(eq=False, repr=False)
+class DeleteFileRequest(betterproto2.Message):
+    file_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+
+default_message_pool.register_message("prim.v1", "DeleteFileRequest", DeleteFileRequest)
+
+
+@dataclass(eq=False, repr=False)
+class DeleteFileResponse(betterproto2.Message):
+    pass
+
+
+default_message_pool.register_message("prim.v1", "DeleteFileResponse", DeleteFileResponse)
+
+
+@dataclass(eq=False, repr=False)
 class DeleteFriendRequest(betterproto2.Message):
     user_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
 
@@ -1697,6 +1717,33 @@ class LeaveGroupResponse(betterproto2.Message):
 
 
 default_message_pool.register_message("prim.v1", "LeaveGroupResponse", LeaveGroupResponse)
+
+
+@dataclass(eq=False, repr=False)
+class ListFilesRequest(betterproto2.Message):
+    page_size: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
+
+    page_token: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+
+default_message_pool.register_message("prim.v1", "ListFilesRequest", ListFilesRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ListFilesResponse(betterproto2.Message):
+    files: "list[FileInfo]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    next_page_token: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    used_bytes: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
+    """
+    Bytes of all the caller's files, and how many they may keep.
+    """
+
+    quota_bytes: "int" = betterproto2.field(4, betterproto2.TYPE_UINT64)
+
+
+default_message_pool.register_message("prim.v1", "ListFilesResponse", ListFilesResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2720,6 +2767,9 @@ class FileServiceStub(betterproto2_grpclib.ServiceStub):
     ) -> "FileInfo":
         """
         The request body is the file's bytes; its Content-Type header is the file's type.
+        Each file may have up to the server's per-file limit, and each user's files together
+        up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+        a user with too many uploads in flight at once gets RATE_LIMITED (429).
         """
 
         return await self._unary_unary(
@@ -2758,13 +2808,58 @@ class FileServiceStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "__google__api__.HttpBody":
         """
-        The file's bytes with their Content-Type.
+        The file's bytes with their Content-Type, sent as they are read. One `Range: bytes=...`
+        is honoured (206 with Content-Range; 416 past the end); `If-Range` takes the ETag.
         """
 
         return await self._unary_unary(
             "/prim.v1.FileService/DownloadFile",
             message,
             __google__api__.HttpBody,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def list_files(
+        self,
+        message: "ListFilesRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ListFilesResponse":
+        """
+        The caller's own uploads, oldest first, with the bytes they count against the quota.
+        """
+
+        return await self._unary_unary(
+            "/prim.v1.FileService/ListFiles",
+            message,
+            ListFilesResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def delete_file(
+        self,
+        message: "DeleteFileRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "DeleteFileResponse":
+        """
+        Deletes one of the caller's uploads: nobody can read it afterwards (messages that
+        reference it stay), its bytes no longer count against the quota, and a profile avatar
+        that was this file is cleared.
+        """
+
+        return await self._unary_unary(
+            "/prim.v1.FileService/DeleteFile",
+            message,
+            DeleteFileResponse,
             timeout=timeout,
             deadline=deadline,
             metadata=metadata,
@@ -3904,6 +3999,9 @@ class FileServiceBase(betterproto2_grpclib.ServiceBase):
     async def upload_file(self, message: "UploadFileRequest") -> "FileInfo":
         """
         The request body is the file's bytes; its Content-Type header is the file's type.
+        Each file may have up to the server's per-file limit, and each user's files together
+        up to their quota (PAYLOAD_TOO_LARGE, 413, says which; ListFiles shows the quota);
+        a user with too many uploads in flight at once gets RATE_LIMITED (429).
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
@@ -3914,7 +4012,24 @@ class FileServiceBase(betterproto2_grpclib.ServiceBase):
 
     async def download_file(self, message: "DownloadFileRequest") -> "__google__api__.HttpBody":
         """
-        The file's bytes with their Content-Type.
+        The file's bytes with their Content-Type, sent as they are read. One `Range: bytes=...`
+        is honoured (206 with Content-Range; 416 past the end); `If-Range` takes the ETag.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
+    async def list_files(self, message: "ListFilesRequest") -> "ListFilesResponse":
+        """
+        The caller's own uploads, oldest first, with the bytes they count against the quota.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
+    async def delete_file(self, message: "DeleteFileRequest") -> "DeleteFileResponse":
+        """
+        Deletes one of the caller's uploads: nobody can read it afterwards (messages that
+        reference it stay), its bytes no longer count against the quota, and a profile avatar
+        that was this file is cleared.
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
@@ -3943,6 +4058,22 @@ class FileServiceBase(betterproto2_grpclib.ServiceBase):
         response = await self.download_file(request)
         await stream.send_message(response)
 
+    async def __rpc_list_files(
+        self, stream: "grpclib.server.Stream[ListFilesRequest, ListFilesResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.list_files(request)
+        await stream.send_message(response)
+
+    async def __rpc_delete_file(
+        self, stream: "grpclib.server.Stream[DeleteFileRequest, DeleteFileResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.delete_file(request)
+        await stream.send_message(response)
+
     def __mapping__(self) -> "dict[str, grpclib.const.Handler]":
         return {
             "/prim.v1.FileService/UploadFile": grpclib.const.Handler(
@@ -3962,6 +4093,18 @@ class FileServiceBase(betterproto2_grpclib.ServiceBase):
                 grpclib.const.Cardinality.UNARY_UNARY,
                 DownloadFileRequest,
                 __google__api__.HttpBody,
+            ),
+            "/prim.v1.FileService/ListFiles": grpclib.const.Handler(
+                self.__rpc_list_files,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                ListFilesRequest,
+                ListFilesResponse,
+            ),
+            "/prim.v1.FileService/DeleteFile": grpclib.const.Handler(
+                self.__rpc_delete_file,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                DeleteFileRequest,
+                DeleteFileResponse,
             ),
         }
 

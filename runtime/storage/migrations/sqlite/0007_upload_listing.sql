@@ -1,0 +1,5 @@
+-- A listing order for each uploader's files (ListFiles pages by it) and the sums the
+-- per-user quota reads: seq increases with every upload; existing rows keep rowid order.
+ALTER TABLE uploads ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+UPDATE uploads SET seq = rowid;
+CREATE INDEX uploads_by_uploader_seq ON uploads (uploader_id, seq);
