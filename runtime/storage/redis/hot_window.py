@@ -18,7 +18,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from ..codec import decode_message, encode_message
-from ..models import InsertResult, Message
+from ..models import InsertResult, KeyMatch, Message
 from ..ports import MessageStore
 
 # KEYS win, floor; ARGV seqnum, blob, capacity, ttl_ms
@@ -119,9 +119,9 @@ class RedisHotWindowMessageStore:
         return results
 
     async def find_by_idempotency_key(
-        self, sender: int, receiver: int, client_ts: int
-    ) -> int | None:
-        return await self.durable.find_by_idempotency_key(sender, receiver, client_ts)
+        self, sender: int, receiver: int, client_ts: int, device: str = ""
+    ) -> KeyMatch | None:
+        return await self.durable.find_by_idempotency_key(sender, receiver, client_ts, device)
 
     async def get(self, channel: str, seqnum: int) -> Message | None:
         hits: list[Any] = await self._r.zrangebyscore(self._keys(channel)[0], seqnum, seqnum)
