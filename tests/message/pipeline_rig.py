@@ -71,8 +71,9 @@ def text(body: str, *, ts: int, sender: int = ALICE, receiver: int = BOB) -> Fra
 def pipeline(messages: MessageStore, *, online: OnlineState | None = None,
              members: Sequence[int] = (), router: Any = None, **options: Any
              ) -> MessagePipeline:
+    social = options.pop("social", None) or Members(members)
     return MessagePipeline(
-        seqnums=Seqnums(), messages=messages, social=Members(members),  # type: ignore[arg-type]
+        seqnums=Seqnums(), messages=messages, social=social,
         online=online or MemoryOnlineState(), router=router or LocalRouter(), node_id=1,
         clock=lambda: 1_700_000_000_000,
         after_commit=options.pop("after_commit", AfterCommit(first_delay=0.01)), **options)
