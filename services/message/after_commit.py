@@ -12,7 +12,6 @@ moves an entry backwards.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -54,18 +53,7 @@ class AfterCommit:
             else:
                 return
 
-    @property
-    def pending(self) -> int:
-        return len(self._retrying)
-
     async def drain(self) -> None:
         """Waits for the retries under way (each ends within its attempts)."""
         while self._retrying:
             await asyncio.gather(*self._retrying, return_exceptions=True)
-
-    async def stop(self) -> None:
-        """Drops the retries under way (the process is stopping)."""
-        for task in list(self._retrying):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

@@ -8,12 +8,17 @@ import asyncio
 
 import pytest
 
-from prim.generated.prim.v1 import ErrorCode
+from prim.generated.prim.v1 import Error, ErrorCode, MsgType
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import channel_key
 from prim.runtime.storage.ports import MessageStore
+from prim.runtime.wire.asyncio.client import Client
+from prim.runtime.wire.frame import Frame
 from prim.services.message.group_commit import GroupCommitWriter
+from tests.api.conftest import RunningNode
 from tests.message.pipeline_rig import ALICE, BOB, pipeline, text
+from tests.message.wire_users import befriend, client_ts, dial, make_user, next_frame, send_and_ack
+from tests.message.wire_users import text as wire_text
 from tests.storage.conftest import message_kind, messages  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.anyio
@@ -83,3 +88,38 @@ async def test_timestamp_zero_is_refused(messages: MessageStore) -> None:  # noq
                                                          "timestamp")
     assert await messages.last_seqnum(CHANNEL) == 0
     await p.stop()
+
+
+# -- over the wire, on every wiring -----------------------------------------------------------
+
+async def _refusal(client: Client, frame: Frame) -> Error:
+    await client.send(frame)
+    while True:
+        got = await next_frame(client)
+        if got.type == MsgType.ERROR:
+            return Error.parse(got.payload)
+
+
+async def test_wire_refuses_timestamp_zero_and_a_reused_key(running_node: RunningNode) -> None:
+    rn = running_node
+    alice, bob = await make_user(rn), await make_user(rn)
+    await befriend(rn, alice, bob)
+    a = await dial(rn, alice)
+    try:
+        zero = await _refusal(a, wire_text(alice, bob.user_id, "no time", ts=0))
+        assert zero.code == ErrorCode.INVALID_ARGUMENT and "timestamp" in zero.message
+        ts = client_ts()
+        ack, first = await send_and_ack(a, wire_text(alice, bob.user_id, "hello", ts=ts))
+        assert not first.duplicate
+        conflict = await _refusal(a, wire_text(alice, bob.user_id, "other words", ts=ts))
+        assert conflict.code == ErrorCode.IDEMPOTENCY_CONFLICT
+        assert conflict.ref_timestamp == ts
+        again, resent = await send_and_ack(a, wire_text(alice, bob.user_id, "hello", ts=ts))
+        assert resent.duplicate and again.seqnum == ack.seqnum
+    finally:
+        await a.close()
+    await rn.settle()
+    storage = rn.node.storage
+    if storage is not None:
+        stored = await storage.messages.get(channel_key(alice.user_id, bob.user_id), ack.seqnum)
+        assert stored is not None and stored.payload == b"hello"
