@@ -71,7 +71,7 @@ def text(body: str, *, ts: int, sender: int = ALICE, receiver: int = BOB) -> Fra
 def pipeline(messages: MessageStore, *, online: OnlineState | None = None,
              members: Sequence[int] = (), router: Any = None, **options: Any
              ) -> MessagePipeline:
-    social = options.pop("social", None) or Members(members)
+    social: Any = options.pop("social", None) or Members(members)
     return MessagePipeline(
         seqnums=Seqnums(), messages=messages, social=social,
         online=online or MemoryOnlineState(), router=router or LocalRouter(), node_id=1,

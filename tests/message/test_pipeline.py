@@ -95,7 +95,7 @@ async def test_a_full_fanout_queue_keeps_a_groups_order(
 ) -> None:
     router = LocalRouter()
     bob = Recorder(BOB)
-    router.add(BOB, bob)  # type: ignore[arg-type]
+    router.add(BOB, bob)
     p = pipeline(messages, router=router, members=[ALICE, BOB], fanout_queue=1,
                  social=SlowMembers([ALICE, BOB]))
 

@@ -119,10 +119,10 @@ async def test_lease_placement_and_stickiness() -> None:
     await sched.relay(RelayRequest(frame=WireFrame(header=Header(
         sender=1, receiver=2, type=MsgType.ADD_FRIEND)), device_id="relay:api"), CTX)
     assert devices[2] == "relay:api"
-    again = LocalScheduler(online=online, social=Members(),  # type: ignore[arg-type]
+    restarted = LocalScheduler(online=online, social=Members(),  # type: ignore[arg-type]
                            relay_target=relay, disconnect_target=disconnect,
                            notify_target=lambda frame, users: len(users), clock=clock)
-    await again.relay(RelayRequest(frame=WireFrame(header=Header(
+    await restarted.relay(RelayRequest(frame=WireFrame(header=Header(
         sender=1, receiver=2, type=MsgType.ADD_FRIEND))), CTX)
     assert devices[3].startswith("relay:") and devices[3] != devices[0]  # a restart
     with pytest.raises(ApiError):
