@@ -82,6 +82,11 @@ export type ErrorCode =
   | "ERROR_CODE_UNAVAILABLE"
   | "ERROR_CODE_METHOD_NOT_ALLOWED"
   /**
+   * A resend whose idempotency key (sender, receiver, device, client timestamp) names a
+   * stored message of another type or payload: pick a fresh timestamp for a new message.
+   */
+  | "ERROR_CODE_IDEMPOTENCY_CONFLICT"
+  /**
    * Wire protocol errors (sent in an Error frame; the HTTP status is what an HTTP
    * front end would answer for the same fault).
    * A frame whose bytes cannot be a frame: bad lengths, bad version, truncated.
@@ -439,6 +444,11 @@ export interface SubmitRequest {
    * (0: the node picks a fresh one).
    */
   frame?: WireFrame;
+  /**
+   * The sending device, the idempotency key's third part ("": none; relays use a
+   * "relay:..." id of their origin).
+   */
+  deviceId?: string;
 }
 
 export interface SubmitResponse {
@@ -717,6 +727,11 @@ export interface RelayRequest {
    * the user or group it is for; seqnum and timestamp are assigned on the way.
    */
   frame?: WireFrame;
+  /**
+   * Part of the idempotency key: the caller's per-start "relay:..." id, so its
+   * timestamps never meet a key stored before its restart ("": the scheduler's own).
+   */
+  deviceId?: string;
 }
 
 export interface RelayResponse {

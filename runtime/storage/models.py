@@ -160,6 +160,8 @@ class Message:
     extension: bytes = b""
     edited_at: int | None = None
     withdrawn: bool = False
+    #: The sending device: with sender, receiver and client_ts the idempotency key.
+    device: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,17 @@ class InsertResult:
     seqnum: int
     #: False when the message (or one with the same idempotency key) already existed.
     inserted: bool
+    #: The stored message with this key has another type or payload (nothing was written).
+    conflict: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KeyMatch:
+    """The stored message an idempotency key names: its seqnum, and the digest of its
+    original type and payload (None for messages stored before digests were kept)."""
+
+    seqnum: int
+    digest: bytes | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from .models import (
     InboxEntry,
     InsertResult,
     JoinRequest,
+    KeyMatch,
     LogRecord,
     Member,
     Message,
@@ -245,16 +246,17 @@ class MessageStore(Protocol):
 
     async def insert(self, message: Message) -> InsertResult:
         """Writes the message unless its (channel, seqnum) or its idempotency key
-        (sender, receiver, client_ts) is already stored; either way returns the seqnum
-        now standing for that key. Concurrent writers of one key get one row."""
+        (sender, receiver, device, client_ts) is already stored; either way returns the
+        seqnum now standing for that key, with `conflict` set when the stored message has
+        another type or payload. Concurrent writers of one key get one row."""
 
     async def insert_many(self, messages: Sequence[Message]) -> list[InsertResult]:
         """insert() for a batch, in one transaction (the log consumer's path)."""
 
     async def find_by_idempotency_key(
-        self, sender: int, receiver: int, client_ts: int
-    ) -> int | None:
-        """The seqnum stored for a resent message, if any."""
+        self, sender: int, receiver: int, client_ts: int, device: str = ""
+    ) -> KeyMatch | None:
+        """The stored message with this idempotency key (a resend's first copy), if any."""
 
     async def get(self, channel: str, seqnum: int) -> Message | None: ...
 

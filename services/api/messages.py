@@ -75,7 +75,6 @@ class MessageServiceImpl(MessageServiceInterface):
         self._changes = MessageChanges(messages=api.storage.messages,
                                        social=api.storage.social, clock=api.clock,
                                        persist_wait=api.persist_wait)
-        self._last_ts: dict[tuple[int, int], int] = {}
 
     # -- inbox and history -------------------------------------------------------------
 
@@ -201,12 +200,11 @@ class MessageServiceImpl(MessageServiceInterface):
         return chat_message(changed)
 
     def _frame(self, kind: MsgType, sender: int, receiver: int, payload: bytes) -> Frame:
-        """A control frame as a client would send it, with a timestamp (the idempotency
-        key's last part) no earlier HTTP change between the two ids has used."""
-        key = (sender, receiver)
-        ts = max(self._api.clock(), self._last_ts.get(key, 0) + 1)
-        self._last_ts[key] = ts
-        return Frame(type=kind, sender=sender, receiver=receiver, timestamp=ts, payload=payload)
+        """A control frame as a client would send it, but without a timestamp: the
+        scheduler stamps it under its per-start relay device, so its idempotency key is
+        one no earlier change used, before or after a restart (a timestamp remembered here
+        would start over with the process)."""
+        return Frame(type=kind, sender=sender, receiver=receiver, timestamp=0, payload=payload)
 
     # -- access ------------------------------------------------------------------------
 

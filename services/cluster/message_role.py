@@ -26,6 +26,7 @@ from prim.runtime.rpc.channels import ChannelPool
 from prim.runtime.rpc.server import RpcServer
 from prim.runtime.storage.clock import StrictlyIncreasing, wall_clock_ms
 from prim.runtime.storage.factory import open_storage
+from prim.runtime.storage.idempotency import content_digest
 from prim.runtime.storage.models import Clock
 from prim.services.cluster.directory import NodeDirectory
 from prim.services.cluster.health import health_fields, health_server, render_counters
@@ -100,8 +101,9 @@ class MessageRole:
         # reads the same records again to re-ship them.
         replayed = 0
         for _lsn, message in wal.records():
-            pipeline.remember((message.sender, message.receiver, message.client_ts),
-                              message.seqnum)
+            pipeline.remember(
+                (message.sender, message.receiver, message.device, message.client_ts),
+                message.seqnum, content_digest(message.type, message.payload))
             replayed += 1
         if replayed:
             log.info("write-ahead log: %d records not yet confirmed persisted; re-shipping",

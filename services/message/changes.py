@@ -7,8 +7,11 @@ withdraw it; the author must still be allowed to write to the channel (who-may-w
 section 4). Then the target is changed in the store and the Edit/Withdraw message is
 sequenced into the channel, so that a device that receives the Edit and then reads history
 finds the change already there (a failure in between leaves the change without its
-notification, never the reverse). Recognising a resent Edit/Withdraw frame is the wire
-gateway's business (it answers with the first copy's Ack before calling this).
+notification, never the reverse). An Edit that loses a race to a Withdraw of its target
+is refused (FAILED_PRECONDITION) and neither sequenced nor delivered. An Edit's new payload
+obeys the content rule of its target's type (`check_content`, the one rule a fresh message
+of that type obeys too). Recognising a resent Edit/Withdraw frame is the wire gateway's
+business (it answers with the first copy's Ack before calling this).
 
 Refusals are `ApiError`s; each transport answers them its own way (an Error frame, an HTTP
 error body). Their `field` names the frame part at fault: "target_seqnum" for the target
@@ -20,8 +23,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from prim.generated.prim.v1 import EditPayload, ErrorCode, WithdrawPayload
-from prim.generated.wire import MSG_TYPE_INFO, MsgCategory
+from prim.generated.prim.v1 import EditPayload, ErrorCode, MediaRef, WithdrawPayload
+from prim.generated.wire import MAX_SEQNUM, MSG_TYPE_INFO, MsgCategory, PayloadKind
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import Clock, GroupRole, Message, channel_key, is_group_id
 from prim.runtime.storage.ports import MessageStore, SocialStore
@@ -36,6 +39,30 @@ RECENT_WINDOW = 64
 
 #: Sequences, stores and delivers a frame (the pipeline, directly or through the relay).
 Sequencer = Callable[[Frame], Awaitable[object]]
+
+
+def check_content(type_: int, payload: bytes, field: str = "payload") -> None:
+    """The content rule of a message type (a fresh message's payload, or the new payload of
+    an Edit of one): text is non-empty valid UTF-8, media a MediaRef naming a file."""
+    info = MSG_TYPE_INFO.get(type_)
+    if info is None:
+        return
+    if info.payload == PayloadKind.MESSAGE:  # media: a MediaRef to an uploaded file
+        try:
+            ref = MediaRef.parse(payload)
+        except Exception:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, f"the {field} is not a valid MediaRef",
+                           field) from None
+        if not ref.file_id:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, "MediaRef.file_id is required", field)
+    elif info.payload == PayloadKind.UTF8:
+        try:
+            payload.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, f"the {field} is not valid UTF-8",
+                           field) from None
+        if not payload:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, "an empty message cannot be sent", field)
 
 
 class MessageChanges:
@@ -75,6 +102,10 @@ class MessageChanges:
         if target_seqnum == 0:
             raise ApiError(ErrorCode.INVALID_ARGUMENT,
                            "target_seqnum must name the message to change (it is 0)",
+                           "target_seqnum")
+        if target_seqnum > MAX_SEQNUM:  # past every seqnum (and the stores' integers)
+            raise ApiError(ErrorCode.INVALID_ARGUMENT,
+                           f"target_seqnum is past the largest seqnum ({MAX_SEQNUM})",
                            "target_seqnum")
         channel = channel_key(frame.sender, frame.receiver)
         target = await self._messages.get(channel, target_seqnum)
@@ -123,16 +154,21 @@ class MessageChanges:
             last = await self._messages.last_seqnum(channel)
         return last
 
-    async def edit(self, frame: Frame, edit: EditPayload, sequence: Sequencer) -> Message | None:
+    async def edit(self, frame: Frame, edit: EditPayload, sequence: Sequencer) -> Message:
         """Applies the Edit ``frame`` (its parsed payload is ``edit``); returns the edited
-        target, or None if it was withdrawn meanwhile."""
+        target. A target withdrawn meanwhile (the store's edit finds it withdrawn) is
+        FAILED_PRECONDITION, and the Edit is not sequenced."""
         target = await self.target(frame, edit.target_seqnum)
         if target.sender != frame.sender:
             raise ApiError(ErrorCode.PERMISSION_DENIED, "only the author may edit a message",
                            "target_seqnum")
+        check_content(target.type, edit.new_payload, "new_payload")
         await self.authorize_write(frame.sender, frame.receiver)
         edited = await self._messages.edit(target.channel, edit.target_seqnum,
                                            edit.new_payload, self._clock())
+        if edited is None:
+            raise ApiError(ErrorCode.FAILED_PRECONDITION,
+                           f"message {edit.target_seqnum} was withdrawn", "target_seqnum")
         await sequence(frame)
         return edited
 

@@ -32,7 +32,7 @@ class MessageNodeService(MessageNodeServiceInterface):
 
     async def submit(self, request: SubmitRequest, ctx: CallContext) -> SubmitResponse:
         frame = frame_from_wire(request.frame, fresh_timestamp=self._fresh_timestamp)
-        result = await self._pipeline.submit(frame)
+        result = await self._pipeline.submit(frame, device=request.device_id)
         return SubmitResponse(seqnum=result.seqnum, timestamp=result.server_ts,
                               duplicate=result.duplicate)
 

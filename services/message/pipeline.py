@@ -1,9 +1,11 @@
 """The send path every sequenced message takes, whoever sent it (a client over the wire, or
 the api relaying a business message): sequence, make durable, then fan out.
 
-1. Idempotency: a message is identified by (sender, receiver, client timestamp). A resend
-   whose key is in flight, recently stored, or found by the store's own key check gets the
-   original seqnum and nothing is delivered twice.
+1. Idempotency: a message is identified by (sender, receiver, sending device, client
+   timestamp); timestamp 0 is refused. A resend whose key is in flight, recently stored, or
+   found by the store's own key check gets the original seqnum and nothing is delivered
+   twice; a different message (type or payload) under a used key is refused with
+   IDEMPOTENCY_CONFLICT rather than taken for a resend.
 2. Sequencing: the channel's next seqnum from the allocator; store order and delivery order
    follow seqnum order within a channel.
 3. Durability: the durable writer holds it before `submit` returns; the caller Acks after.
@@ -11,29 +13,40 @@ the api relaying a business message): sequence, make durable, then fan out.
    transactions); on a cluster node, the node's write-ahead log (fsyncs shared the same
    way), which is shipped to Kafka and persisted by the msgprocessor.
 4. Fan-out: one-to-one messages are queued to both users' connections at once (a queue
-   push each, never a wait); group messages go to a bounded fan-out queue served by a
-   worker, so a large group never holds up the sender or small conversations.
+   push each, never a wait); group messages join their group's ordered queue before any
+   await (so a later message never overtakes an earlier one), served by a worker per
+   group in chunks of members, so a large group never stalls the loop, the sender or
+   small conversations. Past `fanout_queue` queued group jobs, senders wait for room.
+5. After the commit nothing is reported as a failed send: delivery errors are logged, and
+   inbox writes that fail are retried in the background (after_commit.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prim.runtime.storage.models import Clock, Message, channel_key, is_group_id
+from prim.generated.prim.v1 import ErrorCode
+from prim.runtime.errors import ApiError
+from prim.runtime.storage.idempotency import IdempotencyKey, conflicts, content_digest
+from prim.runtime.storage.models import Clock, KeyMatch, Message, channel_key, is_group_id
 from prim.runtime.storage.ports import MessageStore, OnlineState, SocialStore
 from prim.runtime.wire.frame import Frame
+from prim.services.message.after_commit import AfterCommit
 from prim.services.message.durability import DurableWriter
 from prim.services.message.group_commit import GroupCommitWriter
 from prim.services.message.inboxes import InboxRecorder
-from prim.services.message.recent_keys import IdempotencyKey, RecentKeys
+from prim.services.message.recent_keys import RecentKeys
 from prim.services.message.router import Router
 from prim.services.seqnum.ports import SeqnumSource
 
 log = logging.getLogger("prim.message.pipeline")
+
+#: Group members delivered to between two yields to the event loop.
+FANOUT_CHUNK = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +61,12 @@ class _GroupJob:
     frame: Frame
     skip_connection: int
     received_at: float
+
+
+@dataclass(slots=True)
+class _InFlight:
+    digest: bytes
+    future: asyncio.Future[Sequenced]
 
 
 # Called for each delivered frame with the number of connections it was queued to and the
@@ -70,6 +89,8 @@ class MessagePipeline:
         on_delivered: DeliveryObserver | None = None,
         writer: DurableWriter | None = None,
         record_inboxes: bool = True,
+        after_commit: AfterCommit | None = None,
+        fanout_chunk: int = FANOUT_CHUNK,
     ) -> None:
         """`writer` defaults to a group commit into `messages`. `record_inboxes=False`
         leaves the inboxes to whoever persists the messages later (the msgprocessor)."""
@@ -82,38 +103,52 @@ class MessagePipeline:
         self._writer: DurableWriter = writer or GroupCommitWriter(messages)
         self._inboxes = InboxRecorder(online, social) if record_inboxes else None
         self._recent = RecentKeys()
-        self._inflight: dict[IdempotencyKey, asyncio.Future[Sequenced]] = {}
-        self._group_jobs: asyncio.Queue[_GroupJob] = asyncio.Queue(fanout_queue)
-        self._worker: asyncio.Task[None] | None = None
+        self._inflight: dict[IdempotencyKey, _InFlight] = {}
+        self._after_commit = after_commit or AfterCommit()
+        self._fanout_limit = fanout_queue
+        self._fanout_chunk = fanout_chunk
+        # One ordered queue per group channel, each served by its own worker task while it
+        # holds jobs; `_queued` counts the jobs of all of them.
+        self._group_queues: dict[str, deque[_GroupJob]] = {}
+        self._group_workers: dict[str, asyncio.Task[None]] = {}
+        self._queued = 0
+        self._room = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._on_delivered = on_delivered
 
     async def start(self) -> None:
-        self._worker = asyncio.create_task(self._group_worker(), name="prim-group-fanout")
+        """Nothing to start: group workers come and go with their queues."""
 
     async def stop(self) -> None:
-        """Finishes the queued writes and group fan-outs, then stops the worker."""
+        """Finishes the queued writes, group fan-outs and inbox retries."""
         await self._writer.drain()
-        if self._worker is None:
-            return
-        await self._group_jobs.join()
-        self._worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._worker
-        self._worker = None
+        await self._idle.wait()
+        await self._after_commit.drain()
 
-    async def submit(self, frame: Frame, *, skip_connection: int = 0) -> Sequenced:
-        """Sequences and stores `frame` (a client frame: seqnum 0, the client's timestamp),
-        then fans it out to everyone but the connection `skip_connection`."""
-        key = (frame.sender, frame.receiver, frame.timestamp)
+    async def submit(self, frame: Frame, *, skip_connection: int = 0,
+                     device: str = "") -> Sequenced:
+        """Sequences and stores `frame` (a client frame: seqnum 0, the client's timestamp)
+        sent by `device`, then fans it out to everyone but the connection
+        `skip_connection`."""
+        if frame.timestamp == 0:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT,
+                           "timestamp must be the client's send time in ms (it is 0): it "
+                           "identifies the message when it is resent", "timestamp")
+        key = (frame.sender, frame.receiver, device, frame.timestamp)
+        digest = content_digest(frame.type, frame.payload)
         pending = self._inflight.get(key)
         if pending is not None:
-            first = await asyncio.shield(pending)
+            if pending.digest != digest:
+                raise _conflict(frame)
+            first = await asyncio.shield(pending.future)
             return Sequenced(first.seqnum, first.server_ts, duplicate=True)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Sequenced] = loop.create_future()
-        self._inflight[key] = future
+        self._inflight[key] = _InFlight(digest, future)
         try:
-            result = await self._sequence_and_store(frame, key, skip_connection, loop.time())
+            result = await self._sequence_and_store(frame, key, digest, skip_connection,
+                                                    loop.time())
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # a resend waiting on it sees the error; nobody else must
@@ -124,18 +159,20 @@ class MessagePipeline:
         finally:
             del self._inflight[key]
 
-    async def _sequence_and_store(self, frame: Frame, key: IdempotencyKey,
+    async def _sequence_and_store(self, frame: Frame, key: IdempotencyKey, digest: bytes,
                                   skip_connection: int, received_at: float) -> Sequenced:
         channel = channel_key(frame.sender, frame.receiver)
         known = self._recent.get(key)
         if known is not None:
-            return await self._duplicate(channel, known)
+            return await self._duplicate(channel, known, frame)
         if not self._writer.detects_duplicates:
             # The write cannot tell a resend this process forgot (after a restart, or sent
             # first to another node): the store can, once the first copy is persisted.
-            stored = await self._messages.find_by_idempotency_key(*key)
+            sender, receiver, device, client_ts = key
+            stored = await self._messages.find_by_idempotency_key(sender, receiver,
+                                                                  client_ts, device)
             if stored is not None:
-                return await self._duplicate(channel, stored)
+                return await self._duplicate(channel, stored, frame)
         # Between allocating the seqnum and queueing the write there is no await: the
         # allocator hands out a channel's numbers in call order, so writes (and then
         # deliveries) follow seqnum order within each channel without a channel lock, and
@@ -145,60 +182,122 @@ class MessagePipeline:
         result = await self._writer.enqueue(Message(
             channel=channel, seqnum=seqnum, sender=frame.sender, receiver=frame.receiver,
             type=frame.type, server_ts=server_ts, client_ts=frame.timestamp,
-            payload=frame.payload, extension=frame.extension,
+            payload=frame.payload, extension=frame.extension, device=key[2],
         ))
         if not result.inserted:
             # A resend this process no longer remembered: the store knew its key (the
             # number just allocated stays unused, a gap clients can fetch and find empty).
-            return await self._duplicate(channel, result.seqnum)
-        self.remember(key, seqnum)
+            if result.conflict:
+                raise _conflict(frame)
+            return await self._duplicate(channel, KeyMatch(result.seqnum, None), frame)
+        self.remember(key, seqnum, digest)
         delivered = Frame(
             type=frame.type, sender=frame.sender, receiver=frame.receiver,
             timestamp=server_ts, seqnum=seqnum, node_id=self._node_id,
             payload=frame.payload, extension=frame.extension,
         )
         if is_group_id(frame.receiver):
-            await self._group_jobs.put(_GroupJob(delivered, skip_connection, received_at))
+            # Queued before any await: the channel's jobs stay in commit (seqnum) order.
+            self._queue_group_job(channel, _GroupJob(delivered, skip_connection, received_at))
+            await self._wait_for_room()
         else:
             await self._direct(delivered, skip_connection, received_at)
         return Sequenced(seqnum, server_ts, duplicate=False)
 
-    def remember(self, key: IdempotencyKey, seqnum: int) -> None:
-        """Marks `key` as stored under `seqnum` (also for messages replayed from a log)."""
-        self._recent.add(key, seqnum)
+    def remember(self, key: IdempotencyKey, seqnum: int, digest: bytes | None) -> None:
+        """Marks `key` as stored under `seqnum` (also for messages replayed from a log);
+        `digest`: content_digest of its type and payload (None: unknown, not checked)."""
+        self._recent.add(key, KeyMatch(seqnum, digest))
 
-    async def _duplicate(self, channel: str, seqnum: int) -> Sequenced:
-        stored = await self._messages.get(channel, seqnum)
-        return Sequenced(seqnum, stored.server_ts if stored else 0, duplicate=True)
+    async def _duplicate(self, channel: str, stored: KeyMatch, frame: Frame) -> Sequenced:
+        if conflicts(stored.digest, frame.type, frame.payload):
+            raise _conflict(frame)
+        message = await self._messages.get(channel, stored.seqnum)
+        return Sequenced(stored.seqnum, message.server_ts if message else 0, duplicate=True)
 
     async def _direct(self, frame: Frame, skip_connection: int, received_at: float) -> None:
         # Delivery first, without an await before it: tasks resume in commit order, so
         # this keeps the channel's deliveries in seqnum order.
-        count = self._router.deliver((frame.receiver, frame.sender), frame,
-                                     skip_connection=skip_connection)
-        if self._on_delivered is not None:
-            self._on_delivered(frame, count, asyncio.get_running_loop().time() - received_at)
+        self._deliver((frame.receiver, frame.sender), frame, skip_connection, received_at)
         if self._inboxes is not None:
-            await self._inboxes.pair(frame.sender, frame.receiver, frame.seqnum,
-                                     frame.timestamp)
+            inboxes = self._inboxes
+            await self._after_commit.run(
+                f"inboxes of {frame.sender}-{frame.receiver} #{frame.seqnum}",
+                lambda: inboxes.pair(frame.sender, frame.receiver, frame.seqnum,
+                                     frame.timestamp))
 
-    async def _group_worker(self) -> None:
-        while True:
-            job = await self._group_jobs.get()
-            try:
-                await self._fan_out(job)
-            except Exception:
-                log.exception("group fan-out failed for group %s seqnum %s",
-                              job.frame.receiver, job.frame.seqnum)
-            finally:
-                self._group_jobs.task_done()
+    def _deliver(self, users: list[int] | tuple[int, ...], frame: Frame, skip_connection: int,
+                 received_at: float) -> int:
+        """Queues `frame` to `users`' connections; a failure is logged, never raised: the
+        message is stored and Acked, and devices catch up from history."""
+        try:
+            count = self._router.deliver(users, frame, skip_connection=skip_connection)
+            if self._on_delivered is not None:
+                self._on_delivered(frame, count,
+                                   asyncio.get_running_loop().time() - received_at)
+        except Exception:
+            log.exception("delivery of %s #%s failed", channel_key(frame.sender, frame.receiver),
+                          frame.seqnum)
+            return 0
+        return count
+
+    # -- group fan-out -----------------------------------------------------------------
+
+    def _queue_group_job(self, channel: str, job: _GroupJob) -> None:
+        queue = self._group_queues.setdefault(channel, deque())
+        queue.append(job)
+        self._queued += 1
+        self._idle.clear()
+        if channel not in self._group_workers:
+            self._group_workers[channel] = asyncio.create_task(
+                self._group_worker(channel, queue), name=f"prim-group-fanout {channel}")
+
+    async def _wait_for_room(self) -> None:
+        """Back-pressure: the sender waits while more than `fanout_queue` jobs are queued
+        (its own job keeps its place)."""
+        while self._queued > self._fanout_limit:
+            self._room.clear()
+            await self._room.wait()
+
+    async def _group_worker(self, channel: str, queue: deque[_GroupJob]) -> None:
+        try:
+            while queue:
+                job = queue[0]
+                try:
+                    await self._fan_out(job)
+                except Exception:
+                    log.exception("group fan-out failed for group %s seqnum %s",
+                                  job.frame.receiver, job.frame.seqnum)
+                finally:
+                    queue.popleft()
+                    self._queued -= 1
+                    if self._queued <= self._fanout_limit:
+                        self._room.set()
+        finally:
+            del self._group_workers[channel]
+            del self._group_queues[channel]
+            if not self._group_workers:
+                self._idle.set()
 
     async def _fan_out(self, job: _GroupJob) -> None:
         frame = job.frame
         members = await self._social.list_member_ids(frame.receiver)
-        count = self._router.deliver(members, frame, skip_connection=job.skip_connection)
-        if self._on_delivered is not None:
-            self._on_delivered(frame, count,
-                               asyncio.get_running_loop().time() - job.received_at)
+        for start in range(0, len(members), self._fanout_chunk):
+            if start:
+                await asyncio.sleep(0)  # let the loop serve others between chunks
+            self._deliver(members[start:start + self._fanout_chunk], frame,
+                          job.skip_connection, job.received_at)
         if self._inboxes is not None:
-            await self._inboxes.group(members, frame.receiver, frame.seqnum, frame.timestamp)
+            inboxes = self._inboxes
+            await self._after_commit.run(
+                f"inboxes of group {frame.receiver} #{frame.seqnum}",
+                lambda: inboxes.group(members, frame.receiver, frame.seqnum,
+                                      frame.timestamp))
+
+
+def _conflict(frame: Frame) -> ApiError:
+    return ApiError(
+        ErrorCode.IDEMPOTENCY_CONFLICT,
+        f"timestamp {frame.timestamp} already identifies another message from this device "
+        "to this conversation (a resend must repeat the same type and payload); send a new "
+        "message with a new timestamp", "timestamp")

@@ -58,7 +58,7 @@ from prim.services.scheduler.node_rules import (
     none_running,
     not_registered,
 )
-from prim.services.scheduler.relay_clock import RedisRelayClock
+from prim.services.scheduler.relay_clock import RedisRelayClock, new_relay_device
 from prim.services.scheduler.requests import (
     checked_frame,
     disconnect_reason,
@@ -81,6 +81,7 @@ class ClusterScheduler(SchedulerServiceInterface):
                  clock: Clock, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> None:
         self._registry = registry
         self._relay_clock = relay_clock
+        self._relay_device = new_relay_device()
         self._online = online
         self._social = social
         self._message_node = message_node
@@ -186,7 +187,8 @@ class ClusterScheduler(SchedulerServiceInterface):
         # The timestamp is the event's idempotency key: a caller that may retry passes the
         # same one again; without one, the event gets one no relay of any instance used.
         timestamp = header.timestamp or await self._relay_clock.next_timestamp(self._clock())
-        submit = SubmitRequest(frame=with_timestamp(wire, header, timestamp))
+        submit = SubmitRequest(frame=with_timestamp(wire, header, timestamp),
+                               device_id=request.device_id or self._relay_device)
         unreachable: ApiError | None = None
         for node in await self._relay_order(header.receiver, live):
             try:

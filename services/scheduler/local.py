@@ -9,6 +9,7 @@ it implements the same generated interface, and both share requests.py and node_
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from prim.generated.interfaces import SchedulerServiceInterface
 from prim.generated.prim.v1 import (
@@ -49,9 +50,16 @@ from prim.services.scheduler.node_rules import (
     none_running,
     not_registered,
 )
+from prim.services.scheduler.relay_clock import new_relay_device
 from prim.services.scheduler.requests import disconnect_reason, required_node
 
-RelayTarget = Callable[[Frame], Awaitable[Sequenced]]
+
+class RelayTarget(Protocol):
+    """Sequences a relayed frame as sent by `device` (the pipeline's submit)."""
+
+    def __call__(self, frame: Frame, *, device: str) -> Awaitable[Sequenced]: ...
+
+
 # (user id, device id or "" for every device, reason) -> connections closed
 DisconnectTarget = Callable[[int, str, str], Awaitable[int]]
 # (frame, users) -> connections it was queued to; live delivery only
@@ -76,6 +84,8 @@ class LocalScheduler(SchedulerServiceInterface):
         # One strictly increasing clock for all relays is unique for every pair too, and
         # keeps no state per pair.
         self._fresh_timestamp = StrictlyIncreasing(clock)
+        # With the clock's timestamps, a key no earlier start of this process used.
+        self._relay_device = new_relay_device()
 
     def _live(self, role: NodeRole) -> list[NodeInfo]:
         now = self._clock()
@@ -148,7 +158,8 @@ class LocalScheduler(SchedulerServiceInterface):
         # same one again. Without one, each relay is a new event, so it gets a timestamp no
         # earlier relay has used.
         frame = frame_from_wire(request.frame, fresh_timestamp=self._fresh_timestamp)
-        result = await self._relay_target(frame)
+        result = await self._relay_target(frame,
+                                          device=request.device_id or self._relay_device)
         return RelayResponse(seqnum=result.seqnum, timestamp=result.server_ts)
 
     async def disconnect_user(self, request: DisconnectUserRequest,

@@ -206,6 +206,9 @@ async def test_edit(running_node: RunningNode) -> None:
     assert_error(await a.call("PATCH", *edit(0)), 400, "INVALID_ARGUMENT", "seqnum")
     assert_error(await a.call("PATCH", *edit(second, b"")), 400, "INVALID_ARGUMENT",
                  "new_payload")
+    # The content rule of a fresh Text: valid UTF-8 (services/message/changes.py).
+    assert_error(await a.call("PATCH", *edit(second, b"\xff\xfe")), 400, "INVALID_ARGUMENT",
+                 "new_payload")
     assert_error(await a.call("PATCH", *edit(second, b"x" * 16_384)),
                  413, "PAYLOAD_TOO_LARGE", "new_payload")
     # Message `second` lives in a-b, not in a-c.

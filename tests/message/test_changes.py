@@ -4,19 +4,26 @@ the marker and reach the peer; typing is relayed and never stored."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from prim.generated.prim.v1 import (
     EditPayload,
     Error,
     ErrorCode,
+    MediaRef,
     MsgType,
     ReadReceiptPayload,
     WithdrawPayload,
 )
-from prim.runtime.storage.models import channel_key
+from prim.generated.wire import MAX_SEQNUM
+from prim.runtime.errors import ApiError
+from prim.runtime.storage.models import Message, channel_key
+from prim.runtime.storage.ports import MessageStore
 from prim.runtime.wire.asyncio.client import Client
 from prim.runtime.wire.frame import Frame
+from prim.services.message.changes import MessageChanges, check_content
 from tests.api.conftest import RunningNode
 from tests.message.wire_users import (
     User,
@@ -30,6 +37,7 @@ from tests.message.wire_users import (
     send_and_ack,
     text,
 )
+from tests.storage.conftest import message_kind, messages  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.anyio
 
@@ -152,3 +160,121 @@ async def test_read_receipt_and_typing(running_node: RunningNode) -> None:
     finally:
         await a.close()
         await b.close()
+
+
+# -- the rule itself (services/message/changes.py) on every message store -----------------
+
+class _Friends:
+    """Alice and Bob are friends; nobody is blocked; there are no groups."""
+
+    async def is_blocked(self, user_id: int, peer_id: int) -> bool:
+        return False
+
+    async def get_friend(self, user_id: int, peer_id: int) -> object:
+        return object()
+
+    async def get_member(self, group_id: int, user_id: int) -> None:
+        return None
+
+
+class _WithdrawnFirst:
+    """A store whose target is withdrawn just before the edit reaches it: the Withdraw of
+    another device won the race."""
+
+    def __init__(self, store: MessageStore) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def edit(self, channel: str, seqnum: int, payload: bytes,
+                   edited_at: int) -> Message | None:
+        await self._store.withdraw(channel, seqnum)
+        return await self._store.edit(channel, seqnum, payload, edited_at)
+
+
+ALICE_ID, BOB_ID = 10_001, 10_002
+
+
+async def _stored_text(store: MessageStore, body: bytes, type_: int = MsgType.TEXT) -> int:
+    await store.insert(Message(channel=channel_key(ALICE_ID, BOB_ID), seqnum=1,
+                                  sender=ALICE_ID, receiver=BOB_ID, type=type_,
+                                  server_ts=1, client_ts=1, payload=body))
+    return 1
+
+
+def _edit_frame(target: int, body: bytes) -> Frame:
+    return Frame(type=MsgType.EDIT, sender=ALICE_ID, receiver=BOB_ID, timestamp=5,
+                 payload=bytes(EditPayload(target_seqnum=target, new_payload=body)))
+
+
+def _changes(store: Any) -> MessageChanges:
+    return MessageChanges(messages=store, social=_Friends(),  # type: ignore[arg-type]
+                          clock=lambda: 99)
+
+
+async def test_an_edit_that_loses_to_a_withdraw_is_refused_and_not_sequenced(
+    messages: MessageStore,  # noqa: F811
+) -> None:
+    target = await _stored_text(messages, b"hello")
+    sequenced: list[Frame] = []
+
+    async def sequence(frame: Frame) -> None:
+        sequenced.append(frame)
+
+    frame = _edit_frame(target, b"edited")
+    with pytest.raises(ApiError) as refused:
+        await _changes(_WithdrawnFirst(messages)).edit(frame, EditPayload.parse(frame.payload),
+                                                       sequence)
+    assert (refused.value.code, refused.value.field) == (ErrorCode.FAILED_PRECONDITION,
+                                                         "target_seqnum")
+    assert sequenced == []
+    stored = await messages.get(channel_key(ALICE_ID, BOB_ID), target)
+    assert stored is not None and stored.withdrawn and stored.payload == b""
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe not utf-8", b""])
+async def test_an_edited_text_obeys_the_text_rule(
+    messages: MessageStore, body: bytes,  # noqa: F811
+) -> None:
+    target = await _stored_text(messages, b"hello")
+    frame = _edit_frame(target, body)
+
+    async def sequence(frame: Frame) -> None:
+        raise AssertionError("a refused edit must not be sequenced")
+
+    with pytest.raises(ApiError) as refused:
+        await _changes(messages).edit(frame, EditPayload.parse(frame.payload), sequence)
+    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_ARGUMENT,
+                                                         "new_payload")
+    stored = await messages.get(channel_key(ALICE_ID, BOB_ID), target)
+    assert stored is not None and stored.payload == b"hello" and stored.edited_at is None
+
+
+@pytest.mark.parametrize("target", [2**63, 2**64 - 1, MAX_SEQNUM + 1])
+async def test_a_target_past_every_seqnum_is_invalid(
+    messages: MessageStore, target: int,  # noqa: F811
+) -> None:
+    frame = _edit_frame(target, b"x")
+
+    async def sequence(frame: Frame) -> None:
+        raise AssertionError("not sequenced")
+
+    for change in (
+        _changes(messages).edit(frame, EditPayload.parse(frame.payload), sequence),
+        _changes(messages).withdraw(frame, WithdrawPayload(target_seqnum=target), sequence),
+    ):
+        with pytest.raises(ApiError) as refused:
+            await change
+        assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_ARGUMENT,
+                                                             "target_seqnum")
+
+
+def test_check_content_is_the_rule_of_fresh_messages() -> None:
+    check_content(MsgType.TEXT, "héllo".encode())
+    for bad in (b"", b"\xc3"):
+        with pytest.raises(ApiError):
+            check_content(MsgType.TEXT, bad)
+    with pytest.raises(ApiError):
+        check_content(MsgType.IMAGE, bytes(MediaRef()))
+    check_content(MsgType.IMAGE, bytes(MediaRef(file_id="f1")))

@@ -92,6 +92,21 @@ async def test_a_relay_keeps_the_timestamp_it_was_given(
     assert sent.header.timestamp == 1234 == answer.timestamp
 
 
+async def test_a_relay_is_sent_from_the_instance_s_per_start_device(
+        new_scheduler: SchedulerFactory, message_nodes: FakeMessageNodes) -> None:
+    """The device is part of the idempotency key: a relay of a restarted (or another)
+    instance never meets a key stored before, whatever the clocks did; a caller's own
+    device id is passed through."""
+    first, restarted = await new_scheduler(), await new_scheduler()
+    node_id = await register(first)
+    await first.relay(RelayRequest(frame=frame(timestamp=1234)), CTX)
+    await restarted.relay(RelayRequest(frame=frame(timestamp=1234)), CTX)
+    await first.relay(RelayRequest(frame=frame(timestamp=1234), device_id="relay:api-1"), CTX)
+    devices = [r.device_id for r in message_nodes[node_id].submitted]
+    assert devices[0].startswith("relay:") and devices[1].startswith("relay:")
+    assert devices[0] != devices[1] and devices[2] == "relay:api-1"
+
+
 async def test_a_relay_fails_over_from_a_node_that_is_down(
         new_scheduler: SchedulerFactory, message_nodes: FakeMessageNodes,
         online: RedisOnlineState) -> None:

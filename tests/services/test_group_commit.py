@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from prim.runtime.storage.models import InsertResult, Message
+from prim.runtime.storage.models import InsertResult, KeyMatch, Message
 from prim.services.message.group_commit import GroupCommitWriter
 from prim.services.message.recent_keys import RecentKeys
 
@@ -66,9 +66,10 @@ async def test_a_failed_commit_fails_its_batch_only() -> None:
 
 def test_recent_keys_forget_the_oldest() -> None:
     keys = RecentKeys(capacity=2)
-    keys.add((1, 2, 10), 1)
-    keys.add((1, 2, 11), 2)
-    keys.add((1, 2, 12), 3)
-    assert keys.get((1, 2, 10)) is None
-    assert keys.get((1, 2, 11)) == 2 and keys.get((1, 2, 12)) == 3
+    keys.add((1, 2, "", 10), KeyMatch(1, None))
+    keys.add((1, 2, "", 11), KeyMatch(2, None))
+    keys.add((1, 2, "", 12), KeyMatch(3, None))
+    assert keys.get((1, 2, "", 10)) is None
+    assert keys.get((1, 2, "", 11)) == KeyMatch(2, None)
+    assert keys.get((1, 2, "", 12)) == KeyMatch(3, None)
     assert len(keys) == 2

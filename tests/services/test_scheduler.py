@@ -55,9 +55,11 @@ class Members:
 async def test_lease_placement_and_stickiness() -> None:
     clock, online = Clock(), MemoryOnlineState()
     relayed: list[Frame] = []
+    devices: list[str] = []
 
-    async def relay(frame: Frame) -> Sequenced:
+    async def relay(frame: Frame, *, device: str) -> Sequenced:
         relayed.append(frame)
+        devices.append(device)
         return Sequenced(7, clock(), False)
 
     disconnected: list[tuple[int, str, str]] = []
@@ -111,6 +113,18 @@ async def test_lease_placement_and_stickiness() -> None:
         await sched.relay(RelayRequest(frame=WireFrame(header=Header(
             sender=1, receiver=2, type=MsgType.ADD_FRIEND))), CTX)
     assert len({f.timestamp for f in relayed}) == 2
+    # ... sent from this start's relay device (a key no earlier start used), unless the
+    # caller names one.
+    assert devices[0] == devices[1] and devices[0].startswith("relay:")
+    await sched.relay(RelayRequest(frame=WireFrame(header=Header(
+        sender=1, receiver=2, type=MsgType.ADD_FRIEND)), device_id="relay:api"), CTX)
+    assert devices[2] == "relay:api"
+    restarted = LocalScheduler(online=online, social=Members(),  # type: ignore[arg-type]
+                           relay_target=relay, disconnect_target=disconnect,
+                           notify_target=lambda frame, users: len(users), clock=clock)
+    await restarted.relay(RelayRequest(frame=WireFrame(header=Header(
+        sender=1, receiver=2, type=MsgType.ADD_FRIEND))), CTX)
+    assert devices[3].startswith("relay:") and devices[3] != devices[0]  # a restart
     with pytest.raises(ApiError):
         await sched.relay(RelayRequest(), CTX)
 

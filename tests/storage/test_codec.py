@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import struct
 
 import pytest
 from hypothesis import given
@@ -25,6 +26,7 @@ messages = st.builds(
     extension=st.binary(max_size=63),
     edited_at=st.none() | u64,
     withdrawn=st.booleans(),
+    device=st.text(max_size=40),
 )
 
 
@@ -49,3 +51,18 @@ def test_unknown_version() -> None:
     with pytest.raises(CodecError):
         decode_message(bytes(raw))
     assert dataclasses.replace(Message("c", 1, 2, 3, 32, 4, 5, b"p")).extension == b""
+
+
+def test_device_is_carried() -> None:
+    m = Message("u1-2", 7, 1, 2, 32, 4, 5, b"hi", device="phone")
+    assert decode_message(encode_message(m)).device == "phone"
+
+
+def test_version_1_records_still_decode() -> None:
+    """Log records written before the device was encoded (version 1) read back with no
+    device."""
+    channel, payload, ext = b"u1-2", b"hello", b"\x01"
+    head = struct.pack(">BQQQHQQqBHIH", 1, 7, 1, 2, 32, 40, 50, -1, 0,
+                       len(channel), len(payload), len(ext))
+    assert decode_message(head + channel + payload + ext) == Message(
+        "u1-2", 7, 1, 2, 32, 40, 50, b"hello", b"\x01", device="")

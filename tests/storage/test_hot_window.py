@@ -79,3 +79,40 @@ async def test_duplicates_do_not_touch_the_window(
     assert not (await store.insert(original)).inserted
     cached = await store.read_forward(original.channel, 1, 1)
     assert cached[0].payload == b"edited"
+
+
+class _Broken:
+    """A window script that fails (Redis unreachable, out of memory...)."""
+
+    async def __call__(self, *args: object, **kwargs: object) -> None:
+        raise ConnectionError("redis went away")
+
+
+@pytest.mark.parametrize("batch", [False, True])
+async def test_a_failed_window_write_drops_the_window_not_the_message(
+    window: tuple[RedisHotWindowMessageStore, PostgresDatabase, Redis], redis_key_prefix: str,
+    monkeypatch: pytest.MonkeyPatch, batch: bool,
+) -> None:
+    store, _db, client = window
+    channel = msg(1).channel
+    for s in (1, 2, 3):
+        await store.insert(msg(s))
+    monkeypatch.setattr(store, "_add", _Broken())
+    # The database has it: the write succeeds, and history does not hide it.
+    if batch:
+        (result,) = await store.insert_many([msg(4)])
+    else:
+        result = await store.insert(msg(4))
+    assert result.inserted
+    assert [m.seqnum for m in await store.read_forward(channel, 1, 10)] == [1, 2, 3, 4]
+    assert [m.seqnum for m in await store.read_backward(channel, 10, 10)] == [4, 3, 2, 1]
+    assert not await client.exists(f"{redis_key_prefix}win:{{{channel}}}")
+    # An edit whose window refresh fails is still an edit.
+    monkeypatch.setattr(store, "_replace", _Broken())
+    monkeypatch.undo()
+    await store.insert(msg(5))  # the window restarts at the next message
+    monkeypatch.setattr(store, "_replace", _Broken())
+    edited = await store.edit(channel, 5, b"edited", 7)
+    assert edited is not None and edited.payload == b"edited"
+    got = await store.get(channel, 5)
+    assert got is not None and got.payload == b"edited"

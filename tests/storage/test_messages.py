@@ -58,10 +58,42 @@ async def test_resend_returns_original_seqnum(messages: MessageStore) -> None:
     result = await messages.insert(resent)
     assert (result.seqnum, result.inserted) == (1, False)
     assert await messages.get(first.channel, 2) is None
-    assert await messages.find_by_idempotency_key(ALICE, BOB, 555) == 1
+    found = await messages.find_by_idempotency_key(ALICE, BOB, 555)
+    assert found is not None and found.seqnum == 1
     assert await messages.find_by_idempotency_key(BOB, ALICE, 555) is None
     # A log replay of the very same record is also a no-op.
     assert await messages.insert(first) == result
+
+
+async def test_two_devices_may_send_in_the_same_millisecond(messages: MessageStore) -> None:
+    """The device is part of the idempotency key: the second device's message is stored,
+    not taken for a resend of the first's."""
+    phone = dataclasses.replace(msg(1, client_ts=777), device="phone")
+    laptop = dataclasses.replace(msg(2, client_ts=777, payload=b"other"), device="laptop")
+    assert (await messages.insert(phone)).inserted
+    assert (await messages.insert(laptop)).inserted
+    assert await messages.get(phone.channel, 1) == phone
+    assert await messages.get(phone.channel, 2) == laptop
+    found = await messages.find_by_idempotency_key(ALICE, BOB, 777, "laptop")
+    assert found is not None and found.seqnum == 2
+    assert await messages.find_by_idempotency_key(ALICE, BOB, 777, "tablet") is None
+
+
+async def test_a_different_message_under_a_stored_key_is_a_conflict(
+    messages: MessageStore,
+) -> None:
+    first = dataclasses.replace(msg(1, client_ts=888), device="phone")
+    await messages.insert(first)
+    other = dataclasses.replace(first, seqnum=2, payload=b"not the same text")
+    result = await messages.insert(other)
+    assert (result.seqnum, result.inserted, result.conflict) == (1, False, True)
+    (batch,) = await messages.insert_many([dataclasses.replace(other, seqnum=3)])
+    assert (batch.seqnum, batch.inserted, batch.conflict) == (1, False, True)
+    assert await messages.get(first.channel, 2) is None
+    # The digest is the original's: an edit of the stored message changes nothing.
+    await messages.edit(first.channel, 1, b"edited", 5)
+    resent = await messages.insert(dataclasses.replace(first, seqnum=4))
+    assert (resent.seqnum, resent.inserted, resent.conflict) == (1, False, False)
 
 
 async def test_seqnum_taken_by_another_message_is_an_error(messages: MessageStore) -> None:

@@ -11,29 +11,45 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import AlreadyExists
-from ..models import InsertResult, Message
+from ..idempotency import conflicts, content_digest
+from ..models import InsertResult, KeyMatch, Message
 from .db import PostgresDatabase
 
 _COLS = (
     "channel, seqnum, sender, receiver, type, server_ts, client_ts, payload, extension,"
-    " edited_at, withdrawn"
+    " edited_at, withdrawn, device"
 )
 _INSERT = (
-    f"INSERT INTO messages ({_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    f"INSERT INTO messages ({_COLS}, digest)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     " ON CONFLICT DO NOTHING RETURNING seqnum"
 )
-_BY_KEY = "SELECT seqnum FROM messages WHERE sender = $1 AND receiver = $2 AND client_ts = $3"
+_BY_KEY = (
+    "SELECT seqnum, digest FROM messages"
+    " WHERE sender = $1 AND receiver = $2 AND device = $3 AND client_ts = $4"
+)
 
 
 def message_from_row(r: Any) -> Message:
-    return Message(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bytes(r[7]), bytes(r[8]), r[9], r[10])
+    return Message(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bytes(r[7]), bytes(r[8]), r[9], r[10],
+                   r[11])
 
 
 def _args(m: Message) -> tuple[object, ...]:
     return (
         m.channel, m.seqnum, m.sender, m.receiver, m.type, m.server_ts, m.client_ts,
-        m.payload, m.extension, m.edited_at, m.withdrawn,
+        m.payload, m.extension, m.edited_at, m.withdrawn, m.device,
+        content_digest(m.type, m.payload),
     )  # fmt: skip
+
+
+async def _original(conn: Any, m: Message) -> InsertResult:
+    """The outcome for `m` when its INSERT did nothing: the stored message with its key."""
+    row = await conn.fetchrow(_BY_KEY, m.sender, m.receiver, m.device, m.client_ts)
+    if row is None:
+        raise AlreadyExists(f"{m.channel}#{m.seqnum} holds a different message")
+    digest = None if row[1] is None else bytes(row[1])
+    return InsertResult(int(row[0]), False, conflict=conflicts(digest, m.type, m.payload))
 
 
 class PostgresMessageStore:
@@ -44,12 +60,7 @@ class PostgresMessageStore:
         async with self._pool.acquire() as conn:
             if await conn.fetchval(_INSERT, *_args(message)) is not None:
                 return InsertResult(message.seqnum, True)
-            original = await conn.fetchval(
-                _BY_KEY, message.sender, message.receiver, message.client_ts
-            )
-        if original is None:
-            raise AlreadyExists(f"{message.channel}#{message.seqnum} holds a different message")
-        return InsertResult(int(original), False)
+            return await _original(conn, message)
 
     async def insert_many(self, messages: Sequence[Message]) -> list[InsertResult]:
         """Batch form of insert() for the log consumer: one round trip per message, one
@@ -60,17 +71,16 @@ class PostgresMessageStore:
                 if await conn.fetchval(_INSERT, *_args(m)) is not None:
                     results.append(InsertResult(m.seqnum, True))
                     continue
-                original = await conn.fetchval(_BY_KEY, m.sender, m.receiver, m.client_ts)
-                if original is None:
-                    raise AlreadyExists(f"{m.channel}#{m.seqnum} holds a different message")
-                results.append(InsertResult(int(original), False))
+                results.append(await _original(conn, m))
         return results
 
     async def find_by_idempotency_key(
-        self, sender: int, receiver: int, client_ts: int
-    ) -> int | None:
-        value = await self._pool.fetchval(_BY_KEY, sender, receiver, client_ts)
-        return None if value is None else int(value)
+        self, sender: int, receiver: int, client_ts: int, device: str = ""
+    ) -> KeyMatch | None:
+        row = await self._pool.fetchrow(_BY_KEY, sender, receiver, device, client_ts)
+        if row is None:
+            return None
+        return KeyMatch(int(row[0]), None if row[1] is None else bytes(row[1]))
 
     async def get(self, channel: str, seqnum: int) -> Message | None:
         row = await self._pool.fetchrow(

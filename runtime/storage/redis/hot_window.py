@@ -8,18 +8,25 @@ Per channel: win:{c} is a zset (score = seqnum, member = encoded message) and wi
 the lowest seqnum from which the window is complete. A window is only trusted when both
 keys exist (eviction may drop either); otherwise it restarts at the next written message.
 All writes to the channel must go through this class, or the window goes stale.
+
+Once the database holds a write, a failed window update is not the write's failure: the
+channel's window is dropped instead (reads fall back to the database until it restarts),
+so the caller never reports a stored message as unsent and the window never hides it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
 
 from ..codec import decode_message, encode_message
-from ..models import InsertResult, Message
+from ..models import InsertResult, KeyMatch, Message
 from ..ports import MessageStore
+
+log = logging.getLogger("prim.storage.hot_window")
 
 # KEYS win, floor; ARGV seqnum, blob, capacity, ttl_ms
 _ADD = """
@@ -96,14 +103,30 @@ class RedisHotWindowMessageStore:
         return [f"{self._p}win:{{{channel}}}", f"{self._p}winfloor:{{{channel}}}"]
 
     async def _cache(self, messages: Sequence[Message]) -> None:
-        async with self._r.pipeline(transaction=False) as pipe:
-            for m in messages:
-                await self._add(
-                    keys=self._keys(m.channel),
-                    args=[m.seqnum, encode_message(m), self._capacity, self._ttl_ms],
-                    client=pipe,
-                )
-            await pipe.execute()
+        try:
+            async with self._r.pipeline(transaction=False) as pipe:
+                for m in messages:
+                    await self._add(
+                        keys=self._keys(m.channel),
+                        args=[m.seqnum, encode_message(m), self._capacity, self._ttl_ms],
+                        client=pipe,
+                    )
+                await pipe.execute()
+        except Exception as exc:
+            log.warning("hot window update failed (%s); dropping the windows it touched", exc)
+            await self._drop({m.channel for m in messages})
+
+    async def _drop(self, channels: Iterable[str]) -> None:
+        """Forgets the windows of `channels` (one DEL each: the keys of different channels
+        may live in different cluster slots)."""
+        try:
+            async with self._r.pipeline(transaction=False) as pipe:
+                for channel in channels:
+                    pipe.delete(*self._keys(channel))
+                await pipe.execute()
+        except Exception:
+            log.exception("could not drop the hot windows of %s; they may miss a message "
+                          "until they expire", sorted(channels))
 
     async def insert(self, message: Message) -> InsertResult:
         result = await self.durable.insert(message)
@@ -119,9 +142,9 @@ class RedisHotWindowMessageStore:
         return results
 
     async def find_by_idempotency_key(
-        self, sender: int, receiver: int, client_ts: int
-    ) -> int | None:
-        return await self.durable.find_by_idempotency_key(sender, receiver, client_ts)
+        self, sender: int, receiver: int, client_ts: int, device: str = ""
+    ) -> KeyMatch | None:
+        return await self.durable.find_by_idempotency_key(sender, receiver, client_ts, device)
 
     async def get(self, channel: str, seqnum: int) -> Message | None:
         hits: list[Any] = await self._r.zrangebyscore(self._keys(channel)[0], seqnum, seqnum)
@@ -161,10 +184,14 @@ class RedisHotWindowMessageStore:
 
     async def _refresh(self, message: Message | None) -> Message | None:
         if message is not None:
-            await self._replace(
-                keys=self._keys(message.channel),
-                args=[message.seqnum, encode_message(message)],
-            )
+            try:
+                await self._replace(
+                    keys=self._keys(message.channel),
+                    args=[message.seqnum, encode_message(message)],
+                )
+            except Exception as exc:
+                log.warning("hot window refresh failed (%s); dropping the window", exc)
+                await self._drop([message.channel])
         return message
 
     async def edit(

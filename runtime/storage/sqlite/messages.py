@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import AlreadyExists
-from ..models import InsertResult, Message
+from ..idempotency import conflicts, content_digest
+from ..models import InsertResult, KeyMatch, Message
 from .db import SqliteDatabase
 
 _COLS = (
     "channel, seqnum, sender, receiver, type, server_ts, client_ts, payload, extension,"
-    " edited_at, withdrawn"
+    " edited_at, withdrawn, device"
 )
 
 
@@ -29,34 +30,40 @@ def _message(r: Any) -> Message:
         extension=bytes(r[8]),
         edited_at=r[9],
         withdrawn=bool(r[10]),
+        device=r[11],
     )
 
 
-def _by_key(conn: sqlite3.Connection, sender: int, receiver: int, client_ts: int) -> int | None:
+def _by_key(
+    conn: sqlite3.Connection, sender: int, receiver: int, client_ts: int, device: str
+) -> KeyMatch | None:
     row = conn.execute(
-        "SELECT seqnum FROM messages WHERE sender = ? AND receiver = ? AND client_ts = ?",
-        (sender, receiver, client_ts),
+        "SELECT seqnum, digest FROM messages"
+        " WHERE sender = ? AND receiver = ? AND device = ? AND client_ts = ?",
+        (sender, receiver, device, client_ts),
     ).fetchone()
-    return None if row is None else int(row[0])
+    return None if row is None else KeyMatch(int(row[0]), None if row[1] is None else bytes(row[1]))
 
 
 def _insert(conn: sqlite3.Connection, m: Message) -> InsertResult:
     # DO NOTHING covers both the primary key (a replayed log record) and the idempotency
     # key (a client's resend stamped with a fresh seqnum).
     cur = conn.execute(
-        f"INSERT INTO messages ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO messages ({_COLS}, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING",
         (
             m.channel, m.seqnum, m.sender, m.receiver, m.type, m.server_ts,
-            m.client_ts, m.payload, m.extension, m.edited_at, int(m.withdrawn),
+            m.client_ts, m.payload, m.extension, m.edited_at, int(m.withdrawn), m.device,
+            content_digest(m.type, m.payload),
         ),
     )  # fmt: skip
     if cur.rowcount == 1:
         return InsertResult(m.seqnum, True)
-    original = _by_key(conn, m.sender, m.receiver, m.client_ts)
+    original = _by_key(conn, m.sender, m.receiver, m.client_ts, m.device)
     if original is None:
         raise AlreadyExists(f"{m.channel}#{m.seqnum} holds a different message")
-    return InsertResult(original, False)
+    return InsertResult(original.seqnum, False,
+                        conflict=conflicts(original.digest, m.type, m.payload))
 
 
 class SqliteMessageStore:
@@ -70,9 +77,9 @@ class SqliteMessageStore:
         return await self._db.write(lambda conn: [_insert(conn, m) for m in messages])
 
     async def find_by_idempotency_key(
-        self, sender: int, receiver: int, client_ts: int
-    ) -> int | None:
-        return await self._db.run(lambda c: _by_key(c, sender, receiver, client_ts))
+        self, sender: int, receiver: int, client_ts: int, device: str = ""
+    ) -> KeyMatch | None:
+        return await self._db.run(lambda c: _by_key(c, sender, receiver, client_ts, device))
 
     async def get(self, channel: str, seqnum: int) -> Message | None:
         row = await self._db.run(

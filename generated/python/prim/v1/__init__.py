@@ -268,6 +268,12 @@ class ErrorCode(betterproto2.Enum):
 
     METHOD_NOT_ALLOWED = 15
 
+    IDEMPOTENCY_CONFLICT = 16
+    """
+    A resend whose idempotency key (sender, receiver, device, client timestamp) names a
+    stored message of another type or payload: pick a fresh timestamp for a new message.
+    """
+
     MALFORMED_FRAME = 32
     """
     Wire protocol errors (sent in an Error frame; the HTTP status is what an HTTP
@@ -325,6 +331,7 @@ class ErrorCode(betterproto2.Enum):
             13: "ERROR_CODE_INTERNAL",
             14: "ERROR_CODE_UNAVAILABLE",
             15: "ERROR_CODE_METHOD_NOT_ALLOWED",
+            16: "ERROR_CODE_IDEMPOTENCY_CONFLICT",
             32: "ERROR_CODE_MALFORMED_FRAME",
             33: "ERROR_CODE_UNKNOWN_TYPE",
             34: "ERROR_CODE_AUTH_REQUIRED",
@@ -353,6 +360,7 @@ class ErrorCode(betterproto2.Enum):
             "ERROR_CODE_INTERNAL": 13,
             "ERROR_CODE_UNAVAILABLE": 14,
             "ERROR_CODE_METHOD_NOT_ALLOWED": 15,
+            "ERROR_CODE_IDEMPOTENCY_CONFLICT": 16,
             "ERROR_CODE_MALFORMED_FRAME": 32,
             "ERROR_CODE_UNKNOWN_TYPE": 33,
             "ERROR_CODE_AUTH_REQUIRED": 34,
@@ -2352,6 +2360,12 @@ class RelayRequest(betterproto2.Message):
     the user or group it is for; seqnum and timestamp are assigned on the way.
     """
 
+    device_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Part of the idempotency key: the caller's per-start "relay:..." id, so its
+    timestamps never meet a key stored before its restart ("": the scheduler's own).
+    """
+
 
 default_message_pool.register_message("prim.v1", "RelayRequest", RelayRequest)
 
@@ -2474,6 +2488,12 @@ class SubmitRequest(betterproto2.Message):
     """
     header.seqnum is ignored (assigned here); header.timestamp is the idempotency key
     (0: the node picks a fresh one).
+    """
+
+    device_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    The sending device, the idempotency key's third part ("": none; relays use a
+    "relay:..." id of their origin).
     """
 
 
