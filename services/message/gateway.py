@@ -23,12 +23,10 @@ from prim.generated.prim.v1 import (
     AckPayload,
     EditPayload,
     ErrorCode,
-    MediaRef,
     MsgType,
     ReadReceiptPayload,
     WithdrawPayload,
 )
-from prim.generated.wire import MSG_TYPE_INFO, PayloadKind
 from prim.runtime.config import Config
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.factory import Storage
@@ -37,7 +35,7 @@ from prim.runtime.wire.events import ConnectionClosed
 from prim.runtime.wire.frame import Frame
 from prim.runtime.wire.handler import AuthRejected, Connection, ConnectionHandler
 from prim.services.api.tokens import token_hash
-from prim.services.message.changes import CONTENT_TYPES, MessageChanges
+from prim.services.message.changes import CONTENT_TYPES, MessageChanges, check_content
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.rate_limit import TokenBucket
@@ -154,7 +152,7 @@ class MessageGateway(ConnectionHandler):
     async def _dispatch(self, conn: Connection, frame: Frame) -> None:
         kind = frame.type
         if kind in CONTENT_TYPES:
-            _check_payload(frame)
+            check_content(frame.type, frame.payload)
             await self._authorize_write(frame)
             await self._sequence(conn, frame)
         elif kind == MsgType.EDIT:
@@ -176,7 +174,8 @@ class MessageGateway(ConnectionHandler):
 
     async def _sequence(self, conn: Connection, frame: Frame) -> int:
         """Stores `frame` through the pipeline and Acks it; returns its seqnum."""
-        result = await self._pipeline.submit(frame, skip_connection=conn.id)
+        result = await self._pipeline.submit(frame, skip_connection=conn.id,
+                                             device=self._devices[conn.id].device_id)
         ack = AckPayload(server_timestamp=result.server_ts, duplicate=result.duplicate)
         conn.send(Frame(type=MsgType.ACK, sender=frame.sender, receiver=frame.receiver,
                         timestamp=frame.timestamp, seqnum=result.seqnum,
@@ -192,8 +191,9 @@ class MessageGateway(ConnectionHandler):
 
     async def _already_stored(self, conn: Connection, frame: Frame) -> bool:
         """A resent Edit/Withdraw whose first copy is stored: answer it with its Ack."""
-        key = (frame.sender, frame.receiver, frame.timestamp)
-        if await self._storage.messages.find_by_idempotency_key(*key) is None:
+        device = self._devices[conn.id].device_id
+        if await self._storage.messages.find_by_idempotency_key(
+                frame.sender, frame.receiver, frame.timestamp, device) is None:
             return False
         await self._sequence(conn, frame)
         return True
@@ -233,21 +233,6 @@ class MessageGateway(ConnectionHandler):
                      timestamp=self._clock(), node_id=self._node_id, payload=frame.payload,
                      extension=frame.extension)
         self._router.deliver(users, live, skip_connection=conn.id)
-
-
-def _check_payload(frame: Frame) -> None:
-    info = MSG_TYPE_INFO[frame.type]
-    if info.payload == PayloadKind.MESSAGE:  # media: a MediaRef to an uploaded file
-        ref = _parse(MediaRef, frame)
-        if not ref.file_id:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, "MediaRef.file_id is required")
-    elif info.payload == PayloadKind.UTF8:
-        try:
-            frame.payload.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, "the payload is not valid UTF-8") from None
-        if not frame.payload:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, "an empty message cannot be sent")
 
 
 _M = TypeVar("_M", bound=betterproto2.Message)

@@ -17,7 +17,15 @@ from prim.runtime.wire.frame import Frame
 from prim.services.message.group_commit import GroupCommitWriter
 from tests.api.conftest import RunningNode
 from tests.message.pipeline_rig import ALICE, BOB, pipeline, text
-from tests.message.wire_users import befriend, client_ts, dial, make_user, next_frame, send_and_ack
+from tests.message.wire_users import (
+    befriend,
+    client_ts,
+    dial,
+    make_user,
+    new_device,
+    next_frame,
+    send_and_ack,
+)
 from tests.message.wire_users import text as wire_text
 from tests.storage.conftest import message_kind, messages  # noqa: F401 (fixtures)
 
@@ -123,3 +131,23 @@ async def test_wire_refuses_timestamp_zero_and_a_reused_key(running_node: Runnin
     if storage is not None:
         stored = await storage.messages.get(channel_key(alice.user_id, bob.user_id), ack.seqnum)
         assert stored is not None and stored.payload == b"hello"
+
+
+async def test_two_devices_on_the_wire_in_the_same_millisecond_both_get_through(
+        running_node: RunningNode) -> None:
+    """The gateway passes each connection's device into the key: the same (sender,
+    receiver, timestamp) from two devices is two messages, not a duplicate."""
+    rn = running_node
+    alice, bob = await make_user(rn), await make_user(rn)
+    await befriend(rn, alice, bob)
+    phone = await new_device(rn, alice)
+    a, b = await dial(rn, alice), await dial(rn, phone)
+    try:
+        ts = client_ts()
+        ack_a, first = await send_and_ack(a, wire_text(alice, bob.user_id, "from laptop", ts=ts))
+        ack_b, second = await send_and_ack(b, wire_text(phone, bob.user_id, "from phone", ts=ts))
+        assert not first.duplicate and not second.duplicate
+        assert ack_a.seqnum != ack_b.seqnum
+    finally:
+        await a.close()
+        await b.close()
