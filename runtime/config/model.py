@@ -94,6 +94,9 @@ class LimitsConfig:
     frames_per_second: int = 200
     # Largest upload per media kind, in bytes.
     max_file_bytes: int = 50 * 1024 * 1024
+    # Seconds between two Typing frames of one sender in one conversation that are relayed
+    # (the rest are dropped: a group's fan-out costs a member lookup each).
+    typing_interval_seconds: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "limits.max_payload_bytes": (1, 16383),
     "limits.frames_per_second": (1, 1_000_000),
     "limits.max_file_bytes": (1, 1 << 32),
+    "limits.typing_interval_seconds": (0, 3600),
     "storage.hot_window": (0, 100_000),
     "cluster.rpc_port": (0, 65535),
     "cluster.health_port": (0, 65535),

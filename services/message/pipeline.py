@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from prim.runtime.storage.models import Clock, Message, channel_key, is_group_id
-from prim.runtime.storage.ports import MessageStore, OnlineState, SocialStore
+from prim.runtime.storage.ports import InboxStore, MessageStore, SocialStore
 from prim.runtime.wire.frame import Frame
 from prim.services.message.durability import DurableWriter
 from prim.services.message.group_commit import GroupCommitWriter
@@ -62,7 +62,7 @@ class MessagePipeline:
         seqnums: SeqnumSource,
         messages: MessageStore,
         social: SocialStore,
-        online: OnlineState,
+        inbox: InboxStore,
         router: Router,
         node_id: int,
         clock: Clock,
@@ -80,7 +80,7 @@ class MessagePipeline:
         self._node_id = node_id
         self._clock = clock
         self._writer: DurableWriter = writer or GroupCommitWriter(messages)
-        self._inboxes = InboxRecorder(online, social) if record_inboxes else None
+        self._inboxes = InboxRecorder(inbox, social) if record_inboxes else None
         self._recent = RecentKeys()
         self._inflight: dict[IdempotencyKey, asyncio.Future[Sequenced]] = {}
         self._group_jobs: asyncio.Queue[_GroupJob] = asyncio.Queue(fanout_queue)

@@ -12,7 +12,7 @@ All writes to the channel must go through this class, or the window goes stale.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -158,6 +158,13 @@ class RedisHotWindowMessageStore:
 
     async def last_seqnum(self, channel: str) -> int:
         return await self.durable.last_seqnum(channel)
+
+    async def count_after(
+        self, channel: str, after_seqnum: int, cap: int, *, types: Collection[int],
+        not_from: int = 0,
+    ) -> int:
+        return await self.durable.count_after(channel, after_seqnum, cap, types=types,
+                                              not_from=not_from)
 
     async def _refresh(self, message: Message | None) -> Message | None:
         if message is not None:
