@@ -29,3 +29,7 @@ class TypingThrottle:
             self._last = {k: t for k, t in self._last.items() if now - t < self._interval}
         self._last[key] = now
         return True
+
+    def __len__(self) -> int:
+        """How many (sender, conversation) pairs are remembered."""
+        return len(self._last)
