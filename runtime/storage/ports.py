@@ -326,6 +326,10 @@ class InboxStore(Protocol):
     async def record_inbox(self, user_id: int, peer_id: int, seqnum: int, ts: int) -> None:
         """Notes news from a peer or group; the seqnum and time only move forward."""
 
+    async def record_inbox_many(self, user_ids: Sequence[int], peer_id: int, seqnum: int,
+                                ts: int) -> None:
+        """record_inbox for several users (a group's members) in one write."""
+
     async def get_inbox(
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
     ) -> Page[InboxEntry]:

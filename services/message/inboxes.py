@@ -31,5 +31,4 @@ class InboxRecorder:
 
     async def group(self, members: Sequence[int], group_id: int, seqnum: int,
                     ts: int) -> None:
-        for member in members:
-            await self._inbox.record_inbox(member, group_id, seqnum, ts)
+        await self._inbox.record_inbox_many(members, group_id, seqnum, ts)

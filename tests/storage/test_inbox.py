@@ -88,3 +88,12 @@ async def test_survives_reopening(inbox_kind: tuple[str, str, str]) -> None:
         await store.close()
         if db is not None:
             await db.close()
+
+
+async def test_record_for_many(inbox: InboxStore) -> None:
+    group = GROUP_ID_BASE + 2
+    await inbox.record_inbox(V, group, seqnum=9, ts=3_000)
+    await inbox.record_inbox_many([U, V], group, seqnum=5, ts=2_000)
+    await inbox.record_inbox_many([], group, seqnum=6, ts=2_500)
+    assert await entries(inbox, U, 0) == [InboxEntry(group, 5, 2_000)]
+    assert await entries(inbox, V, 0) == [InboxEntry(group, 9, 3_000)]  # never backwards

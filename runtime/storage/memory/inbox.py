@@ -21,6 +21,11 @@ class MemoryInboxStore:
         old_seq, old_ts = entries.get(peer_id, (0, 0))
         entries[peer_id] = (max(old_seq, seqnum), max(old_ts, ts))
 
+    async def record_inbox_many(self, user_ids: Sequence[int], peer_id: int, seqnum: int,
+                                ts: int) -> None:
+        for user_id in user_ids:
+            await self.record_inbox(user_id, peer_id, seqnum, ts)
+
     async def get_inbox(
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
     ) -> Page[InboxEntry]:

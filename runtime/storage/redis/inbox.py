@@ -49,6 +49,16 @@ class RedisInboxStore:
             args=[str(peer_id), str(seqnum), str(ts)],
         )
 
+    async def record_inbox_many(self, user_ids: Sequence[int], peer_id: int, seqnum: int,
+                                ts: int) -> None:
+        # One round trip; each user's keys stay in their own slot.
+        async with self._r.pipeline(transaction=False) as pipe:
+            for user_id in user_ids:
+                await self._inbox(
+                    keys=[self._k("inbox", user_id), self._k("inboxseq", user_id)],
+                    args=[str(peer_id), str(seqnum), str(ts)], client=pipe)
+            await pipe.execute()
+
     async def get_inbox(
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
     ) -> Page[InboxEntry]:

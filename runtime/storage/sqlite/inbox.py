@@ -10,18 +10,27 @@ from ..models import InboxEntry, Page
 from ..paging import check_limit
 from .db import SqliteDatabase
 
+_RECORD = (
+    "INSERT INTO inbox (user_id, peer_id, last_seqnum, last_ts) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (user_id, peer_id) DO UPDATE SET"
+    " last_seqnum = MAX(last_seqnum, excluded.last_seqnum),"
+    " last_ts = MAX(last_ts, excluded.last_ts)"
+)
+
 
 class SqliteInboxStore:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
     async def record_inbox(self, user_id: int, peer_id: int, seqnum: int, ts: int) -> None:
-        await self._db.write(lambda c: c.execute(
-            "INSERT INTO inbox (user_id, peer_id, last_seqnum, last_ts) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (user_id, peer_id) DO UPDATE SET"
-            " last_seqnum = MAX(last_seqnum, excluded.last_seqnum),"
-            " last_ts = MAX(last_ts, excluded.last_ts)",
-            (user_id, peer_id, seqnum, ts)))
+        await self.record_inbox_many([user_id], peer_id, seqnum, ts)
+
+    async def record_inbox_many(self, user_ids: Sequence[int], peer_id: int, seqnum: int,
+                                ts: int) -> None:
+        if not user_ids:
+            return
+        rows = [(user_id, peer_id, seqnum, ts) for user_id in user_ids]
+        await self._db.write(lambda c: c.executemany(_RECORD, rows))
 
     async def get_inbox(
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
