@@ -97,3 +97,11 @@ async def test_record_for_many(inbox: InboxStore) -> None:
     await inbox.record_inbox_many([], group, seqnum=6, ts=2_500)
     assert await entries(inbox, U, 0) == [InboxEntry(group, 5, 2_000)]
     assert await entries(inbox, V, 0) == [InboxEntry(group, 9, 3_000)]  # never backwards
+
+
+async def test_bounds_beyond_any_stored_value(inbox: InboxStore) -> None:
+    """since and offset come from clients as uint64 (GetInbox's since, its page token)."""
+    await inbox.record_inbox(U, V, seqnum=3, ts=1_000)
+    assert await entries(inbox, U, (1 << 64) - 1) == []
+    page = await inbox.get_inbox(U, 0, offset=(1 << 64) - 1, limit=10)
+    assert list(page.items) == [] and page.next_after is None

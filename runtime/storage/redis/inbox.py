@@ -16,6 +16,8 @@ from redis.asyncio import Redis
 from ..models import InboxEntry, Page
 from ..paging import check_limit
 
+_INT64_MAX = (1 << 63) - 1
+
 # KEYS[1] hash, ARGV[1] field, ARGV[2] value: keep the maximum; returns it.
 _HMAX = """
 local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
@@ -63,6 +65,7 @@ class RedisInboxStore:
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
     ) -> Page[InboxEntry]:
         check_limit(limit)
+        offset = min(offset, _INT64_MAX)  # Redis's LIMIT takes signed 64-bit integers
         # Redis orders equal times by member, descending: stable from page to page.
         pairs: Any = await self._r.zrevrangebyscore(
             self._k("inbox", user_id), "+inf", since, start=offset, num=limit + 1,

@@ -10,6 +10,7 @@ from ..models import InboxEntry, Page
 from ..paging import check_limit
 from .db import SqliteDatabase
 
+_INT64_MAX = (1 << 63) - 1
 _RECORD = (
     "INSERT INTO inbox (user_id, peer_id, last_seqnum, last_ts) VALUES (?, ?, ?, ?)"
     " ON CONFLICT (user_id, peer_id) DO UPDATE SET"
@@ -36,6 +37,8 @@ class SqliteInboxStore:
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
     ) -> Page[InboxEntry]:
         check_limit(limit)
+        # SQLite integers are signed 64-bit; nothing is stored beyond that anyway.
+        since, offset = min(since, _INT64_MAX), min(offset, _INT64_MAX)
         rows = await self._db.run(lambda c: c.execute(
             "SELECT peer_id, last_seqnum, last_ts FROM inbox WHERE user_id = ? AND last_ts >= ?"
             " ORDER BY last_ts DESC, peer_id LIMIT ? OFFSET ?",
