@@ -12,7 +12,7 @@ Choices:
 - SetReadMarker follows the wire ReadReceipt's rule (services/message/read_receipts.py):
   the caller must be allowed to write to the conversation, a seqnum beyond its last
   message is clamped to the last one, and a marker never moves backwards.
-- ReadMarker.updated_at: the online-state port keeps no time with a marker, so it is the
+- ReadMarker.updated_at: the inbox store keeps no time with a marker, so it is the
   time of the SetReadMarker call that moved the marker, and 0 when unknown (GetReadMarker,
   or a SetReadMarker that left the marker where it was).
 - Edit and withdraw go through services/message/changes.py, the same rule the wire gateway

@@ -5,7 +5,8 @@ sender id.
 Auth is checked against the account store's sessions; each accepted connection is a device
 of its user in the router and the online state. Sequenced frames are authorised, handed to
 the pipeline and Acked once durable; Edit and Withdraw change their target, then are
-sequenced like any message; ReadReceipt and Typing are relayed live only.
+sequenced like any message; ReadReceipt (read_receipts.py) and Typing (throttled,
+typing_throttle.py) follow the write rules and are relayed live only.
 """
 
 from __future__ import annotations
