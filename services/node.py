@@ -78,7 +78,7 @@ class Node:
         self.metrics = metrics = MessageMetrics()
         self.pipeline = MessagePipeline(
             seqnums=seqnums, messages=storage.messages, social=storage.social,
-            online=storage.online, router=self.router, node_id=cfg.node.id, clock=self.clock,
+            inbox=storage.inbox, router=self.router, node_id=cfg.node.id, clock=self.clock,
             on_delivered=metrics.delivered,
         )
         await self.pipeline.start()

@@ -290,9 +290,12 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.GetInboxRequest": (
         FieldShape("since", "since", "uint64"),
+        FieldShape("page_size", "pageSize", "uint32"),
+        FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.GetInboxResponse": (
         FieldShape("entries", "entries", "message", type_name="prim.v1.InboxEntry", repeated=True),
+        FieldShape("next_page_token", "nextPageToken", "string"),
     ),
     "prim.v1.GetMyNodeRequest": (),
     "prim.v1.GetMyProfileRequest": (),
@@ -1185,6 +1188,8 @@ ROUTES: tuple[Route, ...] = (
         response_body="",
         query_params=(
             QueryParam("since", ("since",), False),
+            QueryParam("pageSize", ("page_size",), False),
+            QueryParam("pageToken", ("page_token",), False),
         ),
         request="prim.v1.GetInboxRequest",
         response="prim.v1.GetInboxResponse",

@@ -824,6 +824,8 @@ export class MessageServiceClient {
         path: "/v1/inbox",
         query: [
           ["since", request.since],
+          ["pageSize", request.pageSize],
+          ["pageToken", request.pageToken],
         ],
         auth: true,
         response: "json",

@@ -494,6 +494,10 @@ export interface InboxEntry {
    */
   lastSeqnum?: string;
   readSeqnum?: string;
+  /**
+   * Content messages from others after read_seqnum, counted (seqnums have gaps), at most
+   * 1000.
+   */
   unreadCount?: string;
   lastMessage?: ChatMessage;
 }
@@ -504,10 +508,19 @@ export interface GetInboxRequest {
    * device was last online.
    */
   since?: string;
+  /** 1 to 200; 0 means 50. */
+  pageSize?: number;
+  /** The previous page's next_page_token; empty for the first page. */
+  pageToken?: string;
 }
 
 export interface GetInboxResponse {
   entries?: InboxEntry[];
+  /**
+   * Empty on the last page. The list is newest first: a conversation with news while
+   * paging moves to the front, so sync again from the time paging started.
+   */
+  nextPageToken?: string;
 }
 
 export interface ListHistoryRequest {

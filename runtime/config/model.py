@@ -110,6 +110,9 @@ class LimitsConfig:
     upload_quota_bytes: int = 1024 * 1024 * 1024
     # Uploads one user may have in flight at once, per api process.
     max_concurrent_uploads: int = 4
+    # Seconds between two Typing frames of one sender in one conversation that are relayed
+    # (the rest are dropped: a group's fan-out costs a member lookup each).
+    typing_interval_seconds: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "limits.max_file_bytes": (1, 1 << 32),
     "limits.upload_quota_bytes": (1, 1 << 50),
     "limits.max_concurrent_uploads": (1, 10_000),
+    "limits.typing_interval_seconds": (0, 3600),
     "storage.hot_window": (0, 100_000),
     "cluster.rpc_port": (0, 65535),
     "cluster.health_port": (0, 65535),

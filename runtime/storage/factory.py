@@ -25,12 +25,14 @@ from .clock import wall_clock_ms
 from .files.blobs import FileBlobStore
 from .files.seqnum import FileSeqnumStore
 from .kafka.log import DEFAULT_TOPIC, KafkaMessageLog
+from .memory.inbox import MemoryInboxStore
 from .memory.log import MemoryMessageLog
 from .memory.online import MemoryOnlineState
 from .models import Clock
 from .ports import (
     AccountStore,
     BlobStore,
+    InboxStore,
     MessageLog,
     MessageStore,
     OnlineState,
@@ -45,10 +47,12 @@ from .postgres.seqnum import PostgresSeqnumStore
 from .postgres.social import PostgresSocialStore
 from .postgres.uploads import PostgresUploadStore
 from .redis.hot_window import RedisHotWindowMessageStore
+from .redis.inbox import RedisInboxStore
 from .redis.online import RedisOnlineState
 from .sqlite.account_ids import SqliteAccountIdReservations
 from .sqlite.accounts import SqliteAccountStore
 from .sqlite.db import SqliteDatabase
+from .sqlite.inbox import SqliteInboxStore
 from .sqlite.messages import SqliteMessageStore
 from .sqlite.social import SqliteSocialStore
 from .sqlite.uploads import SqliteUploadStore
@@ -151,6 +155,17 @@ def open_online(url: str) -> OnlineState:
     raise UnsupportedUrl(f"online-state URL must be memory:// or redis://, got {url}")
 
 
+def open_inbox(online_url: str, db: Database) -> InboxStore:
+    """Redis when the online state is there (a cluster shares it), else the embedded
+    database, so the inbox survives a restart; memory only for PostgreSQL without Redis."""
+    if _scheme(online_url) in ("redis", "rediss", "unix"):
+        client, prefix = redis_client(online_url)
+        return RedisInboxStore(client, prefix=prefix, owns_client=True)
+    if isinstance(db, SqliteDatabase):
+        return SqliteInboxStore(db)
+    return MemoryInboxStore()
+
+
 _KAFKA_CONSUMER_INTS = ("session_timeout_ms", "heartbeat_interval_ms", "max_poll_interval_ms")
 
 
@@ -211,6 +226,7 @@ class Storage:
     social: SocialStore
     messages: MessageStore
     online: OnlineState
+    inbox: InboxStore
     log: MessageLog
     seqnum: SeqnumStore
     blobs: BlobStore
@@ -231,6 +247,8 @@ async def open_storage(config: StorageConfig, *, clock: Clock = wall_clock_ms) -
         messages: MessageStore = message_store(db)
         online = open_online(config.online)
         closers.append(online.close)
+        inbox = open_inbox(config.online, db)
+        closers.append(inbox.close)
         if config.hot_window > 0:
             if _scheme(config.online) not in ("redis", "rediss", "unix"):
                 raise UnsupportedUrl("hot_window needs a redis:// online URL")
@@ -256,6 +274,7 @@ async def open_storage(config: StorageConfig, *, clock: Clock = wall_clock_ms) -
         social=social_store(db, clock=clock),
         messages=messages,
         online=online,
+        inbox=inbox,
         log=log,
         seqnum=seqnum,
         blobs=blobs,

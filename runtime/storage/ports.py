@@ -9,7 +9,7 @@ expiry, monotonic counters).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -269,6 +269,14 @@ class MessageStore(Protocol):
     async def last_seqnum(self, channel: str) -> int:
         """0 for an empty channel."""
 
+    async def count_after(
+        self, channel: str, after_seqnum: int, cap: int, *, types: Collection[int],
+        not_from: int = 0,
+    ) -> int:
+        """How many messages above ``after_seqnum`` have one of ``types``, are not
+        withdrawn and were not sent by ``not_from``, counting up to ``cap`` (an unread
+        count: seqnums have gaps, so their distance says nothing)."""
+
     async def edit(
         self, channel: str, seqnum: int, payload: bytes, edited_at: int
     ) -> Message | None:
@@ -279,7 +287,8 @@ class MessageStore(Protocol):
 
 
 class OnlineState(Protocol):
-    """Who is connected where, last-online times, inboxes and read markers."""
+    """Who is connected where, and last-online times (volatile: lost with the process in
+    embedded mode, which is fine, since nobody is connected after a restart)."""
 
     async def add_connection(self, user_id: int, device_id: str, node_id: int) -> None: ...
 
@@ -305,17 +314,38 @@ class OnlineState(Protocol):
 
     async def get_last_online(self, user_id: int) -> int | None: ...
 
+    async def forget_user(self, user_id: int) -> None:
+        """Drops a deleted account's connections, placement and last-online time."""
+
+    async def close(self) -> None: ...
+
+
+class InboxStore(Protocol):
+    """Which conversations have news for a user, and the user's read markers. Durable:
+    both must survive a restart like history does (SQLite when embedded, Redis on a
+    cluster)."""
+
     async def record_inbox(self, user_id: int, peer_id: int, seqnum: int, ts: int) -> None:
         """Notes news from a peer or group; the seqnum and time only move forward."""
 
-    async def get_inbox(self, user_id: int, since: int) -> list[InboxEntry]:
-        """Peers/groups with news at or after ``since``, most recent first."""
+    async def record_inbox_many(self, user_ids: Sequence[int], peer_id: int, seqnum: int,
+                                ts: int) -> None:
+        """record_inbox for several users (a group's members) in one write."""
+
+    async def get_inbox(
+        self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
+    ) -> Page[InboxEntry]:
+        """Peers/groups with news at or after ``since``, most recent first (ties by peer
+        id); ``offset`` entries skipped, ``next_after`` the offset of the next page."""
 
     async def set_read_marker(self, user_id: int, channel: str, seqnum: int) -> int:
         """Moves the marker forward only; returns the marker now stored."""
 
     async def get_read_markers(self, user_id: int, channels: Sequence[str]) -> dict[str, int]:
         """channel -> marker (0 if never read)."""
+
+    async def forget_user(self, user_id: int) -> None:
+        """Drops a deleted account's inbox and read markers."""
 
     async def close(self) -> None: ...
 

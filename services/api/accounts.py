@@ -140,6 +140,9 @@ class AccountServiceImpl(AccountServiceInterface):
         await forget_account(self._api, ctx.user_id, owned)
         await self._api.scheduler.disconnect_user(DisconnectUserRequest(
             user_id=ctx.user_id, reason="this account was deleted"), CallContext())
+        # Nothing else reads them any more: the inbox, markers and presence go too.
+        await self._api.storage.inbox.forget_user(ctx.user_id)
+        await self._api.storage.online.forget_user(ctx.user_id)
         return DeleteAccountResponse()
 
     async def _check_password(self, account_id: int, password: str, field: str) -> None:

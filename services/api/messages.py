@@ -5,11 +5,14 @@ the caller must be a member (so nobody reads a conversation they are not part of
 
 Choices:
 - GetInbox lists every conversation with news since `since` (0: the user's last-online
-  time), read or not, newest first: a device that was away must sync them all, and
-  `unread_count` says which are unread. Groups the caller has left are left out.
-- SetReadMarker clamps a seqnum beyond the conversation's last message to the last one
-  (as the wire ReadReceipt does), and never moves a marker backwards.
-- ReadMarker.updated_at: the online-state port keeps no time with a marker, so it is the
+  time), read or not, newest first, in pages: a device that was away must sync them all,
+  and `unread_count` says which are unread. It counts the content messages of others
+  after the read marker (capped at UNREAD_CAP), never the seqnum distance: seqnums jump
+  after a restart by design. Groups the caller has left are left out.
+- SetReadMarker follows the wire ReadReceipt's rule (services/message/read_receipts.py):
+  the caller must be allowed to write to the conversation, a seqnum beyond its last
+  message is clamped to the last one, and a marker never moves backwards.
+- ReadMarker.updated_at: the inbox store keeps no time with a marker, so it is the
   time of the SetReadMarker call that moved the marker, and 0 when unknown (GetReadMarker,
   or a SetReadMarker that left the marker where it was).
 - Edit and withdraw go through services/message/changes.py, the same rule the wire gateway
@@ -36,7 +39,6 @@ from prim.generated.prim.v1 import (
     MsgType,
     NotifyRequest,
     ReadMarker,
-    ReadReceiptPayload,
     SetReadMarkerRequest,
     WireFrame,
     WithdrawMessageRequest,
@@ -47,11 +49,14 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import Message, channel_key, is_group_id
 from prim.runtime.wire.frame import Frame
-from prim.services.api import argcheck
+from prim.services.api import argcheck, paging
 from prim.services.api.notify import Notifier
 from prim.services.api.server import ApiServer
-from prim.services.message.changes import MessageChanges
+from prim.services.message.changes import CONTENT_TYPES, MessageChanges
+from prim.services.message.read_receipts import ReadReceipts
 
+#: unread_count stops counting here (a badge shows "999+"; counting further costs reads).
+UNREAD_CAP = 1000
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 #: Every seqnum is below this (the header's seqnum field is 50 bits wide).
@@ -71,32 +76,42 @@ class MessageServiceImpl(MessageServiceInterface):
         self._api = api
         self._messages = api.storage.messages
         self._online = api.storage.online
+        self._inbox = api.storage.inbox
         self._notify = Notifier(api.scheduler)
         self._changes = MessageChanges(messages=api.storage.messages,
                                        social=api.storage.social, clock=api.clock,
                                        persist_wait=api.persist_wait)
+        self._receipts = ReadReceipts(inbox=api.storage.inbox, social=api.storage.social,
+                                      changes=self._changes)
 
     # -- inbox and history -------------------------------------------------------------
 
     async def get_inbox(self, request: GetInboxRequest, ctx: CallContext) -> GetInboxResponse:
         me = ctx.user_id
+        size = paging.page_size(request.page_size)
+        start = paging.decode_token(request.page_token)
         since = request.since or (await self._online.get_last_online(me) or 0)
-        news = await self._online.get_inbox(me, since)
+        page = await self._inbox.get_inbox(me, since, offset=start.after, limit=size)
         social = self._api.storage.social
-        news = [n for n in news
+        # A left group's entry stays in the store; such a page is just shorter.
+        news = [n for n in page.items
                 if not is_group_id(n.peer_id) or await social.get_member(n.peer_id, me)]
         channels = [channel_key(me, n.peer_id) for n in news]
-        markers = await self._online.get_read_markers(me, channels)
+        markers = await self._inbox.get_read_markers(me, channels)
         entries: list[InboxEntry] = []
         for item, channel in zip(news, channels, strict=True):
             last = max(item.last_seqnum, await self._messages.last_seqnum(channel))
             read = markers.get(channel, 0)
             newest = await self._messages.get(channel, last)
+            unread = await self._messages.count_after(channel, read, UNREAD_CAP,
+                                                      types=CONTENT_TYPES, not_from=me)
             entries.append(InboxEntry(
                 peer_id=item.peer_id, is_group=is_group_id(item.peer_id), last_seqnum=last,
-                read_seqnum=read, unread_count=max(0, last - read),
+                read_seqnum=read, unread_count=unread,
                 last_message=None if newest is None else chat_message(newest)))
-        return GetInboxResponse(entries=entries)
+        return GetInboxResponse(
+            entries=entries,
+            next_page_token=paging.encode_token(paging.next_position(page.next_after)))
 
     async def list_history(self, request: ListHistoryRequest,
                            ctx: CallContext) -> ListHistoryResponse:
@@ -129,31 +144,27 @@ class MessageServiceImpl(MessageServiceInterface):
     async def get_read_marker(self, request: GetReadMarkerRequest,
                               ctx: CallContext) -> ReadMarker:
         channel = await self._channel(request.peer_id, ctx.user_id)
-        markers = await self._online.get_read_markers(ctx.user_id, [channel])
+        markers = await self._inbox.get_read_markers(ctx.user_id, [channel])
         return ReadMarker(peer_id=request.peer_id, seqnum=markers.get(channel, 0))
 
     async def set_read_marker(self, request: SetReadMarkerRequest,
                               ctx: CallContext) -> ReadMarker:
-        channel = await self._channel(request.peer_id, ctx.user_id)
+        await self._channel(request.peer_id, ctx.user_id)
         argcheck.seqnum(request.seqnum, "seqnum")
-        last = await self._changes.stored_up_to(channel, request.seqnum)
-        before = (await self._online.get_read_markers(ctx.user_id, [channel])).get(channel, 0)
-        stored = await self._online.set_read_marker(ctx.user_id, channel,
-                                                    min(request.seqnum, last))
-        if stored > before:
-            # Like a wire ReadReceipt: the peer and the reader's other devices learn it live
-            # (in a group, only the reader's own devices).
-            users = [ctx.user_id] if is_group_id(request.peer_id) else [ctx.user_id,
-                                                                       request.peer_id]
+        try:
+            move = await self._receipts.mark(ctx.user_id, request.peer_id, request.seqnum)
+        except ApiError as exc:
+            raise _http_error(exc) from None
+        if move.moved:
+            # Like a wire ReadReceipt: told live to whom read_receipts.py says.
             receipt = Header(version=PROTOCOL_VERSION, sender=ctx.user_id,
                              receiver=request.peer_id, type=MsgType.READ_RECEIPT,
                              timestamp=self._api.clock())
             await self._api.scheduler.notify(NotifyRequest(
-                frame=WireFrame(header=receipt,
-                                payload=bytes(ReadReceiptPayload(seqnum=stored))),
-                user_ids=users), CallContext())
-        return ReadMarker(peer_id=request.peer_id, seqnum=stored,
-                          updated_at=self._api.clock() if stored > before else 0)
+                frame=WireFrame(header=receipt, payload=move.payload()),
+                user_ids=move.audience), CallContext())
+        return ReadMarker(peer_id=request.peer_id, seqnum=move.seqnum,
+                          updated_at=self._api.clock() if move.moved else 0)
 
     # -- edit and withdraw -------------------------------------------------------------
 

@@ -77,7 +77,9 @@ class UserServiceImpl(UserServiceInterface):
             raise ApiError(ErrorCode.NOT_FOUND, f"there is no user {user_id}", "user_id")
         storage = self._api.storage
         friend = await storage.social.get_friend(ctx.user_id, user_id)
-        online = bool(await storage.online.get_connections(user_id))
+        # Whom the user has blocked does not see when they are online.
+        online = (not await storage.social.is_blocked(user_id, ctx.user_id)
+                  and bool(await storage.online.get_connections(user_id)))
         return convert.public_profile(user, remark=friend.remark if friend else "",
                                       online=online)
 

@@ -93,7 +93,7 @@ class MessageRole:
         self.metrics = metrics = MessageMetrics()
         pipeline = MessagePipeline(
             seqnums=seqnums, messages=storage.messages, social=storage.social,
-            online=storage.online, router=router, node_id=node_id, clock=self.clock,
+            inbox=storage.inbox, router=router, node_id=node_id, clock=self.clock,
             on_delivered=metrics.delivered, writer=WalWriter(wal, shipper),
             record_inboxes=False,
         )

@@ -6,7 +6,8 @@ Auth is checked against the account store's sessions; each accepted connection i
 of its user in the router and the online state (at most gateway.max_connections_per_user
 per user on a node), and is closed when its token expires. Sequenced frames are
 authorised, handed to the pipeline and Acked once durable; Edit and Withdraw change their
-target, then are sequenced like any message; ReadReceipt and Typing are relayed live only.
+target, then are sequenced like any message; ReadReceipt (read_receipts.py) and Typing
+(throttled, typing_throttle.py) follow the write rules and are relayed live only.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from prim.generated.prim.v1 import (
 from prim.runtime.config import Config
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.factory import Storage
-from prim.runtime.storage.models import Clock, channel_key, is_group_id
+from prim.runtime.storage.models import Clock, is_group_id
 from prim.runtime.wire.events import ConnectionClosed
 from prim.runtime.wire.frame import Frame
 from prim.runtime.wire.handler import AuthRejected, Connection, ConnectionHandler
@@ -39,7 +40,9 @@ from prim.services.message.changes import CONTENT_TYPES, MessageChanges, check_c
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.rate_limit import TokenBucket
+from prim.services.message.read_receipts import ReadReceipts
 from prim.services.message.router import ConnectionRouter
+from prim.services.message.typing_throttle import TypingThrottle
 
 log = logging.getLogger("prim.message.gateway")
 
@@ -64,6 +67,9 @@ class MessageGateway(ConnectionHandler):
         # Who may write, and Edit/Withdraw: shared with the api's HTTP endpoints.
         self._changes = MessageChanges(messages=storage.messages, social=storage.social,
                                        clock=clock, persist_wait=persist_wait)
+        self._receipts = ReadReceipts(inbox=storage.inbox, social=storage.social,
+                                      changes=self._changes)
+        self._typing = TypingThrottle(config.limits.typing_interval_seconds)
         self._devices: dict[int, _Device] = {}  # connection id -> its user and device
         self._frames_per_second = config.limits.frames_per_second
         self._max_per_user = config.gateway.max_connections_per_user
@@ -162,6 +168,8 @@ class MessageGateway(ConnectionHandler):
         elif kind == MsgType.READ_RECEIPT:
             await self._read_receipt(conn, frame)
         elif kind == MsgType.TYPING:
+            if not self._typing.allow(frame.sender, frame.receiver):
+                return
             await self._authorize_write(frame)
             if is_group_id(frame.receiver):
                 users = await self._storage.social.list_member_ids(frame.receiver)
@@ -185,9 +193,6 @@ class MessageGateway(ConnectionHandler):
 
     async def _authorize_write(self, frame: Frame) -> None:
         await self._changes.authorize_write(frame.sender, frame.receiver)
-
-    async def _require_member(self, group_id: int, user_id: int) -> None:
-        await self._changes.require_member(group_id, user_id)
 
     async def _already_stored(self, conn: Connection, frame: Frame) -> bool:
         """A resent Edit/Withdraw whose first copy is stored: answer it with its Ack."""
@@ -216,16 +221,11 @@ class MessageGateway(ConnectionHandler):
 
     async def _read_receipt(self, conn: Connection, frame: Frame) -> None:
         receipt = _parse(ReadReceiptPayload, frame)
-        if is_group_id(frame.receiver):
-            await self._require_member(frame.receiver, frame.sender)
-        channel = channel_key(frame.sender, frame.receiver)
-        last = await self._changes.stored_up_to(channel, receipt.seqnum)
-        await self._storage.online.set_read_marker(frame.sender, channel,
-                                                   min(receipt.seqnum, last))
-        # The peer learns it was read; in a group only the reader's own devices do.
-        users = [frame.sender] if is_group_id(frame.receiver) else [frame.sender,
-                                                                    frame.receiver]
-        self._relay_live(conn, frame, users)
+        move = await self._receipts.mark(frame.sender, frame.receiver, receipt.seqnum)
+        if move.moved:
+            self._relay_live(conn, Frame(type=frame.type, sender=frame.sender,
+                                         receiver=frame.receiver, payload=move.payload()),
+                             move.audience)
 
     def _relay_live(self, conn: Connection, frame: Frame, users: list[int]) -> None:
         """Unsequenced frames: straight to the online devices, never stored."""

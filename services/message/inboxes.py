@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from prim.runtime.storage.models import Message, is_group_id
-from prim.runtime.storage.ports import OnlineState, SocialStore
+from prim.runtime.storage.ports import InboxStore, SocialStore
 
 
 class InboxRecorder:
-    def __init__(self, online: OnlineState, social: SocialStore) -> None:
-        self._online = online
+    def __init__(self, inbox: InboxStore, social: SocialStore) -> None:
+        self._inbox = inbox
         self._social = social
 
     async def __call__(self, message: Message) -> None:
@@ -25,11 +25,10 @@ class InboxRecorder:
                             message.server_ts)
 
     async def pair(self, sender: int, receiver: int, seqnum: int, ts: int) -> None:
-        await self._online.record_inbox(receiver, sender, seqnum, ts)
+        await self._inbox.record_inbox(receiver, sender, seqnum, ts)
         if sender:
-            await self._online.record_inbox(sender, receiver, seqnum, ts)
+            await self._inbox.record_inbox(sender, receiver, seqnum, ts)
 
     async def group(self, members: Sequence[int], group_id: int, seqnum: int,
                     ts: int) -> None:
-        for member in members:
-            await self._online.record_inbox(member, group_id, seqnum, ts)
+        await self._inbox.record_inbox_many(members, group_id, seqnum, ts)

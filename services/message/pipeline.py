@@ -33,7 +33,7 @@ from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.idempotency import IdempotencyKey, conflicts, content_digest
 from prim.runtime.storage.models import Clock, KeyMatch, Message, channel_key, is_group_id
-from prim.runtime.storage.ports import MessageStore, OnlineState, SocialStore
+from prim.runtime.storage.ports import InboxStore, MessageStore, SocialStore
 from prim.runtime.wire.frame import Frame
 from prim.services.message.after_commit import AfterCommit
 from prim.services.message.durability import DurableWriter
@@ -81,7 +81,7 @@ class MessagePipeline:
         seqnums: SeqnumSource,
         messages: MessageStore,
         social: SocialStore,
-        online: OnlineState,
+        inbox: InboxStore,
         router: Router,
         node_id: int,
         clock: Clock,
@@ -101,7 +101,7 @@ class MessagePipeline:
         self._node_id = node_id
         self._clock = clock
         self._writer: DurableWriter = writer or GroupCommitWriter(messages)
-        self._inboxes = InboxRecorder(online, social) if record_inboxes else None
+        self._inboxes = InboxRecorder(inbox, social) if record_inboxes else None
         self._recent = RecentKeys()
         self._inflight: dict[IdempotencyKey, _InFlight] = {}
         self._after_commit = after_commit or AfterCommit()

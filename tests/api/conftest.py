@@ -4,6 +4,7 @@ production ones (PostgreSQL, Redis), reached over real sockets."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,20 @@ async def running_node(backend: Backend, tmp_path: Path) -> AsyncIterator[Runnin
                               settle=lambda: settle(backend.cluster))
         await shim.stop()
         return
-    node = Node(node_config(tmp_path, backend))
+    async with started_node(tmp_path, backend) as rn:
+        yield rn
+
+
+@asynccontextmanager
+async def started_node(tmp: Path, backend: Backend, **overrides: object
+                       ) -> AsyncIterator[RunningNode]:
+    """One node on ``backend`` with its data in ``tmp``, stopped on leaving. Starting
+    another on the same ``tmp`` and backend afterwards is a restart of the same server
+    (same database, seqnum file and Redis prefix), for tests of what survives one."""
+    node = Node(node_config(tmp, backend, **overrides))
     endpoints = await node.start()
-    async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
-        yield RunningNode(node, endpoints, http, backend.name)
-    await node.stop()
+    try:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+            yield RunningNode(node, endpoints, http, backend.name)
+    finally:
+        await node.stop()

@@ -149,8 +149,9 @@ async def test_refused_attempts_change_nothing(running_node: RunningNode) -> Non
     # Reading a peer's conversation shows only the caller's own: nothing of b's with c.
     theirs = await w.a.ok("GET", f"/v1/conversations/{w.c.id}/messages")
     assert theirs == {}
-    marker = await w.a.ok("PUT", f"/v1/conversations/{w.c.id}/read-marker", {"seqnum": "9"})
-    assert marker == {"peerId": str(w.c.id)}  # a's own, empty conversation with c
+    # A read marker is a receipt told to the peer: like a write, refused towards a stranger.
+    assert_error(await w.a.call("PUT", f"/v1/conversations/{w.c.id}/read-marker",
+                                {"seqnum": "9"}), 403, "PERMISSION_DENIED", "peer_id")
 
     assert await snapshot(w) == before
 

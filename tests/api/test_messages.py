@@ -26,7 +26,7 @@ from tests.api.social_helpers import (
     send_texts,
     users,
 )
-from tests.message.wire_users import next_frame
+from tests.message.wire_users import next_frame, nothing_arrives
 
 pytestmark = pytest.mark.anyio
 
@@ -109,7 +109,8 @@ async def test_inbox_and_read_markers(running_node: RunningNode) -> None:
 
     inbox = await b.ok("GET", "/v1/inbox")
     [entry] = inbox["entries"]
-    assert (entry["peerId"], entry["lastSeqnum"], entry["unreadCount"]) == (str(a.id), "5", "5")
+    # Three texts unread: the AddFriend events (seqnums 1, 2) are not content (#16).
+    assert (entry["peerId"], entry["lastSeqnum"], entry["unreadCount"]) == (str(a.id), "5", "3")
     assert "isGroup" not in entry and "readSeqnum" not in entry
     assert body(entry["lastMessage"]) == b"three"
     everything = await b.ok("GET", "/v1/inbox", params={"since": 1})
@@ -278,3 +279,31 @@ async def test_http_read_marker_reaches_the_peer_live(running_node: RunningNode)
             await next_frame(a_live, timeout=0.3)
     finally:
         await a_live.close()
+
+
+async def test_set_read_marker_follows_the_write_rules(running_node: RunningNode) -> None:
+    """SetReadMarker is a ReadReceipt over HTTP (#10): refused towards a stranger or a
+    peer who blocked the reader; the blocker's own marker moves without telling the peer."""
+    a, b, stranger = await users(running_node, 3)
+    await befriend(a, b)
+    [seqnum] = await send_texts(running_node, a, b.id, "hello")
+    await running_node.settle()
+    assert_error(await stranger.call("PUT", f"/v1/conversations/{a.id}/read-marker",
+                                     {"seqnum": "1"}), 403, "PERMISSION_DENIED", "peer_id")
+    await a.ok("PUT", f"/v1/blocks/{b.id}", {})
+    a_device = await dial(running_node.endpoints, a.account)
+    b_device = await dial(running_node.endpoints, b.account)
+    try:
+        assert_error(await b.call("PUT", f"/v1/conversations/{a.id}/read-marker",
+                                  {"seqnum": str(seqnum)}), 403, "BLOCKED", "peer_id")
+        assert await a.ok("GET", f"/v1/conversations/{b.id}/read-marker") == {
+            "peerId": str(b.id)}
+        moved = await a.ok("PUT", f"/v1/conversations/{b.id}/read-marker",
+                           {"seqnum": str(seqnum)})
+        assert moved["seqnum"] == str(seqnum)
+        own = await next_frame(a_device)  # the reader's own devices learn it
+        assert own.type == MsgType.READ_RECEIPT and own.receiver == b.id
+        assert await nothing_arrives(b_device)
+    finally:
+        await a_device.close()
+        await b_device.close()

@@ -127,6 +127,22 @@ async def test_get_user_shows_the_callers_remark_and_presence(running_node: Runn
         await client.close()
 
 
+async def test_a_blocked_user_does_not_see_the_blocker_online(running_node: RunningNode
+                                                             ) -> None:
+    http = running_node.http
+    ann, bob, carol = [await new_account(http, n) for n in ("ann", "bob", "carol")]
+    response = await http.put(f"/v1/blocks/{bob.user_id}", json={}, headers=ann.auth)
+    assert response.status_code == 200, response.text
+    client = await dial(running_node.endpoints, ann)
+    try:
+        seen_by_bob = (await http.get(f"/v1/users/{ann.user_id}", headers=bob.auth)).json()
+        assert "online" not in seen_by_bob  # false is left out
+        seen_by_carol = (await http.get(f"/v1/users/{ann.user_id}", headers=carol.auth)).json()
+        assert seen_by_carol["online"] is True
+    finally:
+        await client.close()
+
+
 @pytest.mark.parametrize("user_id", ["999999999", "0", str(1 << 36), "18446744073709551615"])
 async def test_get_user_not_found(running_node: RunningNode, user_id: str) -> None:
     account = await new_account(running_node.http)

@@ -10,8 +10,8 @@ from itertools import count
 from typing import Any
 
 from prim.generated.prim.v1 import ErrorCode, MsgType
-from prim.runtime.storage.memory.online import MemoryOnlineState
-from prim.runtime.storage.ports import MessageStore, OnlineState
+from prim.runtime.storage.memory.inbox import MemoryInboxStore
+from prim.runtime.storage.ports import InboxStore, MessageStore
 from prim.runtime.wire.frame import Frame
 from prim.services.message.after_commit import AfterCommit
 from prim.services.message.pipeline import MessagePipeline
@@ -68,12 +68,12 @@ def text(body: str, *, ts: int, sender: int = ALICE, receiver: int = BOB) -> Fra
                  payload=body.encode())
 
 
-def pipeline(messages: MessageStore, *, online: OnlineState | None = None,
+def pipeline(messages: MessageStore, *, inbox: InboxStore | None = None,
              members: Sequence[int] = (), router: Any = None, **options: Any
              ) -> MessagePipeline:
     social: Any = options.pop("social", None) or Members(members)
     return MessagePipeline(
         seqnums=Seqnums(), messages=messages, social=social,
-        online=online or MemoryOnlineState(), router=router or LocalRouter(), node_id=1,
+        inbox=inbox or MemoryInboxStore(), router=router or LocalRouter(), node_id=1,
         clock=lambda: 1_700_000_000_000,
         after_commit=options.pop("after_commit", AfterCommit(first_delay=0.01)), **options)

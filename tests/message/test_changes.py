@@ -150,7 +150,7 @@ async def test_read_receipt_and_typing(running_node: RunningNode) -> None:
         receipt = await next_frame(a)
         assert receipt.type == MsgType.READ_RECEIPT and receipt.sender == bob.user_id
         channel = channel_key(alice.user_id, bob.user_id)
-        assert (await storage.online.get_read_markers(bob.user_id, [channel]))[channel] == 2
+        assert (await storage.inbox.get_read_markers(bob.user_id, [channel]))[channel] == 2
         await a.send(Frame(type=MsgType.TYPING, sender=alice.user_id, receiver=bob.user_id,
                            timestamp=client_ts()))
         typing = await next_frame(b, skip=())

@@ -121,7 +121,7 @@ async def test_offline_user_finds_the_peer_in_the_inbox_and_fetches_the_gap(
         await send_and_ack(a, text(alice, bob.user_id, body))
     await a.close()
     await rn.settle()
-    inbox = await storage.online.get_inbox(bob.user_id, last_online)
+    inbox = (await storage.inbox.get_inbox(bob.user_id, last_online)).items
     entry = next(e for e in inbox if e.peer_id == alice.user_id)
     assert entry.last_seqnum == seen + 3
     missed = await storage.messages.read_forward(

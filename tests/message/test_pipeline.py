@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from prim.runtime.storage.memory.online import MemoryOnlineState
+from prim.runtime.storage.memory.inbox import MemoryInboxStore
 from prim.runtime.storage.models import GROUP_ID_BASE, channel_key
 from prim.runtime.storage.ports import MessageStore
 from prim.runtime.wire.frame import Frame
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.anyio
 GROUP = GROUP_ID_BASE + 42
 
 
-class FlakyInboxes(MemoryOnlineState):
-    """Online state whose first `failures` inbox writes fail."""
+class FlakyInboxes(MemoryInboxStore):
+    """An inbox store whose first `failures` inbox writes fail."""
 
     def __init__(self, failures: int) -> None:
         super().__init__()
@@ -69,13 +69,14 @@ class ChunkRouter(LocalRouter):
 async def test_failed_inbox_writes_do_not_fail_the_send(
     messages: MessageStore,  # noqa: F811
 ) -> None:
-    online = FlakyInboxes(failures=3)
-    p = pipeline(messages, online=online)
+    inbox = FlakyInboxes(failures=3)
+    p = pipeline(messages, inbox=inbox)
     sent = await p.submit(text("hello", ts=10), device="phone")  # no error: it is stored
     assert (sent.seqnum, sent.duplicate) == (1, False)
     await p.stop()  # waits for the background retries
-    assert [(e.peer_id, e.last_seqnum) for e in await online.get_inbox(BOB, 0)] == [(ALICE, 1)]
-    assert [(e.peer_id, e.last_seqnum) for e in await online.get_inbox(ALICE, 0)] == [(BOB, 1)]
+    for user, peer in ((BOB, ALICE), (ALICE, BOB)):
+        entries = (await inbox.get_inbox(user, 0)).items
+        assert [(e.peer_id, e.last_seqnum) for e in entries] == [(peer, 1)]
 
 
 async def test_delivery_errors_are_logged_not_raised(

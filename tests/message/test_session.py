@@ -105,7 +105,7 @@ async def test_business_message_from_the_api_is_live_and_stored(
         stored = await storage.messages.get(channel_key(alice.user_id, bob.user_id),
                                             answer.seqnum)
         assert stored is not None and stored.type == MsgType.ADD_FRIEND
-        inbox = await storage.online.get_inbox(bob.user_id, 0)
+        inbox = (await storage.inbox.get_inbox(bob.user_id, 0)).items
         assert any(e.peer_id == alice.user_id and e.last_seqnum == answer.seqnum
                    for e in inbox)
     finally:

@@ -13,10 +13,12 @@ from redis.asyncio import Redis
 from prim.runtime.storage.factory import Database, message_store
 from prim.runtime.storage.files.seqnum import FileSeqnumStore
 from prim.runtime.storage.kafka.log import KafkaMessageLog
+from prim.runtime.storage.memory.inbox import MemoryInboxStore
 from prim.runtime.storage.memory.log import MemoryMessageLog
 from prim.runtime.storage.memory.online import MemoryOnlineState
 from prim.runtime.storage.ports import (
     AccountStore,
+    InboxStore,
     MessageLog,
     MessageStore,
     OnlineState,
@@ -28,9 +30,11 @@ from prim.runtime.storage.postgres.db import PostgresDatabase
 from prim.runtime.storage.postgres.seqnum import PostgresSeqnumStore
 from prim.runtime.storage.postgres.social import PostgresSocialStore
 from prim.runtime.storage.redis.hot_window import RedisHotWindowMessageStore
+from prim.runtime.storage.redis.inbox import RedisInboxStore
 from prim.runtime.storage.redis.online import RedisOnlineState
 from prim.runtime.storage.sqlite.accounts import SqliteAccountStore
 from prim.runtime.storage.sqlite.db import SqliteDatabase
+from prim.runtime.storage.sqlite.inbox import SqliteInboxStore
 from prim.runtime.storage.sqlite.social import SqliteSocialStore
 
 _TABLES = (
@@ -160,6 +164,38 @@ async def online(online_kind: tuple[str, str, str]) -> AsyncIterator[OnlineState
         state = MemoryOnlineState()
     yield state
     await state.close()
+
+
+# -- inbox and read markers -------------------------------------------------------------------
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def inbox_kind(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str, str]:
+    if request.param == "redis":
+        return (
+            "redis",
+            request.getfixturevalue("redis_url"),
+            request.getfixturevalue("redis_key_prefix"),
+        )
+    return request.param, str(tmp_path / "prim.db"), ""
+
+
+async def open_inbox_store(kind: str, where: str, prefix: str
+                           ) -> tuple[InboxStore, SqliteDatabase | None]:
+    """The store, and the database to close after it (SQLite only)."""
+    if kind == "redis":
+        return RedisInboxStore(Redis.from_url(where), prefix=prefix, owns_client=True), None
+    if kind == "sqlite":
+        db = await SqliteDatabase.open(where)
+        return SqliteInboxStore(db), db
+    return MemoryInboxStore(), None
+
+
+@pytest.fixture
+async def inbox(inbox_kind: tuple[str, str, str]) -> AsyncIterator[InboxStore]:
+    store, db = await open_inbox_store(*inbox_kind)
+    yield store
+    await store.close()
+    if db is not None:
+        await db.close()
 
 
 # -- message log -----------------------------------------------------------------------------

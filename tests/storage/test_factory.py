@@ -49,7 +49,7 @@ async def _exercise(config: StorageConfig) -> None:
         m = Message(f"g{group.group_id}", 1, user.user_id, group.group_id, 32, 1, 1, b"hi")
         assert (await storage.messages.insert(m)).inserted
         await storage.log.append(m)
-        await storage.online.set_read_marker(user.user_id, m.channel, 1)
+        await storage.inbox.set_read_marker(user.user_id, m.channel, 1)
         assert await storage.seqnum.save(0, 1_000) == 1_000
         blob = await storage.blobs.put(b"data", "text/plain")
         assert await storage.blobs.get(blob.blob_id) == b"data"

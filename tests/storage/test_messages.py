@@ -184,3 +184,23 @@ async def test_edit_and_withdraw(messages: MessageStore) -> None:
     assert await messages.edit(channel, 8, b"resurrect", 1_800_000_000_002) is None
     assert await messages.edit(channel, 99, b"x", 1) is None
     assert await messages.withdraw(channel, 99) is None
+
+
+async def test_count_after_counts_messages_not_seqnum_distance(messages: MessageStore) -> None:
+    """Unread counts (#16): seqnums jump (a restart skips to a new segment), so the store
+    counts rows: content types only, not the reader's own, not withdrawn, up to a cap."""
+    channel = channel_key(ALICE, BOB)
+    content = {32, 33}
+    await messages.insert(msg(1))
+    await messages.insert(msg(2, sender=BOB, receiver=ALICE))  # the reader's own
+    await messages.insert(msg(10_002))  # after a restart's jump
+    await messages.insert(dataclasses.replace(msg(10_003), type=64))  # an Edit: not content
+    await messages.insert(msg(10_004))
+    await messages.withdraw(channel, 10_004)
+    await messages.insert(msg(10_005))
+    assert await messages.count_after(channel, 0, 1000, types=content, not_from=BOB) == 3
+    assert await messages.count_after(channel, 1, 1000, types=content, not_from=BOB) == 2
+    assert await messages.count_after(channel, 0, 2, types=content, not_from=BOB) == 2  # capped
+    assert await messages.count_after(channel, 10_005, 1000, types=content, not_from=BOB) == 0
+    assert await messages.count_after(channel, 0, 1000, types=content) == 4
+    assert await messages.count_after(channel, 0, 1000, types=(), not_from=BOB) == 0

@@ -364,8 +364,17 @@ class PrimClient:
         return [decode_history(m, self.user_id) for m in reversed(page.messages)]
 
     async def inbox(self, *, since: int = 0) -> list[InboxEntry]:
-        """Conversations with news since `since` (ms; 0: since this user was last online)."""
-        return list((await self.http.messages.get_inbox(GetInboxRequest(since=since))).entries)
+        """Conversations with news since `since` (ms; 0: since this user was last online),
+        every page of them."""
+        entries: list[InboxEntry] = []
+        token = ""
+        while True:
+            page = await self.http.messages.get_inbox(GetInboxRequest(
+                since=since, page_size=200, page_token=token))
+            entries.extend(page.entries)
+            token = page.next_page_token
+            if not token:
+                return entries
 
     # -- people and groups (thin wrappers over the generated client) ---------------------
 

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..models import InboxEntry
-
 
 class MemoryOnlineState:
     def __init__(self) -> None:
         self._connections: dict[int, dict[str, int]] = {}
         self._user_node: dict[int, int] = {}
         self._last_online: dict[int, int] = {}
-        # user -> peer -> (last seqnum, last ts)
-        self._inbox: dict[int, dict[int, tuple[int, int]]] = {}
-        self._read: dict[int, dict[str, int]] = {}
 
     # No awaits inside these methods, so each runs atomically on the event loop.
     async def add_connection(self, user_id: int, device_id: str, node_id: int) -> None:
@@ -58,28 +53,10 @@ class MemoryOnlineState:
     async def get_last_online(self, user_id: int) -> int | None:
         return self._last_online.get(user_id)
 
-    async def record_inbox(self, user_id: int, peer_id: int, seqnum: int, ts: int) -> None:
-        entries = self._inbox.setdefault(user_id, {})
-        old_seq, old_ts = entries.get(peer_id, (0, 0))
-        entries[peer_id] = (max(old_seq, seqnum), max(old_ts, ts))
-
-    async def get_inbox(self, user_id: int, since: int) -> list[InboxEntry]:
-        entries = [
-            InboxEntry(peer, seq, ts)
-            for peer, (seq, ts) in self._inbox.get(user_id, {}).items()
-            if ts >= since
-        ]
-        entries.sort(key=lambda e: (-e.last_ts, e.peer_id))
-        return entries
-
-    async def set_read_marker(self, user_id: int, channel: str, seqnum: int) -> int:
-        markers = self._read.setdefault(user_id, {})
-        markers[channel] = max(markers.get(channel, 0), seqnum)
-        return markers[channel]
-
-    async def get_read_markers(self, user_id: int, channels: Sequence[str]) -> dict[str, int]:
-        markers = self._read.get(user_id, {})
-        return {c: markers.get(c, 0) for c in channels}
+    async def forget_user(self, user_id: int) -> None:
+        self._connections.pop(user_id, None)
+        self._user_node.pop(user_id, None)
+        self._last_online.pop(user_id, None)
 
     async def close(self) -> None:
         return None

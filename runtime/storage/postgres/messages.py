@@ -7,7 +7,7 @@ READ COMMITTED snapshot) sees the winner's seqnum.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from ..errors import AlreadyExists
@@ -113,6 +113,21 @@ class PostgresMessageStore:
             "SELECT MAX(seqnum) FROM messages WHERE channel = $1", channel
         )
         return 0 if value is None else int(value)
+
+    async def count_after(
+        self, channel: str, after_seqnum: int, cap: int, *, types: Collection[int],
+        not_from: int = 0,
+    ) -> int:
+        kinds = sorted(types)
+        if cap <= 0 or not kinds:
+            return 0
+        # The LIMIT inside bounds the work by the cap, not by the backlog.
+        value = await self._pool.fetchval(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE channel = $1 AND seqnum > $2"
+            " AND type = ANY($3::int[]) AND sender <> $4 AND NOT withdrawn LIMIT $5) AS unread",
+            channel, after_seqnum, kinds, not_from, cap,
+        )
+        return int(value)
 
     async def edit(
         self, channel: str, seqnum: int, payload: bytes, edited_at: int

@@ -17,7 +17,7 @@ so the caller never reports a stored message as unsent and the window never hide
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -181,6 +181,13 @@ class RedisHotWindowMessageStore:
 
     async def last_seqnum(self, channel: str) -> int:
         return await self.durable.last_seqnum(channel)
+
+    async def count_after(
+        self, channel: str, after_seqnum: int, cap: int, *, types: Collection[int],
+        not_from: int = 0,
+    ) -> int:
+        return await self.durable.count_after(channel, after_seqnum, cap, types=types,
+                                              not_from=not_from)
 
     async def _refresh(self, message: Message | None) -> Message | None:
         if message is not None:

@@ -2,9 +2,9 @@
 
 Keys (all under a configurable prefix; ``{user}`` hash tags keep a user's keys in one
 cluster slot): conn:{u} hash device->node, node:{u} the placed node, last:{u} last-online
-ms, inbox:{u} zset peer->last ts plus inboxseq:{u} hash peer->last seqnum, read:{u} hash
-channel->marker. Conditional and monotonic updates run as Lua scripts so that racing
-nodes cannot interleave a read and a write.
+ms (the inbox and read markers are redis/inbox.py's, under the same prefix). Conditional
+and monotonic updates run as Lua scripts so that racing nodes cannot interleave a read and
+a write.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
-
-from ..models import InboxEntry
 
 # KEYS[1] hash, ARGV[1] field, ARGV[2] expected value: delete only if it still matches.
 _HDEL_IF = """
@@ -28,24 +26,10 @@ _DEL_IF = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-# KEYS[1] hash, ARGV[1] field, ARGV[2] value: keep the maximum; returns it.
-_HMAX = """
-local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-local new = tonumber(ARGV[2])
-if new > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]); return new end
-return cur
-"""
 # KEYS[1] string, ARGV[1] value: keep the maximum.
 _SMAX = """
 local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1]) end
-return 0
-"""
-# KEYS[1] inbox zset, KEYS[2] inboxseq hash; ARGV peer, seqnum, ts.
-_INBOX = """
-redis.call('ZADD', KEYS[1], 'GT', ARGV[3], ARGV[1])
-local cur = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
 return 0
 """
 
@@ -57,9 +41,7 @@ class RedisOnlineState:
         self._owns = owns_client
         self._hdel_if = client.register_script(_HDEL_IF)
         self._del_if = client.register_script(_DEL_IF)
-        self._hmax = client.register_script(_HMAX)
         self._smax = client.register_script(_SMAX)
-        self._inbox = client.register_script(_INBOX)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "prim:") -> RedisOnlineState:
@@ -114,36 +96,8 @@ class RedisOnlineState:
         value = await self._r.get(self._k("last", user_id))
         return None if value is None else int(value)
 
-    async def record_inbox(self, user_id: int, peer_id: int, seqnum: int, ts: int) -> None:
-        await self._inbox(
-            keys=[self._k("inbox", user_id), self._k("inboxseq", user_id)],
-            args=[str(peer_id), str(seqnum), str(ts)],
-        )
-
-    async def get_inbox(self, user_id: int, since: int) -> list[InboxEntry]:
-        pairs: Any = await self._r.zrevrangebyscore(
-            self._k("inbox", user_id), "+inf", since, withscores=True
-        )
-        if not pairs:
-            return []
-        peers = [_s(p) for p, _ in pairs]
-        seqs: list[Any] = await self._r.hmget(self._k("inboxseq", user_id), peers)
-        entries = [
-            InboxEntry(int(peer), int(seq or 0), int(ts))
-            for peer, (_, ts), seq in zip(peers, pairs, seqs, strict=True)
-        ]
-        entries.sort(key=lambda e: (-e.last_ts, e.peer_id))
-        return entries
-
-    async def set_read_marker(self, user_id: int, channel: str, seqnum: int) -> int:
-        value = await self._hmax(keys=[self._k("read", user_id)], args=[channel, str(seqnum)])
-        return int(value)
-
-    async def get_read_markers(self, user_id: int, channels: Sequence[str]) -> dict[str, int]:
-        if not channels:
-            return {}
-        values: list[Any] = await self._r.hmget(self._k("read", user_id), list(channels))
-        return {c: int(v or 0) for c, v in zip(channels, values, strict=True)}
+    async def forget_user(self, user_id: int) -> None:
+        await self._r.delete(*(self._k(kind, user_id) for kind in ("conn", "node", "last")))
 
     async def close(self) -> None:
         if self._owns:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from ..errors import AlreadyExists
@@ -121,6 +121,24 @@ class SqliteMessageStore:
             ).fetchone()
         )
         return 0 if row is None or row[0] is None else int(row[0])
+
+    async def count_after(
+        self, channel: str, after_seqnum: int, cap: int, *, types: Collection[int],
+        not_from: int = 0,
+    ) -> int:
+        kinds = sorted(types)
+        if cap <= 0 or not kinds:
+            return 0
+        marks = ", ".join("?" * len(kinds))
+        # The LIMIT inside bounds the work by the cap, not by the backlog.
+        row = await self._db.run(
+            lambda c: c.execute(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE channel = ? AND seqnum > ?"
+                f" AND type IN ({marks}) AND sender != ? AND withdrawn = 0 LIMIT ?)",
+                (channel, after_seqnum, *kinds, not_from, cap),
+            ).fetchone()
+        )
+        return int(row[0])
 
     async def edit(
         self, channel: str, seqnum: int, payload: bytes, edited_at: int

@@ -1442,6 +1442,16 @@ class GetInboxRequest(betterproto2.Message):
     device was last online.
     """
 
+    page_size: "int" = betterproto2.field(2, betterproto2.TYPE_UINT32)
+    """
+    1 to 200; 0 means 50.
+    """
+
+    page_token: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    The previous page's next_page_token; empty for the first page.
+    """
+
 
 default_message_pool.register_message("prim.v1", "GetInboxRequest", GetInboxRequest)
 
@@ -1449,6 +1459,12 @@ default_message_pool.register_message("prim.v1", "GetInboxRequest", GetInboxRequ
 @dataclass(eq=False, repr=False)
 class GetInboxResponse(betterproto2.Message):
     entries: "list[InboxEntry]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    next_page_token: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Empty on the last page. The list is newest first: a conversation with news while
+    paging moves to the front, so sync again from the time paging started.
+    """
 
 
 default_message_pool.register_message("prim.v1", "GetInboxResponse", GetInboxResponse)
@@ -1664,6 +1680,10 @@ class InboxEntry(betterproto2.Message):
     read_seqnum: "int" = betterproto2.field(4, betterproto2.TYPE_UINT64)
 
     unread_count: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
+    """
+    Content messages from others after read_seqnum, counted (seqnums have gaps), at most
+    1000.
+    """
 
     last_message: "ChatMessage | None" = betterproto2.field(
         6, betterproto2.TYPE_MESSAGE, optional=True
