@@ -141,7 +141,7 @@ class GroupServiceImpl(GroupServiceInterface):
             raise self._no_group(group.group_id)
         # The group's channel has no members any more: each former member is told directly.
         event = GroupEvent(kind=GroupEventKind.DESTROYED, group_id=group.group_id,
-                           user_id=ctx.user_id)
+                           user_id=ctx.user_id, actor_id=ctx.user_id)
         for member in members:
             if member != ctx.user_id:
                 await self._notify.group(ctx.user_id, member, event)
@@ -262,8 +262,11 @@ class GroupServiceImpl(GroupServiceInterface):
             raise self._no_group(group.group_id) from None
         event = GroupEvent(kind=GroupEventKind.JOIN_REQUESTED, group_id=group.group_id,
                            user_id=ctx.user_id, message=greeting)
+        # Each admin learns of it in their notification stream, unless they blocked the
+        # applicant; the applicant's confirmation is this call's answer.
         for admin in await self._admin_ids(group):
-            await self._notify.group(ctx.user_id, admin, event)
+            if not await self._social.is_blocked(admin, ctx.user_id):
+                await self._notify.group(ctx.user_id, admin, event)
         return join_request_message(created)
 
     async def _check_password(self, group_id: int, password_hash: str, password: str,

@@ -143,9 +143,9 @@ class MessageServiceImpl(MessageServiceInterface):
                                                     min(request.seqnum, last))
         if stored > before:
             # Like a wire ReadReceipt: the peer and the reader's other devices learn it live
-            # (in a group, only the reader's own devices).
-            users = [ctx.user_id] if is_group_id(request.peer_id) else [ctx.user_id,
-                                                                       request.peer_id]
+            # (in a group, and in one's own notification stream, only the reader's devices).
+            users = ([ctx.user_id] if is_group_id(request.peer_id)
+                     or request.peer_id == ctx.user_id else [ctx.user_id, request.peer_id])
             receipt = Header(version=PROTOCOL_VERSION, sender=ctx.user_id,
                              receiver=request.peer_id, type=MsgType.READ_RECEIPT,
                              timestamp=self._api.clock())

@@ -174,7 +174,8 @@ class MessagePipeline:
     async def _direct(self, frame: Frame, skip_connection: int, received_at: float) -> None:
         # Delivery first, without an await before it: tasks resume in commit order, so
         # this keeps the channel's deliveries in seqnum order.
-        count = self._router.deliver((frame.receiver, frame.sender), frame,
+        # A user's own notification stream (sender = receiver) reaches their devices once.
+        count = self._router.deliver(dict.fromkeys((frame.receiver, frame.sender)), frame,
                                      skip_connection=skip_connection)
         if self._on_delivered is not None:
             self._on_delivered(frame, count, asyncio.get_running_loop().time() - received_at)
