@@ -52,10 +52,12 @@ from prim.generated.prim.v1 import (
     Member,
     MsgType,
     PublicProfile,
+    ReadMarker,
     RejectFriendRequestRequest,
     RequestDirection,
     RequestToJoinRequest,
     SendFriendRequestRequest,
+    SetReadMarkerRequest,
     WithdrawPayload,
 )
 from prim.runtime.tls.trust import Trust
@@ -366,6 +368,12 @@ class PrimClient:
     async def inbox(self, *, since: int = 0) -> list[InboxEntry]:
         """Conversations with news since `since` (ms; 0: since this user was last online)."""
         return list((await self.http.messages.get_inbox(GetInboxRequest(since=since))).entries)
+
+    async def mark_read(self, peer_id: int, seqnum: int) -> ReadMarker:
+        """Moves this user's read marker of a conversation up to `seqnum` (it never moves
+        back); `peer_id` is the other user, a group, or this user for their notifications."""
+        return await self.http.messages.set_read_marker(
+            SetReadMarkerRequest(peer_id=peer_id, seqnum=seqnum))
 
     # -- people and groups (thin wrappers over the generated client) ---------------------
 
