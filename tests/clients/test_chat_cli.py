@@ -207,3 +207,64 @@ async def test_scripts_get_exit_codes_and_errors_that_say_what_to_do(served: Ser
         *PRIM, "chat", "--no-such-flag", stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, env=ENV)
     assert await proc.wait() == 2
+
+
+
+async def test_groups_by_name_notices_per_role_history_and_offline_news(served: Served) -> None:
+    alice, bob = await Chat.start(served), await Chat.start(served)
+    try:
+        await alice.type("/signup alice", PASSWORD)
+        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        await alice.expect(r"logged in as alice")
+        await bob.type("/signup bob", PASSWORD)
+        bob_id = int((await bob.expect(r"your account id is (\d+)"))[1])
+        await bob.expect(r"logged in as bob")
+
+        await alice.type("/group create book club")
+        gid = int((await alice.expect(r"created group book club\((\d+)\)"))[1])
+        await bob.type(f"/join {gid} let me in")
+        await bob.expect(rf"request sent to join book club\({gid}\)")
+        await alice.expect(rf'\* bob\({bob_id}\) asks to join book club\({gid}\): "let me in"')
+        await alice.type(f"/approve {gid} {bob_id}")
+        await bob.expect(rf"\* you are now a member of book club\({gid}\)")
+        await bob.type("/to Book Club")  # by name, in any case
+        await bob.expect(rf"talking group book club\({gid}\)")
+        await alice.type("/to book club", "m0", "m1", "m2")
+        for i in range(3):
+            await bob.expect(rf"alice\({alice_id}\): m{i}$")
+        await bob.type("/history 3")  # three messages, though a join notice is among them
+        for i in range(3):
+            await bob.expect(rf"alice\({alice_id}\): m{i}$")
+        assert await bob.finish("/quit") == 0
+        assert not any("asks to join" in line for line in bob.seen)  # the admins' notice
+
+        # bob read everything live (his marker moved); one message comes while he is away.
+        await alice.type("while you were away")
+        await alice.expect(r"alice\(\d+\): while you were away")
+        bob = await Chat.start(served)
+        await bob.type(f"/login {bob_id}", PASSWORD)
+        await bob.expect(r"logged in as bob")
+        await bob.expect(r"^1 conversation with new messages; /inbox$")
+        assert await bob.finish("/quit") == 0
+        assert await alice.finish("/quit") == 0
+    finally:
+        alice.kill()
+        bob.kill()
+
+
+async def test_chat_refuses_a_short_password_and_ones_own_id(served: Served) -> None:
+    chat = await Chat.start(served)
+    assert await chat.finish("/signup dave", "short") == 1
+    assert any("a password has 8 to 128 characters, this one 5" in e for e in chat.errors)
+
+    chat = await Chat.start(served)
+    await chat.type("/signup erin", PASSWORD)
+    erin = int((await chat.expect(r"your account id is (\d+)"))[1])
+    assert await chat.finish(f"/to {erin}") == 1
+    assert any("that is your own id" in e for e in chat.errors)
+
+    chat = await Chat.start(served)
+    await chat.type(f"/login {erin}", PASSWORD)
+    await chat.expect(r"logged in as erin")
+    assert await chat.finish("/to no such group") == 1
+    assert any("no group named 'no such group'" in e for e in chat.errors)
