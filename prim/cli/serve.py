@@ -64,11 +64,18 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _serve(config: Config) -> int:
+    from prim.runtime.storage.files.seqnum import SeqnumFileLocked
     from prim.services.cluster.wiring import ClusterConfigError
 
     process = _process(config)
     try:
         ready = await process.start()
+    except SeqnumFileLocked as exc:
+        await process.stop()
+        holder = f"another prim serve (pid {exc.pid})" if exc.pid else "another prim serve"
+        print(f"prim serve: the data dir {config.node.data_dir} is in use by {holder}; stop "
+              "that one, or give this one another --data-dir", file=sys.stderr)
+        return 1
     except OSError as exc:
         await process.stop()
         print(f"prim serve: cannot start: {exc} (is another PRIM using the port? "

@@ -77,3 +77,22 @@ def test_port_in_use_is_explained(tmp_path: Path) -> None:
         )
     assert result.returncode == 1
     assert "--http-port" in result.stderr
+
+
+def test_a_second_serve_on_the_same_data_dir_says_so_in_one_line(tmp_path: Path) -> None:
+    first, _ = _start(tmp_path)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "prim.cli.main", "serve", "--data-dir",
+             str(tmp_path / "data"), "--http-port", "0", "--gateway-port", "0"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=20)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("prim serve:")]
+    assert lines == [f"prim serve: the data dir {tmp_path / 'data'} is in use by another "
+                     f"prim serve (pid {first.pid}); stop that one, or give this one another "
+                     "--data-dir"], result.stderr
