@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -15,9 +16,12 @@ from typing import TYPE_CHECKING, Any
 from prim.cli.config import add_config_option
 from prim.runtime.config import Config, ConfigError, load_config
 from prim.runtime.logs import configure_logging
+from prim.runtime.logs import log as log_event
 
 if TYPE_CHECKING:
     from prim.services.cluster.roles import RoleProcess
+
+log = logging.getLogger("prim.serve")
 
 
 def register(sub: Any) -> None:
@@ -87,6 +91,8 @@ async def _serve(config: Config) -> int:
         print(f"prim serve: {exc}", file=sys.stderr)
         return 1
     print(json.dumps({"event": "ready", **ready}), flush=True)
+    log_event(log, logging.INFO, "PRIM is serving", role=config.node.role,
+              data_dir=config.node.data_dir, **ready)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -94,8 +100,10 @@ async def _serve(config: Config) -> int:
             loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
+        log_event(log, logging.INFO, "PRIM is shutting down")
     finally:
         await process.stop()
+    log_event(log, logging.INFO, "PRIM stopped")
     return 0
 
 

@@ -25,6 +25,7 @@ from prim.generated.prim.v1 import Error, ErrorCode
 from prim.generated.routes import ENUMS, MESSAGES, ROUTES, Route
 from prim.runtime.context import CallContext, Principal
 from prim.runtime.errors import ApiError
+from prim.runtime.http import event_log
 from prim.runtime.http.bind import HTTP_BODY, RequestBinder
 from prim.runtime.http.codec import Codec
 from prim.runtime.http.cors import CorsPolicy, Headers
@@ -98,6 +99,11 @@ class HttpApp:
             if verb == "OPTIONS":
                 await self._options(raw_path, origin, send)
                 return
+            if scope["path"] == "/" and verb in ("GET", "HEAD"):
+                # A person who opens the server's address finds the API's page.
+                await _respond(send, 302, "text/plain; charset=utf-8", b"see /docs\n",
+                               [(b"location", b"/docs"), *cors])
+                return
             builtin = self._builtin(verb, scope["path"])
             if builtin is not None:
                 status, content_type, body = builtin
@@ -105,12 +111,14 @@ class HttpApp:
                 return
             await self._call(scope, receive, send, verb, raw_path, headers, cors)
         except ApiError as exc:
+            event_log.refused(verb, scope["path"], exc)
             await self._error(send, exc, cors)
         except _BodyTooLarge as exc:
             limit, field = exc.args
-            await self._error(send, ApiError(
-                ErrorCode.PAYLOAD_TOO_LARGE, f"the body is larger than {limit} bytes", field),
-                cors)
+            too_large = ApiError(ErrorCode.PAYLOAD_TOO_LARGE,
+                                 f"the body is larger than {limit} bytes", field)
+            event_log.refused(verb, scope["path"], too_large)
+            await self._error(send, too_large, cors)
         except Exception:
             log.exception("unhandled error serving %s %s", verb, scope.get("path"))
             await self._error(send, ApiError(ErrorCode.INTERNAL, "internal server error"), cors)

@@ -48,10 +48,15 @@ def test_ready_line_endpoints_and_clean_stop(tmp_path: Path, sig: signal.Signals
         with socket.create_connection((host, int(port)), timeout=10) as raw, \
                 ctx.wrap_socket(raw, server_hostname="localhost") as tls:
             assert tls.selected_alpn_protocol() == "prim"
+        # A person who opens the server's address is sent to the API's page.
+        with urllib.request.urlopen(ready["http"] + "/", timeout=10) as answer:
+            assert answer.url.endswith("/docs") and b"openapi.json" in answer.read()
     finally:
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
+    # Application events at info: the start-up summary and the shutdown.
+    assert 'msg="PRIM is serving" role=all' in err and 'msg="PRIM stopped"' in err
 
 
 def test_bad_configuration_exits_1_naming_the_key(tmp_path: Path) -> None:
