@@ -2732,6 +2732,10 @@ class FileServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "FileInfo":
+        """
+        A file's name, type, size, hash, uploader and upload time; readable by the uploader,
+        their friends and the members of their groups.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FileService/GetFileInfo",
@@ -2794,6 +2798,9 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "ListFriendRequestsResponse":
+        """
+        Pending friend requests: the ones sent to you (INCOMING, the default) or by you (OUTGOING).
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/ListFriendRequests",
@@ -2812,6 +2819,9 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Friend":
+        """
+        Makes you and the requester friends; the requester is told with an AddFriend message.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/AcceptFriendRequest",
@@ -2851,6 +2861,10 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "ListFriendsResponse":
+        """
+        Your friends with your own settings for each (remark, classification, tags, status), a page
+        at a time.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/ListFriends",
@@ -2890,6 +2904,10 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Friend":
+        """
+        Changes your own settings for a friend (remark, classification, tags, status); the friend
+        is not told.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/UpdateFriend",
@@ -2950,6 +2968,9 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Relationship":
+        """
+        Lifts your block: the user may send you messages and friend requests again.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/UnblockUser",
@@ -3012,6 +3033,10 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Group":
+        """
+        A group's public card (name, avatar, announcement, owner, member count); any signed-in user
+        may read it.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/GetGroup",
@@ -3093,6 +3118,10 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "JoinRequest":
+        """
+        Asks to join a group (with its join password, if it has one); every admin who has not
+        blocked you is told in their notification stream.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/RequestToJoin",
@@ -3132,6 +3161,10 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Member":
+        """
+        Admins: lets the applicant in; they are told in their notification stream, the members in
+        the group.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/ApproveJoinRequest",
@@ -3150,6 +3183,9 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "JoinRequest":
+        """
+        Admins: declines a pending request, with an optional reason the applicant is told.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/RejectJoinRequest",
@@ -3231,6 +3267,9 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Member":
+        """
+        The owner: makes an admin an ordinary member again; the group is told.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/RevokeAdmin",
@@ -3361,6 +3400,10 @@ class MessageServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "ReadMarker":
+        """
+        How far you have read a conversation (another user, a group, or your own id for your
+        notifications).
+        """
 
         return await self._unary_unary(
             "/prim.v1.MessageService/GetReadMarker",
@@ -3723,6 +3766,9 @@ class UserServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Profile":
+        """
+        Your own profile: id, nickname, avatar, signature, when you signed up and were last online.
+        """
 
         if message is None:
             message = GetMyProfileRequest()
@@ -3902,6 +3948,10 @@ class FileServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def get_file_info(self, message: "GetFileInfoRequest") -> "FileInfo":
+        """
+        A file's name, type, size, hash, uploader and upload time; readable by the uploader,
+        their friends and the members of their groups.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -3970,10 +4020,16 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
     async def list_friend_requests(
         self, message: "ListFriendRequestsRequest"
     ) -> "ListFriendRequestsResponse":
+        """
+        Pending friend requests: the ones sent to you (INCOMING, the default) or by you (OUTGOING).
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def accept_friend_request(self, message: "AcceptFriendRequestRequest") -> "Friend":
+        """
+        Makes you and the requester friends; the requester is told with an AddFriend message.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -3987,6 +4043,10 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def list_friends(self, message: "ListFriendsRequest") -> "ListFriendsResponse":
+        """
+        Your friends with your own settings for each (remark, classification, tags, status), a page
+        at a time.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -3998,6 +4058,10 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def update_friend(self, message: "UpdateFriendRequest") -> "Friend":
+        """
+        Changes your own settings for a friend (remark, classification, tags, status); the friend
+        is not told.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4016,6 +4080,9 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def unblock_user(self, message: "UnblockUserRequest") -> "Relationship":
+        """
+        Lifts your block: the user may send you messages and friend requests again.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4181,6 +4248,10 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def get_group(self, message: "GetGroupRequest") -> "Group":
+        """
+        A group's public card (name, avatar, announcement, owner, member count); any signed-in user
+        may read it.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4206,6 +4277,10 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def request_to_join(self, message: "RequestToJoinRequest") -> "JoinRequest":
+        """
+        Asks to join a group (with its join password, if it has one); every admin who has not
+        blocked you is told in their notification stream.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4219,10 +4294,17 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def approve_join_request(self, message: "ApproveJoinRequestRequest") -> "Member":
+        """
+        Admins: lets the applicant in; they are told in their notification stream, the members in
+        the group.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def reject_join_request(self, message: "RejectJoinRequestRequest") -> "JoinRequest":
+        """
+        Admins: declines a pending request, with an optional reason the applicant is told.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4248,6 +4330,9 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def revoke_admin(self, message: "RevokeAdminRequest") -> "Member":
+        """
+        The owner: makes an admin an ordinary member again; the group is told.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4540,6 +4625,10 @@ class MessageServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def get_read_marker(self, message: "GetReadMarkerRequest") -> "ReadMarker":
+        """
+        How far you have read a conversation (another user, a group, or your own id for your
+        notifications).
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4945,6 +5034,9 @@ class SeqnumServiceBase(betterproto2_grpclib.ServiceBase):
 
 class UserServiceBase(betterproto2_grpclib.ServiceBase):
     async def get_my_profile(self, message: "GetMyProfileRequest") -> "Profile":
+        """
+        Your own profile: id, nickname, avatar, signature, when you signed up and were last online.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
