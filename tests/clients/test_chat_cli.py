@@ -268,3 +268,45 @@ async def test_chat_refuses_a_short_password_and_ones_own_id(served: Served) -> 
     await chat.expect(r"logged in as erin")
     assert await chat.finish("/to no such group") == 1
     assert any("no group named 'no such group'" in e for e in chat.errors)
+
+
+# What each walk-through command prints when it is done, so the other terminal goes on only
+# then (the README's order is the order of the two people's actions).
+_DONE = {"/signup": r"logged in as", "/friend": r"friend request sent", "/accept": r"are "
+         r"friends now", "/to": r"^talking ", "/group": r"^created group", "/join":
+         r"^request sent to join", "/approve": r"is now a member of"}
+
+
+def _walk_through() -> list[tuple[int, str]]:
+    """(terminal 0 or 1, line) of the README's chat walk-through, in order."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("### Chat in two terminals", 1)[1].split("```sh\n", 1)[1]
+    block = block.split("```", 1)[0]
+    steps: list[tuple[int, str]] = []
+    for raw in block.splitlines()[2:]:  # after the header and the `prim chat` lines
+        column = 1 if raw.startswith(" " * 20) else 0
+        line = raw.strip().split("  #", 1)[0].split(" #", 1)[0].strip()
+        if line:
+            steps.append((column, line))
+    return steps
+
+
+async def test_the_readme_walk_through_works_word_for_word(served: Served) -> None:
+    steps = _walk_through()
+    assert (0, "/signup alice") in steps and (1, "/to book club") in steps
+    chats = [await Chat.start(served), await Chat.start(served)]
+    nicks = ["alice", "bob"]
+    try:
+        for who, line in steps:
+            chat = chats[who]
+            if line.startswith("/"):
+                await chat.type(line, *([PASSWORD] if line.startswith("/signup") else []))
+                await chat.expect(_DONE[line.split()[0]])
+            else:
+                await chat.type(line)
+                await chat.expect(rf"{nicks[who]}\(\d+\): {re.escape(line)}$")
+        assert [await chat.finish("/quit") for chat in chats] == [0, 0]
+    finally:
+        for chat in chats:
+            chat.kill()
+    assert chats[0].errors == [] and chats[1].errors == []
