@@ -48,6 +48,12 @@ def test_ready_line_endpoints_and_clean_stop(tmp_path: Path, sig: signal.Signals
         with socket.create_connection((host, int(port)), timeout=10) as raw, \
                 ctx.wrap_socket(raw, server_hostname="localhost") as tls:
             assert tls.selected_alpn_protocol() == "prim"
+        signup = urllib.request.Request(
+            ready["http"] + "/v1/accounts", method="POST",
+            data=json.dumps({"nickname": "ann", "password": "long enough"}).encode(),
+            headers={"content-type": "application/json"})
+        with urllib.request.urlopen(signup, timeout=10) as answer:
+            user_id = json.load(answer)["userId"]
         # A person who opens the server's address is sent to the API's page.
         with urllib.request.urlopen(ready["http"] + "/", timeout=10) as answer:
             assert answer.url.endswith("/docs") and b"openapi.json" in answer.read()
@@ -55,8 +61,9 @@ def test_ready_line_endpoints_and_clean_stop(tmp_path: Path, sig: signal.Signals
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
-    # Application events at info: the start-up summary and the shutdown.
+    # Application events at info: the start-up summary, a sign-up and the shutdown.
     assert 'msg="PRIM is serving" role=all' in err and 'msg="PRIM stopped"' in err
+    assert f'msg="signed up" user_id={user_id}' in err
 
 
 def test_bad_configuration_exits_1_naming_the_key(tmp_path: Path) -> None:
