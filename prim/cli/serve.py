@@ -91,8 +91,9 @@ async def _serve(config: Config) -> int:
         print(f"prim serve: {exc}", file=sys.stderr)
         return 1
     print(json.dumps({"event": "ready", **ready}), flush=True)
-    log_event(log, logging.INFO, "PRIM is serving", role=config.node.role,
-              data_dir=config.node.data_dir, **ready)
+    # A role process's ready line names its role itself.
+    log_event(log, logging.INFO, "PRIM is serving",
+              **{"role": config.node.role, "data_dir": config.node.data_dir, **ready})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
