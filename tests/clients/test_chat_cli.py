@@ -310,3 +310,32 @@ async def test_the_readme_walk_through_works_word_for_word(served: Served) -> No
         for chat in chats:
             chat.kill()
     assert chats[0].errors == [] and chats[1].errors == []
+
+
+async def test_notices_that_came_while_away_show_in_the_inbox(served: Served) -> None:
+    alice, bob = await Chat.start(served), await Chat.start(served)
+    try:
+        await alice.type("/signup alice", PASSWORD)
+        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        await alice.type("/group create chess")
+        gid = int((await alice.expect(r"created group chess\((\d+)\)"))[1])
+        assert await alice.finish("/quit") == 0
+        await bob.type("/signup bob", PASSWORD)
+        bob_id = int((await bob.expect(r"your account id is (\d+)"))[1])
+        await bob.type(f"/join {gid} checkmate?")
+        await bob.expect(r"request sent to join chess")
+
+        alice = await Chat.start(served)
+        await alice.type(f"/login {alice_id}", PASSWORD)
+        await alice.expect(r"^new notifications; /inbox$")
+        await alice.type("/inbox")
+        await alice.expect(rf'^  \* bob\({bob_id}\) asks to join chess\({gid}\): "checkmate\?"')
+        await alice.type("/inbox")  # shown once: the read marker moved past it
+        await alice.type("/groups")
+        await alice.expect(r"^  chess\(")
+        assert await alice.finish("/quit") == 0
+        assert sum("asks to join" in line for line in alice.seen) == 1
+        assert await bob.finish("/quit") == 0
+    finally:
+        alice.kill()
+        bob.kill()

@@ -269,10 +269,14 @@ class ChatApp:
 
     async def offline_news(self, client: PrimClient) -> None:
         """One line on what came while this user was away."""
-        news = [e for e in await client.inbox() if e.unread_count > 0]
-        if news:
-            many = "s" if len(news) > 1 else ""
-            self.say(f"{len(news)} conversation{many} with new messages; /inbox")
+        entries = [e for e in await client.inbox() if e.unread_count > 0]
+        talks = sum(1 for e in entries if e.peer_id != client.user_id)
+        parts = [f"{talks} conversation{'s' if talks > 1 else ''} with new messages"] \
+            if talks else []
+        if len(entries) > talks:
+            parts.append("new notifications")
+        if parts:
+            self.say(f"{' and '.join(parts)}; /inbox")
 
     def require_trust(self) -> None:
         if self.options.ca_file is None and self.options.pin_sha256 is None:
@@ -331,8 +335,7 @@ class ChatApp:
             self.say("nothing new since you were last online")
         for e in entries:
             if e.peer_id == client.user_id:
-                self.say(f"  your notifications: {e.unread_count} new (shown as they "
-                         "arrive)")
+                await self.notifications(e.read_seqnum)
                 continue
             last = e.last_message
             preview = ""
@@ -340,6 +343,18 @@ class ChatApp:
                 preview = ": " + last.payload.decode("utf-8", "replace")[:60]
             self.say(f"  {await render.name(e.peer_id)}: {e.unread_count} unread, "
                      f"up to #{e.last_seqnum}{preview}; /to {e.peer_id}")
+
+    async def notifications(self, read: int) -> None:
+        """The unread notices of one's own notification stream; then they count as read."""
+        client, render = self.session()
+        events = [e for e in await client.history(client.user_id, limit=50)
+                  if e.seqnum > read]
+        for event in events:
+            line = await render.event(event)
+            if line is not None:
+                self.say(f"  {line}")
+        if events:
+            await client.mark_read(client.user_id, events[-1].seqnum)
 
     async def print_events(self, client: PrimClient, render: Renderer) -> None:
         async for event in client:
