@@ -1,6 +1,7 @@
 # The two commands a person needs: `make run` (PRIM, embedded) and `make test`.
-# Everything else (the virtualenv, npm packages for the TypeScript checks) is set up on
-# first use by `make setup`, which every target depends on and which is idempotent.
+# Everything else is set up on first use: the virtualenv by `make setup`, which every target
+# depends on and which is idempotent; the npm packages only by `make test`, since Node is
+# needed for the TypeScript SDK's checks alone (running the server must not need it).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,7 +20,7 @@ help:
 	@echo "make lint       ruff and mypy"
 	@echo "make bench      run the benchmarks in bench/"
 
-setup: $(STAMP) $(NODE_STAMP)
+setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +36,7 @@ $(NODE_STAMP): clients/ts/package.json clients/ts/package-lock.json
 run: setup
 	$(VENV)/bin/prim serve
 
-test: setup
+test: setup $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 gen: setup

@@ -43,10 +43,30 @@ def _kv(value: Any) -> str:
     return text
 
 
+#: Libraries whose info lines are per-connection detail (aioquic's QUIC and HTTP/3 loggers):
+#: shown at debug, so the info level carries PRIM's own events.
+CHATTY_LIBRARIES = ("quic", "http3")
+
+
+class _LibraryDetail(logging.Filter):
+    """Demotes the chatty libraries' info records to debug, then applies the level."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self._level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (record.levelno == logging.INFO
+                and record.name.split(".", 1)[0] in CHATTY_LIBRARIES):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return record.levelno >= self._level
+
+
 def configure_logging(level: str = "info", fmt: str = "kv", stream: TextIO | None = None) -> None:
     """Route every logger to `stream` (stderr by default: stdout carries the ready line)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(_Formatter(fmt))
+    handler.addFilter(_LibraryDetail(logging.getLevelNamesMapping()[level.upper()]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

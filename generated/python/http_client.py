@@ -178,7 +178,8 @@ class FileServiceClient:
         """
         GET /v1/files/{file_id}/info
 
-        GetFileInfo.
+        A file's name, type, size, hash, uploader and upload time; readable by the uploader,
+        their friends and the members of their groups.
         """
         return await self._transport.call(
             BY_OPERATION_ID["FileService_GetFileInfo"], request, FileInfo
@@ -240,7 +241,7 @@ class FriendServiceClient:
         """
         GET /v1/friend-requests
 
-        ListFriendRequests.
+        Pending friend requests: the ones sent to you (INCOMING, the default) or by you (OUTGOING).
         """
         return await self._transport.call(
             BY_OPERATION_ID["FriendService_ListFriendRequests"], request, ListFriendRequestsResponse
@@ -250,7 +251,7 @@ class FriendServiceClient:
         """
         POST /v1/friend-requests/{requester_id}/accept
 
-        AcceptFriendRequest.
+        Makes you and the requester friends; the requester is told with an AddFriend message.
         """
         return await self._transport.call(
             BY_OPERATION_ID["FriendService_AcceptFriendRequest"], request, Friend
@@ -272,7 +273,8 @@ class FriendServiceClient:
         """
         GET /v1/friends
 
-        ListFriends.
+        Your friends with your own settings for each (remark, classification, tags, status), a page
+        at a time.
         """
         return await self._transport.call(
             BY_OPERATION_ID["FriendService_ListFriends"], request, ListFriendsResponse
@@ -292,7 +294,8 @@ class FriendServiceClient:
         """
         PATCH /v1/friends/{user_id}
 
-        UpdateFriend.
+        Changes your own settings for a friend (remark, classification, tags, status); the friend
+        is not told.
         """
         return await self._transport.call(
             BY_OPERATION_ID["FriendService_UpdateFriend"], request, Friend
@@ -322,7 +325,7 @@ class FriendServiceClient:
         """
         DELETE /v1/blocks/{user_id}
 
-        UnblockUser.
+        Lifts your block: the user may send you messages and friend requests again.
         """
         return await self._transport.call(
             BY_OPERATION_ID["FriendService_UnblockUser"], request, Relationship
@@ -359,7 +362,8 @@ class GroupServiceClient:
         """
         GET /v1/groups/{group_id}
 
-        GetGroup.
+        A group's public card (name, avatar, announcement, owner, member count); any signed-in user
+        may read it.
         """
         return await self._transport.call(
             BY_OPERATION_ID["GroupService_GetGroup"], request, Group
@@ -399,7 +403,8 @@ class GroupServiceClient:
         """
         POST /v1/groups/{group_id}/join-requests
 
-        RequestToJoin.
+        Asks to join a group (with its join password, if it has one); every admin who has not
+        blocked you is told in their notification stream.
         """
         return await self._transport.call(
             BY_OPERATION_ID["GroupService_RequestToJoin"], request, JoinRequest
@@ -421,7 +426,8 @@ class GroupServiceClient:
         """
         POST /v1/groups/{group_id}/join-requests/{user_id}/approve
 
-        ApproveJoinRequest.
+        Admins: lets the applicant in; they are told in their notification stream, the members in
+        the group.
         """
         return await self._transport.call(
             BY_OPERATION_ID["GroupService_ApproveJoinRequest"], request, Member
@@ -431,7 +437,7 @@ class GroupServiceClient:
         """
         POST /v1/groups/{group_id}/join-requests/{user_id}/reject
 
-        RejectJoinRequest.
+        Admins: declines a pending request, with an optional reason the applicant is told.
         """
         return await self._transport.call(
             BY_OPERATION_ID["GroupService_RejectJoinRequest"], request, JoinRequest
@@ -471,7 +477,7 @@ class GroupServiceClient:
         """
         DELETE /v1/groups/{group_id}/admins/{user_id}
 
-        RevokeAdmin.
+        The owner: makes an admin an ordinary member again; the group is told.
         """
         return await self._transport.call(
             BY_OPERATION_ID["GroupService_RevokeAdmin"], request, Member
@@ -508,7 +514,8 @@ class MessageServiceClient:
         """
         GET /v1/conversations/{peer_id}/read-marker
 
-        GetReadMarker.
+        How far you have read a conversation (another user, a group, or your own id for your
+        notifications).
         """
         return await self._transport.call(
             BY_OPERATION_ID["MessageService_GetReadMarker"], request, ReadMarker
@@ -572,7 +579,7 @@ class UserServiceClient:
         """
         GET /v1/users/me
 
-        GetMyProfile.
+        Your own profile: id, nickname, avatar, signature, when you signed up and were last online.
         """
         return await self._transport.call(
             BY_OPERATION_ID["UserService_GetMyProfile"], request, Profile

@@ -164,7 +164,10 @@ class FileServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def get_file_info(self, request: GetFileInfoRequest, ctx: CallContext) -> FileInfo:
-        """GetFileInfo."""
+        """
+        A file's name, type, size, hash, uploader and upload time; readable by the uploader,
+        their friends and the members of their groups.
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -204,14 +207,16 @@ class FriendServiceInterface(abc.ABC):
     async def list_friend_requests(
         self, request: ListFriendRequestsRequest, ctx: CallContext
     ) -> ListFriendRequestsResponse:
-        """ListFriendRequests."""
+        """
+        Pending friend requests: the ones sent to you (INCOMING, the default) or by you (OUTGOING).
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
     async def accept_friend_request(
         self, request: AcceptFriendRequestRequest, ctx: CallContext
     ) -> Friend:
-        """AcceptFriendRequest."""
+        """Makes you and the requester friends; the requester is told with an AddFriend message."""
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -225,7 +230,10 @@ class FriendServiceInterface(abc.ABC):
     async def list_friends(
         self, request: ListFriendsRequest, ctx: CallContext
     ) -> ListFriendsResponse:
-        """ListFriends."""
+        """
+        Your friends with your own settings for each (remark, classification, tags, status), a page
+        at a time.
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -237,7 +245,10 @@ class FriendServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def update_friend(self, request: UpdateFriendRequest, ctx: CallContext) -> Friend:
-        """UpdateFriend."""
+        """
+        Changes your own settings for a friend (remark, classification, tags, status); the friend
+        is not told.
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -254,7 +265,7 @@ class FriendServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def unblock_user(self, request: UnblockUserRequest, ctx: CallContext) -> Relationship:
-        """UnblockUser."""
+        """Lifts your block: the user may send you messages and friend requests again."""
         raise NotImplementedError
 
 
@@ -275,7 +286,10 @@ class GroupServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def get_group(self, request: GetGroupRequest, ctx: CallContext) -> Group:
-        """GetGroup."""
+        """
+        A group's public card (name, avatar, announcement, owner, member count); any signed-in user
+        may read it.
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -299,7 +313,10 @@ class GroupServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def request_to_join(self, request: RequestToJoinRequest, ctx: CallContext) -> JoinRequest:
-        """RequestToJoin."""
+        """
+        Asks to join a group (with its join password, if it has one); every admin who has not
+        blocked you is told in their notification stream.
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -313,14 +330,17 @@ class GroupServiceInterface(abc.ABC):
     async def approve_join_request(
         self, request: ApproveJoinRequestRequest, ctx: CallContext
     ) -> Member:
-        """ApproveJoinRequest."""
+        """
+        Admins: lets the applicant in; they are told in their notification stream, the members in
+        the group.
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
     async def reject_join_request(
         self, request: RejectJoinRequestRequest, ctx: CallContext
     ) -> JoinRequest:
-        """RejectJoinRequest."""
+        """Admins: declines a pending request, with an optional reason the applicant is told."""
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -340,7 +360,7 @@ class GroupServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def revoke_admin(self, request: RevokeAdminRequest, ctx: CallContext) -> Member:
-        """RevokeAdmin."""
+        """The owner: makes an admin an ordinary member again; the group is told."""
         raise NotImplementedError
 
 
@@ -459,7 +479,10 @@ class MessageServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def get_read_marker(self, request: GetReadMarkerRequest, ctx: CallContext) -> ReadMarker:
-        """GetReadMarker."""
+        """
+        How far you have read a conversation (another user, a group, or your own id for your
+        notifications).
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -517,7 +540,9 @@ class UserServiceInterface(abc.ABC):
 
     @abc.abstractmethod
     async def get_my_profile(self, request: GetMyProfileRequest, ctx: CallContext) -> Profile:
-        """GetMyProfile."""
+        """
+        Your own profile: id, nickname, avatar, signature, when you signed up and were last online.
+        """
         raise NotImplementedError
 
     @abc.abstractmethod

@@ -323,7 +323,12 @@ export class FileServiceClient {
     );
   }
 
-  /** `GET /v1/files/{file_id}/info` */
+  /**
+   * A file's name, type, size, hash, uploader and upload time; readable by the uploader,
+   * their friends and the members of their groups.
+   *
+   * `GET /v1/files/{file_id}/info`
+   */
   async getFileInfo(request: T.GetFileInfoRequest, options?: CallOptions): Promise<T.FileInfo> {
     return this.transport.call(
       {
@@ -417,7 +422,11 @@ export class FriendServiceClient {
     );
   }
 
-  /** `GET /v1/friend-requests` */
+  /**
+   * Pending friend requests: the ones sent to you (INCOMING, the default) or by you (OUTGOING).
+   *
+   * `GET /v1/friend-requests`
+   */
   async listFriendRequests(request: T.ListFriendRequestsRequest = {}, options?: CallOptions): Promise<T.ListFriendRequestsResponse> {
     return this.transport.call(
       {
@@ -435,7 +444,11 @@ export class FriendServiceClient {
     );
   }
 
-  /** `POST /v1/friend-requests/{requester_id}/accept` */
+  /**
+   * Makes you and the requester friends; the requester is told with an AddFriend message.
+   *
+   * `POST /v1/friend-requests/{requester_id}/accept`
+   */
   async acceptFriendRequest(request: T.AcceptFriendRequestRequest, options?: CallOptions): Promise<T.Friend> {
     return this.transport.call(
       {
@@ -467,7 +480,12 @@ export class FriendServiceClient {
     );
   }
 
-  /** `GET /v1/friends` */
+  /**
+   * Your friends with your own settings for each (remark, classification, tags, status), a page
+   * at a time.
+   *
+   * `GET /v1/friends`
+   */
   async listFriends(request: T.ListFriendsRequest = {}, options?: CallOptions): Promise<T.ListFriendsResponse> {
     return this.transport.call(
       {
@@ -502,7 +520,12 @@ export class FriendServiceClient {
     );
   }
 
-  /** `PATCH /v1/friends/{user_id}` */
+  /**
+   * Changes your own settings for a friend (remark, classification, tags, status); the friend
+   * is not told.
+   *
+   * `PATCH /v1/friends/{user_id}`
+   */
   async updateFriend(request: T.UpdateFriendRequest, options?: CallOptions): Promise<T.Friend> {
     return this.transport.call(
       {
@@ -551,7 +574,11 @@ export class FriendServiceClient {
     );
   }
 
-  /** `DELETE /v1/blocks/{user_id}` */
+  /**
+   * Lifts your block: the user may send you messages and friend requests again.
+   *
+   * `DELETE /v1/blocks/{user_id}`
+   */
   async unblockUser(request: T.UnblockUserRequest, options?: CallOptions): Promise<T.Relationship> {
     return this.transport.call(
       {
@@ -608,7 +635,12 @@ export class GroupServiceClient {
     );
   }
 
-  /** `GET /v1/groups/{group_id}` */
+  /**
+   * A group's public card (name, avatar, announcement, owner, member count); any signed-in user
+   * may read it.
+   *
+   * `GET /v1/groups/{group_id}`
+   */
   async getGroup(request: T.GetGroupRequest, options?: CallOptions): Promise<T.Group> {
     return this.transport.call(
       {
@@ -678,7 +710,12 @@ export class GroupServiceClient {
     );
   }
 
-  /** `POST /v1/groups/{group_id}/join-requests` */
+  /**
+   * Asks to join a group (with its join password, if it has one); every admin who has not
+   * blocked you is told in their notification stream.
+   *
+   * `POST /v1/groups/{group_id}/join-requests`
+   */
   async requestToJoin(request: T.RequestToJoinRequest, options?: CallOptions): Promise<T.JoinRequest> {
     return this.transport.call(
       {
@@ -713,7 +750,12 @@ export class GroupServiceClient {
     );
   }
 
-  /** `POST /v1/groups/{group_id}/join-requests/{user_id}/approve` */
+  /**
+   * Admins: lets the applicant in; they are told in their notification stream, the members in
+   * the group.
+   *
+   * `POST /v1/groups/{group_id}/join-requests/{user_id}/approve`
+   */
   async approveJoinRequest(request: T.ApproveJoinRequestRequest, options?: CallOptions): Promise<T.Member> {
     return this.transport.call(
       {
@@ -727,7 +769,11 @@ export class GroupServiceClient {
     );
   }
 
-  /** `POST /v1/groups/{group_id}/join-requests/{user_id}/reject` */
+  /**
+   * Admins: declines a pending request, with an optional reason the applicant is told.
+   *
+   * `POST /v1/groups/{group_id}/join-requests/{user_id}/reject`
+   */
   async rejectJoinRequest(request: T.RejectJoinRequestRequest, options?: CallOptions): Promise<T.JoinRequest> {
     return this.transport.call(
       {
@@ -794,7 +840,11 @@ export class GroupServiceClient {
     );
   }
 
-  /** `DELETE /v1/groups/{group_id}/admins/{user_id}` */
+  /**
+   * The owner: makes an admin an ordinary member again; the group is told.
+   *
+   * `DELETE /v1/groups/{group_id}/admins/{user_id}`
+   */
   async revokeAdmin(request: T.RevokeAdminRequest, options?: CallOptions): Promise<T.Member> {
     return this.transport.call(
       {
@@ -857,7 +907,12 @@ export class MessageServiceClient {
     );
   }
 
-  /** `GET /v1/conversations/{peer_id}/read-marker` */
+  /**
+   * How far you have read a conversation (another user, a group, or your own id for your
+   * notifications).
+   *
+   * `GET /v1/conversations/{peer_id}/read-marker`
+   */
   async getReadMarker(request: T.GetReadMarkerRequest, options?: CallOptions): Promise<T.ReadMarker> {
     return this.transport.call(
       {
@@ -950,7 +1005,11 @@ export class NodeServiceClient {
 export class UserServiceClient {
   constructor(private readonly transport: Transport) {}
 
-  /** `GET /v1/users/me` */
+  /**
+   * Your own profile: id, nickname, avatar, signature, when you signed up and were last online.
+   *
+   * `GET /v1/users/me`
+   */
   async getMyProfile(_request: T.GetMyProfileRequest = {}, options?: CallOptions): Promise<T.Profile> {
     return this.transport.call(
       {

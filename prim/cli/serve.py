@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -15,9 +16,12 @@ from typing import TYPE_CHECKING, Any
 from prim.cli.config import add_config_option
 from prim.runtime.config import Config, ConfigError, load_config
 from prim.runtime.logs import configure_logging
+from prim.runtime.logs import log as log_event
 
 if TYPE_CHECKING:
     from prim.services.cluster.roles import RoleProcess
+
+log = logging.getLogger("prim.serve")
 
 
 def register(sub: Any) -> None:
@@ -65,11 +69,18 @@ def _run(args: argparse.Namespace) -> int:
 
 async def _serve(config: Config) -> int:
     from prim.runtime.http_serve import PlaintextRefused
+    from prim.runtime.storage.files.seqnum import SeqnumFileLocked
     from prim.services.cluster.wiring import ClusterConfigError
 
     process = _process(config)
     try:
         ready = await process.start()
+    except SeqnumFileLocked as exc:
+        await process.stop()
+        holder = f"another prim serve (pid {exc.pid})" if exc.pid else "another prim serve"
+        print(f"prim serve: the data dir {config.node.data_dir} is in use by {holder}; stop "
+              "that one, or give this one another --data-dir", file=sys.stderr)
+        return 1
     except OSError as exc:
         await process.stop()
         print(f"prim serve: cannot start: {exc} (is another PRIM using the port? "
@@ -81,6 +92,9 @@ async def _serve(config: Config) -> int:
         print(f"prim serve: {exc}", file=sys.stderr)
         return 1
     print(json.dumps({"event": "ready", **ready}), flush=True)
+    # A role process's ready line names its role itself.
+    log_event(log, logging.INFO, "PRIM is serving",
+              **{"role": config.node.role, "data_dir": config.node.data_dir, **ready})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -88,8 +102,10 @@ async def _serve(config: Config) -> int:
             loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
+        log_event(log, logging.INFO, "PRIM is shutting down")
     finally:
         await process.stop()
+    log_event(log, logging.INFO, "PRIM stopped")
     return 0
 
 

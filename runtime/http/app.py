@@ -29,6 +29,7 @@ from prim.generated.routes import ENUMS, MESSAGES, ROUTES, Route
 from prim.runtime.body_stream import BodyIncomplete, BodySource, BodyStream, BodyTooLarge, Streams
 from prim.runtime.context import CallContext, Principal
 from prim.runtime.errors import ApiError
+from prim.runtime.http import event_log
 from prim.runtime.http.bind import HTTP_BODY, RequestBinder
 from prim.runtime.http.codec import Codec
 from prim.runtime.http.cors import CorsPolicy, Headers
@@ -101,6 +102,11 @@ class HttpApp:
             if verb == "OPTIONS":
                 await self._options(raw_path, origin, send)
                 return
+            if scope["path"] == "/" and verb in ("GET", "HEAD"):
+                # A person who opens the server's address finds the API's page.
+                await _respond(send, 302, "text/plain; charset=utf-8", b"see /docs\n",
+                               [(b"location", b"/docs"), *cors])
+                return
             builtin = self._builtin(verb, scope["path"])
             if builtin is not None:
                 status, content_type, body = builtin
@@ -108,11 +114,13 @@ class HttpApp:
                 return
             await self._call(scope, receive, send, verb, raw_path, headers, cors)
         except ApiError as exc:
+            event_log.refused(verb, scope["path"], exc)
             await self._error(send, exc, cors)
         except BodyTooLarge as exc:
-            await self._error(send, ApiError(
-                ErrorCode.PAYLOAD_TOO_LARGE, f"the body is larger than {exc.limit} bytes",
-                exc.field), cors)
+            too_large = ApiError(ErrorCode.PAYLOAD_TOO_LARGE,
+                                 f"the body is larger than {exc.limit} bytes", exc.field)
+            event_log.refused(verb, scope["path"], too_large)
+            await self._error(send, too_large, cors)
         except BodyIncomplete:
             log.info("%s %s: the client left before the body's end", verb, scope.get("path"))
         except Exception:

@@ -18,6 +18,7 @@ passes, even for the right password; 60 NewAccountId calls per minute per client
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from prim.generated.interfaces import AccountServiceInterface
 from prim.generated.prim.v1 import (
@@ -36,6 +37,7 @@ from prim.generated.prim.v1 import (
 )
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
+from prim.runtime.logs import log as log_event
 from prim.runtime.storage.errors import NotFound
 from prim.runtime.storage.models import GROUP_ID_BASE, User
 from prim.services.api import limits
@@ -51,6 +53,8 @@ RESERVATION_TTL_MS = 15 * 60 * 1000
 NICKNAME_MAX = limits.max_length("prim.v1.SignupRequest", "nickname")
 DEVICE_NAME_MAX = limits.max_length("prim.v1.LoginRequest", "device_name")
 _BAD_CREDENTIALS = "the account id or the password is wrong"
+
+log = logging.getLogger("prim.api.accounts")
 
 
 class AccountServiceImpl(AccountServiceInterface):
@@ -95,6 +99,7 @@ class AccountServiceImpl(AccountServiceInterface):
                 user = await storage.account_ids.claim(wanted, nickname, password_hash)
             except NotFound:
                 raise await self._unclaimable(wanted) from None
+        log_event(log, logging.INFO, "signed up", user_id=user.user_id)
         return SignupResponse(user_id=user.user_id)
 
     async def _unclaimable(self, account_id: int) -> ApiError:

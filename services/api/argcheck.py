@@ -55,11 +55,11 @@ def group_id(value: int, field: str = "group_id") -> int:
 
 
 def peer_id(value: int, caller: int, field: str = "peer_id") -> int:
-    """A conversation from the caller's side: another user's id, or a group id."""
+    """A conversation from the caller's side: another user's id, a group id, or the
+    caller's own id for their notification stream (PROTOCOL.md section 7)."""
     if value == 0:
-        raise invalid(field, f"{field} is required: another user's id or a group id")
-    if value == caller:
-        raise invalid(field, f"{field} is your own id; give the other user's id or a group id")
+        raise invalid(field, f"{field} is required: another user's id, a group id, or your "
+                             "own id for your notifications")
     if value > MAX_RECEIVER:
         raise invalid(field, f"{field} is no user or group id (ids end at {MAX_RECEIVER})")
     return value

@@ -139,12 +139,7 @@ class GroupServiceImpl(GroupServiceInterface):
         members = await self._social.list_member_ids(group.group_id)
         if not await self._social.delete_group(group.group_id):
             raise self._no_group(group.group_id)
-        # The group's channel has no members any more: each former member is told directly.
-        event = GroupEvent(kind=GroupEventKind.DESTROYED, group_id=group.group_id,
-                           user_id=ctx.user_id)
-        for member in members:
-            if member != ctx.user_id:
-                await self._notify.group(ctx.user_id, member, event)
+        await tell_destroyed(self._api, ctx.user_id, {group.group_id: members})
         return DestroyGroupResponse()
 
     # -- members -----------------------------------------------------------------------
@@ -262,8 +257,11 @@ class GroupServiceImpl(GroupServiceInterface):
             raise self._no_group(group.group_id) from None
         event = GroupEvent(kind=GroupEventKind.JOIN_REQUESTED, group_id=group.group_id,
                            user_id=ctx.user_id, message=greeting)
+        # Each admin learns of it in their notification stream, unless they blocked the
+        # applicant; the applicant's confirmation is this call's answer.
         for admin in await self._admin_ids(group):
-            await self._notify.group(ctx.user_id, admin, event)
+            if not await self._social.is_blocked(admin, ctx.user_id):
+                await self._notify.group(ctx.user_id, admin, event)
         return join_request_message(created)
 
     async def _check_password(self, group_id: int, password_hash: str, password: str,
@@ -409,11 +407,13 @@ async def owned_groups(api: ApiServer, user_id: int) -> dict[int, list[int]]:
 
 
 async def tell_destroyed(api: ApiServer, owner_id: int, groups: dict[int, list[int]]) -> None:
-    """Tells every former member of each group that it is gone, as DestroyGroup does: the
-    group's channel has no members any more, so each one directly."""
+    """Tells every former member of each group that it is gone (DestroyGroup, and the
+    deletion of the owner's account): the group's channel has no members any more, so each
+    one in their own notification stream."""
     notify = Notifier(api.scheduler)
     for group_id, members in groups.items():
-        event = GroupEvent(kind=GroupEventKind.DESTROYED, group_id=group_id, user_id=owner_id)
+        event = GroupEvent(kind=GroupEventKind.DESTROYED, group_id=group_id, user_id=owner_id,
+                           actor_id=owner_id)
         for member in members:
             if member != owner_id:
                 await notify.group(owner_id, member, event)

@@ -71,6 +71,9 @@ def chat_message(message: Message) -> ChatMessage:
                        withdrawn=message.withdrawn)
 
 
+_EVERY_TYPE = frozenset(MsgType)
+
+
 class MessageServiceImpl(MessageServiceInterface):
     def __init__(self, api: ApiServer) -> None:
         self._api = api
@@ -103,8 +106,11 @@ class MessageServiceImpl(MessageServiceInterface):
             last = max(item.last_seqnum, await self._messages.last_seqnum(channel))
             read = markers.get(channel, 0)
             newest = await self._messages.get(channel, last)
-            unread = await self._messages.count_after(channel, read, UNREAD_CAP,
-                                                      types=CONTENT_TYPES, not_from=me)
+            # One's own notification stream holds only notices to oneself: each counts.
+            own = item.peer_id == me
+            unread = await self._messages.count_after(
+                channel, read, UNREAD_CAP, types=_EVERY_TYPE if own else CONTENT_TYPES,
+                not_from=0 if own else me)
             entries.append(InboxEntry(
                 peer_id=item.peer_id, is_group=is_group_id(item.peer_id), last_seqnum=last,
                 read_seqnum=read, unread_count=unread,

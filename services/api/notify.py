@@ -1,8 +1,12 @@
 """Business messages from the HTTP side (spec/PROTOCOL.md section 7): friend, group and
 relationship events become AddFriend / RemoveFriend / JoinGroup / LeaveGroup /
 SetRelationship frames handed to `SchedulerService.Relay`, which sequences and stores them
-in the channel between the actor and the target (or in the group's channel) and delivers
-them live.
+and delivers them live. Friend and relationship events go to the channel between the actor
+and the target; a group event for everyone to the group's channel, and a group event for one
+user (a join request for an admin, a decision for the applicant, a kick, a destroyed group)
+to that user's own notification stream, the channel of the user with themself (header
+sender = receiver = the user; the actor is in the payload). Stored in a 1:1 channel, it would
+show to the actor as the target's notice and count among the two users' talk in history.
 
 A notification follows a state change that is already committed, so a relay failure does
 not undo or fail the change: it is logged and the call still succeeds (the state is what
@@ -29,6 +33,7 @@ from prim.generated.prim.v1 import (
 )
 from prim.generated.wire import PROTOCOL_VERSION
 from prim.runtime.context import CallContext
+from prim.runtime.storage.models import is_group_id
 from prim.runtime.wire.frame import Frame
 
 log = logging.getLogger("prim.api.notify")
@@ -67,8 +72,10 @@ class Notifier:
         await self._notify(actor, receiver, _FRIEND_TYPES[event.kind], bytes(event))
 
     async def group(self, actor: int, receiver: int, event: GroupEvent) -> None:
-        """``receiver`` is one user, or the group id for every current member."""
-        await self._notify(actor, receiver, group_event_type(event.kind), bytes(event))
+        """``receiver`` is the group id for every current member, or one user: then the
+        event goes to that user's own notification stream."""
+        sender = actor if is_group_id(receiver) else receiver
+        await self._notify(sender, receiver, group_event_type(event.kind), bytes(event))
 
     async def relationship(self, actor: int, receiver: int, blocked: bool) -> None:
         event = RelationshipEvent(user_id=actor, blocked=blocked)

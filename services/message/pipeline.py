@@ -218,7 +218,9 @@ class MessagePipeline:
     async def _direct(self, frame: Frame, skip_connection: int, received_at: float) -> None:
         # Delivery first, without an await before it: tasks resume in commit order, so
         # this keeps the channel's deliveries in seqnum order.
-        self._deliver((frame.receiver, frame.sender), frame, skip_connection, received_at)
+        # A user's own notification stream (sender = receiver) reaches their devices once.
+        self._deliver(tuple(dict.fromkeys((frame.receiver, frame.sender))), frame,
+                      skip_connection, received_at)
         if self._inboxes is not None:
             inboxes = self._inboxes
             await self._after_commit.run(

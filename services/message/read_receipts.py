@@ -4,7 +4,8 @@ section 4: friends who have not blocked them, group members), so that nobody can
 receipts at a stranger or at someone who blocked them. The marker is clamped to the newest
 stored message and only moves forward; only a move is told, with a payload made here (never
 the client's bytes or extension): to the peer and the reader's other devices, in a group or
-towards a peer the reader has blocked only to the reader's own devices."""
+towards a peer the reader has blocked, and in the reader's own notification stream, only to
+the reader's own devices."""
 
 from __future__ import annotations
 
@@ -39,8 +40,10 @@ class ReadReceipts:
         self._changes = changes
 
     async def mark(self, reader: int, peer: int, seqnum: int) -> MarkerMove:
-        """Raises the ApiError of a refused write (field "receiver")."""
-        await self._changes.authorize_write(reader, peer)
+        """Raises the ApiError of a refused write (field "receiver"). `peer == reader` is
+        the reader's own notification stream (PROTOCOL.md section 7), always theirs."""
+        if peer != reader:
+            await self._changes.authorize_write(reader, peer)
         channel = channel_key(reader, peer)
         last = await self._changes.stored_up_to(channel, seqnum)
         wanted = min(seqnum, last)
@@ -50,5 +53,6 @@ class ReadReceipts:
         stored = await self._inbox.set_read_marker(reader, channel, wanted)
         if stored <= before:
             return MarkerMove(stored, [])
-        private = is_group_id(peer) or await self._social.is_blocked(reader, peer)
+        private = (peer == reader or is_group_id(peer)
+                   or await self._social.is_blocked(reader, peer))
         return MarkerMove(stored, [reader] if private else [reader, peer])

@@ -407,8 +407,10 @@ async def test_deleting_an_account_deletes_its_files_and_tells_its_groups(
     assert await storage.uploads.usage(doomed.id) == 0
 
     async def told() -> bool:
-        messages = await history(member, doomed.id, direction="DIRECTION_FORWARD")
-        return GroupEvent(kind=GroupEventKind.DESTROYED, group_id=gid, user_id=doomed.id) in \
+        # In the member's own notification stream (PROTOCOL.md section 7).
+        messages = await history(member, member.id, direction="DIRECTION_FORWARD")
+        return GroupEvent(kind=GroupEventKind.DESTROYED, group_id=gid, user_id=doomed.id,
+                          actor_id=doomed.id) in \
             events(messages, "MSG_TYPE_LEAVE_GROUP", GroupEvent)
 
     await running_node.settle()

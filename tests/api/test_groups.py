@@ -1,7 +1,8 @@
 """GroupService over real HTTP on both backends: groups and their public card, joining by
 password-checked request and an admin's decision, leaving, kicking, admin roles and
 destruction; each event is stored as a business message where its audience reads it (the
-group's channel, or the conversation between the actor and the user it is about)."""
+group's channel, or the notification stream of the one user it is meant for: their channel
+with themself, read with their own id as the peer)."""
 
 from __future__ import annotations
 
@@ -88,11 +89,15 @@ async def test_join_by_request_with_password(running_node: RunningNode) -> None:
                      "state": "JOIN_REQUEST_STATE_PENDING", "createdAt": asked["createdAt"]}
     assert_error(await applicant.call("POST", path, {"password": "open sesame"}),
                  409, "ALREADY_EXISTS", "group_id")
-    # The owner and every admin are told, each in their conversation with the applicant.
+    # The owner and every admin are told, each in their own notification stream; nothing
+    # lands in their conversation with the applicant, who is not shown the admins' notice.
     for boss in (owner, admin):
-        assert await group_events(boss, applicant.id) == [("MSG_TYPE_JOIN_GROUP", GroupEvent(
+        assert (await group_events(boss, boss.id))[-1] == ("MSG_TYPE_JOIN_GROUP", GroupEvent(
             kind=GroupEventKind.JOIN_REQUESTED, group_id=gid, user_id=applicant.id,
-            message="hi!"))]
+            message="hi!"))
+        assert await history(boss, applicant.id) == []
+        assert await history(applicant, boss.id) == []
+    assert await group_events(applicant, applicant.id) == []
 
     listed = await admin.ok("GET", path)
     assert listed["requests"] == [asked]
@@ -107,7 +112,7 @@ async def test_join_by_request_with_password(running_node: RunningNode) -> None:
                  409, "ALREADY_EXISTS", "group_id")
     approved = GroupEvent(kind=GroupEventKind.JOIN_APPROVED, group_id=gid, user_id=applicant.id,
                           actor_id=admin.id)
-    assert ("MSG_TYPE_JOIN_GROUP", approved) in await group_events(applicant, admin.id)
+    assert await group_events(applicant, applicant.id) == [("MSG_TYPE_JOIN_GROUP", approved)]
     joined = GroupEvent(kind=GroupEventKind.MEMBER_JOINED, group_id=gid, user_id=applicant.id,
                         actor_id=admin.id)
     assert (await group_events(applicant, gid))[-1] == ("MSG_TYPE_JOIN_GROUP", joined)
@@ -119,7 +124,7 @@ async def test_join_by_request_with_password(running_node: RunningNode) -> None:
     assert rejected["state"] == "JOIN_REQUEST_STATE_REJECTED"
     assert ("MSG_TYPE_JOIN_GROUP", GroupEvent(
         kind=GroupEventKind.JOIN_REJECTED, group_id=gid, user_id=other.id, actor_id=owner.id,
-        message="full")) in await group_events(other, owner.id)
+        message="full")) in await group_events(other, other.id)
     assert_error(await other.call("GET", f"/v1/groups/{gid}/members"),
                  403, "PERMISSION_DENIED", "group_id")
     assert_error(await owner.call("POST", f"{path}/{other.id}/reject", {}),
@@ -130,6 +135,34 @@ async def test_join_by_request_with_password(running_node: RunningNode) -> None:
 
     assert_error(await other.call("POST", f"/v1/groups/{GROUP_ID_BASE + 999}/join-requests",
                                   {}), 404, "NOT_FOUND", "group_id")
+
+
+async def test_an_admin_who_blocked_the_applicant_is_not_told(
+        running_node: RunningNode) -> None:
+    owner, admin, applicant = await users(running_node, 3)
+    gid = await make_group(owner, admins=[admin])
+    await admin.ok("PUT", f"/v1/blocks/{applicant.id}", {})
+    await applicant.ok("POST", f"/v1/groups/{gid}/join-requests", {"message": "me"})
+    def about_applicant(events: list[tuple[str, GroupEvent]]) -> list[GroupEventKind]:
+        return [e.kind for _, e in events if e.user_id == applicant.id]
+
+    assert about_applicant(await group_events(owner, owner.id)) == [
+        GroupEventKind.JOIN_REQUESTED]
+    assert about_applicant(await group_events(admin, admin.id)) == []
+
+
+async def test_notices_are_in_the_inbox_and_the_read_marker_moves(
+        running_node: RunningNode) -> None:
+    owner, applicant = await users(running_node, 2)
+    gid = await make_group(owner)
+    await applicant.ok("POST", f"/v1/groups/{gid}/join-requests", {})
+    [notice] = await history(owner, owner.id)
+    inbox = await owner.ok("GET", "/v1/inbox", params={"since": 1})
+    mine = [e for e in inbox["entries"] if e["peerId"] == str(owner.id)]
+    assert [e["lastSeqnum"] for e in mine] == [notice["seqnum"]]
+    marker = await owner.ok("PUT", f"/v1/conversations/{owner.id}/read-marker",
+                            {"seqnum": notice["seqnum"]})
+    assert marker["seqnum"] == notice["seqnum"]
 
 
 async def test_join_password_guesses_are_limited(running_node: RunningNode) -> None:
@@ -192,7 +225,7 @@ async def test_kick(running_node: RunningNode) -> None:
     event = GroupEvent(kind=GroupEventKind.MEMBER_KICKED, group_id=gid, user_id=m1.id,
                        actor_id=admin.id, message="spam")
     # The kicked user hears it directly (they are no longer in the group's channel)...
-    assert await group_events(m1, admin.id) == [("MSG_TYPE_LEAVE_GROUP", event)]
+    assert (await group_events(m1, m1.id))[-1] == ("MSG_TYPE_LEAVE_GROUP", event)
     # ...and the members in the group's channel.
     assert (await group_events(m2, gid))[-1] == ("MSG_TYPE_LEAVE_GROUP", event)
     assert_error(await m1.call("GET", f"/v1/groups/{gid}/members"),
@@ -258,7 +291,7 @@ async def test_destroy(running_node: RunningNode) -> None:
     assert_error(await owner.call("DELETE", path), 404, "NOT_FOUND", "group_id")
     for user in (admin, member):
         assert await user.ok("GET", "/v1/groups") == {}
-        assert (await group_events(user, owner.id))[-1] == ("MSG_TYPE_LEAVE_GROUP", GroupEvent(
-            kind=GroupEventKind.DESTROYED, group_id=gid, user_id=owner.id))
+        assert (await group_events(user, user.id))[-1] == ("MSG_TYPE_LEAVE_GROUP", GroupEvent(
+            kind=GroupEventKind.DESTROYED, group_id=gid, user_id=owner.id, actor_id=owner.id))
     assert_error(await member.call("GET", f"/v1/conversations/{gid}/messages"),
                  404, "NOT_FOUND", "peer_id")

@@ -207,3 +207,135 @@ async def test_scripts_get_exit_codes_and_errors_that_say_what_to_do(served: Ser
         *PRIM, "chat", "--no-such-flag", stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, env=ENV)
     assert await proc.wait() == 2
+
+
+
+async def test_groups_by_name_notices_per_role_history_and_offline_news(served: Served) -> None:
+    alice, bob = await Chat.start(served), await Chat.start(served)
+    try:
+        await alice.type("/signup alice", PASSWORD)
+        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        await alice.expect(r"logged in as alice")
+        await bob.type("/signup bob", PASSWORD)
+        bob_id = int((await bob.expect(r"your account id is (\d+)"))[1])
+        await bob.expect(r"logged in as bob")
+
+        await alice.type("/group create book club")
+        gid = int((await alice.expect(r"created group book club\((\d+)\)"))[1])
+        await bob.type(f"/join {gid} let me in")
+        await bob.expect(rf"request sent to join book club\({gid}\)")
+        await alice.expect(rf'\* bob\({bob_id}\) asks to join book club\({gid}\): "let me in"')
+        await alice.type(f"/approve {gid} {bob_id}")
+        await bob.expect(rf"\* you are now a member of book club\({gid}\)")
+        await bob.type("/to Book Club")  # by name, in any case
+        await bob.expect(rf"talking group book club\({gid}\)")
+        await alice.type("/to book club", "m0", "m1", "m2")
+        for i in range(3):
+            await bob.expect(rf"alice\({alice_id}\): m{i}$")
+        await bob.type("/history 3")  # three messages, though a join notice is among them
+        for i in range(3):
+            await bob.expect(rf"alice\({alice_id}\): m{i}$")
+        assert await bob.finish("/quit") == 0
+        assert not any("asks to join" in line for line in bob.seen)  # the admins' notice
+
+        # bob read everything live (his marker moved); one message comes while he is away.
+        await alice.type("while you were away")
+        await alice.expect(r"alice\(\d+\): while you were away")
+        bob = await Chat.start(served)
+        await bob.type(f"/login {bob_id}", PASSWORD)
+        await bob.expect(r"logged in as bob")
+        await bob.expect(r"^1 conversation with new messages; /inbox$")
+        assert await bob.finish("/quit") == 0
+        assert await alice.finish("/quit") == 0
+    finally:
+        alice.kill()
+        bob.kill()
+
+
+async def test_chat_refuses_a_short_password_and_ones_own_id(served: Served) -> None:
+    chat = await Chat.start(served)
+    assert await chat.finish("/signup dave", "short") == 1
+    assert any("a password has 8 to 128 characters, this one 5" in e for e in chat.errors)
+
+    chat = await Chat.start(served)
+    await chat.type("/signup erin", PASSWORD)
+    erin = int((await chat.expect(r"your account id is (\d+)"))[1])
+    assert await chat.finish(f"/to {erin}") == 1
+    assert any("that is your own id" in e for e in chat.errors)
+
+    chat = await Chat.start(served)
+    await chat.type(f"/login {erin}", PASSWORD)
+    await chat.expect(r"logged in as erin")
+    assert await chat.finish("/to no such group") == 1
+    assert any("no group named 'no such group'" in e for e in chat.errors)
+
+
+# What each walk-through command prints when it is done, so the other terminal goes on only
+# then (the README's order is the order of the two people's actions).
+_DONE = {"/signup": r"logged in as", "/friend": r"friend request sent", "/accept": r"are "
+         r"friends now", "/to": r"^talking ", "/group": r"^created group", "/join":
+         r"^request sent to join", "/approve": r"is now a member of"}
+
+
+def _walk_through() -> list[tuple[int, str]]:
+    """(terminal 0 or 1, line) of the README's chat walk-through, in order."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("### Chat in two terminals", 1)[1].split("```sh\n", 1)[1]
+    block = block.split("```", 1)[0]
+    steps: list[tuple[int, str]] = []
+    for raw in block.splitlines()[2:]:  # after the header and the `prim chat` lines
+        column = 1 if raw.startswith(" " * 20) else 0
+        line = raw.strip().split("  #", 1)[0].split(" #", 1)[0].strip()
+        if line:
+            steps.append((column, line))
+    return steps
+
+
+async def test_the_readme_walk_through_works_word_for_word(served: Served) -> None:
+    steps = _walk_through()
+    assert (0, "/signup alice") in steps and (1, "/to book club") in steps
+    chats = [await Chat.start(served), await Chat.start(served)]
+    nicks = ["alice", "bob"]
+    try:
+        for who, line in steps:
+            chat = chats[who]
+            if line.startswith("/"):
+                await chat.type(line, *([PASSWORD] if line.startswith("/signup") else []))
+                await chat.expect(_DONE[line.split()[0]])
+            else:
+                await chat.type(line)
+                await chat.expect(rf"{nicks[who]}\(\d+\): {re.escape(line)}$")
+        assert [await chat.finish("/quit") for chat in chats] == [0, 0]
+    finally:
+        for chat in chats:
+            chat.kill()
+    assert chats[0].errors == [] and chats[1].errors == []
+
+
+async def test_notices_that_came_while_away_show_in_the_inbox(served: Served) -> None:
+    alice, bob = await Chat.start(served), await Chat.start(served)
+    try:
+        await alice.type("/signup alice", PASSWORD)
+        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        await alice.type("/group create chess")
+        gid = int((await alice.expect(r"created group chess\((\d+)\)"))[1])
+        assert await alice.finish("/quit") == 0
+        await bob.type("/signup bob", PASSWORD)
+        bob_id = int((await bob.expect(r"your account id is (\d+)"))[1])
+        await bob.type(f"/join {gid} checkmate?")
+        await bob.expect(r"request sent to join chess")
+
+        alice = await Chat.start(served)
+        await alice.type(f"/login {alice_id}", PASSWORD)
+        await alice.expect(r"^new notifications; /inbox$")
+        await alice.type("/inbox")
+        await alice.expect(rf'^  \* bob\({bob_id}\) asks to join chess\({gid}\): "checkmate\?"')
+        await alice.type("/inbox")  # shown once: the read marker moved past it
+        await alice.type("/groups")
+        await alice.expect(r"^  chess\(")
+        assert await alice.finish("/quit") == 0
+        assert sum("asks to join" in line for line in alice.seen) == 1
+        assert await bob.finish("/quit") == 0
+    finally:
+        alice.kill()
+        bob.kill()

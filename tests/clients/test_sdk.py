@@ -205,9 +205,17 @@ async def test_group_join_and_group_chat(server: Server) -> None:
         assert isinstance(asked, GroupNotice)
         assert (asked.kind, asked.group_id, asked.user_id) == (
             GroupEventKind.JOIN_REQUESTED, group.group_id, bob.user_id)
+        # In alice's own notification stream, delivered once; she marks it read there.
+        assert asked.conversation == alice.user_id and await a_events.quiet((GroupNotice,))
+        marker = await alice.mark_read(alice.user_id, asked.seqnum)
+        assert marker.seqnum == asked.seqnum
+        [entry] = [e for e in await alice.inbox(since=1) if e.peer_id == alice.user_id]
+        assert entry.read_seqnum == asked.seqnum
         await alice.approve_join(group.group_id, bob.user_id)
+        # The applicant is not shown the admins' notice: the first one bob gets is the answer.
         approved = await b_events.next(GroupNotice)
         assert isinstance(approved, GroupNotice) and approved.group_id == group.group_id
+        assert approved.kind == GroupEventKind.JOIN_APPROVED
         assert [g.group_id for g in await bob.my_groups()] == [group.group_id]
 
         sent = await alice.send_text(group.group_id, "welcome to tea")

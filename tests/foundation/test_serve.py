@@ -48,10 +48,22 @@ def test_ready_line_endpoints_and_clean_stop(tmp_path: Path, sig: signal.Signals
         with socket.create_connection((host, int(port)), timeout=10) as raw, \
                 ctx.wrap_socket(raw, server_hostname="localhost") as tls:
             assert tls.selected_alpn_protocol() == "prim"
+        signup = urllib.request.Request(
+            ready["http"] + "/v1/accounts", method="POST",
+            data=json.dumps({"nickname": "ann", "password": "long enough"}).encode(),
+            headers={"content-type": "application/json"})
+        with urllib.request.urlopen(signup, timeout=10) as answer:
+            user_id = json.load(answer)["userId"]
+        # A person who opens the server's address is sent to the API's page.
+        with urllib.request.urlopen(ready["http"] + "/", timeout=10) as answer:
+            assert answer.url.endswith("/docs") and b"openapi.json" in answer.read()
     finally:
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
+    # Application events at info: the start-up summary, a sign-up and the shutdown.
+    assert 'msg="PRIM is serving" role=all' in err and 'msg="PRIM stopped"' in err
+    assert f'msg="signed up" user_id={user_id}' in err
 
 
 def test_bad_configuration_exits_1_naming_the_key(tmp_path: Path) -> None:
@@ -77,3 +89,22 @@ def test_port_in_use_is_explained(tmp_path: Path) -> None:
         )
     assert result.returncode == 1
     assert "--http-port" in result.stderr
+
+
+def test_a_second_serve_on_the_same_data_dir_says_so_in_one_line(tmp_path: Path) -> None:
+    first, _ = _start(tmp_path)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "prim.cli.main", "serve", "--data-dir",
+             str(tmp_path / "data"), "--http-port", "0", "--gateway-port", "0"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=20)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("prim serve:")]
+    assert lines == [f"prim serve: the data dir {tmp_path / 'data'} is in use by another "
+                     f"prim serve (pid {first.pid}); stop that one, or give this one another "
+                     "--data-dir"], result.stderr

@@ -23,13 +23,17 @@ from prim.generated.prim.v1 import ErrorCode, GetGroupRequest, GetMyProfileReque
 from prim.runtime.storage.models import is_group_id
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.wire.client_errors import WireClientError
+from prim.services.api.limits import max_length, min_length
 
 from .commands import HELP, Command, UsageError, parse
 from .lines import LineReader
 from .render import Renderer, clock
+from .targets import TargetError, group_by_name
 
 DEFAULT_GATEWAY_PORT = 4433
 NOT_LOGGED_IN = "not logged in: use /login ID or /signup NICK"
+PASSWORD_MIN = min_length("prim.v1.SignupRequest", "password")
+PASSWORD_MAX = max_length("prim.v1.SignupRequest", "password")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +90,9 @@ class ChatApp:
                     break
                 try:
                     await self.execute(command)
-                except (CommandFailed, PrimApiError, PrimClientError, WireClientError,
-                        CertificateVerificationError, httpx.HTTPError, OSError) as exc:
+                except (CommandFailed, TargetError, PrimApiError, PrimClientError,
+                        WireClientError, CertificateVerificationError, httpx.HTTPError,
+                        OSError) as exc:
                     self.error(describe(exc, self.options.server))
                     if not interactive:
                         status = 1
@@ -130,15 +135,7 @@ class ChatApp:
         if name == "say":
             await self.send(rest)
         elif name == "to":
-            if is_group_id(ids[0]):  # an unknown id fails here, with the server's reason
-                render.remember(ids[0], (await client.http.groups.get_group(
-                    GetGroupRequest(group_id=ids[0]))).name)
-            else:
-                render.remember(ids[0], (await client.user(ids[0])).nickname)
-            self.peer = ids[0]
-            where = "group" if is_group_id(ids[0]) else "with"
-            self.say(f"talking {where} {await render.name(ids[0])}; type to send, "
-                     f"/history to scroll back")
+            await self.talk_to(rest)
         elif name == "friend":
             await client.add_friend(ids[0], rest)
             self.say(f"friend request sent to {await render.name(ids[0])}")
@@ -167,8 +164,10 @@ class ChatApp:
             self.say(f"created group {group.name}({group.group_id}); you are talking there "
                      f"now. Others ask to join with /join {group.group_id}")
         elif name == "join":
-            await client.join_group(ids[0], rest)
-            self.say(f"asked to join group {ids[0]}; you will see when an admin decides")
+            group_id, message = group_by_name(rest, render.known_groups())
+            await client.join_group(group_id, message)
+            self.say(f"request sent to join {await render.name(group_id)}; you will see when "
+                     "an admin decides")
         elif name == "approve":
             await client.approve_join(ids[0], ids[1])
             self.say(f"{await render.name(ids[1])} is now a member of "
@@ -187,6 +186,29 @@ class ChatApp:
         else:  # pragma: no cover - parse() knows every name
             raise CommandFailed(f"/{name} is not implemented")
 
+    async def talk_to(self, target: str) -> None:
+        client, render = self.session()
+        if target.isdigit():
+            peer = int(target)
+        else:
+            for g in await client.my_groups():
+                render.remember(g.group_id, g.name)
+            peer, extra = group_by_name(target, render.known_groups())
+            if extra:
+                raise CommandFailed(f"no group named {target!r} that you know of: give its "
+                                    "id, or see /groups")
+        if peer == client.user_id:
+            raise CommandFailed("that is your own id: /to a friend's id, or a group")
+        if is_group_id(peer):  # an unknown id fails here, with the server's reason
+            render.remember(peer, (await client.http.groups.get_group(
+                GetGroupRequest(group_id=peer))).name)
+        else:
+            render.remember(peer, (await client.user(peer)).nickname)
+        self.peer = peer
+        where = "group" if is_group_id(peer) else "with"
+        self.say(f"talking {where} {await render.name(peer)}; type to send, "
+                 f"/history to scroll back")
+
     def session(self) -> tuple[PrimClient, Renderer]:
         if self.client is None or self.renderer is None:
             raise CommandFailed(NOT_LOGGED_IN)
@@ -198,12 +220,15 @@ class ChatApp:
             if password is None:
                 raise CommandFailed("expected the password on the next line of input "
                                     "(--password-stdin)")
+            if confirm:
+                check_new_password(password)
             return password
         if not self.reader.interactive:
             raise CommandFailed("no terminal to ask for the password: run with "
                                 "--password-stdin and put it on the line after the command")
         password = await self.reader.password("password: ")
         if confirm and password is not None:
+            check_new_password(password)
             again = await self.reader.password("same password again: ")
             if again != password:
                 raise CommandFailed("the two passwords differ; try /signup again")
@@ -240,6 +265,18 @@ class ChatApp:
         self._printer = asyncio.create_task(self.print_events(client, self.renderer))
         self.say(f"logged in as {profile.nickname}({client.user_id}), connected over "
                  f"{client.connection.transport}")
+        await self.offline_news(client)
+
+    async def offline_news(self, client: PrimClient) -> None:
+        """One line on what came while this user was away."""
+        entries = [e for e in await client.inbox() if e.unread_count > 0]
+        talks = sum(1 for e in entries if e.peer_id != client.user_id)
+        parts = [f"{talks} conversation{'s' if talks > 1 else ''} with new messages"] \
+            if talks else []
+        if len(entries) > talks:
+            parts.append("new notifications")
+        if parts:
+            self.say(f"{' and '.join(parts)}; /inbox")
 
     def require_trust(self) -> None:
         if self.options.ca_file is None and self.options.pin_sha256 is None:
@@ -259,6 +296,8 @@ class ChatApp:
             raise CommandFailed("no conversation selected: /to ID first (a friend's id, or "
                                 "a group's)")
         sent = await client.send_text(self.peer, text)
+        if self.reader.interactive:
+            return  # the terminal shows the line as typed: no second copy
         where = f"[{await render.name(self.peer)}] " if is_group_id(self.peer) else ""
         self.say(f"[{clock(sent.server_timestamp)}] {where}"
                  f"{await render.name(client.user_id)}: {text}")
@@ -267,13 +306,27 @@ class ChatApp:
         client, render = self.session()
         if self.peer is None:
             raise CommandFailed("no conversation selected: /to ID first")
-        events = await client.history(self.peer, limit=max(1, min(count, 200)))
-        # Edits and withdrawals show in the messages they changed; notices are not talk.
-        messages = [e for e in events if isinstance(e, Message)]
+        # N messages shown: edits and withdrawals show in the messages they changed, and
+        # notices are not talk, so older pages are read until N messages are found.
+        count = max(1, min(count, 200))
+        messages: list[Message] = []
+        before, newest = 0, 0
+        while len(messages) < count:
+            events = await client.history(self.peer, limit=count, before=before)
+            if not events:
+                break
+            newest = newest or events[-1].seqnum
+            found = [e for e in events if isinstance(e, Message)]
+            messages[:0] = found[-(count - len(messages)):] if found else []
+            before = events[0].seqnum - 1
+            if before <= 0:
+                break
         if not messages:
             self.say("no messages yet")
         for message in messages:
             self.say(await render.message(message))
+        if newest:
+            await client.mark_read(self.peer, newest)
 
     async def inbox(self) -> None:
         client, render = self.session()
@@ -281,6 +334,9 @@ class ChatApp:
         if not entries:
             self.say("nothing new since you were last online")
         for e in entries:
+            if e.peer_id == client.user_id:
+                await self.notifications(e.read_seqnum)
+                continue
             last = e.last_message
             preview = ""
             if last is not None and last.type == 32:  # Text
@@ -288,11 +344,39 @@ class ChatApp:
             self.say(f"  {await render.name(e.peer_id)}: {e.unread_count} unread, "
                      f"up to #{e.last_seqnum}{preview}; /to {e.peer_id}")
 
+    async def notifications(self, read: int) -> None:
+        """The unread notices of one's own notification stream; then they count as read."""
+        client, render = self.session()
+        events = [e for e in await client.history(client.user_id, limit=50)
+                  if e.seqnum > read]
+        for event in events:
+            line = await render.event(event)
+            if line is not None:
+                self.say(f"  {line}")
+        if events:
+            await client.mark_read(client.user_id, events[-1].seqnum)
+
     async def print_events(self, client: PrimClient, render: Renderer) -> None:
         async for event in client:
             line = await render.event(event)
             if line is not None:
                 self.say(line)
+            if isinstance(event, Message) and event.sender != client.user_id:
+                await self.mark_shown(client, event)
+
+    async def mark_shown(self, client: PrimClient, message: Message) -> None:
+        """The read marker follows what was printed; a failure costs only an unread count."""
+        try:
+            await client.mark_read(message.conversation, message.seqnum)
+        except (PrimApiError, httpx.HTTPError) as exc:
+            print(f"error: could not move the read marker: {exc}", file=self.err, flush=True)
+
+
+def check_new_password(password: str) -> None:
+    """The spec's bounds, checked before the password is asked a second time."""
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise CommandFailed(f"a password has {PASSWORD_MIN} to {PASSWORD_MAX} characters, "
+                            f"this one {len(password)}; try /signup again")
 
 
 def describe(exc: BaseException, server: str) -> str:

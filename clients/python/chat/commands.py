@@ -13,9 +13,9 @@ Commands:
   /requests                friend requests waiting for your answer
   /accept ID               accept the friend request of user ID
   /friends                 your friends
-  /to ID                   talk to user or group ID (plain lines go there)
+  /to ID|GROUP             talk to user ID, or to a group (its id or name)
   /group create NAME       create a group (you own it; it becomes the conversation)
-  /join GID [message]      ask to join group GID
+  /join GID|GROUP [msg]    ask to join a group (its id, or a name you have seen)
   /approve GID ID          let user ID into your group GID
   /groups                  your groups
   /history [N]             the last N (default 20) messages of this conversation
@@ -44,9 +44,9 @@ _SHAPES: dict[str, tuple[int, bool, str]] = {
     "requests": (0, False, "/requests"),
     "accept": (1, False, "/accept ID"),
     "friends": (0, False, "/friends"),
-    "to": (1, False, "/to ID"),
+    "to": (0, True, "/to ID, or /to GROUP NAME"),
     "group": (2, True, "/group create NAME"),
-    "join": (1, True, "/join GID [message]"),
+    "join": (0, True, "/join GID [message], or /join GROUP NAME [message]"),
     "approve": (2, False, "/approve GID ID"),
     "groups": (0, False, "/groups"),
     "history": (0, True, "/history [N]"),
@@ -54,7 +54,9 @@ _SHAPES: dict[str, tuple[int, bool, str]] = {
     "help": (0, False, "/help"),
     "quit": (0, False, "/quit"),
 }
-_ID_ARGS = {"login", "friend", "accept", "to", "join", "approve"}
+_ID_ARGS = {"login", "friend", "accept", "approve"}
+# Commands whose target (an id or a group's name, targets.py) is the free text.
+_TARGETED = {"to", "join"}
 
 
 def parse(line: str) -> Command | None:
@@ -89,6 +91,8 @@ def parse(line: str) -> Command | None:
             raise UsageError("usage: /group create NAME")
         rest = " ".join((*args[1:], rest)).strip()
         args = ("create",)
+    if name in _TARGETED and not rest:
+        raise UsageError(f"usage: {usage}")
     if name == "history" and rest and not rest.isdigit():
         raise UsageError("usage: /history [N] (N: how many messages)")
     return Command(name, args, rest)

@@ -48,6 +48,10 @@ class Renderer:
     def remember(self, entity_id: int, name: str) -> None:
         self._names[entity_id] = name
 
+    def known_groups(self) -> list[tuple[int, str]]:
+        """(id, name) of the groups shown so far."""
+        return [(i, name) for i, name in self._names.items() if is_group_id(i)]
+
     async def name(self, entity_id: int) -> str:
         """`nick(id)` for a user, `name(id)` for a group."""
         if entity_id not in self._names:
@@ -118,6 +122,8 @@ class Renderer:
     async def _group(self, event: GroupNotice) -> str:
         group = await self.name(event.group_id)
         user = await self.name(event.user_id)
+        if event.kind == GroupEventKind.JOIN_REQUESTED and event.user_id == self._client.user_id:
+            return f"* your request to join {group} was sent; an admin will answer"
         if event.kind == GroupEventKind.JOIN_REQUESTED:
             said = f': "{event.message}"' if event.message else ""
             return (f"* {user} asks to join {group}{said}; "

@@ -52,10 +52,12 @@ from prim.generated.prim.v1 import (
     Member,
     MsgType,
     PublicProfile,
+    ReadMarker,
     RejectFriendRequestRequest,
     RequestDirection,
     RequestToJoinRequest,
     SendFriendRequestRequest,
+    SetReadMarkerRequest,
     WithdrawPayload,
 )
 from prim.runtime.tls.trust import Trust
@@ -375,6 +377,12 @@ class PrimClient:
             token = page.next_page_token
             if not token:
                 return entries
+
+    async def mark_read(self, peer_id: int, seqnum: int) -> ReadMarker:
+        """Moves this user's read marker of a conversation up to `seqnum` (it never moves
+        back); `peer_id` is the other user, a group, or this user for their notifications."""
+        return await self.http.messages.set_read_marker(
+            SetReadMarkerRequest(peer_id=peer_id, seqnum=seqnum))
 
     # -- people and groups (thin wrappers over the generated client) ---------------------
 

@@ -16,7 +16,13 @@ from .atomic import atomic_write
 
 
 class SeqnumFileLocked(RuntimeError):
-    """Another process holds the seqnum file."""
+    """Another process holds the seqnum file; ``pid`` is that process's, when it wrote it."""
+
+    def __init__(self, path: Path, pid: int | None) -> None:
+        holder = f"another process (pid {pid})" if pid else "another process"
+        super().__init__(f"{path} is in use by {holder}")
+        self.path = path
+        self.pid = pid
 
 
 class FileSeqnumStore:
@@ -42,8 +48,12 @@ class FileSeqnumStore:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
+            pid = _holder(fd)
             os.close(fd)
-            raise SeqnumFileLocked(f"{self.path} is in use by another process") from exc
+            raise SeqnumFileLocked(self.path, pid) from exc
+        # The holder's pid, for the message a second process shows.
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._lock_fd = fd
         if self.path.exists():
             doc = json.loads(self.path.read_bytes())
@@ -71,3 +81,8 @@ class FileSeqnumStore:
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # releases the flock
             self._lock_fd = None
+
+
+def _holder(fd: int) -> int | None:
+    text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None

@@ -2829,6 +2829,10 @@ class FileServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "FileInfo":
+        """
+        A file's name, type, size, hash, uploader and upload time; readable by the uploader,
+        their friends and the members of their groups.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FileService/GetFileInfo",
@@ -2936,6 +2940,9 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "ListFriendRequestsResponse":
+        """
+        Pending friend requests: the ones sent to you (INCOMING, the default) or by you (OUTGOING).
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/ListFriendRequests",
@@ -2954,6 +2961,9 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Friend":
+        """
+        Makes you and the requester friends; the requester is told with an AddFriend message.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/AcceptFriendRequest",
@@ -2993,6 +3003,10 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "ListFriendsResponse":
+        """
+        Your friends with your own settings for each (remark, classification, tags, status), a page
+        at a time.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/ListFriends",
@@ -3032,6 +3046,10 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Friend":
+        """
+        Changes your own settings for a friend (remark, classification, tags, status); the friend
+        is not told.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/UpdateFriend",
@@ -3092,6 +3110,9 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Relationship":
+        """
+        Lifts your block: the user may send you messages and friend requests again.
+        """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/UnblockUser",
@@ -3154,6 +3175,10 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Group":
+        """
+        A group's public card (name, avatar, announcement, owner, member count); any signed-in user
+        may read it.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/GetGroup",
@@ -3235,6 +3260,10 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "JoinRequest":
+        """
+        Asks to join a group (with its join password, if it has one); every admin who has not
+        blocked you is told in their notification stream.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/RequestToJoin",
@@ -3274,6 +3303,10 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Member":
+        """
+        Admins: lets the applicant in; they are told in their notification stream, the members in
+        the group.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/ApproveJoinRequest",
@@ -3292,6 +3325,9 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "JoinRequest":
+        """
+        Admins: declines a pending request, with an optional reason the applicant is told.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/RejectJoinRequest",
@@ -3373,6 +3409,9 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Member":
+        """
+        The owner: makes an admin an ordinary member again; the group is told.
+        """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/RevokeAdmin",
@@ -3503,6 +3542,10 @@ class MessageServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "ReadMarker":
+        """
+        How far you have read a conversation (another user, a group, or your own id for your
+        notifications).
+        """
 
         return await self._unary_unary(
             "/prim.v1.MessageService/GetReadMarker",
@@ -3865,6 +3908,9 @@ class UserServiceStub(betterproto2_grpclib.ServiceStub):
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
     ) -> "Profile":
+        """
+        Your own profile: id, nickname, avatar, signature, when you signed up and were last online.
+        """
 
         if message is None:
             message = GetMyProfileRequest()
@@ -4047,6 +4093,10 @@ class FileServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def get_file_info(self, message: "GetFileInfoRequest") -> "FileInfo":
+        """
+        A file's name, type, size, hash, uploader and upload time; readable by the uploader,
+        their friends and the members of their groups.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4160,10 +4210,16 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
     async def list_friend_requests(
         self, message: "ListFriendRequestsRequest"
     ) -> "ListFriendRequestsResponse":
+        """
+        Pending friend requests: the ones sent to you (INCOMING, the default) or by you (OUTGOING).
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def accept_friend_request(self, message: "AcceptFriendRequestRequest") -> "Friend":
+        """
+        Makes you and the requester friends; the requester is told with an AddFriend message.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4177,6 +4233,10 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def list_friends(self, message: "ListFriendsRequest") -> "ListFriendsResponse":
+        """
+        Your friends with your own settings for each (remark, classification, tags, status), a page
+        at a time.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4188,6 +4248,10 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def update_friend(self, message: "UpdateFriendRequest") -> "Friend":
+        """
+        Changes your own settings for a friend (remark, classification, tags, status); the friend
+        is not told.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4206,6 +4270,9 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def unblock_user(self, message: "UnblockUserRequest") -> "Relationship":
+        """
+        Lifts your block: the user may send you messages and friend requests again.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4371,6 +4438,10 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def get_group(self, message: "GetGroupRequest") -> "Group":
+        """
+        A group's public card (name, avatar, announcement, owner, member count); any signed-in user
+        may read it.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4396,6 +4467,10 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def request_to_join(self, message: "RequestToJoinRequest") -> "JoinRequest":
+        """
+        Asks to join a group (with its join password, if it has one); every admin who has not
+        blocked you is told in their notification stream.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4409,10 +4484,17 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def approve_join_request(self, message: "ApproveJoinRequestRequest") -> "Member":
+        """
+        Admins: lets the applicant in; they are told in their notification stream, the members in
+        the group.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def reject_join_request(self, message: "RejectJoinRequestRequest") -> "JoinRequest":
+        """
+        Admins: declines a pending request, with an optional reason the applicant is told.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4438,6 +4520,9 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def revoke_admin(self, message: "RevokeAdminRequest") -> "Member":
+        """
+        The owner: makes an admin an ordinary member again; the group is told.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -4730,6 +4815,10 @@ class MessageServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def get_read_marker(self, message: "GetReadMarkerRequest") -> "ReadMarker":
+        """
+        How far you have read a conversation (another user, a group, or your own id for your
+        notifications).
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
@@ -5135,6 +5224,9 @@ class SeqnumServiceBase(betterproto2_grpclib.ServiceBase):
 
 class UserServiceBase(betterproto2_grpclib.ServiceBase):
     async def get_my_profile(self, message: "GetMyProfileRequest") -> "Profile":
+        """
+        Your own profile: id, nickname, avatar, signature, when you signed up and were last online.
+        """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
