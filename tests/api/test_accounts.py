@@ -157,6 +157,19 @@ async def test_login_opens_a_session_per_device(running_node: RunningNode) -> No
         assert me.status_code == 200 and int(me.json()["userId"]) == user_id
 
 
+async def test_login_takes_the_account_id_as_a_json_number(running_node: RunningNode) -> None:
+    """proto3 JSON: a 64-bit integer may come as a number (JavaScript clients send them)."""
+    http = running_node.http
+    user_id = await signup(http, "js")
+    response = await http.post("/v1/sessions", json={"accountId": user_id,
+                                                     "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    assert response.json()["userId"] == str(user_id)  # answers keep writing strings
+    fraction = await http.post("/v1/sessions", json={"accountId": user_id + 0.5,
+                                                     "password": PASSWORD})
+    assert_error(fraction, 400, "INVALID_ARGUMENT", "account_id")
+
+
 async def test_wrong_password_and_unknown_account_get_the_same_answer(
         running_node: RunningNode) -> None:
     http = running_node.http
