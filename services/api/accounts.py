@@ -21,6 +21,8 @@ import asyncio
 
 from prim.generated.interfaces import AccountServiceInterface
 from prim.generated.prim.v1 import (
+    ChangePasswordRequest,
+    ChangePasswordResponse,
     DeleteAccountRequest,
     DeleteAccountResponse,
     DisconnectUserRequest,
@@ -28,16 +30,23 @@ from prim.generated.prim.v1 import (
     LoginRequest,
     LoginResponse,
     LogoutRequest,
+    ListSessionsRequest,
+    ListSessionsResponse,
     LogoutResponse,
     NewAccountIdRequest,
     NewAccountIdResponse,
+    RevokeOtherSessionsRequest,
+    RevokeOtherSessionsResponse,
+    RevokeSessionRequest,
+    RevokeSessionResponse,
+    SessionInfo,
     SignupRequest,
     SignupResponse,
 )
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.errors import NotFound
-from prim.runtime.storage.models import GROUP_ID_BASE, User
+from prim.runtime.storage.models import GROUP_ID_BASE, Session, User
 from prim.services.api import limits
 from prim.services.api.attempt_limiter import AttemptLimiter
 from prim.services.api.passwords import hash_password_async, verify_password_async
@@ -137,6 +146,60 @@ class AccountServiceImpl(AccountServiceInterface):
         await self._api.scheduler.disconnect_user(DisconnectUserRequest(
             user_id=ctx.user_id, reason="this account was deleted"), CallContext())
         return DeleteAccountResponse()
+
+    async def change_password(self, request: ChangePasswordRequest,
+                              ctx: CallContext) -> ChangePasswordResponse:
+        new_password = check_password(request.new_password, "new_password")
+        await self._check_password(ctx.user_id, request.current_password, "current_password")
+        password_hash = await hash_password_async(new_password,
+                                                  self._api.config.auth.scrypt_log_n)
+        try:
+            await self._api.storage.accounts.set_password_hash(ctx.user_id, password_hash)
+        except NotFound:  # deleted meanwhile
+            raise ApiError(ErrorCode.UNAUTHENTICATED, "this account no longer exists") from None
+        # Whoever learnt the old password may hold a session: only the caller's stays.
+        revoked = await self._end_other_sessions(ctx, "the password was changed; log in again")
+        return ChangePasswordResponse(revoked_sessions=revoked)
+
+    async def list_sessions(self, request: ListSessionsRequest,
+                            ctx: CallContext) -> ListSessionsResponse:
+        sessions = await self._api.storage.accounts.list_sessions(ctx.user_id)
+        return ListSessionsResponse(sessions=[
+            SessionInfo(device_id=s.device_id, created_at=s.created_at,
+                        expires_at=s.expires_at, current=s.device_id == ctx.device_id)
+            for s in sessions])
+
+    async def revoke_session(self, request: RevokeSessionRequest,
+                             ctx: CallContext) -> RevokeSessionResponse:
+        sessions = await self._api.storage.accounts.list_sessions(ctx.user_id)
+        session = next((s for s in sessions if s.device_id == request.device_id), None)
+        if session is None:
+            raise ApiError(ErrorCode.NOT_FOUND, f"no active session has device id "
+                           f"{request.device_id!r}; ListSessions shows them", "device_id")
+        await self._end_sessions(ctx.user_id, [session], "this session was revoked; log in "
+                                 "again")
+        return RevokeSessionResponse()
+
+    async def revoke_other_sessions(self, request: RevokeOtherSessionsRequest,
+                                    ctx: CallContext) -> RevokeOtherSessionsResponse:
+        revoked = await self._end_other_sessions(ctx, "this session was revoked; log in again")
+        return RevokeOtherSessionsResponse(revoked_sessions=revoked)
+
+    async def _end_other_sessions(self, ctx: CallContext, reason: str) -> int:
+        mine = token_hash(ctx.access_token)
+        sessions = await self._api.storage.accounts.list_sessions(ctx.user_id)
+        return await self._end_sessions(
+            ctx.user_id, [s for s in sessions if s.token_hash != mine], reason)
+
+    async def _end_sessions(self, user_id: int, sessions: list[Session], reason: str) -> int:
+        """Revokes the sessions and closes their devices' live connections (opened with
+        those tokens), as Logout does for one. Returns how many were still active."""
+        revoked = 0
+        for session in sessions:
+            revoked += await self._api.storage.accounts.revoke_session(session.token_hash)
+            await self._api.scheduler.disconnect_user(DisconnectUserRequest(
+                user_id=user_id, device_id=session.device_id, reason=reason), CallContext())
+        return revoked
 
     async def _check_password(self, account_id: int, password: str, field: str) -> None:
         """Returns when ``password`` is the account's; else INVALID_CREDENTIALS (the same

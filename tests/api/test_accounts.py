@@ -15,6 +15,7 @@ import pytest
 
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.storage.clock import wall_clock_ms
+from prim.runtime.wire.asyncio.client import Client
 from prim.runtime.wire.client_errors import AuthenticationFailed
 from prim.services.api.accounts import RESERVATION_TTL_MS
 from prim.services.node import Endpoints, Node
@@ -262,6 +263,108 @@ async def test_logout_revokes_only_the_calling_token_at_once(running_node: Runni
         await laptop_live.close()
 
 
+async def _closed(client: Client) -> bool:
+    for _ in range(60):
+        if client.closed is not None:
+            return client.closed.code == ErrorCode.UNAUTHENTICATED
+        await asyncio.sleep(0.05)
+    return False
+
+
+# -- Sessions: list, revoke one, revoke the others, change the password ----------------------
+async def test_list_sessions_shows_each_login_and_marks_the_current_one(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    phone = await login(http, user_id, device_name="phone")
+    laptop = await login(http, user_id, device_name="laptop")
+    other = await new_account(http, "other")
+    response = await http.get("/v1/sessions", headers=laptop.auth)
+    assert response.status_code == 200, response.text
+    sessions = response.json()["sessions"]
+    assert [s["deviceId"] for s in sessions] == [phone.device_id, laptop.device_id]
+    assert [s.get("current", False) for s in sessions] == [False, True]
+    assert int(sessions[0]["expiresAt"]) == phone.expires_at
+    assert int(sessions[0]["createdAt"]) <= int(sessions[1]["createdAt"])
+    assert other.device_id not in {s["deviceId"] for s in sessions}
+
+
+async def test_revoke_session_ends_that_device_and_closes_its_connection(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    phone = await login(http, user_id, device_name="phone")
+    laptop = await login(http, user_id, device_name="laptop")
+    stranger = await new_account(http, "stranger")
+    phone_live = await dial(running_node.endpoints, phone)
+    try:
+        # Another user's device id is not the caller's to revoke.
+        assert_error(await http.delete(f"/v1/sessions/{phone.device_id}",
+                                       headers=stranger.auth), 404, "NOT_FOUND", "device_id")
+        response = await http.delete(f"/v1/sessions/{phone.device_id}", headers=laptop.auth)
+        assert response.status_code == 200 and response.json() == {}, response.text
+        assert await _closed(phone_live)
+        assert_error(await http.get("/v1/users/me", headers=phone.auth), 401, "UNAUTHENTICATED")
+        assert (await http.get("/v1/users/me", headers=laptop.auth)).status_code == 200
+        assert_error(await http.delete(f"/v1/sessions/{phone.device_id}", headers=laptop.auth),
+                     404, "NOT_FOUND", "device_id")
+    finally:
+        await phone_live.close()
+
+
+async def test_revoke_other_sessions_keeps_only_the_caller(running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    phone, tablet, laptop = [await login(http, user_id, device_name=n)
+                             for n in ("phone", "tablet", "laptop")]
+    phone_live = await dial(running_node.endpoints, phone)
+    laptop_live = await dial(running_node.endpoints, laptop)
+    try:
+        response = await http.delete("/v1/sessions", headers=laptop.auth)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"revokedSessions": 2}
+        assert await _closed(phone_live)
+        assert await laptop_live.ping() >= 0
+        for gone in (phone, tablet):
+            assert_error(await http.get("/v1/users/me", headers=gone.auth), 401,
+                         "UNAUTHENTICATED")
+        listed = (await http.get("/v1/sessions", headers=laptop.auth)).json()["sessions"]
+        assert [s["deviceId"] for s in listed] == [laptop.device_id]
+    finally:
+        await phone_live.close()
+        await laptop_live.close()
+
+
+async def test_change_password_checks_the_old_one_and_revokes_other_sessions(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    thief = await login(http, user_id, device_name="thief")
+    owner = await login(http, user_id, device_name="owner")
+    thief_live = await dial(running_node.endpoints, thief)
+    try:
+        wrong = await http.post("/v1/accounts/me/password", headers=owner.auth, json={
+            "currentPassword": "not the password", "newPassword": "a brand new secret"})
+        assert_error(wrong, 401, "INVALID_CREDENTIALS", "current_password")
+        short = await http.post("/v1/accounts/me/password", headers=owner.auth, json={
+            "currentPassword": PASSWORD, "newPassword": "short"})
+        assert_error(short, 400, "INVALID_ARGUMENT", "new_password")
+        assert (await http.get("/v1/users/me", headers=thief.auth)).status_code == 200
+        changed = await http.post("/v1/accounts/me/password", headers=owner.auth, json={
+            "currentPassword": PASSWORD, "newPassword": "a brand new secret"})
+        assert changed.status_code == 200, changed.text
+        assert changed.json() == {"revokedSessions": 1}
+        assert await _closed(thief_live)
+        assert_error(await http.get("/v1/users/me", headers=thief.auth), 401, "UNAUTHENTICATED")
+        assert (await http.get("/v1/users/me", headers=owner.auth)).status_code == 200
+        old = await http.post("/v1/sessions", json={"accountId": str(user_id),
+                                                    "password": PASSWORD})
+        assert_error(old, 401, "INVALID_CREDENTIALS")
+        await login(http, user_id, password="a brand new secret")
+    finally:
+        await thief_live.close()
+
+
 async def test_session_endpoints_need_a_token(running_node: RunningNode) -> None:
     http = running_node.http
     assert_error(await http.delete("/v1/sessions/current"), 401, "UNAUTHENTICATED")
@@ -270,6 +373,11 @@ async def test_session_endpoints_need_a_token(running_node: RunningNode) -> None
                  401, "UNAUTHENTICATED")
     assert_error(await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD}),
                  401, "UNAUTHENTICATED")
+    assert_error(await http.get("/v1/sessions"), 401, "UNAUTHENTICATED")
+    assert_error(await http.delete("/v1/sessions"), 401, "UNAUTHENTICATED")
+    assert_error(await http.delete("/v1/sessions/abc"), 401, "UNAUTHENTICATED")
+    assert_error(await http.post("/v1/accounts/me/password", json={
+        "currentPassword": PASSWORD, "newPassword": "another secret"}), 401, "UNAUTHENTICATED")
 
 
 # -- DeleteAccount -----------------------------------------------------------------------------
