@@ -428,3 +428,43 @@ async def test_delete_account_password_guesses_are_rate_limited(
                               headers=account.auth)
     assert_error(limited, 429, "RATE_LIMITED")
     assert (await http.get("/v1/users/me", headers=account.auth)).status_code == 200
+
+
+# -- Session purge -----------------------------------------------------------------------------
+async def test_expired_and_revoked_sessions_are_purged(backend: Backend, tmp_path: Path) -> None:
+    """The node's periodic purge deletes expired and revoked sessions and keeps live ones."""
+    clock = FakeClock()
+    node = Node(node_config(tmp_path, backend, **{"auth.token_ttl_seconds": 60,
+                                                  "auth.session_purge_seconds": 1}),
+                clock=clock)
+    endpoints = await node.start()
+    try:
+        assert node.storage is not None
+        accounts = node.storage.accounts
+        purged: list[int] = []
+        purge = accounts.purge_expired_sessions
+
+        async def counting() -> int:
+            purged.append(await purge())
+            return purged[-1]
+
+        accounts.purge_expired_sessions = counting  # type: ignore[method-assign]
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+            user_id = await signup(http)
+            await login(http, user_id)  # expires first
+            clock.advance(30_000)
+            revoked, kept = await login(http, user_id), await login(http, user_id)
+            await http.delete("/v1/sessions/current", headers=revoked.auth)
+            clock.advance(30_000)
+            for _ in range(50):
+                if sum(purged) >= 2:
+                    break
+                await asyncio.sleep(0.1)
+            # Ours at least (a shared test database may hold other tests' revoked rows).
+            assert sum(purged) >= 2
+            assert await purge() == 0  # nothing left to purge
+            assert [s.device_id for s in await accounts.list_sessions(user_id)] == [
+                kept.device_id]
+            assert (await http.get("/v1/users/me", headers=kept.auth)).status_code == 200
+    finally:
+        await node.stop()
