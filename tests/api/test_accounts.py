@@ -209,24 +209,60 @@ async def test_tokens_expire(clocked_node: ClockedNode) -> None:
     assert (await http.get("/v1/users/me", headers=fresh.auth)).status_code == 200
 
 
-async def test_failed_logins_are_rate_limited_per_account(clocked_node: ClockedNode) -> None:
+async def test_failed_logins_back_off_per_account_instead_of_locking_out(
+        clocked_node: ClockedNode) -> None:
+    """5 wrong passwords are free; then each check waits 1 s, doubling per failure; the
+    owner's right password after the wait works and resets the count."""
     http, clock = clocked_node.http, clocked_node.clock
+
+    async def attempt(password: str) -> httpx.Response:
+        return await http.post("/v1/sessions", json={"accountId": str(target),
+                                                     "password": password})
+
     target = await signup(http, "target")
     bystander = await signup(http, "bystander")
-    for _ in range(10):
-        response = await http.post("/v1/sessions", json={"accountId": str(target),
-                                                         "password": "guess guess"})
-        assert_error(response, 401, "INVALID_CREDENTIALS")
-    # Even the right password is refused while the window is full...
-    limited = await http.post("/v1/sessions", json={"accountId": str(target),
-                                                    "password": PASSWORD})
+    for _ in range(5):
+        assert_error(await attempt("guess guess"), 401, "INVALID_CREDENTIALS")
+    # Even the right password waits out the delay...
+    limited = await attempt(PASSWORD)
     body = assert_error(limited, 429, "RATE_LIMITED")
-    assert "try again in" in body["message"]
+    assert "try again in 1 s" in body["message"] and limited.headers["retry-after"] == "1"
     # ...other accounts are not affected...
     await login(http, bystander)
-    # ...and the window slides.
-    clock.advance(60_000)
+    # ...and the delay doubles with each further failure.
+    clock.advance(1_000)
+    assert_error(await attempt("guess guess"), 401, "INVALID_CREDENTIALS")
+    clock.advance(1_999)
+    assert (await attempt(PASSWORD)).headers["retry-after"] == "1"
+    clock.advance(1)
     await login(http, target)
+    # The right password reset the count: 5 free failures again.
+    for _ in range(5):
+        assert_error(await attempt("guess guess"), 401, "INVALID_CREDENTIALS")
+
+
+async def test_the_backoff_delay_has_a_ceiling(backend: Backend, tmp_path: Path) -> None:
+    clock = FakeClock()
+    node = Node(node_config(tmp_path, backend, **{"auth.free_password_failures": 1,
+                                                  "auth.max_failure_delay_seconds": 4}),
+                clock=clock)
+    endpoints = await node.start()
+    try:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+            target = await signup(http)
+            waits = []
+            for _ in range(6):
+                assert_error(await http.post("/v1/sessions", json={
+                    "accountId": str(target), "password": "wrong guess"}), 401,
+                    "INVALID_CREDENTIALS")
+                refused = await http.post("/v1/sessions", json={
+                    "accountId": str(target), "password": PASSWORD})
+                waits.append(int(refused.headers["retry-after"]))
+                clock.advance(waits[-1] * 1000)
+            assert waits == [1, 2, 4, 4, 4, 4]
+            await login(http, target)
+    finally:
+        await node.stop()
 
 
 # -- Logout ------------------------------------------------------------------------------------
@@ -420,13 +456,17 @@ async def test_delete_account_password_guesses_are_rate_limited(
         clocked_node: ClockedNode) -> None:
     http = clocked_node.http
     account: Account = await new_account(http)
-    for _ in range(10):
+    for _ in range(5):
         response = await http.post("/v1/accounts/me/deletion", json={"password": "guess!!!"},
                                    headers=account.auth)
         assert_error(response, 401, "INVALID_CREDENTIALS", "password")
     limited = await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD},
                               headers=account.auth)
     assert_error(limited, 429, "RATE_LIMITED")
+    # ChangePassword checks the same password and shares the account's backoff.
+    changed = await http.post("/v1/accounts/me/password", headers=account.auth, json={
+        "currentPassword": PASSWORD, "newPassword": "a brand new secret"})
+    assert_error(changed, 429, "RATE_LIMITED")
     assert (await http.get("/v1/users/me", headers=account.auth)).status_code == 200
 
 
