@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,19 +52,27 @@ class ClockedNode:
     http: httpx.AsyncClient
     endpoints: Endpoints
     clock: FakeClock
+    node: Node
+
+
+@asynccontextmanager
+async def clocked(backend: Backend, tmp: Path, **overrides: object) -> AsyncIterator[ClockedNode]:
+    """A node whose clock the test moves (token expiry, rate-limit windows)."""
+    clock = FakeClock()
+    node = Node(node_config(tmp, backend, **{"auth.token_ttl_seconds": 60, **overrides}),
+                clock=clock)
+    endpoints = await node.start()
+    try:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+            yield ClockedNode(http, endpoints, clock, node)
+    finally:
+        await node.stop()
 
 
 @pytest.fixture
 async def clocked_node(backend: Backend, tmp_path: Path) -> AsyncIterator[ClockedNode]:
-    """A node whose clock the test moves (token expiry, rate-limit windows)."""
-    clock = FakeClock()
-    node = Node(node_config(tmp_path, backend, **{"auth.token_ttl_seconds": 60}), clock=clock)
-    endpoints = await node.start()
-    try:
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
-            yield ClockedNode(http, endpoints, clock)
-    finally:
-        await node.stop()
+    async with clocked(backend, tmp_path) as node:
+        yield node
 
 
 # -- NewAccountId and Signup -------------------------------------------------------------------
@@ -242,27 +251,21 @@ async def test_failed_logins_back_off_per_account_instead_of_locking_out(
 
 
 async def test_the_backoff_delay_has_a_ceiling(backend: Backend, tmp_path: Path) -> None:
-    clock = FakeClock()
-    node = Node(node_config(tmp_path, backend, **{"auth.free_password_failures": 1,
-                                                  "auth.max_failure_delay_seconds": 4}),
-                clock=clock)
-    endpoints = await node.start()
-    try:
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
-            target = await signup(http)
-            waits = []
-            for _ in range(6):
-                assert_error(await http.post("/v1/sessions", json={
-                    "accountId": str(target), "password": "wrong guess"}), 401,
-                    "INVALID_CREDENTIALS")
-                refused = await http.post("/v1/sessions", json={
-                    "accountId": str(target), "password": PASSWORD})
-                waits.append(int(refused.headers["retry-after"]))
-                clock.advance(waits[-1] * 1000)
-            assert waits == [1, 2, 4, 4, 4, 4]
-            await login(http, target)
-    finally:
-        await node.stop()
+    async with clocked(backend, tmp_path, **{"auth.free_password_failures": 1,
+                                             "auth.max_failure_delay_seconds": 4}) as node:
+        http = node.http
+        target = await signup(http)
+        waits = []
+        for _ in range(6):
+            assert_error(await http.post("/v1/sessions", json={
+                "accountId": str(target), "password": "wrong guess"}), 401,
+                "INVALID_CREDENTIALS")
+            refused = await http.post("/v1/sessions", json={
+                "accountId": str(target), "password": PASSWORD})
+            waits.append(int(refused.headers["retry-after"]))
+            node.clock.advance(waits[-1] * 1000)
+        assert waits == [1, 2, 4, 4, 4, 4]
+        await login(http, target)
 
 
 # -- Logout ------------------------------------------------------------------------------------
@@ -473,12 +476,8 @@ async def test_delete_account_password_guesses_are_rate_limited(
 # -- Session purge -----------------------------------------------------------------------------
 async def test_expired_and_revoked_sessions_are_purged(backend: Backend, tmp_path: Path) -> None:
     """The node's periodic purge deletes expired and revoked sessions and keeps live ones."""
-    clock = FakeClock()
-    node = Node(node_config(tmp_path, backend, **{"auth.token_ttl_seconds": 60,
-                                                  "auth.session_purge_seconds": 1}),
-                clock=clock)
-    endpoints = await node.start()
-    try:
+    async with clocked(backend, tmp_path, **{"auth.session_purge_seconds": 1}) as running:
+        http, clock, node = running.http, running.clock, running.node
         assert node.storage is not None
         accounts = node.storage.accounts
         purged: list[int] = []
@@ -489,22 +488,18 @@ async def test_expired_and_revoked_sessions_are_purged(backend: Backend, tmp_pat
             return purged[-1]
 
         accounts.purge_expired_sessions = counting  # type: ignore[method-assign]
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
-            user_id = await signup(http)
-            await login(http, user_id)  # expires first
-            clock.advance(30_000)
-            revoked, kept = await login(http, user_id), await login(http, user_id)
-            await http.delete("/v1/sessions/current", headers=revoked.auth)
-            clock.advance(30_000)
-            for _ in range(50):
-                if sum(purged) >= 2:
-                    break
-                await asyncio.sleep(0.1)
-            # Ours at least (a shared test database may hold other tests' revoked rows).
-            assert sum(purged) >= 2
-            assert await purge() == 0  # nothing left to purge
-            assert [s.device_id for s in await accounts.list_sessions(user_id)] == [
-                kept.device_id]
-            assert (await http.get("/v1/users/me", headers=kept.auth)).status_code == 200
-    finally:
-        await node.stop()
+        user_id = await signup(http)
+        await login(http, user_id)  # expires first
+        clock.advance(30_000)
+        revoked, kept = await login(http, user_id), await login(http, user_id)
+        await http.delete("/v1/sessions/current", headers=revoked.auth)
+        clock.advance(30_000)
+        for _ in range(50):
+            if sum(purged) >= 2:
+                break
+            await asyncio.sleep(0.1)
+        # Ours at least (a shared test database may hold other tests' revoked rows).
+        assert sum(purged) >= 2
+        assert await purge() == 0  # nothing left to purge
+        assert [s.device_id for s in await accounts.list_sessions(user_id)] == [kept.device_id]
+        assert (await http.get("/v1/users/me", headers=kept.auth)).status_code == 200
