@@ -1,4 +1,5 @@
-"""AccountService: account ids, sign-up, sessions (login/logout) and account deletion.
+"""AccountService: account ids, sign-up, sessions (login, logout, listing, revoking,
+password change) and account deletion.
 
 Passwords are scrypt hashes (config.auth.scrypt_log_n); tokens are random and only their
 SHA-256 is stored (tokens.py). A token stops working at once on Logout, because every
