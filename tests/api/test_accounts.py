@@ -503,3 +503,31 @@ async def test_expired_and_revoked_sessions_are_purged(backend: Backend, tmp_pat
         assert await purge() == 0  # nothing left to purge
         assert [s.device_id for s in await accounts.list_sessions(user_id)] == [kept.device_id]
         assert (await http.get("/v1/users/me", headers=kept.auth)).status_code == 200
+
+
+async def test_the_api_role_purges_sessions_too(tmp_path: Path) -> None:
+    """A cluster's api processes run the same purge as the embedded node."""
+    from prim.services.cluster.api_role import ApiRole
+
+    config = node_config(tmp_path, Backend("embedded", {}), **{
+        "node.role": "api", "cluster.schedulers": ["127.0.0.1:9"],
+        "auth.session_purge_seconds": 1})
+    role = ApiRole(config)
+    await role.start()
+    try:
+        accounts = role.api.storage.accounts
+        purge = accounts.purge_expired_sessions
+        calls: list[int] = []
+
+        async def counting() -> int:
+            calls.append(await purge())
+            return calls[-1]
+
+        accounts.purge_expired_sessions = counting  # type: ignore[method-assign]
+        for _ in range(30):
+            if calls:
+                break
+            await asyncio.sleep(0.1)
+        assert calls
+    finally:
+        await role.stop()
