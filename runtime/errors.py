@@ -9,11 +9,14 @@ from prim.generated.prim.v1 import Error, ErrorCode
 
 
 class ApiError(Exception):
-    def __init__(self, code: ErrorCode, message: str = "", field: str = "") -> None:
+    def __init__(self, code: ErrorCode, message: str = "", field: str = "", *,
+                 retry_after_ms: int = 0) -> None:
         super().__init__(message or code.name)
         self.code = code
         self.message = message
         self.field = field  # the request field at fault, as its proto name ("" when none)
+        # When a retry may succeed (rate limits); HTTP sends it as Retry-After (seconds).
+        self.retry_after_ms = retry_after_ms
 
     @property
     def http_status(self) -> int:

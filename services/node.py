@@ -25,6 +25,7 @@ from prim.runtime.storage.models import Clock
 from prim.runtime.wire.asyncio.server import WireServer
 from prim.services.api.http_app import api_http_server
 from prim.services.api.server import ApiServer
+from prim.services.api.session_purge import SessionPurge
 from prim.services.identity import node_certificates
 from prim.services.message.gateway import MessageGateway
 from prim.services.message.listener import wire_server
@@ -60,6 +61,7 @@ class Node:
         self.http: HttpServer | None = None
         self.wire: WireServer | None = None
         self.pipeline: MessagePipeline | None = None
+        self.session_purge: SessionPurge | None = None
         self.router = LocalRouter()
 
     async def start(self) -> Endpoints:
@@ -103,12 +105,17 @@ class Node:
 
         self.api = ApiServer(storage=storage, scheduler=self.scheduler, config=cfg,
                              clock=self.clock)
+        self.session_purge = SessionPurge(storage.accounts, cfg.auth.session_purge_seconds)
+        self.session_purge.start()
         self.http = api_http_server(self.api, cfg, certs, metrics.render)
         http = await self.http.start()
         return Endpoints(http=http.url, quic=gateway_address, tcp=gateway_address,
                          ca_cert=str(certs.ca_file.resolve()), fingerprint=certs.fingerprint)
 
     async def stop(self) -> None:
+        if self.session_purge is not None:
+            await self.session_purge.stop()
+            self.session_purge = None
         if self.http is not None:
             await self.http.stop()
             self.http = None

@@ -3,7 +3,8 @@
 The schemas say exactly what the HTTP binding (runtime/http/codec.py) accepts, so that a
 schema-driven fuzzer's valid examples pass and its invalid ones fail:
 - 32-bit integers: JSON integers with their range;
-- 64-bit integers: decimal strings, with a pattern that admits exactly the values in range;
+- 64-bit integers: decimal strings, with a pattern that admits exactly the values in range,
+  or JSON integers in range (proto3 JSON parsers accept both; answers carry strings);
 - bytes: base64 (standard or URL-safe, padding optional);
 - enums: the value names; messages: objects without unknown properties or nulls.
 """
@@ -57,10 +58,14 @@ INT64_PATTERN = integer_pattern(-(2**63), 2**63 - 1)
 
 # 64-bit integers are shared components: their exact-range patterns are long.
 INT64_SCHEMAS: dict[str, Schema] = {
-    "UInt64": {"type": "string", "pattern": UINT64_PATTERN,
-               "description": "An unsigned 64-bit integer in decimal (proto3 JSON)."},
-    "Int64": {"type": "string", "pattern": INT64_PATTERN,
-              "description": "A signed 64-bit integer in decimal (proto3 JSON)."},
+    "UInt64": {"oneOf": [{"type": "string", "pattern": UINT64_PATTERN},
+                         {"type": "integer", "minimum": 0, "maximum": 2**64 - 1}],
+               "description": "An unsigned 64-bit integer: a decimal string (as answers "
+                              "write it) or a JSON integer (proto3 JSON)."},
+    "Int64": {"oneOf": [{"type": "string", "pattern": INT64_PATTERN},
+                        {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}],
+              "description": "A signed 64-bit integer: a decimal string (as answers write "
+                             "it) or a JSON integer (proto3 JSON)."},
 }
 
 
@@ -78,7 +83,9 @@ def scalar_schema(model: Model, kind: str, type_name: str, *, inline: bool = Fal
     if kind in _UNSIGNED_64 or kind in _SIGNED_64:
         name = "UInt64" if kind in _UNSIGNED_64 else "Int64"
         if inline:
-            return {"type": "string", "pattern": INT64_SCHEMAS[name]["pattern"]}
+            # A URL carries text: parameters are the decimal spelling alone.
+            pattern = UINT64_PATTERN if name == "UInt64" else INT64_PATTERN
+            return {"type": "string", "pattern": pattern}
         return {"$ref": f"#/components/schemas/{name}"}
     if kind == "bool":
         return {"type": "boolean"}

@@ -108,9 +108,9 @@ def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
             "version": version,
             "description": (
                 "Generated from the protobuf spec (google.api.http bindings). Bodies are "
-                "proto3 JSON: lowerCamelCase names, 64-bit integers as decimal strings, "
-                "enums by value name, bytes as base64. Every error answer has an `Error` "
-                "body and a real HTTP status."
+                "proto3 JSON: lowerCamelCase names, 64-bit integers as decimal strings "
+                "(requests may also send JSON integers), enums by value name, bytes as "
+                "base64. Every error answer has an `Error` body and a real HTTP status."
             ),
         },
         "servers": [{"url": "/"}],

@@ -19,6 +19,8 @@ from prim.generated.prim.v1 import (
     AcceptFriendRequestRequest,
     ApproveJoinRequestRequest,
     BlockUserRequest,
+    ChangePasswordRequest,
+    ChangePasswordResponse,
     ChatMessage,
     CreateGroupRequest,
     DeleteAccountRequest,
@@ -64,6 +66,8 @@ from prim.generated.prim.v1 import (
     ListMembersResponse,
     ListMyGroupsRequest,
     ListMyGroupsResponse,
+    ListSessionsRequest,
+    ListSessionsResponse,
     LoginRequest,
     LoginResponse,
     LogoutRequest,
@@ -81,6 +85,10 @@ from prim.generated.prim.v1 import (
     Relationship,
     RequestToJoinRequest,
     RevokeAdminRequest,
+    RevokeOtherSessionsRequest,
+    RevokeOtherSessionsResponse,
+    RevokeSessionRequest,
+    RevokeSessionResponse,
     SendFriendRequestRequest,
     SetReadMarkerRequest,
     SignupRequest,
@@ -152,6 +160,49 @@ class AccountServiceClient:
         """
         return await self._transport.call(
             BY_OPERATION_ID["AccountService_DeleteAccount"], request, DeleteAccountResponse
+        )
+
+    async def change_password(self, request: ChangePasswordRequest) -> ChangePasswordResponse:
+        """
+        POST /v1/accounts/me/password
+
+        Replaces the password after checking the current one; every other session is revoked
+        and its live connections closed (the calling session stays signed in).
+        """
+        return await self._transport.call(
+            BY_OPERATION_ID["AccountService_ChangePassword"], request, ChangePasswordResponse
+        )
+
+    async def list_sessions(self, request: ListSessionsRequest) -> ListSessionsResponse:
+        """
+        GET /v1/sessions
+
+        The caller's active sessions (one per login), oldest first.
+        """
+        return await self._transport.call(
+            BY_OPERATION_ID["AccountService_ListSessions"], request, ListSessionsResponse
+        )
+
+    async def revoke_session(self, request: RevokeSessionRequest) -> RevokeSessionResponse:
+        """
+        DELETE /v1/sessions/{device_id}
+
+        Revokes one of the caller's sessions by its device id and closes its connections.
+        """
+        return await self._transport.call(
+            BY_OPERATION_ID["AccountService_RevokeSession"], request, RevokeSessionResponse
+        )
+
+    async def revoke_other_sessions(
+        self, request: RevokeOtherSessionsRequest
+    ) -> RevokeOtherSessionsResponse:
+        """
+        DELETE /v1/sessions
+
+        Revokes every session of the caller but the calling one and closes their connections.
+        """
+        return await self._transport.call(
+            BY_OPERATION_ID["AccountService_RevokeOtherSessions"], request, RevokeOtherSessionsResponse
         )
 
 

@@ -16,6 +16,8 @@ from prim.generated.prim.v1 import (
     AllocateResponse,
     ApproveJoinRequestRequest,
     BlockUserRequest,
+    ChangePasswordRequest,
+    ChangePasswordResponse,
     ChatMessage,
     CreateGroupRequest,
     DeleteAccountRequest,
@@ -71,6 +73,8 @@ from prim.generated.prim.v1 import (
     ListMyGroupsResponse,
     ListNodesRequest,
     ListNodesResponse,
+    ListSessionsRequest,
+    ListSessionsResponse,
     LoginRequest,
     LoginResponse,
     LogoutRequest,
@@ -96,6 +100,10 @@ from prim.generated.prim.v1 import (
     RelayResponse,
     RequestToJoinRequest,
     RevokeAdminRequest,
+    RevokeOtherSessionsRequest,
+    RevokeOtherSessionsResponse,
+    RevokeSessionRequest,
+    RevokeSessionResponse,
     SelectSeqnumNodeRequest,
     SelectSeqnumNodeResponse,
     SendFriendRequestRequest,
@@ -146,6 +154,37 @@ class AccountServiceInterface(abc.ABC):
         self, request: DeleteAccountRequest, ctx: CallContext
     ) -> DeleteAccountResponse:
         """Deletes the caller's account after checking the password; every token is revoked."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def change_password(
+        self, request: ChangePasswordRequest, ctx: CallContext
+    ) -> ChangePasswordResponse:
+        """
+        Replaces the password after checking the current one; every other session is revoked
+        and its live connections closed (the calling session stays signed in).
+        """
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def list_sessions(
+        self, request: ListSessionsRequest, ctx: CallContext
+    ) -> ListSessionsResponse:
+        """The caller's active sessions (one per login), oldest first."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def revoke_session(
+        self, request: RevokeSessionRequest, ctx: CallContext
+    ) -> RevokeSessionResponse:
+        """Revokes one of the caller's sessions by its device id and closes its connections."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def revoke_other_sessions(
+        self, request: RevokeOtherSessionsRequest, ctx: CallContext
+    ) -> RevokeOtherSessionsResponse:
+        """Revokes every session of the caller but the calling one and closes their connections."""
         raise NotImplementedError
 
 

@@ -290,6 +290,76 @@ export class AccountServiceClient {
       options,
     );
   }
+
+  /**
+   * Replaces the password after checking the current one; every other session is revoked
+   * and its live connections closed (the calling session stays signed in).
+   *
+   * `POST /v1/accounts/me/password`
+   */
+  async changePassword(request: T.ChangePasswordRequest, options?: CallOptions): Promise<T.ChangePasswordResponse> {
+    return this.transport.call(
+      {
+        method: "POST",
+        path: "/v1/accounts/me/password",
+        json: request,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * The caller's active sessions (one per login), oldest first.
+   *
+   * `GET /v1/sessions`
+   */
+  async listSessions(_request: T.ListSessionsRequest = {}, options?: CallOptions): Promise<T.ListSessionsResponse> {
+    return this.transport.call(
+      {
+        method: "GET",
+        path: "/v1/sessions",
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Revokes one of the caller's sessions by its device id and closes its connections.
+   *
+   * `DELETE /v1/sessions/{device_id}`
+   */
+  async revokeSession(request: T.RevokeSessionRequest, options?: CallOptions): Promise<T.RevokeSessionResponse> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: `/v1/sessions/${pathSegment("device_id", request.deviceId)}`,
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
+
+  /**
+   * Revokes every session of the caller but the calling one and closes their connections.
+   *
+   * `DELETE /v1/sessions`
+   */
+  async revokeOtherSessions(_request: T.RevokeOtherSessionsRequest = {}, options?: CallOptions): Promise<T.RevokeOtherSessionsResponse> {
+    return this.transport.call(
+      {
+        method: "DELETE",
+        path: "/v1/sessions",
+        auth: true,
+        response: "json",
+      },
+      options,
+    );
+  }
 }
 
 /** The methods of prim.v1.FileService over HTTP. */

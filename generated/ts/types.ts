@@ -55,6 +55,47 @@ export interface DeleteAccountRequest {
 
 export type DeleteAccountResponse = Record<string, never>;
 
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  /** At least 8 and at most 128 characters. */
+  newPassword: string;
+}
+
+export interface ChangePasswordResponse {
+  /** How many other sessions were revoked. */
+  revokedSessions?: number;
+}
+
+export type ListSessionsRequest = Record<string, never>;
+
+export interface SessionInfo {
+  /** The id Login returned for this session. */
+  deviceId?: string;
+  /** Milliseconds since the Unix epoch: when it was opened, and when its token expires. */
+  createdAt?: string;
+  expiresAt?: string;
+  /** True for the session the request was made with. */
+  current?: boolean;
+}
+
+export interface ListSessionsResponse {
+  sessions?: SessionInfo[];
+}
+
+export interface RevokeSessionRequest {
+  /** A device id from ListSessions (or LoginResponse). "current" is Logout's path. */
+  deviceId: string;
+}
+
+export type RevokeSessionResponse = Record<string, never>;
+
+export type RevokeOtherSessionsRequest = Record<string, never>;
+
+export interface RevokeOtherSessionsResponse {
+  /** How many sessions were revoked. */
+  revokedSessions?: number;
+}
+
 // ---- prim/v1/errors.proto ----
 
 export type ErrorCode =

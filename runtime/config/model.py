@@ -96,6 +96,25 @@ class AuthConfig:
     token_ttl_seconds: int = 7 * 24 * 3600
     # scrypt cost (2^n); 14 is the interactive-login recommendation.
     scrypt_log_n: int = 14
+    # Threads that run scrypt, and hashes waiting for one; beyond the queue a password
+    # check is answered UNAVAILABLE (503) at once, so a flood cannot pile up CPU work.
+    scrypt_threads: int = 2
+    scrypt_queue: int = 32
+    # Password checks (Login, DeleteAccount, ChangePassword) per client address a minute,
+    # counted before scrypt runs; IPv6 addresses count per /64.
+    password_attempts_per_ip_per_minute: int = 30
+    # Signups per client address an hour.
+    signups_per_ip_per_hour: int = 20
+    # Wrong passwords an account takes without delay; then each further check waits
+    # failure_delay_seconds, doubling per failure up to max_failure_delay_seconds (backoff,
+    # not lockout: the owner waits at most that long; a right password resets it).
+    free_password_failures: int = 5
+    failure_delay_seconds: float = 1.0
+    max_failure_delay_seconds: float = 900.0
+    # Proxies (IPs or CIDR blocks) whose X-Forwarded-For names the client address.
+    trusted_proxies: list[str] = field(default_factory=list)
+    # Seconds between deletions of expired and revoked sessions.
+    session_purge_seconds: float = 3600.0
 
 
 @dataclass(frozen=True)
@@ -188,6 +207,14 @@ RANGES: dict[str, tuple[float, float]] = {
     "http.max_body_bytes": (1024, 1 << 31),
     "auth.token_ttl_seconds": (60, 365 * 24 * 3600),
     "auth.scrypt_log_n": (10, 20),
+    "auth.scrypt_threads": (1, 256),
+    "auth.scrypt_queue": (0, 100_000),
+    "auth.password_attempts_per_ip_per_minute": (1, 1_000_000_000),
+    "auth.signups_per_ip_per_hour": (1, 1_000_000_000),
+    "auth.free_password_failures": (1, 1_000_000_000),
+    "auth.failure_delay_seconds": (0.001, 86400),
+    "auth.max_failure_delay_seconds": (0.001, 86400),
+    "auth.session_purge_seconds": (1, 7 * 86400),
     "limits.max_payload_bytes": (1, 16383),
     "limits.frames_per_second": (1, 1_000_000),
     "limits.max_file_bytes": (1, 1 << 32),

@@ -231,6 +231,9 @@ class HttpApp:
             extra.append((b"allow", ", ".join(exc.allowed).encode("ascii")))
         if exc.http_status == 401:
             extra.append((b"www-authenticate", b'Bearer realm="prim"'))
+        if exc.retry_after_ms > 0:
+            seconds = -(-exc.retry_after_ms // 1000)  # whole seconds, rounded up
+            extra.append((b"retry-after", str(seconds).encode("ascii")))
         body = _dumps(Error(code=exc.code, message=exc.message, field=exc.field).to_dict())
         await _respond(send, exc.http_status, "application/json", body, extra)
 

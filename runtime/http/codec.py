@@ -7,8 +7,10 @@ into dicts keyed by proto field names with canonical JSON values, which from_dic
 reads without surprises. Every rejection names the field by its proto path
 ("friend.user_id"), as `Error.field` requires.
 
-The document is the contract: 64-bit integers are decimal strings, 32-bit ones JSON
-integers, enums their value names, bytes base64, and null is not a value.
+The document is the contract: 64-bit integers are decimal strings or JSON integers (as
+proto3 JSON parsers accept both, and JavaScript clients send numbers; answers always carry
+strings), 32-bit ones JSON integers, enums their value names, bytes base64, and null is not
+a value.
 """
 
 from __future__ import annotations
@@ -181,20 +183,21 @@ class Codec:
         raise FieldError(field, f"{label} has a type the binding does not know ({kind})")
 
     def _integer(self, kind: str, value: object, label: str, field: str) -> int | str:
-        if kind in INT64_KINDS:
-            # proto3 JSON writes 64-bit integers as strings (JavaScript loses precision).
-            if not isinstance(value, str):
-                raise FieldError(field, f"{label} must be a decimal string")
+        wide = kind in INT64_KINDS
+        if wide and isinstance(value, str):
             return _decimal(kind, value, label, field)
+        what = "an integer (a JSON number or a decimal string)" if wide else "an integer"
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise FieldError(field, f"{label} must be an integer")
-        # 3.0 is an integer in JSON Schema; 3.5 is not.
+            raise FieldError(field, f"{label} must be {what}")
+        # 3.0 and 1e3 are integers in JSON Schema and proto3 JSON; 3.5 is not. A float is
+        # compared with the range exactly (int(2.0**64) is out of uint64's range).
         if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
-            raise FieldError(field, f"{label} must be an integer")
+            raise FieldError(field, f"{label} must be {what}")
         low, high = _INT_RANGES[kind]
         if not low <= int(value) <= high:
             raise FieldError(field, f"{label} must be between {low} and {high}")
-        return int(value)
+        # betterproto2 reads 64-bit values from their canonical string form.
+        return str(int(value)) if wide else int(value)
 
     def _enum(self, type_name: str, value: object, label: str, field: str) -> str:
         names = self._enums[type_name]

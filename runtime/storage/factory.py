@@ -25,12 +25,14 @@ from .clock import wall_clock_ms
 from .files.blobs import FileBlobStore
 from .files.seqnum import FileSeqnumStore
 from .kafka.log import DEFAULT_TOPIC, KafkaMessageLog
+from .memory.attempts import MemoryAttemptCounters
 from .memory.inbox import MemoryInboxStore
 from .memory.log import MemoryMessageLog
 from .memory.online import MemoryOnlineState
 from .models import Clock
 from .ports import (
     AccountStore,
+    AttemptCounters,
     BlobStore,
     InboxStore,
     MessageLog,
@@ -46,6 +48,7 @@ from .postgres.messages import PostgresMessageStore
 from .postgres.seqnum import PostgresSeqnumStore
 from .postgres.social import PostgresSocialStore
 from .postgres.uploads import PostgresUploadStore
+from .redis.attempts import RedisAttemptCounters
 from .redis.hot_window import RedisHotWindowMessageStore
 from .redis.inbox import RedisInboxStore
 from .redis.online import RedisOnlineState
@@ -145,6 +148,15 @@ def redis_client(url: str) -> tuple[Redis, str]:
     return Redis.from_pool(pool), picked.get("prefix", "prim:")
 
 
+def open_attempts(url: str, clock: Clock) -> AttemptCounters:
+    """Abuse-limit counters live with the online state: in memory for one node, in its
+    Redis where api processes are several (the limits then hold across all of them)."""
+    if _scheme(url) == "memory":
+        return MemoryAttemptCounters(clock)
+    client, prefix = redis_client(url)
+    return RedisAttemptCounters(client, prefix=prefix, owns_client=True)
+
+
 def open_online(url: str) -> OnlineState:
     scheme = _scheme(url)
     if scheme == "memory":
@@ -232,6 +244,7 @@ class Storage:
     blobs: BlobStore
     account_ids: AccountIdReservations
     uploads: UploadStore
+    attempts: AttemptCounters
     _closers: list[Any] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -264,6 +277,8 @@ async def open_storage(config: StorageConfig, *, clock: Clock = wall_clock_ms) -
         seqnum = await open_seqnum(config.seqnum, database=shared)
         closers.append(seqnum.close)
         blobs = open_blobs(config.blobs)
+        attempts = open_attempts(config.online, clock)
+        closers.append(attempts.close)
     except BaseException:
         for closer in reversed(closers):
             await closer()
@@ -280,5 +295,6 @@ async def open_storage(config: StorageConfig, *, clock: Clock = wall_clock_ms) -
         blobs=blobs,
         account_ids=account_id_reservations(db, clock=clock),
         uploads=upload_store(db),
+        attempts=attempts,
         _closers=closers,
     )

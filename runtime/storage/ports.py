@@ -446,3 +446,21 @@ class BlobStore(Protocol):
     async def delete(self, blob_id: str) -> bool: ...
 
     async def close(self) -> None: ...
+
+
+class AttemptCounters(Protocol):
+    """Expiring integer counters for abuse limits (password checks per address, backoff per
+    account): in process memory for one node, in Redis where several api processes must
+    share them. Keys are the caller's; each expires `ttl_ms` after it was last written."""
+
+    async def add(self, key: str, ttl_ms: int) -> int:
+        """Adds one to the counter (absent: 0) atomically; returns the new value."""
+
+    async def get(self, key: str) -> int:
+        """The value, 0 when absent or expired."""
+
+    async def put(self, key: str, value: int, ttl_ms: int) -> None: ...
+
+    async def delete(self, *keys: str) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,4 +1,5 @@
-"""AccountService: account ids, sign-up, sessions (login/logout) and account deletion.
+"""AccountService: account ids, sign-up, sessions (login, logout, listing, revoking,
+password change) and account deletion.
 
 Passwords are scrypt hashes (config.auth.scrypt_log_n); tokens are random and only their
 SHA-256 is stored (tokens.py). A token stops working at once on Logout, because every
@@ -10,9 +11,13 @@ atomically, Signup without one gets the next id. A reservation is not bound to w
 made it (the request has nothing to bind it to), so another client that learns a reserved
 id may claim it first; the loser is told to reserve another.
 
-Rate limits (in memory, per process; see attempt_limiter.py): 10 password checks per
-minute per account across Login and DeleteAccount, then RATE_LIMITED until the window
-passes, even for the right password; 60 NewAccountId calls per minute per client address.
+Abuse limits (auth_limits.py, shared through Redis where api processes are several) are
+checked before any scrypt work: password checks per client address, then a backoff per
+account (not a lockout); Signup and NewAccountId per address. scrypt itself runs in the
+bounded ScryptPool: past its queue a check is UNAVAILABLE.
+
+ChangePassword, RevokeSession and RevokeOtherSessions end sessions the way Logout does:
+revoked in the store, and the devices' live connections closed through the scheduler.
 """
 
 from __future__ import annotations
@@ -22,16 +27,25 @@ import logging
 
 from prim.generated.interfaces import AccountServiceInterface
 from prim.generated.prim.v1 import (
+    ChangePasswordRequest,
+    ChangePasswordResponse,
     DeleteAccountRequest,
     DeleteAccountResponse,
     DisconnectUserRequest,
     ErrorCode,
+    ListSessionsRequest,
+    ListSessionsResponse,
     LoginRequest,
     LoginResponse,
     LogoutRequest,
     LogoutResponse,
     NewAccountIdRequest,
     NewAccountIdResponse,
+    RevokeOtherSessionsRequest,
+    RevokeOtherSessionsResponse,
+    RevokeSessionRequest,
+    RevokeSessionResponse,
+    SessionInfo,
     SignupRequest,
     SignupResponse,
 )
@@ -39,12 +53,11 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.logs import log as log_event
 from prim.runtime.storage.errors import NotFound
-from prim.runtime.storage.models import GROUP_ID_BASE, User
+from prim.runtime.storage.models import GROUP_ID_BASE, Session, User
 from prim.services.api import limits
-from prim.services.api.attempt_limiter import AttemptLimiter
+from prim.services.api.auth_limits import AuthLimits
 from prim.services.api.files import delete_all_uploads
 from prim.services.api.groups import owned_groups, tell_destroyed
-from prim.services.api.passwords import hash_password_async, verify_password_async
 from prim.services.api.server import ApiServer
 from prim.services.api.tokens import new_device_id, new_token, token_hash
 from prim.services.api.validate import check_password, clean_text
@@ -58,22 +71,15 @@ log = logging.getLogger("prim.api.accounts")
 
 
 class AccountServiceImpl(AccountServiceInterface):
-    def __init__(self, api: ApiServer, *, max_password_failures: int = 10,
-                 max_reservations_per_minute: int = 60) -> None:
+    def __init__(self, api: ApiServer) -> None:
         self._api = api
-        self._passwords = AttemptLimiter(api.clock, max_failures=max_password_failures)
-        self._reservations = AttemptLimiter(api.clock, max_failures=max_reservations_per_minute)
+        self._limits = AuthLimits(api.storage.attempts, api.config.auth, api.clock)
         self._dummy_hash: str | None = None
         self._dummy_lock = asyncio.Lock()
 
     async def new_account_id(self, request: NewAccountIdRequest,
                              ctx: CallContext) -> NewAccountIdResponse:
-        host = ctx.remote_address.rsplit(":", 1)[0]
-        wait = self._reservations.retry_after_ms(host)
-        if wait:
-            raise ApiError(ErrorCode.RATE_LIMITED, "too many account ids reserved from this "
-                           f"address; try again in {_seconds(wait)} s")
-        self._reservations.begin(host)
+        await self._limits.check_reservation(ctx)
         user_id = await self._api.storage.account_ids.reserve(
             self._api.clock() + RESERVATION_TTL_MS)
         return NewAccountIdResponse(account_id=user_id)
@@ -90,7 +96,8 @@ class AccountServiceImpl(AccountServiceInterface):
         if wanted is not None and not await storage.account_ids.is_reserved(wanted):
             # Checked before hashing so a bad id costs no scrypt; claim() re-checks atomically.
             raise await self._unclaimable(wanted)
-        password_hash = await hash_password_async(password, self._api.config.auth.scrypt_log_n)
+        await self._limits.check_signup(ctx)
+        password_hash = await self._api.scrypt.hash(password, self._api.config.auth.scrypt_log_n)
         user: User
         if wanted is None:
             user = await storage.accounts.create_user(nickname, password_hash)
@@ -115,7 +122,7 @@ class AccountServiceImpl(AccountServiceInterface):
         clean_text(request.device_name, "device_name", min_len=0, max_len=DEVICE_NAME_MAX)
         account_id = request.account_id
         # No field: naming one would tell which of the two was wrong.
-        await self._check_password(account_id, request.password, "")
+        await self._check_password(ctx, account_id, request.password, "")
         device_id = new_device_id()
         token = new_token()
         expires_at = self._api.clock() + self._api.config.auth.token_ttl_seconds * 1000
@@ -137,7 +144,7 @@ class AccountServiceImpl(AccountServiceInterface):
 
     async def delete_account(self, request: DeleteAccountRequest,
                              ctx: CallContext) -> DeleteAccountResponse:
-        await self._check_password(ctx.user_id, request.password, "password")
+        await self._check_password(ctx, ctx.user_id, request.password, "password")
         accounts = self._api.storage.accounts
         await accounts.revoke_user_sessions(ctx.user_id)
         owned = await owned_groups(self._api, ctx.user_id)
@@ -150,29 +157,81 @@ class AccountServiceImpl(AccountServiceInterface):
         await self._api.storage.online.forget_user(ctx.user_id)
         return DeleteAccountResponse()
 
-    async def _check_password(self, account_id: int, password: str, field: str) -> None:
+    async def change_password(self, request: ChangePasswordRequest,
+                              ctx: CallContext) -> ChangePasswordResponse:
+        new_password = check_password(request.new_password, "new_password")
+        await self._check_password(ctx, ctx.user_id, request.current_password,
+                                   "current_password")
+        password_hash = await self._api.scrypt.hash(new_password,
+                                                    self._api.config.auth.scrypt_log_n)
+        try:
+            await self._api.storage.accounts.set_password_hash(ctx.user_id, password_hash)
+        except NotFound:  # deleted meanwhile
+            raise ApiError(ErrorCode.UNAUTHENTICATED, "this account no longer exists") from None
+        # Whoever learnt the old password may hold a session: only the caller's stays.
+        revoked = await self._end_other_sessions(ctx, "the password was changed; log in again")
+        return ChangePasswordResponse(revoked_sessions=revoked)
+
+    async def list_sessions(self, request: ListSessionsRequest,
+                            ctx: CallContext) -> ListSessionsResponse:
+        sessions = await self._api.storage.accounts.list_sessions(ctx.user_id)
+        return ListSessionsResponse(sessions=[
+            SessionInfo(device_id=s.device_id, created_at=s.created_at,
+                        expires_at=s.expires_at, current=s.device_id == ctx.device_id)
+            for s in sessions])
+
+    async def revoke_session(self, request: RevokeSessionRequest,
+                             ctx: CallContext) -> RevokeSessionResponse:
+        sessions = await self._api.storage.accounts.list_sessions(ctx.user_id)
+        session = next((s for s in sessions if s.device_id == request.device_id), None)
+        if session is None:
+            raise ApiError(ErrorCode.NOT_FOUND, f"no active session has device id "
+                           f"{request.device_id!r}; ListSessions shows them", "device_id")
+        await self._end_sessions(ctx.user_id, [session], "this session was revoked; log in "
+                                 "again")
+        return RevokeSessionResponse()
+
+    async def revoke_other_sessions(self, request: RevokeOtherSessionsRequest,
+                                    ctx: CallContext) -> RevokeOtherSessionsResponse:
+        revoked = await self._end_other_sessions(ctx, "this session was revoked; log in again")
+        return RevokeOtherSessionsResponse(revoked_sessions=revoked)
+
+    async def _end_other_sessions(self, ctx: CallContext, reason: str) -> int:
+        mine = token_hash(ctx.access_token)
+        sessions = await self._api.storage.accounts.list_sessions(ctx.user_id)
+        return await self._end_sessions(
+            ctx.user_id, [s for s in sessions if s.token_hash != mine], reason)
+
+    async def _end_sessions(self, user_id: int, sessions: list[Session], reason: str) -> int:
+        """Revokes the sessions and closes their devices' live connections (opened with
+        those tokens), as Logout does for one. Returns how many were still active."""
+        revoked = 0
+        for session in sessions:
+            revoked += await self._api.storage.accounts.revoke_session(session.token_hash)
+            await self._api.scheduler.disconnect_user(DisconnectUserRequest(
+                user_id=user_id, device_id=session.device_id, reason=reason), CallContext())
+        return revoked
+
+    async def _check_password(self, ctx: CallContext, account_id: int, password: str,
+                              field: str) -> None:
         """Returns when ``password`` is the account's; else INVALID_CREDENTIALS (the same
         answer, after the same scrypt work, whether the account exists or not), or
-        RATE_LIMITED after too many attempts."""
-        wait = self._passwords.retry_after_ms(account_id)
-        if wait:
-            raise ApiError(ErrorCode.RATE_LIMITED, "too many wrong passwords for this account; "
-                           f"try again in {_seconds(wait)} s")
-        self._passwords.begin(account_id)
+        RATE_LIMITED (checked before scrypt) when the address or the account must wait."""
+        await self._limits.begin_password_check(ctx, account_id)
         stored = None
         if 0 < account_id < GROUP_ID_BASE:
             stored = await self._api.storage.accounts.get_password_hash(account_id)
-        ok = await verify_password_async(password, stored or await self._dummy())
+        ok = await self._api.scrypt.verify(password, stored or await self._dummy())
         if not ok or stored is None:
             raise ApiError(ErrorCode.INVALID_CREDENTIALS, _BAD_CREDENTIALS, field)
-        self._passwords.succeeded(account_id)
+        await self._limits.password_ok(account_id)
 
     async def _dummy(self) -> str:
         """A hash no password matches, at the configured cost, so that checking a password
         against an unknown account takes as long as against a real one."""
         async with self._dummy_lock:
             if self._dummy_hash is None:
-                self._dummy_hash = await hash_password_async(
+                self._dummy_hash = await self._api.scrypt.hash(
                     new_token(), self._api.config.auth.scrypt_log_n)
             return self._dummy_hash
 
@@ -182,7 +241,3 @@ async def forget_account(api: ApiServer, user_id: int, owned: dict[int, list[int
     the members of the groups it owned (dissolved with it) are told."""
     await delete_all_uploads(api, user_id)
     await tell_destroyed(api, user_id, owned)
-
-
-def _seconds(ms: int) -> int:
-    return max(1, -(-ms // 1000))

@@ -1,65 +1,67 @@
-"""Sliding-window attempt counters: password checks (Login, DeleteAccount) per account, so
-nobody can guess a password faster than `max_failures` per `window_ms`, and id
-reservations (NewAccountId) per client address.
+"""The two shapes of abuse limit, on the AttemptCounters port (memory for one node, Redis
+shared by every api process):
 
-In memory, per process: with several api processes each one counts on its own, which
-multiplies the allowance by the number of processes (a shared Redis counter would fix that).
-An attempt is counted when it starts, not when it fails, so concurrent guesses cannot slip
-past the limit while scrypt runs; a success forgets the key's count.
+- WindowLimit: at most `limit` events per key in each fixed window (per-address limits);
+- Backoff: after `free` failures of a key, each further attempt waits a delay that doubles
+  per failure up to a ceiling (per-account password checks). Unlike a lockout, the owner
+  waits at most the ceiling, and a right password resets it.
+
+An attempt counts as a failure when it starts (Backoff.begin) and `succeeded` forgets the
+key, so concurrent guesses cannot slip past the delay while scrypt runs. Windows follow
+the api's clock (keys carry the window's number), so a test's clock moves them.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Hashable
-
 from prim.runtime.storage.models import Clock
+from prim.runtime.storage.ports import AttemptCounters
+
+# How long a key's failures are remembered after the last one.
+BACKOFF_MEMORY_MS = 24 * 3600 * 1000
 
 
-class AttemptLimiter:
-    def __init__(self, clock: Clock, *, max_failures: int = 10, window_ms: int = 60_000,
-                 max_keys: int = 100_000) -> None:
-        self._clock = clock
-        self._max = max_failures
+class WindowLimit:
+    def __init__(self, counters: AttemptCounters, name: str, *, limit: int, window_ms: int,
+                 clock: Clock) -> None:
+        self._counters = counters
+        self._name = name
+        self._limit = limit
         self._window = window_ms
-        self._max_keys = max_keys
-        self._attempts: dict[Hashable, deque[int]] = {}
+        self._clock = clock
 
-    def _recent(self, key: Hashable, now: int) -> deque[int] | None:
-        times = self._attempts.get(key)
-        if times is None:
-            return None
-        while times and times[0] <= now - self._window:
-            times.popleft()
-        if not times:
-            del self._attempts[key]
-            return None
-        return times
-
-    def retry_after_ms(self, key: Hashable) -> int:
-        """0 when an attempt for ``key`` may go ahead; else how long until one may."""
+    async def hit(self, key: str) -> int:
+        """Counts an event; 0 when it is within the limit, else ms until the window ends."""
         now = self._clock()
-        times = self._recent(key, now)
-        if times is None or len(times) < self._max:
+        window = now // self._window
+        count = await self._counters.add(f"{self._name}:{window}:{key}", self._window)
+        if count <= self._limit:
             return 0
-        return times[-self._max] + self._window - now
+        return (window + 1) * self._window - now
 
-    def begin(self, key: Hashable) -> None:
+
+class Backoff:
+    def __init__(self, counters: AttemptCounters, name: str, *, free: int, delay_ms: int,
+                 max_delay_ms: int, clock: Clock) -> None:
+        self._counters = counters
+        self._name = name
+        self._free = free
+        self._delay = delay_ms
+        self._max_delay = max_delay_ms
+        self._clock = clock
+
+    async def wait_ms(self, key: str) -> int:
+        """0 when an attempt for ``key`` may go ahead; else how long until one may."""
+        until = await self._counters.get(f"{self._name}:until:{key}")
+        return max(0, until - self._clock())
+
+    async def begin(self, key: str) -> None:
         """Counts an attempt as failed until `succeeded` says otherwise."""
-        now = self._clock()
-        times = self._recent(key, now)
-        if times is None:
-            if len(self._attempts) >= self._max_keys:
-                self._evict(now)
-            times = self._attempts[key] = deque()
-        times.append(now)
+        failures = await self._counters.add(f"{self._name}:n:{key}", BACKOFF_MEMORY_MS)
+        if failures >= self._free:
+            # The delay applies from the free-th failure on: 1x, 2x, 4x ... up to the ceiling.
+            delay = min(self._max_delay, self._delay << min(failures - self._free, 40))
+            await self._counters.put(f"{self._name}:until:{key}", self._clock() + delay,
+                                     BACKOFF_MEMORY_MS)
 
-    def succeeded(self, key: Hashable) -> None:
-        self._attempts.pop(key, None)
-
-    def _evict(self, now: int) -> None:
-        for key in list(self._attempts):
-            self._recent(key, now)
-        while len(self._attempts) >= self._max_keys:
-            # Oldest first (dict order is insertion order): the least useful to keep.
-            del self._attempts[next(iter(self._attempts))]
+    async def succeeded(self, key: str) -> None:
+        await self._counters.delete(f"{self._name}:n:{key}", f"{self._name}:until:{key}")

@@ -48,9 +48,8 @@ from prim.runtime.errors import ApiError
 from prim.runtime.storage import models
 from prim.runtime.storage.errors import AlreadyExists, FailedPrecondition, NotFound
 from prim.services.api import argcheck, paging
-from prim.services.api.attempt_limiter import AttemptLimiter
+from prim.services.api.attempt_limiter import WindowLimit
 from prim.services.api.notify import Notifier
-from prim.services.api.passwords import hash_password_async, verify_password_async
 from prim.services.api.server import ApiServer
 
 _ADMINS = (models.GroupRole.ADMIN, models.GroupRole.OWNER)
@@ -81,8 +80,9 @@ class GroupServiceImpl(GroupServiceInterface):
         self._api = api
         self._social = api.storage.social
         self._notify = Notifier(api.scheduler)
-        self._join_attempts = AttemptLimiter(api.clock, max_failures=JOIN_PASSWORD_ATTEMPTS,
-                                             window_ms=60_000)
+        self._join_attempts = WindowLimit(api.storage.attempts, "group-join",
+                                          limit=JOIN_PASSWORD_ATTEMPTS, window_ms=60_000,
+                                          clock=api.clock)
 
     # -- the group ---------------------------------------------------------------------
 
@@ -266,16 +266,14 @@ class GroupServiceImpl(GroupServiceInterface):
 
     async def _check_password(self, group_id: int, password_hash: str, password: str,
                               user_id: int) -> None:
-        key = (group_id, user_id)
-        wait_ms = self._join_attempts.retry_after_ms(key)
+        # Counted before scrypt, per group and user, across api processes.
+        wait_ms = await self._join_attempts.hit(f"{group_id}:{user_id}")
         if wait_ms:
             raise ApiError(ErrorCode.RATE_LIMITED, f"too many wrong join passwords; try again "
                            f"in {(wait_ms + 999) // 1000} s", "password")
-        self._join_attempts.begin(key)
-        if not await verify_password_async(password, password_hash):
+        if not await self._api.scrypt.verify(password, password_hash):
             raise ApiError(ErrorCode.PERMISSION_DENIED, "the group's join password is wrong; "
                            "ask a member for it", "password")
-        self._join_attempts.succeeded(key)
 
     async def list_join_requests(self, request: ListJoinRequestsRequest,
                                  ctx: CallContext) -> ListJoinRequestsResponse:
@@ -376,7 +374,7 @@ class GroupServiceImpl(GroupServiceInterface):
         return sorted(set(ids))
 
     async def _hash(self, password: str) -> str:
-        return await hash_password_async(password, self._api.config.auth.scrypt_log_n)
+        return await self._api.scrypt.hash(password, self._api.config.auth.scrypt_log_n)
 
     @staticmethod
     def _no_group(group_id: int) -> ApiError:

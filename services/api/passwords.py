@@ -1,13 +1,24 @@
 """Password hashing with scrypt (hashlib, no extra dependency): slow, salted, and the cost
-parameters stored with each hash so they can be raised later without breaking logins."""
+parameters stored with each hash so they can be raised later without breaking logins.
+
+scrypt is the cheapest way to make the server burn CPU, so it runs in a pool of its own
+(ScryptPool): a few threads (hashlib releases the GIL) and a bounded queue; past the queue a
+check is refused at once with UNAVAILABLE instead of piling up work, and the shared default
+executor (DNS, file I/O) never waits behind password hashing."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import secrets
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+
+from prim.generated.prim.v1 import ErrorCode
+from prim.runtime.errors import ApiError
 
 _SCHEME = "scrypt"
 _R, _P, _DKLEN = 8, 1, 32
@@ -43,10 +54,35 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
-async def hash_password_async(password: str, log_n: int = 14) -> str:
-    """hash_password off the event loop (scrypt holds the CPU for tens of milliseconds)."""
-    return await asyncio.to_thread(hash_password, password, log_n)
+class ScryptPool:
+    """`threads` hashes at once and at most `queue` waiting; more is UNAVAILABLE (503)."""
 
+    def __init__(self, threads: int, queue: int) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=threads,
+                                            thread_name_prefix="prim-scrypt")
+        self._capacity = threads + queue
+        self._busy = 0
 
-async def verify_password_async(password: str, stored: str) -> bool:
-    return await asyncio.to_thread(verify_password, password, stored)
+    async def hash(self, password: str, log_n: int) -> str:
+        async with self._slot():
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, hash_password, password, log_n)
+
+    async def verify(self, password: str, stored: str) -> bool:
+        async with self._slot():
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, verify_password, password, stored)
+
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        if self._busy >= self._capacity:
+            raise ApiError(ErrorCode.UNAVAILABLE, "the server is checking too many passwords "
+                           "right now; try again in a second", retry_after_ms=1000)
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -8,7 +8,7 @@ groups.py, messages.py, files.py, nodes.py); each takes an `ApiServer` and nothi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prim.generated.interfaces import SchedulerServiceInterface
 from prim.runtime.config import Config
@@ -16,6 +16,7 @@ from prim.runtime.context import Principal
 from prim.runtime.storage.clock import wall_clock_ms
 from prim.runtime.storage.factory import Storage
 from prim.runtime.storage.models import Clock
+from prim.services.api.passwords import ScryptPool
 from prim.services.api.tokens import token_hash
 
 
@@ -30,6 +31,11 @@ class ApiServer:
     # Seconds an edit or read marker waits for a message not stored yet (a cluster's
     # history follows the Acks by the msgprocessor's lag); 0 where the Ack follows the write.
     persist_wait: float = 0.0
+    # Every password hash and check of this process (accounts, group passwords).
+    scrypt: ScryptPool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scrypt = ScryptPool(self.config.auth.scrypt_threads, self.config.auth.scrypt_queue)
 
     async def authenticate(self, token: str) -> Principal | None:
         """The user and device an access token stands for, while it is active."""

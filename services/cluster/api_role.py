@@ -14,6 +14,7 @@ from prim.runtime.storage.factory import open_storage
 from prim.runtime.storage.models import Clock
 from prim.services.api.http_app import api_http_server
 from prim.services.api.server import ApiServer
+from prim.services.api.session_purge import SessionPurge
 from prim.services.cluster.health import health_fields, render_counters
 from prim.services.cluster.parts import StartedParts
 from prim.services.cluster.wiring import scheduler_client
@@ -40,6 +41,9 @@ class ApiRole:
         # after a send wait for their message.
         self.api = ApiServer(storage=storage, scheduler=scheduler, config=cfg,
                              clock=self.clock, persist_wait=cfg.cluster.persist_wait_seconds)
+        purge = SessionPurge(storage.accounts, cfg.auth.session_purge_seconds)
+        purge.start()
+        parts.add("session purge", purge.stop)
         http = api_http_server(self.api, cfg, certs, lambda: render_counters(
             "prim_api", {"up": 1}, {"up": "1 while the api process serves"}))
         endpoint = await http.start()

@@ -73,10 +73,20 @@ def backend(request: pytest.FixtureRequest) -> Backend:
                                 "storage.online": f"{redis_url}{sep}prefix={prefix}"})
 
 
+# Every test client comes from 127.0.0.1 and logs in often: the per-address limits would
+# refuse them. Tests of the limits set their own values.
+TEST_AUTH_LIMITS: dict[str, object] = {
+    "auth.password_attempts_per_ip_per_minute": 1_000_000,
+    "auth.signups_per_ip_per_hour": 1_000_000,
+    "auth.scrypt_queue": 10_000,
+}
+
+
 def node_config(tmp: Path, backend: Backend, **overrides: object) -> Config:
     values: dict[str, object] = {
         "node.data_dir": str(tmp), "http.port": 0, "gateway.port": 0,
         "auth.scrypt_log_n": 10,  # fast hashing: tests sign up many users
+        **TEST_AUTH_LIMITS,
         **backend.overrides,
     }
     values.update(overrides)

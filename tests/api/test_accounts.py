@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.storage.clock import wall_clock_ms
+from prim.runtime.wire.asyncio.client import Client
 from prim.runtime.wire.client_errors import AuthenticationFailed
 from prim.services.api.accounts import RESERVATION_TTL_MS
 from prim.services.node import Endpoints, Node
@@ -50,19 +52,27 @@ class ClockedNode:
     http: httpx.AsyncClient
     endpoints: Endpoints
     clock: FakeClock
+    node: Node
+
+
+@asynccontextmanager
+async def clocked(backend: Backend, tmp: Path, **overrides: object) -> AsyncIterator[ClockedNode]:
+    """A node whose clock the test moves (token expiry, rate-limit windows)."""
+    clock = FakeClock()
+    node = Node(node_config(tmp, backend, **{"auth.token_ttl_seconds": 60, **overrides}),
+                clock=clock)
+    endpoints = await node.start()
+    try:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+            yield ClockedNode(http, endpoints, clock, node)
+    finally:
+        await node.stop()
 
 
 @pytest.fixture
 async def clocked_node(backend: Backend, tmp_path: Path) -> AsyncIterator[ClockedNode]:
-    """A node whose clock the test moves (token expiry, rate-limit windows)."""
-    clock = FakeClock()
-    node = Node(node_config(tmp_path, backend, **{"auth.token_ttl_seconds": 60}), clock=clock)
-    endpoints = await node.start()
-    try:
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
-            yield ClockedNode(http, endpoints, clock)
-    finally:
-        await node.stop()
+    async with clocked(backend, tmp_path) as node:
+        yield node
 
 
 # -- NewAccountId and Signup -------------------------------------------------------------------
@@ -157,6 +167,19 @@ async def test_login_opens_a_session_per_device(running_node: RunningNode) -> No
         assert me.status_code == 200 and int(me.json()["userId"]) == user_id
 
 
+async def test_login_takes_the_account_id_as_a_json_number(running_node: RunningNode) -> None:
+    """proto3 JSON: a 64-bit integer may come as a number (JavaScript clients send them)."""
+    http = running_node.http
+    user_id = await signup(http, "js")
+    response = await http.post("/v1/sessions", json={"accountId": user_id,
+                                                     "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    assert response.json()["userId"] == str(user_id)  # answers keep writing strings
+    fraction = await http.post("/v1/sessions", json={"accountId": user_id + 0.5,
+                                                     "password": PASSWORD})
+    assert_error(fraction, 400, "INVALID_ARGUMENT", "account_id")
+
+
 async def test_wrong_password_and_unknown_account_get_the_same_answer(
         running_node: RunningNode) -> None:
     http = running_node.http
@@ -195,24 +218,54 @@ async def test_tokens_expire(clocked_node: ClockedNode) -> None:
     assert (await http.get("/v1/users/me", headers=fresh.auth)).status_code == 200
 
 
-async def test_failed_logins_are_rate_limited_per_account(clocked_node: ClockedNode) -> None:
+async def test_failed_logins_back_off_per_account_instead_of_locking_out(
+        clocked_node: ClockedNode) -> None:
+    """5 wrong passwords are free; then each check waits 1 s, doubling per failure; the
+    owner's right password after the wait works and resets the count."""
     http, clock = clocked_node.http, clocked_node.clock
+
+    async def attempt(password: str) -> httpx.Response:
+        return await http.post("/v1/sessions", json={"accountId": str(target),
+                                                     "password": password})
+
     target = await signup(http, "target")
     bystander = await signup(http, "bystander")
-    for _ in range(10):
-        response = await http.post("/v1/sessions", json={"accountId": str(target),
-                                                         "password": "guess guess"})
-        assert_error(response, 401, "INVALID_CREDENTIALS")
-    # Even the right password is refused while the window is full...
-    limited = await http.post("/v1/sessions", json={"accountId": str(target),
-                                                    "password": PASSWORD})
+    for _ in range(5):
+        assert_error(await attempt("guess guess"), 401, "INVALID_CREDENTIALS")
+    # Even the right password waits out the delay...
+    limited = await attempt(PASSWORD)
     body = assert_error(limited, 429, "RATE_LIMITED")
-    assert "try again in" in body["message"]
+    assert "try again in 1 s" in body["message"] and limited.headers["retry-after"] == "1"
     # ...other accounts are not affected...
     await login(http, bystander)
-    # ...and the window slides.
-    clock.advance(60_000)
+    # ...and the delay doubles with each further failure.
+    clock.advance(1_000)
+    assert_error(await attempt("guess guess"), 401, "INVALID_CREDENTIALS")
+    clock.advance(1_999)
+    assert (await attempt(PASSWORD)).headers["retry-after"] == "1"
+    clock.advance(1)
     await login(http, target)
+    # The right password reset the count: 5 free failures again.
+    for _ in range(5):
+        assert_error(await attempt("guess guess"), 401, "INVALID_CREDENTIALS")
+
+
+async def test_the_backoff_delay_has_a_ceiling(backend: Backend, tmp_path: Path) -> None:
+    async with clocked(backend, tmp_path, **{"auth.free_password_failures": 1,
+                                             "auth.max_failure_delay_seconds": 4}) as node:
+        http = node.http
+        target = await signup(http)
+        waits = []
+        for _ in range(6):
+            assert_error(await http.post("/v1/sessions", json={
+                "accountId": str(target), "password": "wrong guess"}), 401,
+                "INVALID_CREDENTIALS")
+            refused = await http.post("/v1/sessions", json={
+                "accountId": str(target), "password": PASSWORD})
+            waits.append(int(refused.headers["retry-after"]))
+            node.clock.advance(waits[-1] * 1000)
+        assert waits == [1, 2, 4, 4, 4, 4]
+        await login(http, target)
 
 
 # -- Logout ------------------------------------------------------------------------------------
@@ -249,6 +302,108 @@ async def test_logout_revokes_only_the_calling_token_at_once(running_node: Runni
         await laptop_live.close()
 
 
+async def _closed(client: Client) -> bool:
+    for _ in range(60):
+        if client.closed is not None:
+            return client.closed.code == ErrorCode.UNAUTHENTICATED
+        await asyncio.sleep(0.05)
+    return False
+
+
+# -- Sessions: list, revoke one, revoke the others, change the password ----------------------
+async def test_list_sessions_shows_each_login_and_marks_the_current_one(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    phone = await login(http, user_id, device_name="phone")
+    laptop = await login(http, user_id, device_name="laptop")
+    other = await new_account(http, "other")
+    response = await http.get("/v1/sessions", headers=laptop.auth)
+    assert response.status_code == 200, response.text
+    sessions = response.json()["sessions"]
+    assert [s["deviceId"] for s in sessions] == [phone.device_id, laptop.device_id]
+    assert [s.get("current", False) for s in sessions] == [False, True]
+    assert int(sessions[0]["expiresAt"]) == phone.expires_at
+    assert int(sessions[0]["createdAt"]) <= int(sessions[1]["createdAt"])
+    assert other.device_id not in {s["deviceId"] for s in sessions}
+
+
+async def test_revoke_session_ends_that_device_and_closes_its_connection(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    phone = await login(http, user_id, device_name="phone")
+    laptop = await login(http, user_id, device_name="laptop")
+    stranger = await new_account(http, "stranger")
+    phone_live = await dial(running_node.endpoints, phone)
+    try:
+        # Another user's device id is not the caller's to revoke.
+        assert_error(await http.delete(f"/v1/sessions/{phone.device_id}",
+                                       headers=stranger.auth), 404, "NOT_FOUND", "device_id")
+        response = await http.delete(f"/v1/sessions/{phone.device_id}", headers=laptop.auth)
+        assert response.status_code == 200 and response.json() == {}, response.text
+        assert await _closed(phone_live)
+        assert_error(await http.get("/v1/users/me", headers=phone.auth), 401, "UNAUTHENTICATED")
+        assert (await http.get("/v1/users/me", headers=laptop.auth)).status_code == 200
+        assert_error(await http.delete(f"/v1/sessions/{phone.device_id}", headers=laptop.auth),
+                     404, "NOT_FOUND", "device_id")
+    finally:
+        await phone_live.close()
+
+
+async def test_revoke_other_sessions_keeps_only_the_caller(running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    phone, tablet, laptop = [await login(http, user_id, device_name=n)
+                             for n in ("phone", "tablet", "laptop")]
+    phone_live = await dial(running_node.endpoints, phone)
+    laptop_live = await dial(running_node.endpoints, laptop)
+    try:
+        response = await http.delete("/v1/sessions", headers=laptop.auth)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"revokedSessions": 2}
+        assert await _closed(phone_live)
+        assert await laptop_live.ping() >= 0
+        for gone in (phone, tablet):
+            assert_error(await http.get("/v1/users/me", headers=gone.auth), 401,
+                         "UNAUTHENTICATED")
+        listed = (await http.get("/v1/sessions", headers=laptop.auth)).json()["sessions"]
+        assert [s["deviceId"] for s in listed] == [laptop.device_id]
+    finally:
+        await phone_live.close()
+        await laptop_live.close()
+
+
+async def test_change_password_checks_the_old_one_and_revokes_other_sessions(
+        running_node: RunningNode) -> None:
+    http = running_node.http
+    user_id = await signup(http)
+    thief = await login(http, user_id, device_name="thief")
+    owner = await login(http, user_id, device_name="owner")
+    thief_live = await dial(running_node.endpoints, thief)
+    try:
+        wrong = await http.post("/v1/accounts/me/password", headers=owner.auth, json={
+            "currentPassword": "not the password", "newPassword": "a brand new secret"})
+        assert_error(wrong, 401, "INVALID_CREDENTIALS", "current_password")
+        short = await http.post("/v1/accounts/me/password", headers=owner.auth, json={
+            "currentPassword": PASSWORD, "newPassword": "short"})
+        assert_error(short, 400, "INVALID_ARGUMENT", "new_password")
+        assert (await http.get("/v1/users/me", headers=thief.auth)).status_code == 200
+        changed = await http.post("/v1/accounts/me/password", headers=owner.auth, json={
+            "currentPassword": PASSWORD, "newPassword": "a brand new secret"})
+        assert changed.status_code == 200, changed.text
+        assert changed.json() == {"revokedSessions": 1}
+        assert await _closed(thief_live)
+        assert_error(await http.get("/v1/users/me", headers=thief.auth), 401, "UNAUTHENTICATED")
+        assert (await http.get("/v1/users/me", headers=owner.auth)).status_code == 200
+        old = await http.post("/v1/sessions", json={"accountId": str(user_id),
+                                                    "password": PASSWORD})
+        assert_error(old, 401, "INVALID_CREDENTIALS")
+        await login(http, user_id, password="a brand new secret")
+    finally:
+        await thief_live.close()
+
+
 async def test_session_endpoints_need_a_token(running_node: RunningNode) -> None:
     http = running_node.http
     assert_error(await http.delete("/v1/sessions/current"), 401, "UNAUTHENTICATED")
@@ -257,6 +412,11 @@ async def test_session_endpoints_need_a_token(running_node: RunningNode) -> None
                  401, "UNAUTHENTICATED")
     assert_error(await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD}),
                  401, "UNAUTHENTICATED")
+    assert_error(await http.get("/v1/sessions"), 401, "UNAUTHENTICATED")
+    assert_error(await http.delete("/v1/sessions"), 401, "UNAUTHENTICATED")
+    assert_error(await http.delete("/v1/sessions/abc"), 401, "UNAUTHENTICATED")
+    assert_error(await http.post("/v1/accounts/me/password", json={
+        "currentPassword": PASSWORD, "newPassword": "another secret"}), 401, "UNAUTHENTICATED")
 
 
 # -- DeleteAccount -----------------------------------------------------------------------------
@@ -299,11 +459,75 @@ async def test_delete_account_password_guesses_are_rate_limited(
         clocked_node: ClockedNode) -> None:
     http = clocked_node.http
     account: Account = await new_account(http)
-    for _ in range(10):
+    for _ in range(5):
         response = await http.post("/v1/accounts/me/deletion", json={"password": "guess!!!"},
                                    headers=account.auth)
         assert_error(response, 401, "INVALID_CREDENTIALS", "password")
     limited = await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD},
                               headers=account.auth)
     assert_error(limited, 429, "RATE_LIMITED")
+    # ChangePassword checks the same password and shares the account's backoff.
+    changed = await http.post("/v1/accounts/me/password", headers=account.auth, json={
+        "currentPassword": PASSWORD, "newPassword": "a brand new secret"})
+    assert_error(changed, 429, "RATE_LIMITED")
     assert (await http.get("/v1/users/me", headers=account.auth)).status_code == 200
+
+
+# -- Session purge -----------------------------------------------------------------------------
+async def test_expired_and_revoked_sessions_are_purged(backend: Backend, tmp_path: Path) -> None:
+    """The node's periodic purge deletes expired and revoked sessions and keeps live ones."""
+    async with clocked(backend, tmp_path, **{"auth.session_purge_seconds": 1}) as running:
+        http, clock, node = running.http, running.clock, running.node
+        assert node.storage is not None
+        accounts = node.storage.accounts
+        purged: list[int] = []
+        purge = accounts.purge_expired_sessions
+
+        async def counting() -> int:
+            purged.append(await purge())
+            return purged[-1]
+
+        accounts.purge_expired_sessions = counting  # type: ignore[method-assign]
+        user_id = await signup(http)
+        await login(http, user_id)  # expires first
+        clock.advance(30_000)
+        revoked, kept = await login(http, user_id), await login(http, user_id)
+        await http.delete("/v1/sessions/current", headers=revoked.auth)
+        clock.advance(30_000)
+        for _ in range(50):
+            if sum(purged) >= 2:
+                break
+            await asyncio.sleep(0.1)
+        # Ours at least (a shared test database may hold other tests' revoked rows).
+        assert sum(purged) >= 2
+        assert await purge() == 0  # nothing left to purge
+        assert [s.device_id for s in await accounts.list_sessions(user_id)] == [kept.device_id]
+        assert (await http.get("/v1/users/me", headers=kept.auth)).status_code == 200
+
+
+async def test_the_api_role_purges_sessions_too(tmp_path: Path) -> None:
+    """A cluster's api processes run the same purge as the embedded node."""
+    from prim.services.cluster.api_role import ApiRole
+
+    config = node_config(tmp_path, Backend("embedded", {}), **{
+        "node.role": "api", "cluster.schedulers": ["127.0.0.1:9"],
+        "auth.session_purge_seconds": 1})
+    role = ApiRole(config)
+    await role.start()
+    try:
+        accounts = role.api.storage.accounts
+        purge = accounts.purge_expired_sessions
+        calls: list[int] = []
+
+        async def counting() -> int:
+            calls.append(await purge())
+            return calls[-1]
+
+        accounts.purge_expired_sessions = counting  # type: ignore[method-assign]
+        for _ in range(30):
+            if calls:
+                break
+            await asyncio.sleep(0.1)
+        assert calls
+    finally:
+        await role.stop()

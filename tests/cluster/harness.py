@@ -27,6 +27,10 @@ FAST_ENV = {
     "PRIM_CLUSTER__LEASE_SECONDS": "2",
     "PRIM_CLUSTER__SEQNUM_LEASE_SECONDS": "2",
     "PRIM_AUTH__SCRYPT_LOG_N": "10",
+    # Every test client is 127.0.0.1: per-address limits off in effect.
+    "PRIM_AUTH__PASSWORD_ATTEMPTS_PER_IP_PER_MINUTE": "1000000",
+    "PRIM_AUTH__SIGNUPS_PER_IP_PER_HOUR": "1000000",
+    "PRIM_AUTH__SCRYPT_QUEUE": "10000",
     "PRIM_GATEWAY__IDLE_TIMEOUT": "30",
     "PRIM_LOG__LEVEL": "info",
 }

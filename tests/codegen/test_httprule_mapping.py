@@ -235,7 +235,10 @@ def test_proto3_json_schema_mapping(doc: dict[str, Any]) -> None:
     assert note["color"] == {"$ref": "#/components/schemas/Color"}
     assert note["counters"]["additionalProperties"]["format"] == "int32"
     assert doc["components"]["schemas"]["Color"]["enum"][0] == "COLOR_UNSPECIFIED"
-    int64 = re.compile(doc["components"]["schemas"]["Int64"]["pattern"])
+    # 64-bit integers: a decimal string in range, or a JSON integer in range.
+    spelled, number = doc["components"]["schemas"]["Int64"]["oneOf"]
+    int64 = re.compile(spelled["pattern"])
     assert int64.match(str(-(2**63))) and not int64.match(str(-(2**63) - 1))
+    assert number == {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
     update = doc["components"]["schemas"]["UpdateNoteRequest"]
     assert update["required"] == ["note"]  # `optional bool notify` is not required

@@ -15,6 +15,8 @@ __all__ = (
     "AllocateResult",
     "ApproveJoinRequestRequest",
     "BlockUserRequest",
+    "ChangePasswordRequest",
+    "ChangePasswordResponse",
     "ChatMessage",
     "CreateGroupRequest",
     "DeleteAccountRequest",
@@ -94,6 +96,8 @@ __all__ = (
     "ListMyGroupsResponse",
     "ListNodesRequest",
     "ListNodesResponse",
+    "ListSessionsRequest",
+    "ListSessionsResponse",
     "LoginRequest",
     "LoginResponse",
     "LogoutRequest",
@@ -136,6 +140,10 @@ __all__ = (
     "RequestDirection",
     "RequestToJoinRequest",
     "RevokeAdminRequest",
+    "RevokeOtherSessionsRequest",
+    "RevokeOtherSessionsResponse",
+    "RevokeSessionRequest",
+    "RevokeSessionResponse",
     "SchedulerServiceBase",
     "SchedulerServiceStub",
     "SelectSeqnumNodeRequest",
@@ -143,6 +151,7 @@ __all__ = (
     "SendFriendRequestRequest",
     "SeqnumServiceBase",
     "SeqnumServiceStub",
+    "SessionInfo",
     "SetReadMarkerRequest",
     "SignupRequest",
     "SignupResponse",
@@ -1022,6 +1031,30 @@ class BlockUserRequest(betterproto2.Message):
 
 
 default_message_pool.register_message("prim.v1", "BlockUserRequest", BlockUserRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ChangePasswordRequest(betterproto2.Message):
+    current_password: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    new_password: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    At least 8 and at most 128 characters.
+    """
+
+
+default_message_pool.register_message("prim.v1", "ChangePasswordRequest", ChangePasswordRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ChangePasswordResponse(betterproto2.Message):
+    revoked_sessions: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
+    """
+    How many other sessions were revoked.
+    """
+
+
+default_message_pool.register_message("prim.v1", "ChangePasswordResponse", ChangePasswordResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -1965,6 +1998,22 @@ default_message_pool.register_message("prim.v1", "ListNodesResponse", ListNodesR
 
 
 @dataclass(eq=False, repr=False)
+class ListSessionsRequest(betterproto2.Message):
+    pass
+
+
+default_message_pool.register_message("prim.v1", "ListSessionsRequest", ListSessionsRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ListSessionsResponse(betterproto2.Message):
+    sessions: "list[SessionInfo]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+
+default_message_pool.register_message("prim.v1", "ListSessionsResponse", ListSessionsResponse)
+
+
+@dataclass(eq=False, repr=False)
 class LoginRequest(betterproto2.Message):
     account_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
 
@@ -2423,6 +2472,48 @@ default_message_pool.register_message("prim.v1", "RevokeAdminRequest", RevokeAdm
 
 
 @dataclass(eq=False, repr=False)
+class RevokeOtherSessionsRequest(betterproto2.Message):
+    pass
+
+
+default_message_pool.register_message(
+    "prim.v1", "RevokeOtherSessionsRequest", RevokeOtherSessionsRequest
+)
+
+
+@dataclass(eq=False, repr=False)
+class RevokeOtherSessionsResponse(betterproto2.Message):
+    revoked_sessions: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
+    """
+    How many sessions were revoked.
+    """
+
+
+default_message_pool.register_message(
+    "prim.v1", "RevokeOtherSessionsResponse", RevokeOtherSessionsResponse
+)
+
+
+@dataclass(eq=False, repr=False)
+class RevokeSessionRequest(betterproto2.Message):
+    device_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    A device id from ListSessions (or LoginResponse). "current" is Logout's path.
+    """
+
+
+default_message_pool.register_message("prim.v1", "RevokeSessionRequest", RevokeSessionRequest)
+
+
+@dataclass(eq=False, repr=False)
+class RevokeSessionResponse(betterproto2.Message):
+    pass
+
+
+default_message_pool.register_message("prim.v1", "RevokeSessionResponse", RevokeSessionResponse)
+
+
+@dataclass(eq=False, repr=False)
 class SelectSeqnumNodeRequest(betterproto2.Message):
     channel: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
@@ -2461,6 +2552,29 @@ class SendFriendRequestRequest(betterproto2.Message):
 default_message_pool.register_message(
     "prim.v1", "SendFriendRequestRequest", SendFriendRequestRequest
 )
+
+
+@dataclass(eq=False, repr=False)
+class SessionInfo(betterproto2.Message):
+    device_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    The id Login returned for this session.
+    """
+
+    created_at: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
+    """
+    Milliseconds since the Unix epoch: when it was opened, and when its token expires.
+    """
+
+    expires_at: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
+
+    current: "bool" = betterproto2.field(4, betterproto2.TYPE_BOOL)
+    """
+    True for the session the request was made with.
+    """
+
+
+default_message_pool.register_message("prim.v1", "SessionInfo", SessionInfo)
 
 
 @dataclass(eq=False, repr=False)
@@ -2790,6 +2904,97 @@ class AccountServiceStub(betterproto2_grpclib.ServiceStub):
             "/prim.v1.AccountService/DeleteAccount",
             message,
             DeleteAccountResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def change_password(
+        self,
+        message: "ChangePasswordRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ChangePasswordResponse":
+        """
+        Replaces the password after checking the current one; every other session is revoked
+        and its live connections closed (the calling session stays signed in).
+        """
+
+        return await self._unary_unary(
+            "/prim.v1.AccountService/ChangePassword",
+            message,
+            ChangePasswordResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def list_sessions(
+        self,
+        message: "ListSessionsRequest | None" = None,
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ListSessionsResponse":
+        """
+        The caller's active sessions (one per login), oldest first.
+        """
+
+        if message is None:
+            message = ListSessionsRequest()
+
+        return await self._unary_unary(
+            "/prim.v1.AccountService/ListSessions",
+            message,
+            ListSessionsResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def revoke_session(
+        self,
+        message: "RevokeSessionRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "RevokeSessionResponse":
+        """
+        Revokes one of the caller's sessions by its device id and closes its connections.
+        """
+
+        return await self._unary_unary(
+            "/prim.v1.AccountService/RevokeSession",
+            message,
+            RevokeSessionResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def revoke_other_sessions(
+        self,
+        message: "RevokeOtherSessionsRequest | None" = None,
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "RevokeOtherSessionsResponse":
+        """
+        Revokes every session of the caller but the calling one and closes their connections.
+        """
+
+        if message is None:
+            message = RevokeOtherSessionsRequest()
+
+        return await self._unary_unary(
+            "/prim.v1.AccountService/RevokeOtherSessions",
+            message,
+            RevokeOtherSessionsResponse,
             timeout=timeout,
             deadline=deadline,
             metadata=metadata,
@@ -4006,6 +4211,37 @@ class AccountServiceBase(betterproto2_grpclib.ServiceBase):
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
+    async def change_password(self, message: "ChangePasswordRequest") -> "ChangePasswordResponse":
+        """
+        Replaces the password after checking the current one; every other session is revoked
+        and its live connections closed (the calling session stays signed in).
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
+    async def list_sessions(self, message: "ListSessionsRequest") -> "ListSessionsResponse":
+        """
+        The caller's active sessions (one per login), oldest first.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
+    async def revoke_session(self, message: "RevokeSessionRequest") -> "RevokeSessionResponse":
+        """
+        Revokes one of the caller's sessions by its device id and closes its connections.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
+    async def revoke_other_sessions(
+        self, message: "RevokeOtherSessionsRequest"
+    ) -> "RevokeOtherSessionsResponse":
+        """
+        Revokes every session of the caller but the calling one and closes their connections.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
     async def __rpc_new_account_id(
         self, stream: "grpclib.server.Stream[NewAccountIdRequest, NewAccountIdResponse]"
     ) -> None:
@@ -4046,6 +4282,39 @@ class AccountServiceBase(betterproto2_grpclib.ServiceBase):
         response = await self.delete_account(request)
         await stream.send_message(response)
 
+    async def __rpc_change_password(
+        self, stream: "grpclib.server.Stream[ChangePasswordRequest, ChangePasswordResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.change_password(request)
+        await stream.send_message(response)
+
+    async def __rpc_list_sessions(
+        self, stream: "grpclib.server.Stream[ListSessionsRequest, ListSessionsResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.list_sessions(request)
+        await stream.send_message(response)
+
+    async def __rpc_revoke_session(
+        self, stream: "grpclib.server.Stream[RevokeSessionRequest, RevokeSessionResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.revoke_session(request)
+        await stream.send_message(response)
+
+    async def __rpc_revoke_other_sessions(
+        self,
+        stream: "grpclib.server.Stream[RevokeOtherSessionsRequest, RevokeOtherSessionsResponse]",
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.revoke_other_sessions(request)
+        await stream.send_message(response)
+
     def __mapping__(self) -> "dict[str, grpclib.const.Handler]":
         return {
             "/prim.v1.AccountService/NewAccountId": grpclib.const.Handler(
@@ -4077,6 +4346,30 @@ class AccountServiceBase(betterproto2_grpclib.ServiceBase):
                 grpclib.const.Cardinality.UNARY_UNARY,
                 DeleteAccountRequest,
                 DeleteAccountResponse,
+            ),
+            "/prim.v1.AccountService/ChangePassword": grpclib.const.Handler(
+                self.__rpc_change_password,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                ChangePasswordRequest,
+                ChangePasswordResponse,
+            ),
+            "/prim.v1.AccountService/ListSessions": grpclib.const.Handler(
+                self.__rpc_list_sessions,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                ListSessionsRequest,
+                ListSessionsResponse,
+            ),
+            "/prim.v1.AccountService/RevokeSession": grpclib.const.Handler(
+                self.__rpc_revoke_session,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                RevokeSessionRequest,
+                RevokeSessionResponse,
+            ),
+            "/prim.v1.AccountService/RevokeOtherSessions": grpclib.const.Handler(
+                self.__rpc_revoke_other_sessions,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                RevokeOtherSessionsRequest,
+                RevokeOtherSessionsResponse,
             ),
         }
 
