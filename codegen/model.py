@@ -67,6 +67,7 @@ class Field:
     map_value: Field | None = None
     header_word: int | None = None
     header_bits: int | None = None
+    header_offset: int | None = None  # None when the (prim.v1.header) option omits it
     # (prim.v1.rules): 0 means no limit
     min_length: int = 0
     max_length: int = 0
@@ -397,6 +398,7 @@ def _field(
         map_value=map_value,
         header_word=header.word if header is not None else None,
         header_bits=header.bits if header is not None else None,
+        header_offset=header.offset if header is not None and header.HasField("offset") else None,
         min_length=rules.min_length if rules is not None else 0,
         max_length=rules.max_length if rules is not None else 0,
         max_items=rules.max_items if rules is not None else 0,
@@ -535,18 +537,7 @@ def _check(model: Model) -> None:
                 raise SpecError(f"{where}: min_length is above max_length")
             if f.max_items and not f.repeated:
                 raise SpecError(f"{where}: max_items applies to repeated fields only")
-    header = model.header_message()
-    if header is not None:
-        words: dict[int, int] = {}
-        for f in header.fields:
-            if f.header_word is None or f.header_bits is None:
-                raise SpecError(f"{header.full_name}.{f.name} lacks (prim.v1.header)")
-            words[f.header_word] = words.get(f.header_word, 0) + f.header_bits
-        for word, bits in sorted(words.items()):
-            if bits != 64:
-                raise SpecError(f"header word {word} holds {bits} bits, not 64")
-        if sorted(words) != list(range(len(words))):
-            raise SpecError("header words must be numbered from 0 without gaps")
+    # The header's layout is checked where it is worked out: emitters/_header_layout.py.
 
 
 def _resolve_path(model: Model, req: Message_, path: tuple[str, ...], where: str) -> Field:

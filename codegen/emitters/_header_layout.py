@@ -1,5 +1,11 @@
 """The header's bit layout, worked out once from the model for every header emitter
-(Python codec, TypeScript codec, test vectors)."""
+(Python codec, TypeScript codec, test vectors, the wire contract).
+
+The layout is what each field's (prim.v1.header) option says (word, offset, bits), not the
+order of the fields: reordering or inserting a field must not move any bits. So it is
+checked here: every field placed, no two overlapping, none crossing its word, no bit left
+unclaimed, and HEADER_BYTES in all.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,12 @@ class HeaderField:
     json_name: str
     word: int
     bits: int
-    shift: int  # how far left of bit 0 the field's lowest bit sits in its word
+    offset: int  # the field's first bit, counted from its word's most significant bit (0)
+
+    @property
+    def shift(self) -> int:
+        """How far left of bit 0 the field's lowest bit sits in its word."""
+        return WORD_BITS - self.offset - self.bits
 
 
 @dataclass(frozen=True)
@@ -41,26 +52,17 @@ class HeaderLayout:
 
 # Ids at or above 2^36 are groups (DESIGN.md section 3).
 GROUP_ID_BIT = 36
+WORD_BITS = 64
+HEADER_BYTES = 32
 
 
 def header_layout(model: Model) -> HeaderLayout | None:
     msg = model.header_message()
     if msg is None:
         return None
-    fields: list[HeaderField] = []
-    used: dict[int, int] = {}
-    for f in msg.fields:  # field-number order: most significant bits first
-        assert f.header_word is not None and f.header_bits is not None
-        used[f.header_word] = used.get(f.header_word, 0) + f.header_bits
-        fields.append(
-            HeaderField(
-                name=f.name,
-                json_name=f.json_name,
-                word=f.header_word,
-                bits=f.header_bits,
-                shift=64 - used[f.header_word],
-            )
-        )
+    fields = check_layout(msg.full_name, [
+        (f.name, f.json_name, f.header_word, f.header_offset, f.header_bits) for f in msg.fields
+    ])
     type_field = next((f for f in msg.fields if f.name == "type"), None)
     if type_field is None or type_field.kind != "enum":
         raise SpecError(f"{msg.full_name} needs an enum field named 'type'")
@@ -73,8 +75,8 @@ def header_layout(model: Model) -> HeaderLayout | None:
     payload_kinds = _enum_names(model, f"{options_pkg}.PayloadKind", "PAYLOAD_KIND_")
     versions = tuple(sorted(v.number for v in model.enum(f"{options_pkg}.ProtocolVersion").values))
     return HeaderLayout(
-        fields=tuple(fields),
-        words=len(used),
+        fields=fields,
+        words=HEADER_BYTES * 8 // WORD_BITS,
         msg_type_enum=msg_type.full_name,
         protocol_version=max(versions),
         supported_protocol_versions=versions,
@@ -82,6 +84,42 @@ def header_layout(model: Model) -> HeaderLayout | None:
         payload_kinds=payload_kinds,
         group_id_bit=GROUP_ID_BIT,
     )
+
+
+def check_layout(
+    where: str, placed: list[tuple[str, str, int | None, int | None, int | None]]
+) -> tuple[HeaderField, ...]:
+    """The fields (name, json name, word, offset, bits) in wire order, or SpecError."""
+    fields: list[HeaderField] = []
+    for name, json_name, word, offset, bits in placed:
+        if word is None or bits is None or offset is None:
+            raise SpecError(f"{where}.{name} needs (prim.v1.header) with word, offset and bits")
+        if bits == 0 or offset + bits > WORD_BITS:
+            raise SpecError(f"{where}.{name}: bits {offset}..{offset + bits - 1} do not fit "
+                            f"in a {WORD_BITS}-bit word")
+        fields.append(HeaderField(name=name, json_name=json_name, word=word, bits=bits,
+                                  offset=offset))
+    fields.sort(key=lambda f: (f.word, f.offset))
+    words = HEADER_BYTES * 8 // WORD_BITS
+    word, bit = 0, 0  # the next bit no field has claimed yet
+    previous = "nothing"
+    for f in fields:
+        if bit == WORD_BITS:
+            word, bit = word + 1, 0
+        if f.word >= words:
+            raise SpecError(f"{where}.{f.name}: word {f.word}, but the header has {words}")
+        if (f.word, f.offset) < (word, bit):
+            raise SpecError(f"{where}.{f.name}: bits {f.offset}..{f.offset + f.bits - 1} of "
+                            f"word {f.word} overlap {previous}")
+        if (f.word, f.offset) > (word, bit):
+            raise SpecError(f"{where}: no field claims bit {bit} of word {word} "
+                            f"(after {previous})")
+        bit, previous = f.offset + f.bits, f.name
+    if (word, bit) != (words - 1, WORD_BITS):
+        raise SpecError(f"{where}: no field claims bit {bit % WORD_BITS} of word "
+                        f"{word + bit // WORD_BITS} (after {previous}); the header is "
+                        f"{HEADER_BYTES} bytes")
+    return tuple(fields)
 
 
 def _enum_names(model: Model, full_name: str, prefix: str) -> tuple[str, ...]:

@@ -656,12 +656,20 @@ export type PayloadKind =
   | "PAYLOAD_KIND_MESSAGE";
 
 /**
- * Where one header field lives: in which 64-bit big-endian word, and how many bits wide.
- * Fields of one word are packed from the most significant bit down, in field-number order.
+ * Where one header field lives: in which 64-bit big-endian word, at which bit, how wide.
+ * The layout is what these say, never the fields' order: the generator refuses fields that
+ * overlap, cross a word, or leave bits unclaimed, and `make check-breaking` refuses any
+ * change to a field's word, offset or width.
  */
 export interface HeaderBits {
   word?: number;
   bits?: number;
+  /**
+   * The field's first (most significant) bit, counted from the word's most significant
+   * bit (0) down: the field occupies bits offset .. offset + bits - 1 of its word.
+   * `optional` so that a field without one is refused rather than read as 0.
+   */
+  offset?: number;
 }
 
 export interface MsgTypeInfo {

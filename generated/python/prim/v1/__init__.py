@@ -1668,13 +1668,22 @@ default_message_pool.register_message("prim.v1", "Header", Header)
 @dataclass(eq=False, repr=False)
 class HeaderBits(betterproto2.Message):
     """
-    Where one header field lives: in which 64-bit big-endian word, and how many bits wide.
-    Fields of one word are packed from the most significant bit down, in field-number order.
+    Where one header field lives: in which 64-bit big-endian word, at which bit, how wide.
+    The layout is what these say, never the fields' order: the generator refuses fields that
+    overlap, cross a word, or leave bits unclaimed, and `make check-breaking` refuses any
+    change to a field's word, offset or width.
     """
 
     word: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
 
     bits: "int" = betterproto2.field(2, betterproto2.TYPE_UINT32)
+
+    offset: "int | None" = betterproto2.field(3, betterproto2.TYPE_UINT32, optional=True)
+    """
+    The field's first (most significant) bit, counted from the word's most significant
+    bit (0) down: the field occupies bits offset .. offset + bits - 1 of its word.
+    `optional` so that a field without one is refused rather than read as 0.
+    """
 
 
 default_message_pool.register_message("prim.v1", "HeaderBits", HeaderBits)
