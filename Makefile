@@ -10,14 +10,15 @@ STAMP := $(VENV)/.prim-installed
 NODE_STAMP := clients/ts/node_modules/.prim-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup run test gen check-gen lint bench clean help
+.PHONY: setup run test gen check-gen lint lint-spec check-breaking bench clean help
 
 help:
 	@echo "make run        start PRIM (embedded: every service in one process)"
 	@echo "make test       run every test (needs PostgreSQL, Redis; starts Tansu itself)"
 	@echo "make gen        regenerate generated/ from spec/"
 	@echo "make check-gen  fail when generated/ differs from what spec/ produces"
-	@echo "make lint       ruff and mypy"
+	@echo "make lint       ruff, mypy and buf lint over spec/ (lint-spec)"
+	@echo "make check-breaking  refuse spec changes that break the wire or the API (vs main)"
 	@echo "make bench      run the benchmarks in bench/"
 
 setup: $(STAMP)
@@ -45,9 +46,18 @@ gen: setup
 check-gen: setup
 	$(PY) -m prim.codegen.run --check
 
-lint: setup
+lint: setup lint-spec
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy prim
+
+# buf comes from npm (clients/ts devDependencies), so these two need Node, as `make test` does.
+lint-spec: setup $(NODE_STAMP)
+	$(PY) -m prim.codegen.buf
+
+# Against the merge base with main (on main: the newest tag); PRIM_BREAKING_AGAINST=<ref>
+# picks another base.
+check-breaking: setup $(NODE_STAMP)
+	$(PY) -m prim.codegen.breaking
 
 bench: setup
 	$(VENV)/bin/prim bench

@@ -398,11 +398,18 @@ def _field(
         map_value=map_value,
         header_word=header.word if header is not None else None,
         header_bits=header.bits if header is not None else None,
-        header_offset=header.offset if header is not None and header.HasField("offset") else None,
+        header_offset=_header_offset(header),
         min_length=rules.min_length if rules is not None else 0,
         max_length=rules.max_length if rules is not None else 0,
         max_items=rules.max_items if rules is not None else 0,
     )
+
+
+def _header_offset(header: Any) -> int | None:
+    # Specs from before HeaderBits.offset existed (read by check-breaking) have no such field.
+    if header is None or "offset" not in header.DESCRIPTOR.fields_by_name:
+        return None
+    return int(header.offset) if header.HasField("offset") else None
 
 
 def _add_enum(
