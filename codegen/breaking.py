@@ -43,7 +43,7 @@ def spec_contract(image: Path) -> dict[str, Any]:
 def contract_problems(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     old_header, new_header = old.get("header") or {}, new.get("header") or {}
-    if old_header.get("bytes") != new_header.get("bytes"):
+    if old_header and old_header.get("bytes") != new_header.get("bytes"):
         problems.append(f"header: {old_header.get('bytes')} bytes became {new_header.get('bytes')}")
     new_fields = new_header.get("fields", {})
     for name, placed in old_header.get("fields", {}).items():
