@@ -1,7 +1,8 @@
 # The two commands a person needs: `make run` (PRIM, embedded) and `make test`.
 # Everything else is set up on first use: the virtualenv by `make setup`, which every target
-# depends on and which is idempotent; the npm packages only by `make test`, since Node is
-# needed for the TypeScript SDK's checks alone (running the server must not need it).
+# depends on and which is idempotent; the npm packages only by `make test`, `make lint` and
+# `make check-breaking` (the TypeScript SDK's checks and buf), since running the server must
+# not need Node.
 
 PYTHON ?= python3
 VENV ?= .venv

@@ -113,6 +113,9 @@ def base_ref() -> str | None:
     head = _git("rev-parse", "HEAD")
     main = next((r for r in ("main", "origin/main") if _ok("rev-parse", "--verify", "-q", r)), None)
     if main is not None:
+        if not _ok("merge-base", "HEAD", main):
+            raise SystemExit(f"check-breaking: HEAD and {main} share no commit (a shallow "
+                             "clone?); fetch more history or set PRIM_BREAKING_AGAINST")
         base = _git("merge-base", "HEAD", main)
         if base != head:
             return base

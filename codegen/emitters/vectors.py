@@ -2,11 +2,12 @@
 TypeScript, anyone's) must reproduce bit for bit.
 
 The expected bytes are computed here with plain integer arithmetic straight from each
-field's (word, bits) in the spec: a word is built by shifting its fields in one after the
-other, most significant first. That deliberately avoids the `shift` the codecs' emitters
-share (_header_layout.HeaderField.shift), so a mistake there shows up as a vector mismatch
-instead of being baked into both sides. Decoded values of the byte-pattern cases are cut
-out of a 256-character bit string, a third independent route.
+field's (word, bits) in the spec, the fields of a word taken in the order of their offsets: a
+word is built by shifting its fields in one after the other, most significant first. That
+deliberately avoids the `shift` the codecs' emitters share (_header_layout.HeaderField.shift),
+so a mistake there shows up as a vector mismatch instead of being baked into both sides.
+Decoded values of the byte-pattern cases are cut out of a 256-character bit string, a third
+independent route.
 
 Values are decimal strings: some fields are up to 50 bits wide, and strings keep every
 number exact in every JSON parser without a per-field rule.
@@ -77,11 +78,13 @@ def emit(model: Model) -> dict[str, str]:
                 "name": name,
                 "json_name": spec.json_names[name],
                 "word": word,
+                # counted here from the widths before it, not taken from the spec's offset
+                "offset": sum(b for _, b in members[:i]),
                 "bits": bits,
                 "max": str(spec.max(name)),
             }
             for word, members in enumerate(spec.words)
-            for name, bits in members
+            for i, (name, bits) in enumerate(members)
         ],
         "valid": _valid_cases(spec, layout.protocol_version, text_type,
                               1 << layout.group_id_bit),
