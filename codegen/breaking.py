@@ -96,32 +96,37 @@ def check(old_spec: Path, new_spec: Path, old_contract: dict[str, Any] | None = 
     return problems
 
 
-def _git(*args: str) -> str:
-    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True,
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
                           check=True).stdout.strip()
 
 
-def _ok(*args: str) -> bool:
-    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True,
+def _ok(repo: Path, *args: str) -> bool:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
                           check=False).returncode == 0
 
 
-def base_ref() -> str | None:
-    """The commit to compare with, or None when there is nothing older to compare with."""
+def base_ref(repo: Path = REPO) -> str:
+    """The commit to compare the working tree with (see the module's docstring)."""
     if os.environ.get("PRIM_BREAKING_AGAINST"):
-        return _git("rev-parse", "--verify", os.environ["PRIM_BREAKING_AGAINST"] + "^{commit}")
-    head = _git("rev-parse", "HEAD")
-    main = next((r for r in ("main", "origin/main") if _ok("rev-parse", "--verify", "-q", r)), None)
+        return _git(repo, "rev-parse", "--verify",
+                    os.environ["PRIM_BREAKING_AGAINST"] + "^{commit}")
+    head = _git(repo, "rev-parse", "HEAD")
+    # A worktree or clone on a branch has main (or, in a fresh clone, only origin/main).
+    main = next((r for r in ("main", "origin/main")
+                 if _ok(repo, "rev-parse", "--verify", "-q", r)), None)
     if main is not None:
-        if not _ok("merge-base", "HEAD", main):
+        if not _ok(repo, "merge-base", "HEAD", main):
             raise SystemExit(f"check-breaking: HEAD and {main} share no commit (a shallow "
                              "clone?); fetch more history or set PRIM_BREAKING_AGAINST")
-        base = _git("merge-base", "HEAD", main)
+        base = _git(repo, "merge-base", "HEAD", main)
         if base != head:
             return base
-    if _ok("describe", "--tags", "--abbrev=0", "HEAD"):
-        return _git("rev-parse", _git("describe", "--tags", "--abbrev=0", "HEAD") + "^{commit}")
-    return head  # main with no tag: the working tree against the last commit
+    if _ok(repo, "describe", "--tags", "--abbrev=0", "HEAD^"):
+        # main itself: against the last release; HEAD^ so that a tag on HEAD is passed over
+        tag = _git(repo, "describe", "--tags", "--abbrev=0", "HEAD^")
+        return _git(repo, "rev-parse", tag + "^{commit}")
+    return head  # main with no tag: the working tree against its own commit
 
 
 def _extract_spec(ref: str, dest: Path) -> None:
@@ -132,16 +137,13 @@ def _extract_spec(ref: str, dest: Path) -> None:
 
 
 def _committed_contract(ref: str) -> dict[str, Any] | None:
-    if not _ok("cat-file", "-e", f"{ref}:{CONTRACT_FILE}"):
+    if not _ok(REPO, "cat-file", "-e", f"{ref}:{CONTRACT_FILE}"):
         return None  # a version from before the snapshot existed: the spec stands for it
-    return dict(json.loads(_git("show", f"{ref}:{CONTRACT_FILE}")))
+    return dict(json.loads(_git(REPO, "show", f"{ref}:{CONTRACT_FILE}")))
 
 
 def main() -> int:
     ref = base_ref()
-    if ref is None:
-        print("check-breaking: nothing to compare with")
-        return 0
     with tempfile.TemporaryDirectory(prefix="prim-breaking-base-") as tmp:
         _extract_spec(ref, Path(tmp))
         problems = check(Path(tmp) / "spec", REPO / "spec", _committed_contract(ref))
