@@ -87,6 +87,8 @@ class Message_:
     fields: tuple[Field, ...]
     comment: str
     wire_header: bool = False
+    # (prim.v1.header_reserved): the (word, offset, bits) of each span no header field uses
+    header_reserved: tuple[tuple[int, int, int], ...] = ()
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -357,6 +359,8 @@ def _add_message(
         fields=tuple(fields),
         comment=comments.get(path),
         wire_header=bool(reader.read(msg.options, "prim.v1.wire_header")),
+        header_reserved=tuple((r.word, r.offset, r.bits)
+                              for r in reader.read(msg.options, "prim.v1.header_reserved") or ()),
     )
 
 

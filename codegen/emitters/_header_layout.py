@@ -21,6 +21,7 @@ class HeaderField:
     word: int
     bits: int
     offset: int  # the field's first bit, counted from its word's most significant bit (0)
+    reserved: bool = False  # a (prim.v1.header_reserved) span, not a field
 
     @property
     def shift(self) -> int:
@@ -31,6 +32,7 @@ class HeaderField:
 @dataclass(frozen=True)
 class HeaderLayout:
     fields: tuple[HeaderField, ...]
+    reserved: tuple[HeaderField, ...]  # spans no field uses (zeros on the wire)
     words: int
     msg_type_enum: str  # full name of the enum the `type` field uses
     protocol_version: int  # the current one: the highest ProtocolVersion value
@@ -60,9 +62,9 @@ def header_layout(model: Model) -> HeaderLayout | None:
     msg = model.header_message()
     if msg is None:
         return None
-    fields = check_layout(msg.full_name, [
+    placed = check_layout(msg.full_name, [
         (f.name, f.json_name, f.header_word, f.header_offset, f.header_bits) for f in msg.fields
-    ])
+    ], msg.header_reserved)
     type_field = next((f for f in msg.fields if f.name == "type"), None)
     if type_field is None or type_field.kind != "enum":
         raise SpecError(f"{msg.full_name} needs an enum field named 'type'")
@@ -75,7 +77,8 @@ def header_layout(model: Model) -> HeaderLayout | None:
     payload_kinds = _enum_names(model, f"{options_pkg}.PayloadKind", "PAYLOAD_KIND_")
     versions = tuple(sorted(v.number for v in model.enum(f"{options_pkg}.ProtocolVersion").values))
     return HeaderLayout(
-        fields=fields,
+        fields=tuple(f for f in placed if not f.reserved),
+        reserved=tuple(f for f in placed if f.reserved),
         words=HEADER_BYTES * 8 // WORD_BITS,
         msg_type_enum=msg_type.full_name,
         protocol_version=max(versions),
@@ -87,18 +90,24 @@ def header_layout(model: Model) -> HeaderLayout | None:
 
 
 def check_layout(
-    where: str, placed: list[tuple[str, str, int | None, int | None, int | None]]
+    where: str,
+    placed: list[tuple[str, str, int | None, int | None, int | None]],
+    reserved: tuple[tuple[int, int, int], ...] = (),
 ) -> tuple[HeaderField, ...]:
-    """The fields (name, json name, word, offset, bits) in wire order, or SpecError."""
+    """The fields (name, json name, word, offset, bits) and reserved spans (word, offset,
+    bits) in wire order, or SpecError."""
+    spans = [(name, json_name, word, offset, bits, False)
+             for name, json_name, word, offset, bits in placed]
+    spans += [("(reserved)", "", word, offset, bits, True) for word, offset, bits in reserved]
     fields: list[HeaderField] = []
-    for name, json_name, word, offset, bits in placed:
+    for name, json_name, word, offset, bits, is_reserved in spans:
         if word is None or bits is None or offset is None:
             raise SpecError(f"{where}.{name} needs (prim.v1.header) with word, offset and bits")
         if bits == 0 or offset + bits > WORD_BITS:
             raise SpecError(f"{where}.{name}: bits {offset}..{offset + bits - 1} do not fit "
                             f"in a {WORD_BITS}-bit word")
         fields.append(HeaderField(name=name, json_name=json_name, word=word, bits=bits,
-                                  offset=offset))
+                                  offset=offset, reserved=is_reserved))
     fields.sort(key=lambda f: (f.word, f.offset))
     words = HEADER_BYTES * 8 // WORD_BITS
     word, bit = 0, 0  # the next bit no field has claimed yet

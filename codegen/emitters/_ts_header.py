@@ -230,7 +230,7 @@ def _encode(layout: HeaderLayout) -> list[str]:
             for f in layout.fields
             if f.word == word
         ]
-        out.append(f"  view.setBigUint64({word * 8}, {' | '.join(terms)});")
+        out.append(f"  view.setBigUint64({word * 8}, {' | '.join(terms) or '0n'});")
     out += ["  return bytes;", "}"]
     return out
 

@@ -22,6 +22,7 @@ from prim.codegen.emitters._header_layout import HeaderLayout, header_layout
 from prim.codegen.model import Model, SpecError
 
 WORD_BITS = 64
+_RESERVED = ""  # the member name of a (prim.v1.header_reserved) span
 
 # A typical first frame of a chat: user 10001 sends "hello" to user 10002 on a client
 # (node 0, seqnum 0) at 2024-11-26T00:00:00Z. Fields the layout lacks are ignored.
@@ -85,6 +86,7 @@ def emit(model: Model) -> dict[str, str]:
             }
             for word, members in enumerate(spec.words)
             for i, (name, bits) in enumerate(members)
+            if name != _RESERVED
         ],
         "valid": _valid_cases(spec, layout.protocol_version, text_type,
                               1 << layout.group_id_bit),
@@ -98,8 +100,8 @@ def emit(model: Model) -> dict[str, str]:
 
 def _spec(layout: HeaderLayout) -> _Spec:
     words: list[list[tuple[str, int]]] = [[] for _ in range(layout.words)]
-    for f in layout.fields:
-        words[f.word].append((f.name, f.bits))
+    for f in sorted((*layout.fields, *layout.reserved), key=lambda f: (f.word, f.offset)):
+        words[f.word].append((_RESERVED if f.reserved else f.name, f.bits))
     for i, members in enumerate(words):
         if sum(bits for _, bits in members) != WORD_BITS:
             raise SpecError(f"header word {i} does not hold exactly {WORD_BITS} bits")
@@ -124,7 +126,7 @@ def _encode(spec: _Spec, values: dict[str, int]) -> bytes:
     for members in spec.words:
         word = 0
         for name, bits in members:
-            word = (word << bits) | values[name]
+            word = (word << bits) | values.get(name, 0)  # reserved bits are zeros
         out += word.to_bytes(WORD_BITS // 8, "big")
     return out
 
@@ -135,7 +137,8 @@ def _decode(spec: _Spec, data: bytes) -> dict[str, int]:
     pos = 0
     for members in spec.words:
         for name, bits in members:
-            values[name] = int(bitstring[pos:pos + bits], 2)
+            if name != _RESERVED:
+                values[name] = int(bitstring[pos:pos + bits], 2)
             pos += bits
     return values
 

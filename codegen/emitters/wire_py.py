@@ -124,7 +124,7 @@ def _render(model: Model, layout: HeaderLayout) -> str:
             for f in layout.fields
             if f.word == word
         ]
-        w(f"        {' | '.join(terms)},")
+        w(f"        {' | '.join(terms) or '0'},")  # a word of reserved bits only
     w("    )")
     w("")
     w("")

@@ -3,11 +3,15 @@ no overlap, no unclaimed bit, no field across a word, 32 bytes in all."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from prim.codegen.emitters import vectors as vectors_emitter
+from prim.codegen.emitters import wire_py
 from prim.codegen.emitters._header_layout import check_layout, header_layout
 from prim.codegen.model import SpecError
 from prim.codegen.run import REPO, spec_files
@@ -91,3 +95,44 @@ def test_an_overlap_in_the_spec_stops_codegen(tmp_path: Path) -> None:
     model = compile_model(spec, spec_files(tmp_path))
     with pytest.raises(SpecError, match=r"Header.sender: bits 17..63 of word 0 overlap version"):
         header_layout(model)
+
+
+def test_a_declared_reserved_span_fills_a_gap() -> None:
+    fields = check_layout("H", full(b2=(2, 21, 43)), reserved=((2, 20, 1),))
+    assert [(f.name, f.reserved) for f in fields if f.word == 2] == [
+        ("a2", False), ("(reserved)", True), ("b2", False)]
+
+
+def test_a_reserved_span_over_a_field_is_refused() -> None:
+    with pytest.raises(SpecError, match=r"H.\(reserved\): bits 19..20 of word 2 overlap a2"):
+        check_layout("H", full(), reserved=((2, 19, 2),))
+
+
+def test_a_reserved_span_is_zeros_in_the_generated_codec(tmp_path: Path) -> None:
+    # payload_length gives up its top 2 bits to a declared reserved span.
+    spec = tmp_path / "spec"
+    shutil.copytree(REPO / "spec", spec)
+    wire = spec / "prim" / "v1" / "wire.proto"
+    text = wire.read_text()
+    for old, new in (
+        ("option (prim.v1.wire_header) = true;",
+         "option (prim.v1.wire_header) = true;\n"
+         "  option (prim.v1.header_reserved) = {word: 3, offset: 0, bits: 2};"),
+        ("{word: 3, offset: 0, bits: 14}", "{word: 3, offset: 2, bits: 12}"),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    wire.write_text(text)
+    model = compile_model(spec, spec_files(tmp_path))
+    namespace: dict[str, Any] = {}
+    exec(wire_py.emit(model)["python/wire.py"], namespace)
+    vectors = json.loads(vectors_emitter.emit(model)["vectors/header.json"])
+    assert [f["name"] for f in vectors["fields"] if f["word"] == 3] == ["payload_length", "seqnum"]
+    for case in vectors["valid"]:
+        header = namespace["Header"](**{k: int(v) for k, v in case["fields"].items()})
+        data = namespace["encode_header"](header)
+        assert data.hex() == case["hex"], case["name"]
+        assert data[24] >> 6 == 0  # the reserved bits
+        assert namespace["decode_header"](data) == header
+    every_bit = namespace["decode_header"](b"\xff" * 32)
+    assert every_bit.payload_length == (1 << 12) - 1

@@ -1670,7 +1670,7 @@ class HeaderBits(betterproto2.Message):
     """
     Where one header field lives: in which 64-bit big-endian word, at which bit, how wide.
     The layout is what these say, never the fields' order: the generator refuses fields that
-    overlap, cross a word, or leave bits unclaimed, and `make check-breaking` refuses any
+    overlap, cross a word, or leave bits unclaimed (unless declared in header_reserved), and `make check-breaking` refuses any
     change to a field's word, offset or width.
     """
 
