@@ -8,7 +8,8 @@ Two checks against a base version of the spec:
   their number and properties; every HTTP binding of an RPC stays.
 
 The base: PRIM_BREAKING_AGAINST (a git ref) when set; on a branch, its merge base with main;
-on main itself, the newest tag; with no tag, main compared with itself passes.
+on main itself, the newest tag before HEAD; with no tag, main is compared with itself and
+passes. To accept a deliberate break (before a release), set PRIM_BREAKING_AGAINST=HEAD.
 """
 
 from __future__ import annotations
@@ -149,8 +150,8 @@ def main() -> int:
         problems = check(Path(tmp) / "spec", REPO / "spec", _committed_contract(ref))
     for line in problems:
         print(line, file=sys.stderr)
-    print(f"check-breaking against {ref[:12]}: "
-          f"{len(problems)} problem(s)" if problems else f"check-breaking against {ref[:12]}: ok")
+    verdict = f"{len(problems)} problem(s)" if problems else "ok"
+    print(f"check-breaking against {ref[:12]}: {verdict}")
     return 1 if problems else 0
 
 
