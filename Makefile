@@ -1,8 +1,8 @@
 # The two commands a person needs: `make run` (PRIM, embedded) and `make test`.
 # Everything else is set up on first use: the virtualenv by `make setup`, which every target
-# depends on and which is idempotent; the npm packages only by `make test`, `make lint` and
-# `make check-breaking` (the TypeScript SDK's checks and buf), since running the server must
-# not need Node.
+# depends on and which is idempotent; the npm packages only by `make test`, `make lint-spec`
+# and `make check-breaking` (the TypeScript SDK's checks and buf), since running the server
+# must not need Node.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -18,7 +18,8 @@ help:
 	@echo "make test       run every test (needs PostgreSQL, Redis; starts Tansu itself)"
 	@echo "make gen        regenerate generated/ from spec/"
 	@echo "make check-gen  fail when generated/ differs from what spec/ produces"
-	@echo "make lint       ruff, mypy and buf lint over spec/ (lint-spec)"
+	@echo "make lint       ruff and mypy"
+	@echo "make lint-spec  buf lint over spec/ (needs Node: buf comes from npm)"
 	@echo "make check-breaking  refuse spec changes that break the wire or the API (vs main)"
 	@echo "make bench      run the benchmarks in bench/"
 
@@ -47,7 +48,7 @@ gen: setup
 check-gen: setup
 	$(PY) -m prim.codegen.run --check
 
-lint: setup lint-spec
+lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy prim
 
