@@ -67,10 +67,7 @@ def emit(model: Model) -> dict[str, str]:
 
 def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
     error = _error_message(model, ops)
-    messages, enums = reachable_types(model, ops)
-    if error not in messages:
-        messages = sorted({*messages, error})
-        enums = sorted({*enums, *_enum_deps(model, error)})
+    messages, enums = reachable_types(model, ops, also=[error])
     schemas: dict[str, Schema] = {}
     for name in [*messages, *enums]:
         key = simple_name(model, name)
@@ -166,10 +163,6 @@ def _error_message(model: Model, ops: list[Operation]) -> str:
         return (own or found)[0]
     raise SpecError("the HTTP API needs one `Error` message whose code enum carries "
                     "(prim.v1.error) statuses")
-
-
-def _enum_deps(model: Model, message: str) -> list[str]:
-    return [f.type_name for f in model.message(message).fields if f.kind == "enum"]
 
 
 def _summary(op: Operation) -> str:

@@ -154,7 +154,10 @@ export interface Error {
   code?: ErrorCode;
   /** A sentence for a person: what went wrong and what to do. */
   message?: string;
-  /** The request field at fault, as its proto name (e.g. "account_id"), when there is one. */
+  /**
+   * The request field at fault, as its proto name (e.g. "account_id"), when there is one.
+   * `violations` names it as the JSON sends it.
+   */
   field?: string;
   /**
    * For wire errors: the seqnum or client timestamp of the frame that failed, so a client
@@ -162,6 +165,24 @@ export interface Error {
    */
   refTimestamp?: string;
   refSeqnum?: string;
+  /** The request fields at fault, one entry each (empty when the fault is not a field's). */
+  violations?: FieldViolation[];
+  /**
+   * When the server knows it (rate limits, overload): how long to wait before retrying, in
+   * milliseconds; 0 when unknown. An HTTP answer also carries it as Retry-After (seconds).
+   */
+  retryAfterMs?: number;
+}
+
+/** One request field at fault. */
+export interface FieldViolation {
+  /**
+   * The field's path as the JSON sends it: lowerCamelCase, dotted for nested fields
+   * (e.g. "accountId", "message.conversationId").
+   */
+  field?: string;
+  /** What is wrong with it. */
+  description?: string;
 }
 
 // ---- prim/v1/files.proto ----

@@ -236,6 +236,7 @@ async def test_failed_logins_back_off_per_account_instead_of_locking_out(
     limited = await attempt(PASSWORD)
     body = assert_error(limited, 429, "RATE_LIMITED")
     assert "try again in 1 s" in body["message"] and limited.headers["retry-after"] == "1"
+    assert body["retryAfterMs"] == 1000
     # ...other accounts are not affected...
     await login(http, bystander)
     # ...and the delay doubles with each further failure.

@@ -58,7 +58,11 @@ def test_every_http_binding_is_an_operation_with_schemas_and_errors(
 
 def test_error_body_is_the_spec_error_message(doc: dict[str, Any]) -> None:
     error = doc["components"]["schemas"]["Error"]
-    assert set(error["properties"]) == {"code", "message", "field", "refTimestamp", "refSeqnum"}
+    assert set(error["properties"]) == {"code", "message", "field", "refTimestamp", "refSeqnum",
+                                        "violations", "retryAfterMs"}
+    assert error["properties"]["violations"]["items"] == {
+        "$ref": "#/components/schemas/FieldViolation"}
+    assert error["properties"]["retryAfterMs"]["type"] == "integer"
     assert "ERROR_CODE_INVALID_ARGUMENT" in doc["components"]["schemas"]["ErrorCode"]["enum"]
 
 

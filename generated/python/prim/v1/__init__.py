@@ -40,6 +40,7 @@ __all__ = (
     "ErrorCode",
     "ErrorInfo",
     "FieldRules",
+    "FieldViolation",
     "FileInfo",
     "FileServiceBase",
     "FileServiceStub",
@@ -1292,6 +1293,7 @@ class Error(betterproto2.Message):
     field: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
     """
     The request field at fault, as its proto name (e.g. "account_id"), when there is one.
+    `violations` names it as the JSON sends it.
     """
 
     ref_timestamp: "int" = betterproto2.field(4, betterproto2.TYPE_UINT64)
@@ -1301,6 +1303,19 @@ class Error(betterproto2.Message):
     """
 
     ref_seqnum: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
+
+    violations: "list[FieldViolation]" = betterproto2.field(
+        6, betterproto2.TYPE_MESSAGE, repeated=True
+    )
+    """
+    The request fields at fault, one entry each (empty when the fault is not a field's).
+    """
+
+    retry_after_ms: "int" = betterproto2.field(7, betterproto2.TYPE_UINT32)
+    """
+    When the server knows it (rate limits, overload): how long to wait before retrying, in
+    milliseconds; 0 when unknown. An HTTP answer also carries it as Retry-After (seconds).
+    """
 
 
 default_message_pool.register_message("prim.v1", "Error", Error)
@@ -1338,6 +1353,27 @@ class FieldRules(betterproto2.Message):
 
 
 default_message_pool.register_message("prim.v1", "FieldRules", FieldRules)
+
+
+@dataclass(eq=False, repr=False)
+class FieldViolation(betterproto2.Message):
+    """
+    One request field at fault.
+    """
+
+    field: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    The field's path as the JSON sends it: lowerCamelCase, dotted for nested fields
+    (e.g. "accountId", "message.conversationId").
+    """
+
+    description: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    What is wrong with it.
+    """
+
+
+default_message_pool.register_message("prim.v1", "FieldViolation", FieldViolation)
 
 
 @dataclass(eq=False, repr=False)
