@@ -30,6 +30,7 @@ from tests.api.accounts_helpers import (
     signup,
 )
 from tests.api.conftest import Backend, RunningNode, node_config
+from tests.api.declared_errors import EVENT_HOOKS
 
 pytestmark = pytest.mark.anyio
 
@@ -63,7 +64,8 @@ async def clocked(backend: Backend, tmp: Path, **overrides: object) -> AsyncIter
                 clock=clock)
     endpoints = await node.start()
     try:
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30,
+                                     event_hooks=EVENT_HOOKS) as http:
             yield ClockedNode(http, endpoints, clock, node)
     finally:
         await node.stop()
