@@ -116,6 +116,9 @@ class EnumValue:
     msg_type: MsgTypeInfo | None = None
     http_status: int | None = None
     retryable: bool = False
+    # Which calls can answer it beyond the RPCs that declare it: "" (only those),
+    # "EVERY_CALL", "AUTHENTICATED", "WITH_BODY", "ROUTING" or "WIRE" (prim.v1.error_scope).
+    error_scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,8 @@ class Method:
     comment: str
     http: tuple[HttpBinding, ...]
     public: bool
+    # The error codes it declares with (prim.v1.errors), as enum value names.
+    errors: tuple[str, ...]
     client_streaming: bool
     server_streaming: bool
 
@@ -264,6 +269,16 @@ class _OptionReader:
         if ext.is_repeated:
             return list(parsed.Extensions[ext])
         return parsed.Extensions[ext] if parsed.HasExtension(ext) else None
+
+    def read_enum_names(self, options: Message, extension: str) -> list[str]:
+        """The value names of an enum-typed extension (one or repeated); [] when unset."""
+        ext = self._find_extension(extension)
+        value = self.read(options, extension)
+        if ext is None or value is None:
+            return []
+        numbers = value if isinstance(value, list) else [value]
+        by_number = ext.enum_type.values_by_number
+        return [by_number[n].name for n in numbers]
 
 
 class _Comments:
@@ -431,6 +446,7 @@ def _add_enum(
     for i, v in enumerate(en.value):
         info = reader.read(v.options, "prim.v1.msg_type")
         err = reader.read(v.options, "prim.v1.error")
+        scope = reader.read_enum_names(v.options, "prim.v1.error_scope")
         short = v.name[len(enum_prefix):] if v.name.startswith(enum_prefix) else v.name
         values.append(
             EnumValue(
@@ -441,6 +457,8 @@ def _add_enum(
                 msg_type=_msg_type_info(info) if info is not None else None,
                 http_status=err.http_status if err is not None else None,
                 retryable=err.retryable if err is not None else False,
+                error_scope=scope[0].removeprefix("ERROR_SCOPE_").replace("UNSPECIFIED", "")
+                if scope else "",
             )
         )
     full_name = prefix + en.name
@@ -490,6 +508,7 @@ def _service(
                 comment=comments.get((*path, _SERVICE_METHOD, i)),
                 http=tuple(bindings),
                 public=bool(reader.read(m.options, "prim.v1.public")),
+                errors=tuple(reader.read_enum_names(m.options, "prim.v1.errors")),
                 client_streaming=m.client_streaming,
                 server_streaming=m.server_streaming,
             )

@@ -89,9 +89,11 @@ def is_http_body(f: Field | None) -> bool:
     return f is not None and f.kind == "message" and f.type_name == HTTP_BODY
 
 
-def reachable_types(model: Model, ops: Iterable[Operation]) -> tuple[list[str], list[str]]:
-    """Full names of the messages and enums the operations' requests and responses reach,
-    sorted. google.api.HttpBody is not among them: it never travels as JSON."""
+def reachable_types(model: Model, ops: Iterable[Operation],
+                    also: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """Full names of the messages and enums the operations' requests and responses (and the
+    messages in `also`, such as the error body) reach, sorted. google.api.HttpBody is not
+    among them: it never travels as JSON."""
     messages: set[str] = set()
     enums: set[str] = set()
 
@@ -115,9 +117,12 @@ def reachable_types(model: Model, ops: Iterable[Operation]) -> tuple[list[str], 
         for f in msg.fields:
             visit_field(f, f"{msg.full_name}.{f.name}")
 
+    ops = list(ops)
     for op in ops:
         visit_message(op.method.input_type, op.operation_id)
         visit_message(op.method.output_type, op.operation_id)
+    for name in also:
+        visit_message(name, name)
     for name in messages:
         for f in model.message(name).fields:
             if is_http_body(f) or (f.map_value is not None and is_http_body(f.map_value)):

@@ -7,7 +7,9 @@ the OpenAPI 3.1 document of every google.api.http binding, mapped by the HttpRul
   $ref: schemathesis's ST202 misfires on $ref bodies combined with path patterns).
 - Otherwise the fields neither in the path nor in the body are query parameters: one per
   leaf field (oneof members one by one, never the oneof), `required` only for REQUIRED.
-- Every error answer is the `Error` schema; public methods drop the global bearer security.
+- Every error answer is the `Error` schema, one response per status listing exactly the
+  codes the operation can answer (_openapi_errors.py); public methods drop the global
+  bearer security.
 - Links from an operation's response to the operations below its path whose path
   parameters the response carries (create -> read, by field name), for stateful testing.
 """
@@ -18,6 +20,7 @@ import json
 import re
 from typing import Any
 
+from prim.codegen.emitters._openapi_errors import code_enum, error_responses, http_code_schema
 from prim.codegen.emitters._openapi_http import (
     Operation,
     body_field,
@@ -37,25 +40,17 @@ from prim.codegen.emitters._openapi_schema import (
     object_schema,
     ref,
 )
-from prim.codegen.model import Field, Model, SpecError, query_params, resolve_field_path
+from prim.codegen.model import (
+    Enum,
+    Field,
+    Model,
+    SpecError,
+    query_params,
+    resolve_field_path,
+)
 
 OPENAPI_VERSION = "3.1.0"
 BINARY: Schema = {"type": "string", "format": "binary"}
-
-# status -> (components.responses name, description); 401 only where a token is needed.
-ERROR_RESPONSES: dict[str, tuple[str, str]] = {
-    "400": ("BadRequest", "The request is malformed or a value is invalid; `field` names "
-                          "the field at fault."),
-    "401": ("Unauthorized", "No bearer token, or one that is unknown, expired or revoked."),
-    "403": ("Forbidden", "The caller may not do this."),
-    "404": ("NotFound", "No such resource (or operation)."),
-    "409": ("Conflict", "The resource exists already or is not in a state that allows this."),
-    "413": ("PayloadTooLarge", "The body is larger than the server accepts."),
-    "429": ("TooManyRequests", "Rate limited: retry later."),
-    "500": ("InternalError", "The server failed; retrying later may succeed."),
-    "default": ("Error", "Any other error; the body says which."),
-}
-
 
 def emit(model: Model) -> dict[str, str]:
     ops = operations(model)
@@ -67,17 +62,19 @@ def emit(model: Model) -> dict[str, str]:
 
 def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
     error = _error_message(model, ops)
-    messages, enums = reachable_types(model, ops)
-    if error not in messages:
-        messages = sorted({*messages, error})
-        enums = sorted({*enums, *_enum_deps(model, error)})
+    codes = code_enum(model, error)
+    messages, enums = reachable_types(model, ops, also=[error])
     schemas: dict[str, Schema] = {}
     for name in [*messages, *enums]:
         key = simple_name(model, name)
         if key in schemas:
             raise SpecError(f"two types are both called {key} in the OpenAPI components")
-        schemas[key] = (message_schema(model, model.message(name)) if name in model.messages
-                        else enum_schema(model, name))
+        if name in model.messages:
+            schemas[key] = message_schema(model, model.message(name))
+        elif name == codes.full_name:
+            schemas[key] = http_code_schema(model, codes)
+        else:
+            schemas[key] = enum_schema(model, name)
 
     paths: dict[str, dict[str, Any]] = {}
     for op in ops:
@@ -86,7 +83,7 @@ def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
         if verb in item:
             raise SpecError(f"{op.operation_id}: {op.binding.verb} {op.binding.path} is "
                             f"bound twice")
-        item[verb] = _operation(model, op, ops)
+        item[verb] = _operation(model, op, ops, codes, error)
 
     for name, schema in INT64_SCHEMAS.items():
         if _refers_to(paths, name) or _refers_to(schemas, name):
@@ -122,13 +119,6 @@ def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": dict(sorted(schemas.items())),
-            "responses": {
-                name: {
-                    "description": text,
-                    "content": {"application/json": {"schema": ref(model, error)}},
-                }
-                for name, text in ERROR_RESPONSES.values()
-            },
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
@@ -168,10 +158,6 @@ def _error_message(model: Model, ops: list[Operation]) -> str:
                     "(prim.v1.error) statuses")
 
 
-def _enum_deps(model: Model, message: str) -> list[str]:
-    return [f.type_name for f in model.message(message).fields if f.kind == "enum"]
-
-
 def _summary(op: Operation) -> str:
     text = op.method.comment.strip()
     if not text:
@@ -180,7 +166,8 @@ def _summary(op: Operation) -> str:
     return first.rstrip(".")
 
 
-def _operation(model: Model, op: Operation, ops: list[Operation]) -> dict[str, Any]:
+def _operation(model: Model, op: Operation, ops: list[Operation], codes: Enum,
+               error: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "operationId": op.operation_id,
         "tags": [op.service.name],
@@ -194,12 +181,8 @@ def _operation(model: Model, op: Operation, ops: list[Operation]) -> dict[str, A
     body = _request_body(model, op)
     if body is not None:
         result["requestBody"] = body
-    responses: dict[str, Any] = {"200": _ok_response(model, op, ops)}
-    for status, (name, _) in ERROR_RESPONSES.items():
-        if status == "401" and op.method.public:
-            continue
-        responses[status] = {"$ref": f"#/components/responses/{name}"}
-    result["responses"] = responses
+    result["responses"] = {"200": _ok_response(model, op, ops),
+                           **error_responses(model, op, codes, error)}
     if op.method.public:
         result["security"] = []
     return result

@@ -96,11 +96,28 @@ export interface RevokeOtherSessionsResponse {
   revokedSessions?: number;
 }
 
+// ---- prim/v1/error_options.proto ----
+
+export type ErrorScope =
+  /** Only where an RPC declares it. */
+  | "ERROR_SCOPE_UNSPECIFIED"
+  /** Any HTTP call can answer it (a malformed request, a server failure). */
+  | "ERROR_SCOPE_EVERY_CALL"
+  /** Any call that needs a bearer token. */
+  | "ERROR_SCOPE_AUTHENTICATED"
+  /** Any call that sends a request body (its size and media type are checked first). */
+  | "ERROR_SCOPE_WITH_BODY"
+  /** Answered for a path or verb no RPC serves: an HTTP answer, but no operation's. */
+  | "ERROR_SCOPE_ROUTING"
+  /** Only in wire Error frames: never an HTTP answer, absent from the HTTP API's enum. */
+  | "ERROR_SCOPE_WIRE";
+
 // ---- prim/v1/errors.proto ----
 
 export type ErrorCode =
+  /** Never sent; what a reader sees for a code it does not know. */
   | "ERROR_CODE_UNSPECIFIED"
-  /** A field is missing, malformed or out of range; `Error.field` names it. */
+  /** A field is missing, malformed or out of range; `Error.violations` names it. */
   | "ERROR_CODE_INVALID_ARGUMENT"
   /** No token, or a token that is unknown, expired or revoked. */
   | "ERROR_CODE_UNAUTHENTICATED"
@@ -108,7 +125,9 @@ export type ErrorCode =
   | "ERROR_CODE_INVALID_CREDENTIALS"
   /** The caller is known but may not do this (not a member, not an admin, not the author). */
   | "ERROR_CODE_PERMISSION_DENIED"
+  /** No such resource, or none the caller may know of. */
   | "ERROR_CODE_NOT_FOUND"
+  /** What the call would create exists already (an account id, a friendship, a request). */
   | "ERROR_CODE_ALREADY_EXISTS"
   /** The resource is not in a state that allows this (e.g. accepting an answered request). */
   | "ERROR_CODE_FAILED_PRECONDITION"
@@ -116,11 +135,20 @@ export type ErrorCode =
   | "ERROR_CODE_BLOCKED"
   /** Something that expires did (a friend request after 7 days). */
   | "ERROR_CODE_EXPIRED"
+  /** The body, or a file against the per-file limit or the user's quota, is too large. */
   | "ERROR_CODE_PAYLOAD_TOO_LARGE"
+  /** The body's Content-Type is not one the operation accepts. */
   | "ERROR_CODE_UNSUPPORTED_MEDIA_TYPE"
+  /** Too many attempts or calls; `Error.retry_after_ms` (and Retry-After) says when to retry. */
   | "ERROR_CODE_RATE_LIMITED"
+  /** The server failed; retrying later may succeed. */
   | "ERROR_CODE_INTERNAL"
+  /**
+   * The server is overloaded or a service it needs is down; retry, after
+   * `Error.retry_after_ms` when given.
+   */
   | "ERROR_CODE_UNAVAILABLE"
+  /** The path exists but not with this HTTP method; the Allow header lists those it has. */
   | "ERROR_CODE_METHOD_NOT_ALLOWED"
   /**
    * A resend whose idempotency key (sender, receiver, device, client timestamp) names a
@@ -154,7 +182,10 @@ export interface Error {
   code?: ErrorCode;
   /** A sentence for a person: what went wrong and what to do. */
   message?: string;
-  /** The request field at fault, as its proto name (e.g. "account_id"), when there is one. */
+  /**
+   * The request field at fault, as its proto name (e.g. "account_id"), when there is one.
+   * `violations` names it as the JSON sends it.
+   */
   field?: string;
   /**
    * For wire errors: the seqnum or client timestamp of the frame that failed, so a client
@@ -162,6 +193,24 @@ export interface Error {
    */
   refTimestamp?: string;
   refSeqnum?: string;
+  /** The request fields at fault, one entry each (empty when the fault is not a field's). */
+  violations?: FieldViolation[];
+  /**
+   * When the server knows it (rate limits, overload): how long to wait before retrying, in
+   * milliseconds; 0 when unknown. An HTTP answer also carries it as Retry-After (seconds).
+   */
+  retryAfterMs?: number;
+}
+
+/** One request field at fault. */
+export interface FieldViolation {
+  /**
+   * The field's path as the JSON sends it: lowerCamelCase, dotted for nested fields
+   * (e.g. "accountId", "message.conversationId").
+   */
+  field?: string;
+  /** What is wrong with it. */
+  description?: string;
 }
 
 // ---- prim/v1/files.proto ----

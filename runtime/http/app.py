@@ -24,7 +24,7 @@ from urllib.parse import quote
 import betterproto2
 
 from prim.generated.google.api import HttpBody
-from prim.generated.prim.v1 import Error, ErrorCode
+from prim.generated.prim.v1 import ErrorCode
 from prim.generated.routes import ENUMS, MESSAGES, ROUTES, Route
 from prim.runtime.body_stream import BodyIncomplete, BodySource, BodyStream, BodyTooLarge, Streams
 from prim.runtime.context import CallContext, Principal
@@ -234,7 +234,7 @@ class HttpApp:
         if exc.retry_after_ms > 0:
             seconds = -(-exc.retry_after_ms // 1000)  # whole seconds, rounded up
             extra.append((b"retry-after", str(seconds).encode("ascii")))
-        body = _dumps(Error(code=exc.code, message=exc.message, field=exc.field).to_dict())
+        body = _dumps(exc.to_message().to_dict())
         await _respond(send, exc.http_status, "application/json", body, extra)
 
 

@@ -24,12 +24,15 @@ _CODEC = Codec(MESSAGES, ENUMS)
 class PrimApiError(Exception):
     """The server answered with an error status and an `Error` body."""
 
-    def __init__(self, status: int, code: ErrorCode, message: str, field: str = "") -> None:
+    def __init__(self, status: int, code: ErrorCode, message: str, field: str = "", *,
+                 retry_after_ms: int = 0) -> None:
         super().__init__(f"{status} {code.name}: {message}" + (f" ({field})" if field else ""))
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        # The server's advice on when to retry (rate limits, overload); 0 when it gave none.
+        self.retry_after_ms = retry_after_ms
 
 
 class HttpTransport:
@@ -125,7 +128,8 @@ def read_response(route: Route, answer: httpx.Response, response_type: type[T]) 
 def _error(answer: httpx.Response) -> PrimApiError:
     try:
         error = Error.from_dict(answer.json(), ignore_unknown_fields=True)
-        return PrimApiError(answer.status_code, error.code, error.message, error.field)
+        return PrimApiError(answer.status_code, error.code, error.message, error.field,
+                            retry_after_ms=error.retry_after_ms)
     except (ValueError, TypeError, AttributeError):
         text = answer.text[:200] or answer.reason_phrase
         return PrimApiError(answer.status_code, ErrorCode.UNSPECIFIED, text)

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from prim.generated.errors import HTTP_STATUS
 from prim.runtime.http.markdown import inline, to_html
 
 _VERBS = ("get", "put", "post", "delete", "patch")
@@ -114,17 +113,8 @@ def _limits(schema: Mapping[str, Any]) -> str:
         f"<em>At most {high} characters.</em> "
 
 
-def _codes_by_status() -> dict[int, list[str]]:
-    by_status: dict[int, list[str]] = {}
-    for code, status in sorted(HTTP_STATUS.items(), key=lambda item: int(item[0])):
-        if code.name == "UNSPECIFIED":
-            continue
-        by_status.setdefault(status, []).append(f"ERROR_CODE_{code.name}")
-    return by_status
-
-
 def _operation(verb: str, path: str, op: Mapping[str, Any], document: Mapping[str, Any],
-               schemas: _Schemas, codes: Mapping[int, list[str]]) -> str:
+               schemas: _Schemas) -> str:
     op_id = str(op.get("operationId", ""))
     auth = "public" if op.get("security") == [] else "needs <code>Authorization: Bearer " \
         "&lt;access token&gt;</code>"
@@ -161,18 +151,16 @@ def _operation(verb: str, path: str, op: Mapping[str, Any], document: Mapping[st
     elif ok:
         out.append(f"<h4>Response</h4><p>200: the raw bytes "
                    f"({', '.join(escape(k) for k in ok)}).</p>")
-    named = document.get("components", {}).get("responses", {})
     errors = []
     for status, answer in responses.items():
         if not status.isdigit() or status == "200":
             continue
-        ref = answer.get("$ref", "")
-        described = named.get(ref.rsplit("/", 1)[-1], answer) if ref else answer
-        listed = ", ".join(f"<code>{c}</code>" for c in codes.get(int(status), []))
-        errors.append(f"<tr><td>{status}</td><td>{listed}</td>"
-                      f"<td>{inline(str(described.get('description', '')))}</td></tr>")
+        # One line per code the operation declares at this status: "`CODE`: when".
+        lines = str(answer.get("description", "")).split("\n")
+        errors.append(f"<tr><td>{status}</td><td>"
+                      + "<br>".join(inline(line) for line in lines) + "</td></tr>")
     if errors:
-        out.append("<h4>Errors</h4><table><tr><th>Status</th><th>Codes</th><th>When</th></tr>"
+        out.append("<h4>Errors</h4><table><tr><th>Status</th><th>Codes and when</th></tr>"
                    + "".join(errors) + "</table>")
     out.append("</div>")
     return "".join(out)
@@ -182,7 +170,6 @@ def render_docs(document: Mapping[str, Any]) -> bytes:
     info = document.get("info", {})
     title = escape(str(info.get("title", "API")))
     schemas = _Schemas(document)
-    codes = _codes_by_status()
     by_tag: dict[str, list[str]] = {}
     for path, item in document.get("paths", {}).items():
         for verb in _VERBS:
@@ -190,7 +177,7 @@ def render_docs(document: Mapping[str, Any]) -> bytes:
             if op is not None:
                 tag = (op.get("tags") or ["API"])[0]
                 by_tag.setdefault(tag, []).append(
-                    _operation(verb, path, op, document, schemas, codes))
+                    _operation(verb, path, op, document, schemas))
     tag_text = {t.get("name"): t.get("description", "") for t in document.get("tags", [])}
     nav = "".join(f'<li><a href="#{escape(t)}">{escape(t)}</a></li>' for t in sorted(by_tag))
     sections = [f'<h2 id="{escape(tag)}">{escape(tag)}</h2>'
@@ -210,7 +197,8 @@ def render_docs(document: Mapping[str, Any]) -> bytes:
         f"{escape(str(document.get('openapi', '')))}). Sign up with "
         "<code>POST /v1/accounts</code>, log in with <code>POST /v1/sessions</code>, then "
         "send the access token as <code>Authorization: Bearer &lt;token&gt;</code>. Errors "
-        "always carry an <code>Error</code> body: <code>{code, message, field}</code>.</p>"
+        "always carry an <code>Error</code> body: <code>{code, message, violations, "
+        "retryAfterMs}</code>.</p>"
         f"<nav><ul>{nav}</ul></nav>"
         + "".join(sections)
         + "<h2>Types</h2>" + "".join(shown)

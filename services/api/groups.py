@@ -270,7 +270,7 @@ class GroupServiceImpl(GroupServiceInterface):
         wait_ms = await self._join_attempts.hit(f"{group_id}:{user_id}")
         if wait_ms:
             raise ApiError(ErrorCode.RATE_LIMITED, f"too many wrong join passwords; try again "
-                           f"in {(wait_ms + 999) // 1000} s", "password")
+                           f"in {(wait_ms + 999) // 1000} s", "password", retry_after_ms=wait_ms)
         if not await self._api.scrypt.verify(password, password_hash):
             raise ApiError(ErrorCode.PERMISSION_DENIED, "the group's join password is wrong; "
                            "ask a member for it", "password")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from prim.runtime.errors import json_path
 from prim.runtime.tls.trust import Trust
 from prim.runtime.wire.asyncio.client import Client
 from prim.runtime.wire.asyncio.connect import connect
@@ -53,15 +55,18 @@ async def new_account(http: httpx.AsyncClient, nickname: str = "user") -> Accoun
 
 
 def assert_error(response: httpx.Response, status: int, code: str,
-                 field: str = "") -> dict[str, str]:
+                 field: str = "") -> dict[str, Any]:
     """The response is an `Error` body with ``status``, ``ERROR_CODE_<code>`` and ``field``
-    (none when ""), and a message for a person."""
+    (none when ""), the same field as a violation in JSON spelling, and a message for a
+    person."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
-    body: dict[str, str] = response.json()
+    body: dict[str, Any] = response.json()
     assert body["code"] == f"ERROR_CODE_{code}", body
     assert body.get("field", "") == field, body
     assert body.get("message"), body
+    expected = [{"field": json_path(field), "description": body["message"]}] if field else []
+    assert body.get("violations", []) == expected, body
     return body
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from prim.runtime.config import Config, load_config
 from prim.services.node import Endpoints, Node
+from tests.api.declared_errors import EVENT_HOOKS, check_hook
 
 
 @pytest.fixture
@@ -100,6 +101,7 @@ async def running_node(backend: Backend, tmp_path: Path) -> AsyncIterator[Runnin
 
         shim, cluster_endpoints = await open_shim(backend.cluster, tmp_path)
         async with settling_client(backend.cluster, cluster_endpoints.http) as http:
+            http.event_hooks["response"].append(check_hook)
             yield RunningNode(shim, cluster_endpoints, http, backend.name,  # type: ignore[arg-type]
                               settle=lambda: settle(backend.cluster))
         await shim.stop()
@@ -117,7 +119,8 @@ async def started_node(tmp: Path, backend: Backend, **overrides: object
     node = Node(node_config(tmp, backend, **overrides))
     endpoints = await node.start()
     try:
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30,
+                                     event_hooks=EVENT_HOOKS) as http:
             yield RunningNode(node, endpoints, http, backend.name)
     finally:
         await node.stop()

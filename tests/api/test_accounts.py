@@ -30,6 +30,7 @@ from tests.api.accounts_helpers import (
     signup,
 )
 from tests.api.conftest import Backend, RunningNode, node_config
+from tests.api.declared_errors import EVENT_HOOKS
 
 pytestmark = pytest.mark.anyio
 
@@ -63,7 +64,8 @@ async def clocked(backend: Backend, tmp: Path, **overrides: object) -> AsyncIter
                 clock=clock)
     endpoints = await node.start()
     try:
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30,
+                                     event_hooks=EVENT_HOOKS) as http:
             yield ClockedNode(http, endpoints, clock, node)
     finally:
         await node.stop()
@@ -236,6 +238,7 @@ async def test_failed_logins_back_off_per_account_instead_of_locking_out(
     limited = await attempt(PASSWORD)
     body = assert_error(limited, 429, "RATE_LIMITED")
     assert "try again in 1 s" in body["message"] and limited.headers["retry-after"] == "1"
+    assert body["retryAfterMs"] == 1000
     # ...other accounts are not affected...
     await login(http, bystander)
     # ...and the delay doubles with each further failure.

@@ -21,6 +21,7 @@ from prim.services.api.passwords import ScryptPool, hash_password
 from prim.services.node import Node
 from tests.api.accounts_helpers import PASSWORD, assert_error, signup
 from tests.api.conftest import Backend, node_config
+from tests.api.declared_errors import EVENT_HOOKS
 
 pytestmark = pytest.mark.anyio
 
@@ -31,7 +32,8 @@ async def limited_node(backend: Backend, tmp: Path,
     node = Node(node_config(tmp, backend, **overrides))
     endpoints = await node.start()
     try:
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30,
+                                     event_hooks=EVENT_HOOKS) as http:
             yield node, http
     finally:
         await node.stop()

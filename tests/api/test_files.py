@@ -20,6 +20,7 @@ from prim.runtime.storage.clock import wall_clock_ms
 from prim.services.node import Node
 from tests.api.accounts_helpers import PASSWORD, Account, assert_error, new_account
 from tests.api.conftest import Backend, RunningNode, node_config
+from tests.api.declared_errors import EVENT_HOOKS
 from tests.api.social_helpers import User, befriend, events, eventually, history, make_group
 
 pytestmark = pytest.mark.anyio
@@ -114,7 +115,8 @@ async def small_limit_node(backend: Backend, tmp_path: Path) -> AsyncIterator[Ru
     node = Node(node_config(tmp_path, backend, **{"limits.max_file_bytes": 4096}))
     endpoints = await node.start()
     try:
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30,
+                                     event_hooks=EVENT_HOOKS) as http:
             yield RunningNode(node, endpoints, http, backend.name)
     finally:
         await node.stop()
@@ -206,7 +208,8 @@ def limited_node_factory(backend: Backend, tmp_path: Path
         node = Node(node_config(tmp_path, backend, **overrides))
         endpoints = await node.start()
         try:
-            async with httpx.AsyncClient(base_url=endpoints.http, timeout=120) as http:
+            async with httpx.AsyncClient(base_url=endpoints.http, timeout=120,
+                                         event_hooks=EVENT_HOOKS) as http:
                 yield RunningNode(node, endpoints, http, backend.name)
         finally:
             await node.stop()

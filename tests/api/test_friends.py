@@ -16,6 +16,7 @@ from prim.runtime.storage.models import FRIEND_REQUEST_TTL_MS, GROUP_ID_BASE
 from prim.services.node import Node
 from tests.api.accounts_helpers import assert_error
 from tests.api.conftest import Backend, RunningNode, node_config
+from tests.api.declared_errors import EVENT_HOOKS
 from tests.api.social_helpers import Json, befriend, events, history, payload, users
 
 pytestmark = pytest.mark.anyio
@@ -147,7 +148,8 @@ async def clocked(backend: Backend, tmp_path: Path) -> AsyncIterator[tuple[Runni
                 clock=clock)
     endpoints = await node.start()
     try:
-        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=endpoints.http, timeout=30,
+                                     event_hooks=EVENT_HOOKS) as http:
             yield RunningNode(node, endpoints, http, backend.name), clock
     finally:
         await node.stop()

@@ -200,15 +200,38 @@ def test_additional_bindings_get_their_own_operation_ids(doc: dict[str, Any],
     assert routes["NoteService_GetNote_1"].path == "/v1/notes/{note_id}"
 
 
-def test_errors_share_the_error_schema_and_public_methods_skip_401(doc: dict[str, Any]) -> None:
-    for code in ("400", "401", "403", "404", "409", "413", "429", "500", "default"):
-        ref = op(doc, "NoteService_CreateNote")["responses"][code]["$ref"]
-        response = doc["components"]["responses"][ref.rsplit("/", 1)[1]]
-        assert response["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/Error"}
-    assert "401" not in op(doc, "NoteService_GetNote")["responses"]
+def test_errors_are_exactly_the_declared_and_scoped_codes(doc: dict[str, Any]) -> None:
+    def codes(operation_id: str) -> dict[str, list[str]]:
+        out = {}
+        for status, response in op(doc, operation_id)["responses"].items():
+            if status == "200":
+                continue
+            schema = response["content"]["application/json"]["schema"]
+            assert schema["allOf"][0] == {"$ref": "#/components/schemas/Error"}
+            out[status] = [c.removeprefix("ERROR_CODE_")
+                           for c in schema["allOf"][1]["properties"]["code"]["enum"]]
+        return out
+
+    # Declared (two at one status), every call's, a token's and a body's codes.
+    assert codes("NoteService_CreateNote") == {
+        "400": ["INVALID_ARGUMENT"], "401": ["UNAUTHENTICATED"],
+        "409": ["ALREADY_EXISTS", "FAILED_PRECONDITION"], "413": ["PAYLOAD_TOO_LARGE"],
+        "415": ["UNSUPPORTED_MEDIA_TYPE"], "500": ["INTERNAL"], "503": ["UNAVAILABLE"]}
+    # Public and bodyless: no 401, 413, 415.
+    assert codes("NoteService_GetNote") == {
+        "400": ["INVALID_ARGUMENT"], "404": ["NOT_FOUND"], "500": ["INTERNAL"],
+        "503": ["UNAVAILABLE"]}
+    description = op(doc, "NoteService_CreateNote")["responses"]["409"]["description"]
+    assert description.startswith("`ERROR_CODE_ALREADY_EXISTS`: ")
+    assert "responses" not in doc["components"]
     assert doc["security"] == [{"bearerAuth": []}]
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_wire_only_codes_are_not_in_the_http_enum(doc: dict[str, Any]) -> None:
+    enum = doc["components"]["schemas"]["ErrorCode"]["enum"]
+    assert "ERROR_CODE_MALFORMED_FRAME" not in enum and "ERROR_CODE_BE_OFFLINE" not in enum
+    assert "ERROR_CODE_METHOD_NOT_ALLOWED" in enum  # a routing answer, still HTTP
 
 
 def test_links_follow_create_to_read_by_field_name(doc: dict[str, Any]) -> None:

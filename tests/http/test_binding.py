@@ -16,6 +16,7 @@ from prim.generated.prim.v1 import (
     UpdateGroupRequest,
 )
 from prim.generated.routes import ROUTES
+from prim.runtime.errors import json_path
 from prim.runtime.http import build_asgi_app
 from prim.runtime.http.app import load_openapi
 from tests.http.conftest import AUTH
@@ -25,7 +26,7 @@ from tests.http.fakes import BOOM_USER, GROUP_BASE, Recorder, authenticate
 def error_of(response: httpx.Response) -> dict[str, Any]:
     assert response.headers["content-type"] == "application/json"
     body: dict[str, Any] = response.json()
-    assert set(body) <= {"code", "message", "field"}
+    assert set(body) <= {"code", "message", "field", "violations", "retryAfterMs"}
     assert body["code"].startswith("ERROR_CODE_") and body["message"]
     return body
 
@@ -122,6 +123,8 @@ async def test_invalid_input_is_400_naming_the_field(http: httpx.AsyncClient, me
     error = error_of(response)
     assert error["code"] == "ERROR_CODE_INVALID_ARGUMENT"
     assert error["field"] == field
+    # The violation names the field as the JSON spells it.
+    assert error["violations"] == [{"field": json_path(field), "description": error["message"]}]
 
 
 @pytest.mark.parametrize("content", [b"{", b"[1]", b'{"name": NaN}', b"\xff\xfe",
@@ -195,12 +198,19 @@ async def test_missing_or_invalid_token_is_401(http: httpx.AsyncClient,
     assert impls["AccountService"].last[2].user_id == 0
 
 
+def test_violations_spell_fields_as_the_json_does() -> None:
+    assert json_path("new_payload") == "newPayload"
+    assert json_path("message.conversation_id") == "message.conversationId"
+    assert json_path("limit") == "limit"
+
+
 @pytest.mark.anyio
 async def test_api_errors_map_to_their_status(http: httpx.AsyncClient) -> None:
     response = await http.get(f"/v1/groups/{GROUP_BASE + 99}", headers=AUTH)
     assert response.status_code == 404
     assert error_of(response) == {"code": "ERROR_CODE_NOT_FOUND", "message": "no such group",
-                                  "field": "group_id"}
+                                  "field": "group_id", "violations": [
+                                      {"field": "groupId", "description": "no such group"}]}
     denied = await http.post("/v1/accounts/me/deletion", json={"password": "x"}, headers=AUTH)
     assert denied.status_code == 401
     assert error_of(denied)["code"] == "ERROR_CODE_INVALID_CREDENTIALS"

@@ -44,7 +44,11 @@ def test_parameters_bodies_examples_responses_and_error_codes() -> None:
     assert '200: <a href="#schema-Group">Group</a>' in create
     assert "<code>groupId</code>" in create
     assert "<h4>Errors</h4>" in create
-    assert f"<code>ERROR_CODE_{ErrorCode.PERMISSION_DENIED.name}</code>" in create
+    assert f"<code>ERROR_CODE_{ErrorCode.INVALID_ARGUMENT.name}</code>" in create
+    # Only the codes the operation declares: creating a group is never refused by role.
+    assert f"<code>ERROR_CODE_{ErrorCode.PERMISSION_DENIED.name}</code>" not in create
+    assert (f"<code>ERROR_CODE_{ErrorCode.PERMISSION_DENIED.name}</code>"
+            in _operation("GroupService_UpdateGroup"))
 
     signup = _operation("AccountService_Signup")
     assert "public" in signup
