@@ -35,8 +35,9 @@ class Endpoint:
 class _Sender:
     """Writes pieces in order, each no earlier than its release time."""
 
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
-        self._writer = writer
+    def __init__(self, target: Endpoint) -> None:
+        self._target = target
+        self._writer = target.writer
         self._queue: asyncio.Queue[tuple[float, bytes | None]] = asyncio.Queue()
         self.task = asyncio.create_task(self._run())
 
@@ -55,6 +56,8 @@ class _Sender:
             if data is None:
                 if self._writer.can_write_eof():
                     self._writer.write_eof()
+                else:  # TLS cannot half-close: the peer closed, so close the whole link
+                    self._target.close()
                 return
             self._writer.write(data)
             await self._writer.drain()
@@ -103,7 +106,7 @@ class Link:
 
     async def _pump(self, direction: Direction) -> None:
         source, target = self._ends[direction]
-        sender = _Sender(target.writer)
+        sender = _Sender(target)
         splitter = FrameSplitter()
         held: list[Decision] = []  # a reordered frame waiting for the next one
         loop = asyncio.get_running_loop()

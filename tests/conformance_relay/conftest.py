@@ -16,8 +16,8 @@ from prim.conformance.relay import Relay, Rule, Upstream, parse_rule
 from prim.services.node import Endpoints
 from tests.api.accounts_helpers import PASSWORD, Account, new_account
 from tests.api.conftest import RunningNode, started_node
-from tests.api.conftest import backend as backend  # noqa: F401 - the fixture, reused
-from tests.api.conftest import anyio_backend as anyio_backend  # noqa: F401
+from tests.api.conftest import anyio_backend as anyio_backend
+from tests.api.conftest import backend as backend
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
