@@ -4,6 +4,7 @@ node GetMyNode names) goes through the relay too."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -55,17 +56,19 @@ OpenRelayed = Callable[..., Awaitable[Relayed]]
 @pytest.fixture
 async def relayed(backend: object, tmp_path: Path) -> AsyncIterator[OpenRelayed]:
     """`await relayed("drop dir=s2c type=ACK nth=1", seed=1)`: a relay with those rules in
-    front of a fresh node."""
+    front of a fresh node (each call a new pair)."""
     async with AsyncExitStack() as stack:
+        opened = itertools.count(1)
 
         async def open_relayed(*rules: str | Rule, seed: int | None = 0) -> Relayed:
             parsed = [parse_rule(r) if isinstance(r, str) else r for r in rules]
+            n = next(opened)
             # The upstream is known once the node runs, and the node must name the relay.
             relay = Relay(Upstream("127.0.0.1", 1, tmp_path), parsed, seed=seed,
-                          cert_dir=tmp_path / "relay-tls")
+                          cert_dir=tmp_path / f"relay-tls{n}")
             await stack.enter_async_context(relay)
             node = await stack.enter_async_context(started_node(
-                tmp_path / "node", backend,  # type: ignore[arg-type]
+                tmp_path / f"node{n}", backend,  # type: ignore[arg-type]
                 **{"gateway.public_address": relay.quic_address}))
             assert node.node.wire is not None  # its endpoints name the relay, not itself
             relay.upstream = Upstream("127.0.0.1", node.node.wire.port,

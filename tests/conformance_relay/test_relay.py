@@ -4,6 +4,7 @@ and each fault observable from the clients' side."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 
 import pytest
@@ -199,3 +200,26 @@ async def test_tcp_client_to_a_quic_upstream(relayed: OpenRelayed) -> None:
     assert got.seqnum == ack.seqnum
     await ca.close()
     await cb.close()
+
+
+@TRANSPORTS
+async def test_seeded_random_drops_are_the_same_on_every_run(relayed: OpenRelayed,
+                                                             transport: str) -> None:
+    async def run(seed: int) -> list[bytes]:
+        rig = await relayed("drop dir=s2c type=TEXT prob=0.5", seed=seed)
+        a, ca, b, cb = await pair(rig, transport)
+        for i in range(16):
+            await send_and_ack(ca, text(a, b, f"m{i}"))
+        got = []
+        with contextlib.suppress(TimeoutError):
+            while True:  # every Text that got through, until the line goes quiet
+                got.append(await next_frame(cb, timeout=0.5))
+        assert len(got) + len(rig.relay.faults) == 16
+        await ca.close()
+        await cb.close()
+        return [f.payload for f in got]
+
+    first = await run(5)
+    assert 0 < len(first) < 16
+    assert await run(5) == first
+    assert await run(6) != first
