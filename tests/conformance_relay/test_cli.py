@@ -50,3 +50,11 @@ async def test_the_relay_process_reports_each_fault(tmp_path: Path) -> None:
         finally:
             proc.terminate()
             await proc.wait()
+
+
+def test_prim_conformance_relay_is_the_relay() -> None:
+    from prim.cli.conformance_relay import run_relay
+    from prim.cli.main import build_parser
+
+    args = build_parser().parse_args(["conformance", "relay", "--upstream", "127.0.0.1:4433"])
+    assert args.func is run_relay

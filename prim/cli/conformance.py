@@ -1,0 +1,23 @@
+"""`prim conformance`: tools of the conformance suite (issue #11). Today: `relay`, the
+fault-injecting relay between clients and a server (prim/cli/conformance_relay.py)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from prim.cli.conformance_relay import register_relay
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "conformance", help="conformance tools: the fault-injecting relay",
+        description=__doc__)
+    tools = p.add_subparsers(dest="tool", metavar="TOOL")
+    register_relay(tools)
+    p.set_defaults(func=lambda _args: _usage(p))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
