@@ -43,12 +43,15 @@ class Server:
     async def client(self, nickname: str | None = None, **options: object) -> PrimClient:
         """A new account, logged in and connected."""
         name = nickname or f"user{next(_names)}"
-        settings: dict[str, object] = {"backoff": Backoff(initial=0.05, maximum=0.5)}
-        settings.update(options)
         client = await PrimClient.sign_up(self.endpoints.http, name, PASSWORD,
-                                          **settings)  # type: ignore[arg-type]
+                                          **_settings(options))  # type: ignore[arg-type]
         await client.connect(ca_file=self.endpoints.ca_cert, gateway=self.endpoints.quic)
         return client
+
+
+def _settings(options: dict[str, object]) -> dict[str, object]:
+    """Quick reconnects (tests drop connections on purpose), then the test's options."""
+    return {"backoff": Backoff(initial=0.05, maximum=0.5), **options}
 
 
 @pytest.fixture(params=["embedded", "postgres", "cluster"])
