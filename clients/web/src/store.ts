@@ -34,6 +34,8 @@ export interface Conversation {
   last: ChatMessage | undefined;
   /** 1:1: the newest of my messages the peer has read. */
   peerRead: string;
+  /** The newest seqnum this page has marked read. */
+  markedRead: string;
   typing: { userId: string; until: number } | undefined;
 }
 
@@ -46,6 +48,7 @@ export interface GroupDetail {
 
 const HISTORY_PAGE = 30;
 const TYPING_SHOWN_MS = 4000;
+const OFFLINE_POLL_MS = 5000;
 
 export class Store {
   readonly conversations = new Map<string, Conversation>();
@@ -85,6 +88,7 @@ export class Store {
 
   async start(): Promise<void> {
     await Promise.all([this.refreshInbox(), this.refreshFriends(), this.refreshGroups()]);
+    this.pollWhileOffline();
     void this.messenger.start().catch((err: unknown) => {
       this.statusDetail = String(err);
       this.changed();
@@ -122,7 +126,7 @@ export class Store {
     let conv = this.conversations.get(peerId);
     if (!conv) {
       conv = { peerId, messages: new Map(), pending: [], olderFrom: undefined, unread: 0,
-               last: undefined, peerRead: "0", typing: undefined };
+               last: undefined, peerRead: "0", markedRead: "0", typing: undefined };
       this.conversations.set(peerId, conv);
     }
     return conv;
@@ -139,10 +143,22 @@ export class Store {
     for (const entry of inbox.entries ?? []) {
       if (!entry.peerId) continue;
       const conv = this.conversation(entry.peerId);
-      conv.unread = this.openPeer === entry.peerId ? 0 : Number(entry.unreadCount ?? 0);
       if (entry.lastMessage) this.noteLast(conv, entry.lastMessage);
+      if (this.openPeer === entry.peerId) {
+        if (BigInt(entry.lastSeqnum ?? 0) > this.newest(conv)) await this.loadNewer(conv);
+        this.readAll(conv);
+      } else {
+        conv.unread = Number(entry.unreadCount ?? 0);
+      }
     }
     this.changed();
+  }
+
+  /** Without the wire the page still receives: it asks for the inbox now and then. */
+  private pollWhileOffline(): void {
+    setInterval(() => {
+      if (!this.connected) void this.refreshInbox().catch(() => undefined);
+    }, OFFLINE_POLL_MS);
   }
 
   async open(peerId: string): Promise<void> {
@@ -169,6 +185,28 @@ export class Store {
     for (const message of page.messages ?? []) this.store(conv, message);
     conv.olderFrom = page.nextSeqnum ?? "0";
     this.changed();
+  }
+
+  /** What came after the newest message held (the open chat catching up). */
+  private async loadNewer(conv: Conversation): Promise<void> {
+    if (conv.olderFrom === undefined) return;  // never opened: its first page will do
+    let from = this.newest(conv) + 1n;
+    for (;;) {
+      const page = await api.message.listHistory({
+        peerId: conv.peerId, fromSeqnum: String(from), direction: "DIRECTION_FORWARD",
+        limit: HISTORY_PAGE,
+      });
+      for (const message of page.messages ?? []) this.store(conv, message);
+      if (!page.nextSeqnum || page.nextSeqnum === "0") break;
+      from = BigInt(page.nextSeqnum);
+    }
+    this.changed();
+  }
+
+  private newest(conv: Conversation): bigint {
+    let newest = 0n;
+    for (const seqnum of conv.messages.keys()) if (BigInt(seqnum) > newest) newest = BigInt(seqnum);
+    return newest;
   }
 
   /** Stored messages in order, then the ones still waiting for their Ack. */
@@ -200,10 +238,10 @@ export class Store {
   readAll(conv: Conversation): void {
     if (document.visibilityState !== "visible" || this.openPeer !== conv.peerId) return;
     const newest = conv.last?.seqnum;
-    const unread = conv.unread;
     conv.unread = 0;
     this.changed();
-    if (!newest || (unread === 0 && conv.messages.size === 0)) return;
+    if (!newest || BigInt(newest) <= BigInt(conv.markedRead)) return;
+    conv.markedRead = newest;
     if (this.messenger.transport) {
       this.messenger.markRead(conv.peerId, newest);
     } else {

@@ -114,7 +114,7 @@ export class ChatView {
 
   private body(m: ChatMessage & { localFile?: File }): Node | string {
     const media = mediaOf(m);
-    if (m.localFile) return this.preview(m.localFile.type, m.localFile.name, URL.createObjectURL(m.localFile));
+    if (m.localFile) return this.preview(m.localFile.type, m.localFile.name, localUrl(m.localFile));
     if (!media) return m.type === "MSG_TYPE_TEXT" || m.type === "MSG_TYPE_MEME" ? textOf(m) : `[${m.type}]`;
     const fileId = media.fileId ?? "";
     const image = (media.contentType ?? "").startsWith("image/");
@@ -165,7 +165,7 @@ export class ChatView {
     if (this.attachment.dataset["name"] === file.name && this.attachment.childElementCount) return;
     this.attachment.dataset["name"] = file.name;
     fill(this.attachment, h("div", { class: "attachment", "data-testid": "attachment" },
-      file.type.startsWith("image/") ? h("img", { src: URL.createObjectURL(file), alt: file.name }) : null,
+      file.type.startsWith("image/") ? h("img", { src: localUrl(file), alt: file.name }) : null,
       h("span", {}, `${file.name} (${size(String(file.size))})`),
       h("button", { type: "button", onclick: () => this.choose(undefined) }, "Remove")));
   }
@@ -200,4 +200,16 @@ export class ChatView {
 function size(bytes: string | undefined): string {
   const n = Number(bytes ?? 0);
   return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} kB` : `${n} B`;
+}
+
+const localUrls = new WeakMap<File, string>();
+
+/** One blob URL per chosen file, however often it is drawn. */
+function localUrl(file: File): string {
+  let url = localUrls.get(file);
+  if (!url) {
+    url = URL.createObjectURL(file);
+    localUrls.set(file, url);
+  }
+  return url;
 }
