@@ -3,8 +3,8 @@ and headless Chromium driven by playwright-core (tests/web/driver.mjs).
 
 They need Node with npm (the build, the driver) and /usr/bin/chromium (`make chromium`
 installs it; `make test` does). Without them the tests skip, unless PRIM_REQUIRE_NODE=1
-(CI), where that is a failure. Screenshots go to a per-test artifacts folder whose path
-the test prints."""
+(CI), where that is a failure. Screenshots of the main views go to a folder per test
+($PRIM_TEST_ARTIFACTS/<test>, or the test's tmp folder); the run's summary names them."""
 
 from __future__ import annotations
 
@@ -75,10 +75,22 @@ async def browser(web_build: Path) -> AsyncIterator[Browser]:
     await launched.close()
 
 
+_saved: list[Path] = []
+
+
 @pytest.fixture
-def artifacts(tmp_path: Path) -> Path:
-    """Where a test saves its screenshots (printed, so a failed run shows where)."""
-    folder = tmp_path / "artifacts"
-    folder.mkdir()
-    print(f"screenshots: {folder}")
+def artifacts(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """Where a test saves its screenshots: $PRIM_TEST_ARTIFACTS/<test> when set, else the
+    test's tmp folder; the run's summary lists the folders."""
+    base = os.environ.get("PRIM_TEST_ARTIFACTS")
+    folder = Path(base) / request.node.name if base else tmp_path / "artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    _saved.append(folder)
     return folder
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for folder in _saved:
+        shots = sorted(p.name for p in folder.glob("*.png"))
+        if shots:
+            terminalreporter.write_line(f"browser screenshots in {folder}: {', '.join(shots)}")
