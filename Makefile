@@ -11,7 +11,7 @@ STAMP := $(VENV)/.prim-installed
 NODE_STAMP := clients/ts/node_modules/.prim-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup run test gen check-gen lint lint-spec check-breaking bench clean help
+.PHONY: setup run test gen check-gen lint lint-spec check-breaking bench bench-deps clean help
 
 help:
 	@echo "make run        start PRIM (embedded: every service in one process)"
@@ -22,6 +22,7 @@ help:
 	@echo "make lint-spec  buf lint over spec/ (needs Node: buf comes from npm)"
 	@echo "make check-breaking  refuse spec changes that break the wire or the API (vs main)"
 	@echo "make bench      run the benchmarks in bench/"
+	@echo "make bench-deps install what prim bench message compares with (ejabberd, slixmpp)"
 
 setup: $(STAMP)
 
@@ -66,3 +67,10 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) clients/ts/node_modules clients/ts/dist
+
+# What `prim bench message` compares PRIM with: ejabberd 23.01 (Debian) and its XMPP load
+# client slixmpp. Only the benchmark needs them; apt-get runs only when ejabberd is missing.
+bench-deps: setup
+	@command -v ejabberdctl >/dev/null || \
+		(apt-get update && apt-get install -y ejabberd erlang-p1-sqlite3 sqlite3)
+	$(PY) -m pip install --quiet -e '.[bench]'
