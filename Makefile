@@ -17,8 +17,8 @@ WEB_SOURCES := $(wildcard clients/web/src/*.ts clients/web/src/*/*.ts clients/we
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: setup run test gen check-gen lint lint-spec check-breaking bench clean help web \
-	web-if-node chromium
+.PHONY: setup run test gen check-gen lint lint-spec check-breaking bench bench-deps clean help \
+	web web-if-node chromium
 
 help:
 	@echo "make run        start PRIM (embedded: every service in one process)"
@@ -29,6 +29,7 @@ help:
 	@echo "make lint-spec  buf lint over spec/ (needs Node: buf comes from npm)"
 	@echo "make check-breaking  refuse spec changes that break the wire or the API (vs main)"
 	@echo "make bench      run the benchmarks in bench/"
+	@echo "make bench-deps install what prim bench message compares with (ejabberd, slixmpp)"
 	@echo "make web        build the web client that prim serve serves at / (needs Node)"
 
 setup: $(STAMP)
@@ -98,3 +99,10 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) clients/ts/node_modules clients/ts/dist clients/web/node_modules clients/web/dist
+
+# What `prim bench message` compares PRIM with: ejabberd 23.01 (Debian) and its XMPP load
+# client slixmpp. Only the benchmark needs them; apt-get runs only when ejabberd is missing.
+bench-deps: setup
+	@command -v ejabberdctl >/dev/null || \
+		(apt-get update && apt-get install -y ejabberd erlang-p1-sqlite3 sqlite3)
+	$(PY) -m pip install --quiet -e '.[bench]'
