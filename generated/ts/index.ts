@@ -9,6 +9,7 @@
 export * from "./types.js";
 export * from "./client.js";
 export * as wire from "./header.js";
+export * from "./payloads.js";
 export {
   GROUP_ID_BASE,
   HEADER_FIELDS,

@@ -996,8 +996,15 @@ export interface NodeAssignment {
   quicAddress?: string;
   /** host:port of the TLS-over-TCP listener, for networks that block UDP. */
   tcpAddress?: string;
-  /** URL of the WebTransport endpoint for browsers, when enabled. */
+  /** URL of the WebTransport endpoint for browsers (https://host:port/wire), when enabled. */
   webtransportUrl?: string;
+  /** URL of the WebSocket endpoint (ws:// or wss://): binary messages carrying frames. */
+  websocketUrl?: string;
+  /**
+   * Hex SHA-256 of the certificate(s) the WebTransport endpoint presents, for a browser's
+   * serverCertificateHashes (set only for a short-lived development certificate).
+   */
+  webtransportCertificateHashes?: string[];
 }
 
 // ---- prim/v1/options.proto ----
@@ -1096,6 +1103,10 @@ export interface NodeInfo {
   connections?: number;
   /** ms since the epoch of the last heartbeat. */
   lastHeartbeat?: string;
+  /** A message node's listeners for browsers, as NodeAssignment names them. */
+  webtransportUrl?: string;
+  websocketUrl?: string;
+  webtransportCertificateHashes?: string[];
 }
 
 export interface RegisterNodeRequest {

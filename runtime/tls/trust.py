@@ -102,11 +102,11 @@ class ServerIdentity:
     cert_file: Path
     key_file: Path
 
-    def ssl_context(self) -> ssl.SSLContext:
-        """A server context for TLS over TCP."""
+    def ssl_context(self, alpn: str = ALPN) -> ssl.SSLContext:
+        """A server context for TLS over TCP (WebSocket's says "http/1.1")."""
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_3
-        ctx.set_alpn_protocols([ALPN])
+        ctx.set_alpn_protocols([alpn])
         ctx.load_cert_chain(str(self.cert_file), str(self.key_file))
         return ctx
 

@@ -94,7 +94,7 @@ def test_tsc_strict_accepts_the_sources(tsc: Path) -> None:
 
 
 def test_header_codec_reproduces_the_vectors_under_node(dist: Path) -> None:
-    result = _run(["node", "test/vectors.mjs", str(dist), str(VECTORS)], SDK)
+    result = _run(["node", "test/vectors.mjs", str(dist / "generated" / "ts"), str(VECTORS)], SDK)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b[1-9]\d* passed, 0 failed", result.stdout), result.stdout
 
@@ -106,13 +106,13 @@ def test_codec_check_fails_on_a_wrong_vector(dist: Path, tmp_path: Path) -> None
     case["hex"] = case["hex"][:-1] + ("0" if case["hex"][-1] != "0" else "1")
     bad = tmp_path / "header.json"
     bad.write_text(json.dumps(vectors))
-    result = _run(["node", "test/vectors.mjs", str(dist), str(bad)], SDK)
+    result = _run(["node", "test/vectors.mjs", str(dist / "generated" / "ts"), str(bad)], SDK)
     assert result.returncode != 0
     assert "typical_text_from_client" in result.stderr
 
 
 def test_client_speaks_http_rule_to_a_fake_fetch(dist: Path) -> None:
-    result = _run(["node", "test/client.mjs", str(dist)], SDK)
+    result = _run(["node", "test/client.mjs", str(dist / "generated" / "ts")], SDK)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b[1-9]\d* passed, 0 failed", result.stdout), result.stdout
 
@@ -193,7 +193,7 @@ def test_ts_msg_type_table_equals_the_python_one(dist: Path) -> None:
         " categories: m.MsgCategory, payloads: m.PayloadKind}));"
     )
     result = _run(["node", "--input-type=module", "-e", script,
-                   (dist / "header.js").as_uri()], SDK)
+                   (dist / "generated" / "ts" / "header.js").as_uri()], SDK)
     assert result.returncode == 0, result.stderr
     got = json.loads(result.stdout)
     assert got["types"] == {v1.MsgType(t).name: int(t) for t in wire.MSG_TYPE_INFO}

@@ -2869,7 +2869,20 @@ class NodeAssignment(betterproto2.Message):
 
     webtransport_url: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
     """
-    URL of the WebTransport endpoint for browsers, when enabled.
+    URL of the WebTransport endpoint for browsers (https://host:port/wire), when enabled.
+    """
+
+    websocket_url: "str" = betterproto2.field(5, betterproto2.TYPE_STRING)
+    """
+    URL of the WebSocket endpoint (ws:// or wss://): binary messages carrying frames.
+    """
+
+    webtransport_certificate_hashes: "list[str]" = betterproto2.field(
+        6, betterproto2.TYPE_STRING, repeated=True
+    )
+    """
+    Hex SHA-256 of the certificate(s) the WebTransport endpoint presents, for a browser's
+    serverCertificateHashes (set only for a short-lived development certificate).
     """
 
 
@@ -2902,6 +2915,17 @@ class NodeInfo(betterproto2.Message):
     """
     ms since the epoch of the last heartbeat.
     """
+
+    webtransport_url: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
+    """
+    A message node's listeners for browsers, as NodeAssignment names them.
+    """
+
+    websocket_url: "str" = betterproto2.field(9, betterproto2.TYPE_STRING)
+
+    webtransport_certificate_hashes: "list[str]" = betterproto2.field(
+        10, betterproto2.TYPE_STRING, repeated=True
+    )
 
 
 default_message_pool.register_message("prim.v1", "NodeInfo", NodeInfo)
