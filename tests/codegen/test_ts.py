@@ -9,10 +9,7 @@ in CI), where a missing Node is a failure.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +25,8 @@ from prim.codegen.model import Model, build_model
 from prim.codegen.run import REPO, include_dirs, spec_files
 from prim.generated import constants, wire
 from prim.generated.prim import v1
+from tests.ts_sdk import SDK, compile_sdk, node_modules, run
 
-SDK = REPO / "clients" / "ts"
 GENERATED = REPO / "generated" / "ts"
 VECTORS = REPO / "conformance" / "vectors" / "header.json"
 
@@ -50,37 +47,21 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Model:
     return build_model(list(fds.file), files)
 
 
-def _run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+_run = run
 
 
 @pytest.fixture(scope="module")
 def tsc() -> Path:
-    """The SDK's pinned tsc, installed with `npm ci` when node_modules is missing."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        reason = "node/npm are not installed (CI sets PRIM_REQUIRE_NODE=1 to require them)"
-        if os.environ.get("PRIM_REQUIRE_NODE") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    binary = SDK / "node_modules" / ".bin" / "tsc"
-    if not binary.exists():
-        result = _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], SDK, 600)
-        assert result.returncode == 0, result.stdout + result.stderr
-    assert binary.exists()
-    return binary
+    """The SDK's pinned tsc."""
+    return node_modules() / ".bin" / "tsc"
 
 
 @pytest.fixture(scope="module")
-def dist(tsc: Path) -> Iterator[Path]:
+def dist() -> Iterator[Path]:
     """The SDK compiled into a private folder (not clients/ts/dist, which a developer's
-    `npm run build` owns), marked as ES modules as the package is."""
+    `npm run build` owns)."""
     with tempfile.TemporaryDirectory(prefix="prim-ts-") as tmp:
-        out = Path(tmp)
-        result = _run([str(tsc), "-p", "tsconfig.json", "--outDir", str(out)], SDK)
-        assert result.returncode == 0, result.stdout + result.stderr
-        (out / "package.json").write_text('{"type": "module"}\n')
-        yield out
+        yield compile_sdk(Path(tmp))
 
 
 def test_generated_ts_is_what_the_emitter_produces(model: Model) -> None:
@@ -90,6 +71,11 @@ def test_generated_ts_is_what_the_emitter_produces(model: Model) -> None:
 
 def test_tsc_strict_accepts_the_sources(tsc: Path) -> None:
     result = _run([str(tsc), "-p", "tsconfig.json", "--strict", "--noEmit"], SDK)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_biome_lints_the_hand_written_sources(tsc: Path) -> None:
+    result = _run([str(tsc.parent / "biome"), "lint", "src", "test"], SDK)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
