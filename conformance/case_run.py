@@ -363,11 +363,11 @@ class CaseRun:
                     if not pending:
                         break
                 elif step.strict:
-                    raise StepFailed(f"{describe(item)} is not [{describe_matcher(pending[0], self.scope)}]:"
-                                     f" {reason}")
+                    wanted = describe_matcher(pending[0], self.scope)
+                    raise StepFailed(f"{describe(item)} is not [{wanted}]: {reason}")
             if pending:
-                raise StepFailed(f"no frame matching [{describe_matcher(pending[0], self.scope)}] within "
-                                 f"{within} ms; {seen()}")
+                wanted = describe_matcher(pending[0], self.scope)
+                raise StepFailed(f"no frame matching [{wanted}] within {within} ms; {seen()}")
         if step.none:
             quiet_until = loop.time() + (step.quiet_ms or DEFAULT_QUIET_MS) / 1000
             async for item in self._arrivals(step.connection, quiet_until):
