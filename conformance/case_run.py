@@ -343,6 +343,7 @@ class CaseRun:
         deadline = loop.time() + within / 1000
         pending = list(step.frames)
         looked: list[str] = []
+        passed: list[ObservedFrame] = []  # frames this step passed over
 
         def seen() -> str:
             return ("arrived: " + "; ".join(looked[-8:])) if looked else "nothing arrived"
@@ -362,11 +363,18 @@ class CaseRun:
                             self.scope.set(f"{matcher.save}.{name}", getattr(item, name))
                     if not pending:
                         break
-                elif step.strict:
+                else:
+                    passed.append(item)
+                if reason is not None and step.strict:
                     wanted = describe_matcher(pending[0], self.scope)
                     raise StepFailed(f"{describe(item)} is not [{wanted}]: {reason}")
             if pending:
                 wanted = describe_matcher(pending[0], self.scope)
+                early = [f for f in passed if mismatch(pending[0], f, self.scope) is None]
+                if early:
+                    raise StepFailed(f"[{wanted}] arrived out of order: {describe(early[0])} "
+                                     f"came before what the step expects ahead of it; "
+                                     f"{seen()}")
                 raise StepFailed(f"no frame matching [{wanted}] within {within} ms; {seen()}")
         if step.none:
             quiet_until = loop.time() + (step.quiet_ms or DEFAULT_QUIET_MS) / 1000
