@@ -282,7 +282,7 @@ export interface FrameMatcher {
   timestamp?: string;
   /** For Error, BeOffline, InternalError frames: the Error payload's code. */
   code?: ErrorCode;
-  /** The payload as UTF-8 text, or its hex. */
+  /** The payload as UTF-8 text, or its hex (`ab*3` = `ababab`); "" matches an empty one. */
   text?: string;
   payloadHex?: string;
   /** Subset match against the decoded payload message in proto3 JSON. */

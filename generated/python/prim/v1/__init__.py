@@ -1990,12 +1990,12 @@ class FrameMatcher(betterproto2.Message):
     For Error, BeOffline, InternalError frames: the Error payload's code.
     """
 
-    text: "str" = betterproto2.field(7, betterproto2.TYPE_STRING)
+    text: "str | None" = betterproto2.field(7, betterproto2.TYPE_STRING, optional=True)
     """
-    The payload as UTF-8 text, or its hex.
+    The payload as UTF-8 text, or its hex (`ab*3` = `ababab`); "" matches an empty one.
     """
 
-    payload_hex: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
+    payload_hex: "str | None" = betterproto2.field(8, betterproto2.TYPE_STRING, optional=True)
 
     fields: "__google__protobuf__.Struct | None" = betterproto2.field(
         9, betterproto2.TYPE_MESSAGE, optional=True
@@ -2004,7 +2004,7 @@ class FrameMatcher(betterproto2.Message):
     Subset match against the decoded payload message in proto3 JSON.
     """
 
-    extension_hex: "str" = betterproto2.field(10, betterproto2.TYPE_STRING)
+    extension_hex: "str | None" = betterproto2.field(10, betterproto2.TYPE_STRING, optional=True)
 
     save: "str" = betterproto2.field(11, betterproto2.TYPE_STRING)
     """
