@@ -72,6 +72,10 @@ class Field:
     min_length: int = 0
     max_length: int = 0
     max_items: int = 0
+    minimum: int | None = None  # integer fields; None: the type's own range
+    maximum: int | None = None
+    default_value: int = 0  # what 0 stands for (integer fields); 0: nothing
+    enum_in: tuple[str, ...] = ()  # enum fields: the only value names accepted
 
     @property
     def is_map(self) -> bool:
@@ -474,7 +478,18 @@ def _field(
         min_length=rules.min_length if rules is not None else 0,
         max_length=rules.max_length if rules is not None else 0,
         max_items=rules.max_items if rules is not None else 0,
+        minimum=_optional_rule(rules, "minimum"),
+        maximum=_optional_rule(rules, "maximum"),
+        default_value=int(getattr(rules, "default_value", 0)) if rules is not None else 0,
+        enum_in=tuple(getattr(rules, "enum_in", ())) if rules is not None else (),
     )
+
+
+def _optional_rule(rules: Any, name: str) -> int | None:
+    # Specs from before a rule existed (read by check-breaking) have no such field.
+    if rules is None or name not in rules.DESCRIPTOR.fields_by_name:
+        return None
+    return int(getattr(rules, name)) if rules.HasField(name) else None
 
 
 def _header_offset(header: Any) -> int | None:
@@ -601,6 +616,12 @@ def _check(model: Model) -> None:
     for svc in model.services:
         for m in svc.methods:
             req = model.message(m.input_type)
+            paged = any(f.name == "page_token" for f in req.fields)
+            answered = {f.name: f for f in model.message(m.output_type).fields}
+            token = answered.get("next_page_token")
+            if paged != (token is not None and token.kind == "string"):
+                raise SpecError(f"{svc.name}.{m.name}: a request with page_token and an "
+                                "answer with next_page_token (a string) go together")
             for b in m.http:
                 where = f"{svc.name}.{m.name} {b.verb} {b.path}"
                 for var in b.variables:
@@ -621,7 +642,46 @@ def _check(model: Model) -> None:
                 raise SpecError(f"{where}: min_length is above max_length")
             if f.max_items and not f.repeated:
                 raise SpecError(f"{where}: max_items applies to repeated fields only")
+            _check_numbers(model, f, where)
+        _check_paging(msg)
     # The header's layout is checked where it is worked out: emitters/_header_layout.py.
+
+
+INTEGER_KINDS = frozenset({"int32", "int64", "uint32", "uint64", "sint32", "sint64",
+                           "fixed32", "fixed64", "sfixed32", "sfixed64"})
+
+
+def _check_numbers(model: Model, f: Field, where: str) -> None:
+    numeric = f.minimum is not None or f.maximum is not None or f.default_value
+    if numeric and (f.kind not in INTEGER_KINDS or f.repeated or "64" in f.kind):
+        # 64-bit integers are strings in JSON: their ranges would need patterns.
+        raise SpecError(f"{where}: minimum/maximum/default_value apply to 32-bit integer "
+                        "fields only")
+    low = f.minimum if f.minimum is not None else 0
+    if f.maximum is not None and low > f.maximum:
+        raise SpecError(f"{where}: minimum is above maximum")
+    if f.default_value and not (low <= f.default_value <= (f.maximum or f.default_value)):
+        raise SpecError(f"{where}: default_value is outside minimum..maximum")
+    if f.enum_in:
+        if f.kind != "enum":
+            raise SpecError(f"{where}: enum_in applies to enum fields only")
+        names = {v.name for v in model.enum(f.type_name).values}
+        unknown = [n for n in f.enum_in if n not in names]
+        if unknown:
+            raise SpecError(f"{where}: enum_in names {', '.join(unknown)}, not values of "
+                            f"{f.type_name}")
+
+
+def _check_paging(msg: Message_) -> None:
+    """One paging scheme (AIP-158): a request with page_token has a page_size whose default
+    and maximum the spec declares; the answer's next_page_token is checked per RPC."""
+    names = {f.name: f for f in msg.fields}
+    if "page_token" not in names:
+        return
+    size = names.get("page_size")
+    if size is None or size.maximum is None or not size.default_value:
+        raise SpecError(f"{msg.full_name}: a paged request needs page_size with "
+                        "(prim.v1.rules) maximum and default_value")
 
 
 def _resolve_path(model: Model, req: Message_, path: tuple[str, ...], where: str) -> Field:

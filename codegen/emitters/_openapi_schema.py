@@ -138,7 +138,8 @@ def field_schema(model: Model, f: Field, *, inline: bool = False) -> Schema:
         if f.max_items:
             schema["maxItems"] = f.max_items
     else:
-        schema = _with_lengths(scalar_schema(model, f.kind, f.type_name, inline=inline), f)
+        schema = _with_numbers(_with_lengths(
+            scalar_schema(model, f.kind, f.type_name, inline=inline), f), f)
     if f.comment:
         schema["description"] = f.comment
     if f.output_only:
@@ -153,6 +154,19 @@ def _with_lengths(schema: Schema, f: Field) -> Schema:
         schema["minLength"] = f.min_length
     if f.max_length:
         schema["maxLength"] = f.max_length
+    return schema
+
+
+def _with_numbers(schema: Schema, f: Field) -> Schema:
+    """(prim.v1.rules) ranges and defaults of 32-bit integers, and enum subsets."""
+    if f.enum_in:
+        return {"type": "string", "enum": list(f.enum_in)}
+    if f.maximum is not None:
+        schema["maximum"] = f.maximum
+    if f.minimum is not None:
+        schema["minimum"] = min(f.minimum, 0) if f.default_value else f.minimum
+    if f.default_value:
+        schema["default"] = f.default_value
     return schema
 
 

@@ -114,7 +114,9 @@ def test_no_body_puts_every_other_field_in_the_query(doc: dict[str, Any]) -> Non
     assert set(query) == {"query", "pageSize", "tags", "filter.color", "filter.authorId",
                           "pageToken", "afterId"}
     assert query["pageSize"]["schema"]["type"] == "integer"
-    assert query["pageSize"]["schema"]["maximum"] == 2**32 - 1
+    # (prim.v1.rules) narrows the uint32 range and names what 0 stands for
+    assert query["pageSize"]["schema"]["maximum"] == 100
+    assert query["pageSize"]["schema"]["default"] == 20
 
 
 def test_repeated_field_is_a_repeated_query_parameter(doc: dict[str, Any], routes: Any) -> None:

@@ -1455,9 +1455,11 @@ default_message_pool.register_message("prim.v1", "ErrorInfo", ErrorInfo)
 @dataclass(eq=False, repr=False)
 class FieldRules(betterproto2.Message):
     """
-    Limits on a request field that every layer enforces the same way: the OpenAPI document
-    (minLength / maxLength / maxItems), the HTTP binding, and the generated clients' docs.
-    Lengths of strings count Unicode code points, as JSON Schema does.
+    Limits on a request field that every layer enforces the same way: the HTTP binding
+    refuses a request that breaks one (INVALID_ARGUMENT naming the field), the OpenAPI document
+    states it (minLength / maxLength / maxItems / minimum / maximum / default / enum), and the
+    generated constants carry each number for the services' own use. Lengths of strings count
+    Unicode code points, as JSON Schema does.
     """
 
     min_length: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
@@ -1467,6 +1469,25 @@ class FieldRules(betterproto2.Message):
     max_items: "int" = betterproto2.field(3, betterproto2.TYPE_UINT32)
     """
     For repeated fields: at most this many items.
+    """
+
+    minimum: "int | None" = betterproto2.field(4, betterproto2.TYPE_UINT64, optional=True)
+    """
+    For integer fields: the smallest and the largest value accepted. 0 (the field left out)
+    is always accepted when default_value is set.
+    """
+
+    maximum: "int | None" = betterproto2.field(5, betterproto2.TYPE_UINT64, optional=True)
+
+    default_value: "int" = betterproto2.field(6, betterproto2.TYPE_UINT64)
+    """
+    For integer fields: what 0 (the field left out) stands for, e.g. a page size.
+    """
+
+    enum_in: "list[str]" = betterproto2.field(7, betterproto2.TYPE_STRING, repeated=True)
+    """
+    For enum fields: the only values accepted (by name); 0 (left out) is accepted only
+    when listed.
     """
 
 
@@ -1630,9 +1651,6 @@ class GetInboxRequest(betterproto2.Message):
     """
 
     page_size: "int" = betterproto2.field(2, betterproto2.TYPE_UINT32)
-    """
-    1 to 200; 0 means 50.
-    """
 
     page_token: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
     """
@@ -2031,22 +2049,26 @@ class ListHistoryRequest(betterproto2.Message):
 
     from_seqnum: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
     """
-    Where the page starts (inclusive); 0 means the newest message for BACKWARD and the
-    first for FORWARD.
+    Where the listing starts (inclusive); 0 means the newest message for BACKWARD and the
+    first for FORWARD. Only the first page reads it: later pages start where their
+    page_token says.
     """
 
     to_seqnum: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
     """
-    Where the page must stop (inclusive); 0 means no bound.
+    Where the listing stops (inclusive); 0 means no bound.
     """
 
     direction: "Direction" = betterproto2.field(
         4, betterproto2.TYPE_ENUM, default_factory=lambda: Direction(0)
     )
 
-    limit: "int" = betterproto2.field(5, betterproto2.TYPE_UINT32)
+    page_size: "int" = betterproto2.field(5, betterproto2.TYPE_UINT32)
+
+    page_token: "str" = betterproto2.field(6, betterproto2.TYPE_STRING)
     """
-    1 to 200; 0 means 50.
+    The previous page's next_page_token, with the same peer_id, to_seqnum and direction;
+    empty for the first page.
     """
 
 
@@ -2060,9 +2082,9 @@ class ListHistoryResponse(betterproto2.Message):
     In the order of `direction`.
     """
 
-    next_seqnum: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
+    next_page_token: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
     """
-    Where the next page starts, 0 when the range is exhausted.
+    Empty when the range is exhausted; else the page_token of the next page.
     """
 
 
@@ -2913,7 +2935,8 @@ class UploadFileRequest(betterproto2.Message):
         1, betterproto2.TYPE_ENUM, default_factory=lambda: MsgType(0)
     )
     """
-    Which message type the file is for; it decides the allowed content types and size.
+    Which message type the file is for; it decides the allowed content types (the type's
+    media_types in wire.proto: the upload kinds are exactly the types that have some).
     """
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
