@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from prim.generated.prim.v1 import NodeInfo, NodeRole
@@ -28,7 +28,7 @@ from prim.services.api.server import ApiServer
 from prim.services.api.session_purge import SessionPurge
 from prim.services.identity import node_certificates
 from prim.services.message.gateway import MessageGateway
-from prim.services.message.listener import wire_server
+from prim.services.message.listener import browser_fields, wire_server
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.router import LocalRouter
@@ -46,11 +46,12 @@ class Endpoints:
     tcp: str  # host:port of the TLS-over-TCP listener (same port number)
     ca_cert: str  # the CA certificate clients must trust
     fingerprint: str  # SHA-256 of the server certificate, for clients that pin it
+    browsers: dict[str, object] = field(default_factory=dict)  # see browser_fields()
 
     def ready_line(self) -> str:
         return json.dumps({"event": "ready", "http": self.http, "quic": self.quic,
                            "tcp": self.tcp, "ca_cert": self.ca_cert,
-                           "fingerprint": self.fingerprint})
+                           "fingerprint": self.fingerprint, **self.browsers})
 
 
 class Node:
@@ -95,10 +96,10 @@ class Node:
         self.wire = wire_server(gateway, cfg, certs, self.clock)
         await self.wire.start()
         gateway_address = cfg.gateway.public_address or f"{cfg.gateway.host}:{self.wire.port}"
-        self.scheduler.register_in_process(NodeInfo(
-            node_id=cfg.node.id, role=NodeRole.MESSAGE, address=gateway_address,
-            tcp_address=gateway_address,
-        ))
+        node_info = NodeInfo(node_id=cfg.node.id, role=NodeRole.MESSAGE,
+                             address=gateway_address, tcp_address=gateway_address)
+        browsers = browser_fields(self.wire, node_info)
+        self.scheduler.register_in_process(node_info)
         self.scheduler.register_in_process(NodeInfo(
             node_id=cfg.node.id, role=NodeRole.SEQNUM, address="in-process",
         ))
@@ -110,7 +111,8 @@ class Node:
         self.http = api_http_server(self.api, cfg, certs, metrics.render)
         http = await self.http.start()
         return Endpoints(http=http.url, quic=gateway_address, tcp=gateway_address,
-                         ca_cert=str(certs.ca_file.resolve()), fingerprint=certs.fingerprint)
+                         ca_cert=str(certs.ca_file.resolve()), fingerprint=certs.fingerprint,
+                         browsers=browsers)
 
     async def stop(self) -> None:
         if self.session_purge is not None:

@@ -464,6 +464,8 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("quic_address", "quicAddress", "string"),
         FieldShape("tcp_address", "tcpAddress", "string"),
         FieldShape("webtransport_url", "webtransportUrl", "string"),
+        FieldShape("websocket_url", "websocketUrl", "string"),
+        FieldShape("webtransport_certificate_hashes", "webtransportCertificateHashes", "string", repeated=True),
     ),
     "prim.v1.Profile": (
         FieldShape("user_id", "userId", "uint64"),

@@ -10,6 +10,7 @@ export * from "./types.js";
 export * from "./client.js";
 export * from "./constants.js";
 export * as wire from "./header.js";
+export * from "./payloads.js";
 export {
   HEADER_FIELDS,
   HEADER_SIZE,

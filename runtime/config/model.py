@@ -37,6 +37,8 @@ class HttpConfig:
     # Serve plain HTTP on an address other than loopback (e.g. behind a TLS-terminating
     # proxy); without it such a bind is refused.
     allow_plaintext: bool = False
+    # The built web client served at /; empty: the repository's clients/web/dist.
+    web_dir: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,15 @@ class GatewayConfig:
     max_connections_per_user: int = 16
     # QUIC Retry (address validation): auto = on unless gateway.host is a loopback address.
     quic_retry: str = "auto"
+    # Browsers: WebTransport (HTTP/3, UDP) and WebSocket (TCP) share this port number;
+    # when gateway.port is 0 a free one is picked for them too.
+    browser_port: int = 4434
+    webtransport: bool = True
+    websocket: bool = True
+    # TLS on the WebSocket listener: auto = on unless gateway.host is a loopback address
+    # (a page served over plain HTTP on loopback cannot use wss:// with the development
+    # CA, which browsers do not trust); on; off (loopback only).
+    websocket_tls: str = "auto"
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,14 @@ class ServerSettings:
     tls_handshake_timeout: float = 10.0
     enable_quic: bool = True
     enable_tcp: bool = True
+    # The port number browsers' transports share: WebSocket over TCP (binary messages
+    # carrying frames) and WebTransport over HTTP/3 (UDP); 0 picks one free for both,
+    # None: neither listens.
+    browser_port: int | None = None
+    enable_websocket: bool = True
+    enable_webtransport: bool = True
+    # TLS on the WebSocket listener (the server's certificate); plain only on loopback.
+    websocket_tls: bool = True
 
 
 def server_settings_from_config(config: Config,
@@ -96,4 +104,10 @@ def server_settings_from_config(config: Config,
         max_connections=gateway.max_connections,
         max_connections_per_ip=gateway.max_connections_per_ip,
         quic_retry=retry == "on" or (retry == "auto" and not is_loopback(gateway.host)),
+        browser_port=(gateway.browser_port if gateway.port else 0)
+        if gateway.websocket or gateway.webtransport else None,
+        enable_websocket=gateway.websocket,
+        enable_webtransport=gateway.webtransport,
+        websocket_tls=gateway.websocket_tls == "on"
+        or (gateway.websocket_tls == "auto" and not is_loopback(gateway.host)),
     )

@@ -5,10 +5,10 @@ without end). Several api processes may each run one: the delete is idempotent."
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from prim.runtime.storage.ports import AccountStore
+from prim.runtime.tasks import cancel_and_wait
 
 log = logging.getLogger("prim.api")
 
@@ -23,11 +23,8 @@ class SessionPurge:
         self._task = asyncio.create_task(self._loop(), name="prim-session-purge")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def purge_once(self) -> int:
         purged = await self._accounts.purge_expired_sessions()

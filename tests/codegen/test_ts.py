@@ -9,10 +9,7 @@ in CI), where a missing Node is a failure.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +25,8 @@ from prim.codegen.model import Model, build_model
 from prim.codegen.run import REPO, include_dirs, spec_files
 from prim.generated import constants, wire
 from prim.generated.prim import v1
+from tests.ts_sdk import SDK, compile_sdk, node_modules, run
 
-SDK = REPO / "clients" / "ts"
 GENERATED = REPO / "generated" / "ts"
 VECTORS = REPO / "conformance" / "vectors" / "header.json"
 
@@ -50,37 +47,21 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Model:
     return build_model(list(fds.file), files)
 
 
-def _run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+_run = run
 
 
 @pytest.fixture(scope="module")
 def tsc() -> Path:
-    """The SDK's pinned tsc, installed with `npm ci` when node_modules is missing."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        reason = "node/npm are not installed (CI sets PRIM_REQUIRE_NODE=1 to require them)"
-        if os.environ.get("PRIM_REQUIRE_NODE") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    binary = SDK / "node_modules" / ".bin" / "tsc"
-    if not binary.exists():
-        result = _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], SDK, 600)
-        assert result.returncode == 0, result.stdout + result.stderr
-    assert binary.exists()
-    return binary
+    """The SDK's pinned tsc."""
+    return node_modules() / ".bin" / "tsc"
 
 
 @pytest.fixture(scope="module")
-def dist(tsc: Path) -> Iterator[Path]:
+def dist() -> Iterator[Path]:
     """The SDK compiled into a private folder (not clients/ts/dist, which a developer's
-    `npm run build` owns), marked as ES modules as the package is."""
+    `npm run build` owns)."""
     with tempfile.TemporaryDirectory(prefix="prim-ts-") as tmp:
-        out = Path(tmp)
-        result = _run([str(tsc), "-p", "tsconfig.json", "--outDir", str(out)], SDK)
-        assert result.returncode == 0, result.stdout + result.stderr
-        (out / "package.json").write_text('{"type": "module"}\n')
-        yield out
+        yield compile_sdk(Path(tmp))
 
 
 def test_generated_ts_is_what_the_emitter_produces(model: Model) -> None:
@@ -93,8 +74,13 @@ def test_tsc_strict_accepts_the_sources(tsc: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_biome_lints_the_hand_written_sources(tsc: Path) -> None:
+    result = _run([str(tsc.parent / "biome"), "lint", "src", "test"], SDK)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_header_codec_reproduces_the_vectors_under_node(dist: Path) -> None:
-    result = _run(["node", "test/vectors.mjs", str(dist), str(VECTORS)], SDK)
+    result = _run(["node", "test/vectors.mjs", str(dist / "generated" / "ts"), str(VECTORS)], SDK)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b[1-9]\d* passed, 0 failed", result.stdout), result.stdout
 
@@ -106,13 +92,13 @@ def test_codec_check_fails_on_a_wrong_vector(dist: Path, tmp_path: Path) -> None
     case["hex"] = case["hex"][:-1] + ("0" if case["hex"][-1] != "0" else "1")
     bad = tmp_path / "header.json"
     bad.write_text(json.dumps(vectors))
-    result = _run(["node", "test/vectors.mjs", str(dist), str(bad)], SDK)
+    result = _run(["node", "test/vectors.mjs", str(dist / "generated" / "ts"), str(bad)], SDK)
     assert result.returncode != 0
     assert "typical_text_from_client" in result.stderr
 
 
 def test_client_speaks_http_rule_to_a_fake_fetch(dist: Path) -> None:
-    result = _run(["node", "test/client.mjs", str(dist)], SDK)
+    result = _run(["node", "test/client.mjs", str(dist / "generated" / "ts")], SDK)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b[1-9]\d* passed, 0 failed", result.stdout), result.stdout
 
@@ -193,7 +179,7 @@ def test_ts_msg_type_table_equals_the_python_one(dist: Path) -> None:
         " categories: m.MsgCategory, payloads: m.PayloadKind}));"
     )
     result = _run(["node", "--input-type=module", "-e", script,
-                   (dist / "header.js").as_uri()], SDK)
+                   (dist / "generated" / "ts" / "header.js").as_uri()], SDK)
     assert result.returncode == 0, result.stderr
     got = json.loads(result.stdout)
     assert got["types"] == {v1.MsgType(t).name: int(t) for t in wire.MSG_TYPE_INFO}

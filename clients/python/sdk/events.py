@@ -10,7 +10,7 @@ application names it by (the other user, or the group), `seqnum` its position th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prim.generated.constants import is_group_id
 from prim.generated.prim.v1 import (
@@ -53,6 +53,9 @@ class Sequenced:
     seqnum: int
     timestamp: int  # server time, ms since the epoch
     from_history: bool
+    # The frame's type and payload as the server sent them (what the local store keeps).
+    wire_type: int = field(repr=False)
+    wire_payload: bytes = field(repr=False)
 
     @property
     def time(self) -> dt.datetime:
@@ -128,8 +131,16 @@ class SystemNotice(Sequenced):
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteInvoke(Sequenced):
+    """A server-initiated call to the client; the payload's meaning is the application's."""
+
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Other(Sequenced):
-    """A sequenced type this SDK does not decode (RemoteInvoke, newer types)."""
+    """A sequenced type this SDK does not know (one newer than it), or a payload that does
+    not parse as its type's message."""
 
     type: int
     payload: bytes
@@ -170,7 +181,7 @@ class ConnectionNotice:
 
 #: The events that have a place (seqnum) in a conversation.
 SequencedEvent = (Message | Edited | Withdrawn | FriendNotice | GroupNotice | RelationshipNotice
-                  | SystemNotice | Other)
+                  | SystemNotice | RemoteInvoke | Other)
 ChatEvent = SequencedEvent | ReadReceipt | Typing | ErrorNotice | ConnectionNotice
 
 
@@ -180,7 +191,7 @@ def decode(type_: int, sender: int, receiver: int, seqnum: int, timestamp: int,
     """A sequenced frame or history row as an event (a payload that does not parse as its
     type's message becomes `Other`, never an exception)."""
     head = (conversation_of(sender, receiver, me), sender, receiver, seqnum, timestamp,
-            from_history)
+            from_history, type_, payload)
     try:
         kind = MsgType(type_)
         if kind in _CONTENT:
@@ -188,6 +199,8 @@ def decode(type_: int, sender: int, receiver: int, seqnum: int, timestamp: int,
                            withdrawn=withdrawn)
         if kind == MsgType.SYSTEM_MESSAGE:
             return SystemNotice(*head, text=payload.decode("utf-8", errors="replace"))
+        if kind == MsgType.REMOTE_INVOKE:
+            return RemoteInvoke(*head, payload=payload)
         # The spec says which message each other type carries (PayloadError: it is not).
         match parse_payload(kind, payload):
             case EditPayload() as edit:

@@ -3,13 +3,13 @@
 // the bearer token only where a session is needed, raw uploads and downloads, and errors
 // parsed into PrimApiError. Exits non-zero on any mismatch.
 //
-// Usage: node test/client.mjs [dist-dir]   (dist-dir defaults to ../dist)
+// Usage: node test/client.mjs [dist-dir]   (dist-dir defaults to ../dist/generated/ts)
 import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const distDir = path.resolve(process.argv[2] ?? path.join(here, "..", "dist"));
+const distDir = path.resolve(process.argv[2] ?? path.join(here, "..", "dist", "generated", "ts"));
 const sdk = await import(pathToFileURL(path.join(distDir, "index.js")).href);
 
 const calls = [];

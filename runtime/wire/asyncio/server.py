@@ -24,6 +24,7 @@ from aioquic.asyncio.server import serve as quic_serve
 
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.tls.trust import ServerIdentity
+from prim.runtime.wire.asyncio.browser_listeners import BrowserListeners
 from prim.runtime.wire.asyncio.quic_server import make_quic_protocol_factory
 from prim.runtime.wire.asyncio.session import ServerSession
 from prim.runtime.wire.asyncio.tcp_server import TcpServerProtocol
@@ -47,6 +48,7 @@ class WireServer:
         self._per_ip: dict[str, int] = {}  # open sessions by the client's IP address
         self._tcp: asyncio.Server | None = None
         self._quic: QuicServer | None = None
+        self._browsers: BrowserListeners | None = None
         self._port = self.settings.port
         self._all_closed = asyncio.Event()
         self._handler_calls: set[asyncio.Task[None]] = set()
@@ -55,6 +57,23 @@ class WireServer:
     def port(self) -> int:
         """The port number both transports listen on."""
         return self._port
+
+    @property
+    def websocket_url(self) -> str | None:
+        """ws(s)://host:port/ of the WebSocket listener, when there is one."""
+        return self._browsers.websocket_url if self._browsers is not None else None
+
+    @property
+    def webtransport_url(self) -> str | None:
+        """https://host:port/wire of the WebTransport listener, when there is one."""
+        return self._browsers.webtransport_url if self._browsers is not None else None
+
+    def webtransport_certificate_hashes(self) -> list[str]:
+        """Hex SHA-256 values for a browser's serverCertificateHashes (the current
+        certificate's, when it is a short-lived development one)."""
+        if self._browsers is None:
+            return []
+        return self._browsers.webtransport_certificate_hashes()
 
     @property
     def host(self) -> str:
@@ -69,12 +88,21 @@ class WireServer:
         for _ in range(20):  # port 0: find a number free for both TCP and UDP
             try:
                 await self._listen(s.port or 0)
-                return
+                break
             except OSError:
                 if s.port:
                     raise
                 await self._stop_listening()
-        raise OSError("no port number was free for both TCP and UDP")
+        else:
+            raise OSError("no port number was free for both TCP and UDP")
+        if s.browser_port is not None:
+            self._browsers = BrowserListeners(self._open_session, self.identity, s,
+                                              s.connection.idle_timeout + _QUIC_IDLE_MARGIN)
+            try:
+                await self._browsers.start()
+            except BaseException:
+                await self._stop_listening()
+                raise
 
     async def _listen(self, port: int) -> None:
         s = self.settings
@@ -145,12 +173,17 @@ class WireServer:
         if self._quic is not None:
             self._quic.close()
             self._quic = None
+        if self._browsers is not None:
+            await self._browsers.close()
+            self._browsers = None
 
     async def close(self, code: ErrorCode | None = ErrorCode.UNAVAILABLE,
                     message: str = "the server is shutting down", grace: float = 2.0) -> None:
         """Stop listening, tell every client why, and wait (up to `grace` s) for them to go."""
         if self._tcp is not None:
             self._tcp.close()  # stop accepting; connections stay until closed below
+        if self._browsers is not None:
+            self._browsers.stop_accepting()
         for session in list(self._sessions.values()):
             session.close(code, message)
         if self._sessions:
