@@ -127,6 +127,15 @@ class Constants:
         return 1 << self.group_id_bit
 
 
+@dataclass(frozen=True)
+class ApiInfo:
+    """(prim.v1.api): the OpenAPI document's title, license and servers."""
+
+    title: str
+    license: str  # SPDX identifier
+    servers: tuple[tuple[str, str], ...]  # (url, description)
+
+
 # The placeholders each channel-key format must use, and only those.
 CHANNEL_KEY_FIELDS = {"user_channel_key": ("high", "low"), "group_channel_key": ("group",)}
 
@@ -192,6 +201,8 @@ class Method:
     comment: str
     http: tuple[HttpBinding, ...]
     public: bool
+    # (prim.v1.answers_request): called by the one a request asks, not by its maker
+    answers_request: bool
     # The error codes it declares with (prim.v1.errors), as enum value names.
     errors: tuple[str, ...]
     client_streaming: bool
@@ -223,6 +234,7 @@ class Model:
     file_comments: dict[str, str] = field(default_factory=dict)
     # Read by build_model; None only while it runs (and for specs without any).
     constants: Constants | None = None
+    api: ApiInfo | None = None  # (prim.v1.api), set in at most one file
 
     def message(self, full_name: str) -> Message_:
         try:
@@ -348,7 +360,9 @@ def build_model(
     """The model of `files_to_generate`; `proto_files` must hold them and all they import."""
     reader = _OptionReader(proto_files)
     model = Model(files=tuple(files_to_generate))
-    model.constants = _constants(reader, [fd for fd in proto_files if fd.name in files_to_generate])
+    generating = [fd for fd in proto_files if fd.name in files_to_generate]
+    model.constants = _constants(reader, generating)
+    model.api = _api_info(reader, generating)
     for fd in proto_files:
         comments = _Comments(fd)
         model.file_comments[fd.name] = comments.file_comment
@@ -392,6 +406,20 @@ def _constants(
     if not 1 <= found["group_id_bit"] < 64:
         raise SpecError("(prim.v1.constants).group_id_bit must be 1..63")
     return Constants(**{k: found[k] for k in Constants.__dataclass_fields__})
+
+
+def _api_info(
+    reader: _OptionReader, files: Sequence[descriptor_pb2.FileDescriptorProto]
+) -> ApiInfo | None:
+    found = [(fd.name, reader.read(fd.options, "prim.v1.api")) for fd in files]
+    found = [(name, info) for name, info in found if info is not None]
+    if len(found) > 1:
+        raise SpecError(f"(prim.v1.api) is set in {found[0][0]} and {found[1][0]}; once only")
+    if not found:
+        return None
+    info = found[0][1]
+    return ApiInfo(title=info.title, license=info.license,
+                   servers=tuple((s.url, s.description) for s in info.servers))
 
 
 def _add_message(
@@ -577,6 +605,7 @@ def _service(
                 comment=comments.get((*path, _SERVICE_METHOD, i)),
                 http=tuple(bindings),
                 public=bool(reader.read(m.options, "prim.v1.public")),
+                answers_request=bool(reader.read(m.options, "prim.v1.answers_request")),
                 errors=tuple(reader.read_enum_names(m.options, "prim.v1.errors")),
                 client_streaming=m.client_streaming,
                 server_streaming=m.server_streaming,

@@ -178,14 +178,17 @@ def enum_schema(model: Model, full_name: str) -> Schema:
     return schema
 
 
-def object_schema(model: Model, fields: list[Field], description: str) -> Schema:
-    """An object of `fields`: REQUIRED ones required, no other properties, and at most one
-    member of each oneof."""
+def object_schema(model: Model, fields: list[Field], description: str, *,
+                  closed: bool = True) -> Schema:
+    """An object of `fields`: REQUIRED ones required, at most one member of each oneof, and
+    when `closed` no other properties (requests: the binding refuses unknown fields; an
+    answer stays open, so a client checking it strictly survives a field added later)."""
     schema: Schema = {
         "type": "object",
         "properties": {f.json_name: field_schema(model, f) for f in fields},
-        "additionalProperties": False,
     }
+    if closed:
+        schema["additionalProperties"] = False
     required = [f.json_name for f in fields if f.required]
     if required:
         schema["required"] = required
@@ -197,10 +200,10 @@ def object_schema(model: Model, fields: list[Field], description: str) -> Schema
     return schema
 
 
-def message_schema(model: Model, msg: Message_) -> Schema:
+def message_schema(model: Model, msg: Message_, *, closed: bool = True) -> Schema:
     # A google.api.HttpBody field is the raw request body, never part of the JSON.
     fields = [f for f in msg.fields if f.type_name != HTTP_BODY]
-    return object_schema(model, fields, msg.comment)
+    return object_schema(model, fields, msg.comment, closed=closed)
 
 
 def _oneof_exclusions(fields: list[Field]) -> list[Schema]:

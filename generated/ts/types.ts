@@ -1130,6 +1130,23 @@ export interface Constants {
   groupChannelKey?: string;
 }
 
+/**
+ * What the OpenAPI document says about the HTTP API as a whole (its info and servers).
+ * Set once, in the file of the error model every HTTP service shares.
+ */
+export interface ApiInfo {
+  title?: string;
+  /** An SPDX license identifier. */
+  license?: string;
+  servers?: ApiServer[];
+}
+
+export interface ApiServer {
+  /** Absolute, or relative to where the document was fetched from ("/"). */
+  url?: string;
+  description?: string;
+}
+
 // ---- prim/v1/scheduler.proto ----
 
 export type NodeRole =

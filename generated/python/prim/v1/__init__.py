@@ -14,6 +14,8 @@ __all__ = (
     "AllocateRequest",
     "AllocateResponse",
     "AllocateResult",
+    "ApiInfo",
+    "ApiServer",
     "ApproveJoinRequestRequest",
     "BlockUserRequest",
     "CaseAuth",
@@ -1226,6 +1228,39 @@ class AllocateResult(betterproto2.Message):
 
 
 default_message_pool.register_message("prim.v1", "AllocateResult", AllocateResult)
+
+
+@dataclass(eq=False, repr=False)
+class ApiInfo(betterproto2.Message):
+    """
+    What the OpenAPI document says about the HTTP API as a whole (its info and servers).
+    Set once, in the file of the error model every HTTP service shares.
+    """
+
+    title: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    license: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    An SPDX license identifier.
+    """
+
+    servers: "list[ApiServer]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
+
+
+default_message_pool.register_message("prim.v1", "ApiInfo", ApiInfo)
+
+
+@dataclass(eq=False, repr=False)
+class ApiServer(betterproto2.Message):
+    url: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Absolute, or relative to where the document was fetched from ("/").
+    """
+
+    description: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+
+default_message_pool.register_message("prim.v1", "ApiServer", ApiServer)
 
 
 @dataclass(eq=False, repr=False)
