@@ -208,7 +208,7 @@ def test_ts_constants_equal_the_python_ones(dist: Path) -> None:
         " m.channelKey(BigInt(s), BigInt(r))), group: m.isGroupId(m.GROUP_ID_BASE)}));"
     )
     result = _run(["node", "--input-type=module", "-e", script,
-                   (dist / "constants.js").as_uri(), json.dumps(pairs)], SDK)
+                   (dist / "generated" / "ts" / "constants.js").as_uri(), json.dumps(pairs)], SDK)
     assert result.returncode == 0, result.stderr
     got = json.loads(result.stdout)
     python = {k: str(v) for k, v in vars(constants).items()
