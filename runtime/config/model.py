@@ -59,6 +59,8 @@ class GatewayConfig:
     max_connections_per_user: int = 16
     # QUIC Retry (address validation): auto = on unless gateway.host is a loopback address.
     quic_retry: str = "auto"
+    # The QUIC engine: qh3 (compiled core, the fast one) or aioquic.
+    quic_engine: str = "qh3"
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "log.level": ("debug", "info", "warning", "error"),
     "log.format": ("json", "kv"),
     "gateway.quic_retry": ("auto", "on", "off"),
+    "gateway.quic_engine": ("qh3", "aioquic"),
 }
 
 # Inclusive numeric ranges of settings that have them.
