@@ -91,6 +91,10 @@ class Registration:
             except Exception:
                 log.exception("heartbeat failed; trying again at the next one")
 
+    async def update(self) -> None:
+        """Registers again: the node's fields changed (a renewed certificate's hash)."""
+        await self._register()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

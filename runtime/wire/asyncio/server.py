@@ -23,7 +23,7 @@ from aioquic.asyncio.server import QuicServer
 from aioquic.asyncio.server import serve as quic_serve
 
 from prim.generated.prim.v1 import ErrorCode
-from prim.runtime.tls.trust import ServerIdentity
+from prim.runtime.tls.trust import IssuedContexts, ServerIdentity
 from prim.runtime.wire.asyncio.browser_listeners import BrowserListeners
 from prim.runtime.wire.asyncio.quic_server import make_quic_protocol_factory
 from prim.runtime.wire.asyncio.session import ServerSession
@@ -43,6 +43,7 @@ class WireServer:
                  settings: ServerSettings | None = None) -> None:
         self.handler = handler
         self.identity = identity
+        self._contexts = IssuedContexts(identity)
         self.settings = settings or ServerSettings()
         self._sessions: dict[int, ServerSession] = {}
         self._per_ip: dict[str, int] = {}  # open sessions by the client's IP address
@@ -96,7 +97,7 @@ class WireServer:
         else:
             raise OSError("no port number was free for both TCP and UDP")
         if s.browser_port is not None:
-            self._browsers = BrowserListeners(self._open_session, self.identity, s,
+            self._browsers = BrowserListeners(self._open_session, self._contexts, s,
                                               s.connection.idle_timeout + _QUIC_IDLE_MARGIN)
             try:
                 await self._browsers.start()
@@ -110,15 +111,15 @@ class WireServer:
         if s.enable_tcp:
             self._tcp = await loop.create_server(
                 lambda: TcpServerProtocol(self._open_session, s.transport_high_water),
-                s.host, port, ssl=self.identity.ssl_context(),
+                s.host, port, ssl=self._contexts.keep(self.identity.ssl_context()),
                 ssl_handshake_timeout=s.tls_handshake_timeout,
                 family=socket.AF_INET6 if ":" in s.host else socket.AF_INET,
                 reuse_address=True,
             )
             port = self._tcp.sockets[0].getsockname()[1]
         if s.enable_quic:
-            config = self.identity.quic_configuration(
-                s.connection.idle_timeout + _QUIC_IDLE_MARGIN)
+            config = self._contexts.keep(self.identity.quic_configuration(
+                s.connection.idle_timeout + _QUIC_IDLE_MARGIN))
             self._quic = await quic_serve(
                 s.host, port, configuration=config,
                 create_protocol=make_quic_protocol_factory(self._open_session),
@@ -129,6 +130,11 @@ class WireServer:
                 assert udp is not None
                 port = udp.get_extra_info("sockname")[1]
         self._port = port
+
+    def reload_certificate(self) -> None:
+        """The certificate files were renewed: new connections on every listener present
+        the new certificate."""
+        self._contexts.reload()
 
     def _open_session(self, transport: str, remote: str) -> ServerSession:
         session = ServerSession(self.handler, self.settings, transport, remote,
