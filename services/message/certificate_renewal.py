@@ -12,12 +12,12 @@ are the operator's to renew and are left alone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from prim.generated.prim.v1 import NodeInfo
 from prim.runtime.config import Config
+from prim.runtime.periodic import Periodic
 from prim.runtime.wire.asyncio.server import WireServer
 from prim.services.identity import node_certificates
 from prim.services.message.listener import browser_fields
@@ -34,7 +34,9 @@ class CertificateRenewal:
         self._node = node
         self._fingerprint = fingerprint
         self._on_renewed = on_renewed
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("prim-certificate-renewal", config.tls.renew_check_seconds,
+                                  self.check, log,
+                                  "renewing the development certificate failed; trying later")
 
     async def check(self) -> bool:
         """Renews the certificate if it is due; True when it was."""
@@ -52,19 +54,7 @@ class CertificateRenewal:
         return True
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="prim-certificate-renewal")
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._config.tls.renew_check_seconds)
-            try:
-                await self.check()
-            except Exception:
-                log.exception("renewing the development certificate failed; trying later")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._periodic.stop()
