@@ -37,6 +37,8 @@ class HttpConfig:
     # Serve plain HTTP on an address other than loopback (e.g. behind a TLS-terminating
     # proxy); without it such a bind is refused.
     allow_plaintext: bool = False
+    # The built web client served at /; empty: the repository's clients/web/dist.
+    web_dir: str = ""
 
 
 @dataclass(frozen=True)

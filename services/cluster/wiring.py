@@ -22,6 +22,7 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.rpc.call import FailoverTarget
 from prim.runtime.rpc.channels import ChannelPool
+from prim.runtime.tasks import cancel_and_wait
 
 log = logging.getLogger("prim.cluster")
 
@@ -96,11 +97,8 @@ class Registration:
         await self._register()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self.registered:
             with contextlib.suppress(ApiError):
                 await self._scheduler.unregister_node(

@@ -61,9 +61,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def backend(request: pytest.FixtureRequest) -> Backend:
     """The storage settings of one wiring. A sync fixture: the backend fixtures it pulls in
     (tests/backends.py) run their own event loops and must not run inside the test's."""
-    if request.param == "embedded":
+    return backend_named(request.param, request)
+
+
+def backend_named(name: str, request: pytest.FixtureRequest) -> Backend:
+    """The `Backend` called `name`, its backend fixtures taken from `request`."""
+    if name == "embedded":
         return Backend("embedded", {})
-    if request.param == "cluster":
+    if name == "cluster":
         return Backend("cluster", {}, request.getfixturevalue("shared_cluster"))
     dsn = request.getfixturevalue("postgres_dsn")
     redis_url = request.getfixturevalue("redis_url")

@@ -15,7 +15,7 @@ import pytest
 
 from prim.clients.sdk import Backoff, ChatEvent, Message, PrimClient
 from prim.services.node import Endpoints, Node
-from tests.api.conftest import Backend, node_config
+from tests.api.conftest import Backend, backend_named, node_config
 
 PASSWORD = "correct horse battery"
 _names = itertools.count(1)
@@ -43,33 +43,37 @@ class Server:
     async def client(self, nickname: str | None = None, **options: object) -> PrimClient:
         """A new account, logged in and connected."""
         name = nickname or f"user{next(_names)}"
-        settings: dict[str, object] = {"backoff": Backoff(initial=0.05, maximum=0.5)}
-        settings.update(options)
         client = await PrimClient.sign_up(self.endpoints.http, name, PASSWORD,
-                                          **settings)  # type: ignore[arg-type]
+                                          **_settings(options))  # type: ignore[arg-type]
         await client.connect(ca_file=self.endpoints.ca_cert, gateway=self.endpoints.quic)
         return client
 
 
-@pytest.fixture(params=["embedded", "cluster"])
+def _settings(options: dict[str, object]) -> dict[str, object]:
+    """Quick reconnects (tests drop connections on purpose), then the test's options."""
+    return {"backoff": Backoff(initial=0.05, maximum=0.5), **options}
+
+
+@pytest.fixture(params=["embedded", "postgres", "cluster"])
 def wiring(request: pytest.FixtureRequest) -> Any:
-    """None for an embedded node of the test's own; the session's shared cluster
-    otherwise."""
-    if request.param == "embedded":
-        return None
-    return request.getfixturevalue("shared_cluster")
+    """A `Backend` for a node of the test's own (embedded, or PostgreSQL/Redis); the
+    session's shared cluster otherwise. A sync fixture: the backend fixtures run their own
+    event loops."""
+    if request.param == "cluster":
+        return request.getfixturevalue("shared_cluster")
+    return backend_named(request.param, request)
 
 
 @pytest.fixture
 async def server(tmp_path: Path, wiring: Any) -> AsyncIterator[Server]:
-    if wiring is not None:
+    if not isinstance(wiring, Backend):
         # The api, and message-1 as the gateway clients fall back to.
         api, node = wiring.ready("api-1"), wiring.ready("message-1")
         yield Server(None, Endpoints(http=api["http"], quic=node["quic"], tcp=node["tcp"],
                                      ca_cert=api["ca_cert"], fingerprint=api["fingerprint"]),
                      wiring)
         return
-    node = Node(node_config(tmp_path, Backend("embedded", {})))
+    node = Node(node_config(tmp_path, wiring))
     endpoints = await node.start()
     yield Server(node, endpoints)
     await node.stop()

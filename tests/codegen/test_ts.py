@@ -24,7 +24,7 @@ from prim.codegen.emitters._ts_common import json_name, method_name, service_pro
 from prim.codegen.emitters._ts_types import request_messages
 from prim.codegen.model import Model, build_model
 from prim.codegen.run import REPO, include_dirs, spec_files
-from prim.generated import wire
+from prim.generated import constants, wire
 from prim.generated.prim import v1
 from tests.ts_sdk import SDK, compile_sdk, node_modules, run
 
@@ -191,7 +191,7 @@ def test_ts_msg_type_table_equals_the_python_one(dist: Path) -> None:
         str(int(t)): {
             "category": int(i.category), "sequenced": i.sequenced, "payload": int(i.payload),
             "payloadMessage": i.payload_message, "fromClient": i.from_client,
-            "fromServer": i.from_server,
+            "fromServer": i.from_server, "mediaTypes": list(i.media_types),
         }
         for t, i in wire.MSG_TYPE_INFO.items()
     }
@@ -244,3 +244,26 @@ def test_payload_codec_agrees_with_python_both_ways(dist: Path, model: Model) ->
     for sample, got in zip(samples, json.loads(result.stdout), strict=True):
         assert got["json"] == sample.to_dict(), type(sample).__name__
         assert type(sample).parse(bytes.fromhex(got["hex"])) == sample, type(sample).__name__
+
+
+def test_ts_constants_equal_the_python_ones(dist: Path) -> None:
+    """Both languages' constants come from (prim.v1.constants) and (prim.v1.rules): the same
+    numbers, and channelKey forms the same keys as channel_key."""
+    pairs = [(5, 9), (9, 5), (7, constants.GROUP_ID_BASE + 3), (1, constants.GROUP_ID_BASE - 1)]
+    script = (
+        "const m = await import(process.argv[1]);"
+        "const pairs = JSON.parse(process.argv[2]);"
+        "const values = Object.fromEntries(Object.entries(m).filter(([k, v]) =>"
+        " /^[A-Z0-9_]+$/.test(k)).map(([k, v]) => [k, String(v)]));"
+        "console.log(JSON.stringify({values, keys: pairs.map(([s, r]) =>"
+        " m.channelKey(BigInt(s), BigInt(r))), group: m.isGroupId(m.GROUP_ID_BASE)}));"
+    )
+    result = _run(["node", "--input-type=module", "-e", script,
+                   (dist / "generated" / "ts" / "constants.js").as_uri(), json.dumps(pairs)], SDK)
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    python = {k: str(v) for k, v in vars(constants).items()
+              if re.fullmatch(r"[A-Z0-9_]+", k) and isinstance(v, int | str)}
+    assert got["values"] == python
+    assert got["keys"] == [constants.channel_key(s, r) for s, r in pairs]
+    assert got["group"] is True

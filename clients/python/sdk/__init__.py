@@ -1,5 +1,6 @@
 """The PRIM Python SDK: `PrimClient` (accounts, a resending and reconnecting wire
-connection, gap-filled events, history, inbox, friends, groups). See client.py."""
+connection, gap-filled events, history, inbox, friends, groups) and its local `Store`.
+See client.py."""
 
 from .client import PrimClient, Sent
 from .connection import Acked, Backoff, Connection
@@ -15,6 +16,7 @@ from .events import (
     Other,
     ReadReceipt,
     RelationshipNotice,
+    RemoteInvoke,
     Sequenced,
     SequencedEvent,
     SystemNotice,
@@ -23,12 +25,13 @@ from .events import (
 )
 from .gaps import Gap, GapTracker
 from .session import Session
+from .store import Store, StoredConversation
 
 __all__ = [
     "Acked", "Backoff", "ChatEvent", "Connection", "ConnectionLost", "ConnectionNotice",
     "Edited", "ErrorNotice", "FriendNotice", "Gap", "GapTracker", "GroupNotice", "Message",
     "NotConnected", "Other", "PrimClient", "PrimClientError", "ReadReceipt",
-    "RelationshipNotice", "SendRefused", "SendTimeout", "Sent", "Sequenced", "SequencedEvent",
-    "Session",
+    "RelationshipNotice", "RemoteInvoke", "SendRefused", "SendTimeout", "Sent", "Sequenced",
+    "SequencedEvent", "Session", "Store", "StoredConversation",
     "SystemNotice", "Typing", "Withdrawn",
 ]

@@ -64,20 +64,24 @@ from prim.runtime.tls.trust import Trust
 from prim.runtime.wire.asyncio.client import Client
 from prim.runtime.wire.asyncio.connect import TRANSPORTS, connect
 from prim.runtime.wire.frame import Frame
+from prim.runtime.wire.settings import wall_clock_ms
 
 from .connection import Acked, Backoff, Connection, Reconnected
-from .errors import ConnectionLost, NotConnected
+from .errors import ConnectionLost, NotConnected, SendRefused
 from .events import (
     ChatEvent,
     ConnectionNotice,
     ErrorNotice,
+    ReadReceipt,
     Sequenced,
     SequencedEvent,
+    decode,
     decode_frame,
     decode_history,
 )
 from .gaps import GapTracker
 from .session import Session, log_in, log_out, sign_up
+from .store import Store
 
 log = logging.getLogger("prim.sdk")
 # Seconds gap filling waits for history to catch up with the live stream (a cluster
@@ -99,7 +103,8 @@ class Sent:
 
 class PrimClient:
     def __init__(self, session: Session, http: PrimHttpClient, *, ack_timeout: float = 5.0,
-                 send_timeout: float = 60.0, backoff: Backoff | None = None) -> None:
+                 send_timeout: float = 60.0, backoff: Backoff | None = None,
+                 store: Store | None = None) -> None:
         self.session = session
         self.http = http
         self.user_id = session.user_id
@@ -107,6 +112,15 @@ class PrimClient:
         self.connection = Connection(self._dial, ack_timeout=ack_timeout,
                                      send_timeout=send_timeout, backoff=backoff,
                                      on_ack=self._acked)
+        #: What this account kept from earlier runs (None: nothing is kept).
+        self.store = store
+        self._outbox: asyncio.Task[list[Sent | BaseException]] | None = None
+        if store is not None:
+            for conversation, synced in store.synced().items():
+                self.tracker.cover(conversation, synced)
+            store.save_session(session)
+            for frame in store.outbox(session.device_id):
+                self.connection.used_timestamp(frame.timestamp)
         self._trust: Trust | None = None
         self._transports: tuple[str, ...] = TRANSPORTS
         self._address: tuple[str, int] | None = None  # the node GetMyNode named last
@@ -117,8 +131,10 @@ class PrimClient:
     @classmethod
     async def sign_up(cls, base_url: str, nickname: str, password: str, *,
                       device_name: str = "python sdk", ack_timeout: float = 5.0,
-                      send_timeout: float = 60.0, backoff: Backoff | None = None) -> PrimClient:
-        """Creates an account and logs in to it (`client.user_id` is the new account id)."""
+                      send_timeout: float = 60.0, backoff: Backoff | None = None,
+                      store_dir: str | Path | None = None) -> PrimClient:
+        """Creates an account and logs in to it (`client.user_id` is the new account id).
+        With `store_dir`, the account's local store lives there (see store.py)."""
         http = PrimHttpClient(base_url)
         try:
             user_id = await sign_up(http, nickname, password)
@@ -127,13 +143,16 @@ class PrimClient:
             await http.aclose()
             raise
         return cls(session, http, ack_timeout=ack_timeout, send_timeout=send_timeout,
-                   backoff=backoff)
+                   backoff=backoff, store=_store(store_dir, session))
 
     @classmethod
     async def log_in(cls, base_url: str, account_id: int, password: str, *,
                      device_name: str = "python sdk", ack_timeout: float = 5.0,
-                     send_timeout: float = 60.0, backoff: Backoff | None = None) -> PrimClient:
-        """A new device session of `account_id`."""
+                     send_timeout: float = 60.0, backoff: Backoff | None = None,
+                     store_dir: str | Path | None = None) -> PrimClient:
+        """A new device session of `account_id`; with `store_dir`, its local store (the
+        same file on every log-in of that account: history shows at once, the outbox is
+        resent on connect)."""
         http = PrimHttpClient(base_url)
         try:
             session = await log_in(http, base_url, account_id, password, device_name)
@@ -141,13 +160,33 @@ class PrimClient:
             await http.aclose()
             raise
         return cls(session, http, ack_timeout=ack_timeout, send_timeout=send_timeout,
-                   backoff=backoff)
+                   backoff=backoff, store=_store(store_dir, session))
+
+    @classmethod
+    def resume(cls, store_dir: str | Path, base_url: str, account_id: int, *,
+               ack_timeout: float = 5.0, send_timeout: float = 60.0,
+               backoff: Backoff | None = None) -> PrimClient:
+        """The device session saved in the account's store by an earlier run, without
+        logging in (the same device: its outbox is resent on connect). Raises
+        ConnectionLost when none is saved or it has expired."""
+        store = Store.for_account(store_dir, base_url, account_id)
+        session = store.session()
+        if session is None or session.expires_at <= wall_clock_ms():
+            store.close()
+            raise ConnectionLost(f"no valid saved session of {account_id} in {store_dir}: "
+                                 "log in")
+        http = PrimHttpClient(base_url)
+        http.set_token(session.access_token)
+        return cls(session, http, ack_timeout=ack_timeout, send_timeout=send_timeout,
+                   backoff=backoff, store=store)
 
     async def log_out(self) -> None:
         """Revokes this session's token and closes the client."""
         await self.connection.close()
         await log_out(self.http)
         await self.http.aclose()
+        if self.store is not None:
+            self.store.close()
 
     # -- the wire connection -----------------------------------------------------------
 
@@ -166,7 +205,24 @@ class PrimClient:
         self._trust = Trust(ca_file=Path(ca_file) if ca_file is not None else None,
                             pin_sha256=pin_sha256)
         self._transports = transports
-        await self.connection.open()
+        since = self.store.server_time if self.store is not None else 0
+        await self.connection.open(catch_up_since=since)
+        queued = self.store.outbox(self.session.device_id) if self.store is not None else []
+        if queued:
+            self._outbox = asyncio.create_task(self._resend(queued), name="prim-sdk-outbox")
+
+    async def _resend(self, frames: list[Frame]) -> list[Sent | BaseException]:
+        """Sends an earlier run's un-Acked frames again, as they were (same timestamp: the
+        server stores each once)."""
+        async def one(frame: Frame) -> Sent:
+            return await self._send_frame(frame)
+
+        return list(await asyncio.gather(*(one(f) for f in frames), return_exceptions=True))
+
+    async def outbox_sent(self) -> list[Sent | BaseException]:
+        """What resending the outbox of an earlier run gave, once it is done (each frame's
+        `Sent`, or why it failed); [] when there was nothing to resend."""
+        return await self._outbox if self._outbox is not None else []
 
     async def _dial(self) -> Client:
         assert self._trust is not None
@@ -203,6 +259,9 @@ class PrimClient:
         """Closes the connection and the HTTP client (the session stays valid)."""
         await self.connection.close()
         await self.http.aclose()
+        if self.store is not None:
+            self.store.set_synced(self.tracker.known())
+            self.store.close()
 
     async def __aenter__(self) -> PrimClient:
         return self
@@ -231,12 +290,27 @@ class PrimClient:
     async def send(self, type_: MsgType, peer_id: int, payload: bytes) -> Sent:
         frame = Frame(type=type_, sender=self.user_id, receiver=peer_id,
                       timestamp=self.connection.next_timestamp(), payload=payload)
-        acked = await self.connection.send(frame)
+        if self.store is not None:
+            # Kept until its Ack: the next run resends it if this one cannot.
+            self.store.queue(frame, self.session.device_id)
+        return await self._send_frame(frame)
+
+    async def _send_frame(self, frame: Frame) -> Sent:
+        try:
+            acked = await self.connection.send(frame)
+        except SendRefused:
+            if self.store is not None:
+                self.store.dequeue(frame.timestamp)  # resending would not help
+            raise
         return Sent(acked.seqnum, acked.server_timestamp, frame.timestamp, acked.duplicate)
 
     def _acked(self, frame: Frame, acked: Acked) -> None:
         # Our own message has its place in the conversation: not a gap, not news.
         self.tracker.mark(frame.receiver, acked.seqnum)
+        if self.store is not None:
+            self.store.add(decode(frame.type, frame.sender, frame.receiver, acked.seqnum,
+                                  acked.server_timestamp, frame.payload, self.user_id))
+            self.store.dequeue(frame.timestamp)
 
     # -- receiving ---------------------------------------------------------------------
 
@@ -245,7 +319,23 @@ class PrimClient:
 
     async def events(self) -> AsyncIterator[ChatEvent]:
         """Everything that arrives, in order, with gaps filled from history; ends when the
-        client is closed or the connection gives up (after a "failed" notice)."""
+        client is closed or the connection gives up (after a "failed" notice). With a
+        store, each event is kept there before it is yielded."""
+        async for event in self._events():
+            if self.store is not None:
+                self._keep(event, self.store)
+            yield event
+
+    def _keep(self, event: ChatEvent, store: Store) -> None:
+        if isinstance(event, Sequenced):
+            store.add(event)
+            synced = self.tracker.last(event.conversation)
+            if synced is not None:
+                store.set_synced({event.conversation: synced})
+        elif isinstance(event, ReadReceipt):
+            store.set_read_by(event.conversation, event.reader, event.seqnum)
+
+    async def _events(self) -> AsyncIterator[ChatEvent]:
         if self._trust is None:
             raise NotConnected("not connected: call connect() first")
         while True:
@@ -381,8 +471,11 @@ class PrimClient:
     async def mark_read(self, peer_id: int, seqnum: int) -> ReadMarker:
         """Moves this user's read marker of a conversation up to `seqnum` (it never moves
         back); `peer_id` is the other user, a group, or this user for their notifications."""
-        return await self.http.messages.set_read_marker(
+        marker = await self.http.messages.set_read_marker(
             SetReadMarkerRequest(peer_id=peer_id, seqnum=seqnum))
+        if self.store is not None:
+            self.store.set_read(peer_id, marker.seqnum)
+        return marker
 
     # -- people and groups (thin wrappers over the generated client) ---------------------
 
@@ -444,6 +537,12 @@ class PrimClient:
             token = page.next_page_token
             if not token:
                 return out
+
+
+def _store(directory: str | Path | None, session: Session) -> Store | None:
+    if directory is None:
+        return None
+    return Store.for_account(directory, session.base_url, session.user_id)
 
 
 def _split(address: str) -> tuple[str, int]:

@@ -112,14 +112,17 @@ class Connection:
         """"quic" or "tcp" while connected."""
         return self._client.transport if self._client is not None else None
 
-    async def open(self) -> None:
+    async def open(self, *, catch_up_since: int = 0) -> None:
         """The first dial; its errors (bad certificate, refused token, unreachable) are
-        raised to the caller rather than retried."""
+        raised to the caller rather than retried. `catch_up_since` (server ms, from a
+        previous run) puts a `Reconnected` marker first in `incoming`."""
         if self._supervisor is not None:
             return
         self._closing = False
         await self._attach(await self._dial())
         self.incoming.put_nowait(ConnectionNotice("connected", self.transport or ""))
+        if catch_up_since:
+            self.incoming.put_nowait(Reconnected(catch_up_since))
         self._supervisor = asyncio.create_task(self._supervise(), name="prim-sdk-connection")
 
     async def close(self) -> None:
@@ -154,6 +157,10 @@ class Connection:
         of the idempotency key, so it must never repeat."""
         self._last_ts = max(wall_clock_ms(), self._last_ts + 1)
         return self._last_ts
+
+    def used_timestamp(self, timestamp: int) -> None:
+        """`timestamp` was used by a frame of an earlier run (one in the outbox)."""
+        self._last_ts = max(self._last_ts, timestamp)
 
     def pending_to(self, receiver: int) -> bool:
         return any(p.frame.receiver == receiver for p in self._pending.values())
