@@ -82,6 +82,9 @@ class TlsConfig:
     ca_file: str = ""
     # Extra DNS names or IPs for the development certificate.
     names: list[str] = field(default_factory=list)
+    # Seconds between checks whether the development certificate (valid 13 days, so that
+    # browsers may pin it by hash) is due for renewal while the node runs.
+    renew_check_seconds: float = 3600.0
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,16 @@ def server_settings_from_config(config: Config,
     """ServerSettings from PRIM's configuration (gateway, limits and node sections)."""
     gateway = config.gateway
     retry = gateway.quic_retry
+    if gateway.websocket_tls not in ("auto", "on", "off"):
+        raise ValueError(f"gateway.websocket_tls must be auto, on or off, not "
+                         f"{gateway.websocket_tls!r}")
+    if (gateway.websocket_tls == "off" and gateway.websocket
+            and not is_loopback(gateway.host)):
+        from prim.runtime.http_serve import PlaintextRefused  # the server side only
+
+        raise PlaintextRefused(
+            f"refusing plain WebSocket (gateway.websocket_tls = off) on {gateway.host}: "
+            "use auto or on, or bind a loopback gateway.host")
     return ServerSettings(
         host=gateway.host,
         port=gateway.port,

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from prim.generated.prim.v1 import ErrorCode
-from prim.runtime.tls.trust import ServerIdentity
+from prim.runtime.tls.trust import IssuedContexts, ServerIdentity
 from prim.runtime.wire.asyncio.browser_listeners import BrowserListeners
 from prim.runtime.wire.asyncio.quic_server import make_quic_protocol_factory
 from prim.runtime.wire.asyncio.session import ServerSession
@@ -42,6 +42,7 @@ class WireServer:
                  settings: ServerSettings | None = None) -> None:
         self.handler = handler
         self.identity = identity
+        self._contexts = IssuedContexts(identity)
         self.settings = settings or ServerSettings()
         self._sessions: dict[int, ServerSession] = {}
         self._per_ip: dict[str, int] = {}  # open sessions by the client's IP address
@@ -96,7 +97,7 @@ class WireServer:
         else:
             raise OSError("no port number was free for both TCP and UDP")
         if s.browser_port is not None:
-            self._browsers = BrowserListeners(self._open_session, self.identity, s,
+            self._browsers = BrowserListeners(self._open_session, self._contexts, s,
                                               s.connection.idle_timeout + _QUIC_IDLE_MARGIN)
             try:
                 await self._browsers.start()
@@ -110,7 +111,7 @@ class WireServer:
         if s.enable_tcp:
             self._tcp = await loop.create_server(
                 lambda: TcpServerProtocol(self._open_session, s.transport_high_water),
-                s.host, port, ssl=self.identity.ssl_context(),
+                s.host, port, ssl=self._contexts.keep(self.identity.ssl_context()),
                 ssl_handshake_timeout=s.tls_handshake_timeout,
                 family=socket.AF_INET6 if ":" in s.host else socket.AF_INET,
                 reuse_address=True,
@@ -118,9 +119,9 @@ class WireServer:
             port = self._tcp.sockets[0].getsockname()[1]
         if s.enable_quic:
             engine = self.quic_engine
-            config = engine.configure(self.identity.quic_configuration(
+            config = self._contexts.keep(engine.configure(self.identity.quic_configuration(
                 s.connection.idle_timeout + _QUIC_IDLE_MARGIN,
-                configuration=engine.configuration))
+                configuration=engine.configuration)))
             if port == 0:  # no TCP listener chose it: take a free UDP port (start() retries)
                 port = _free_udp_port(s.host)
             self._quic = await engine.serve(
@@ -129,6 +130,11 @@ class WireServer:
                 retry=engine.needs_retry if s.quic_retry is None else s.quic_retry,
             )
         self._port = port
+
+    def reload_certificate(self) -> None:
+        """The certificate files were renewed: new connections on every listener present
+        the new certificate."""
+        self._contexts.reload()
 
     def _open_session(self, transport: str, remote: str) -> ServerSession:
         session = ServerSession(self.handler, self.settings, transport, remote,
