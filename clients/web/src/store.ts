@@ -6,8 +6,10 @@
 
 import {
   GROUP_ID_BASE,
+  toBase64,
   type ChatMessage,
   type Friend,
+  type FriendEvent,
   type FriendRequest,
   type Group,
   type JoinRequest,
@@ -15,7 +17,7 @@ import {
   type MsgType,
 } from "@prim/sdk";
 import { createMessenger, type Messenger, type WireEvent } from "./messaging.js";
-import { SHOWN_TYPES, bytesToBase64 } from "./payloads.js";
+import { SHOWN_TYPES, changeOf } from "./payloads.js";
 import { api, type Session } from "./session.js";
 
 export function isGroup(id: string | undefined): boolean {
@@ -218,6 +220,18 @@ export class Store {
   }
 
   private store(conv: Conversation, message: ChatMessage): void {
+    const change = changeOf(message);
+    const target = change && conv.messages.get(change.target);
+    if (change && target) {
+      // An Edit or Withdraw arriving live: the shown message changes in place.
+      if (change.newPayload !== undefined) {
+        target.payload = change.newPayload;
+        target.editedAt = message.timestamp;
+      } else {
+        target.withdrawn = true;
+        target.payload = "";
+      }
+    }
     if (message.seqnum) conv.messages.set(message.seqnum, message);
     this.noteLast(conv, message);
   }
@@ -274,7 +288,7 @@ export class Store {
     const conv = this.conversation(peerId);
     const shown: ChatMessage & { localFile?: File } = {
       sender: this.me.userId, receiver: peerId, type, seqnum: "",
-      timestamp: String(Date.now()), payload: bytesToBase64(payload),
+      timestamp: String(Date.now()), payload: toBase64(payload),
     };
     if (local) shown.localFile = local;
     conv.pending.push(shown);
@@ -364,8 +378,7 @@ export class Store {
         break;
       }
       case "friend":
-        this.notice(`friend request ${event.event.kind?.replace("FRIEND_EVENT_KIND_", "").toLowerCase()}: `
-                    + `${this.name(event.event.requesterId)} → ${this.name(event.event.targetId)}`);
+        this.notice(friendNotice(event.event, (id) => this.name(id)));
         void this.refreshFriends().catch(() => undefined);
         break;
       case "group":
@@ -392,5 +405,17 @@ async function imageSize(file: File): Promise<{ width: number; height: number } 
     return size;
   } catch {
     return undefined;
+  }
+}
+
+function friendNotice(event: FriendEvent, name: (id: string | undefined) => string): string {
+  const requester = `${name(event.requesterId)} (${event.requesterId})`;
+  const target = `${name(event.targetId)} (${event.targetId})`;
+  switch (event.kind) {
+    case "FRIEND_EVENT_KIND_REQUESTED": return `${requester} asks ${target} to be friends`;
+    case "FRIEND_EVENT_KIND_ACCEPTED": return `${target} and ${requester} are friends now`;
+    case "FRIEND_EVENT_KIND_REJECTED": return `${target} declined ${requester}'s request`;
+    case "FRIEND_EVENT_KIND_REMOVED": return `${requester} and ${target} are no longer friends`;
+    default: return `friend event ${event.kind ?? ""}`;
   }
 }
