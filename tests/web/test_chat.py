@@ -47,12 +47,11 @@ async def transport_of(page: Page) -> str:
     return await page.text("[data-testid=transport]")
 
 
-async def image_loaded(page: Page, nth: int = -1) -> dict[str, int]:
-    """The natural size of the nth shown image, once it has loaded."""
+async def image_loaded(page: Page, name: str) -> dict[str, int]:
+    """The natural size of the shown image `name`, once it has loaded."""
     script = f"""(async () => {{
         for (let i = 0; i < 100; i++) {{
-            const images = [...document.querySelectorAll('[data-testid=message] img')];
-            const image = images.at({nth});
+            const image = document.querySelector('[data-testid=message] img[alt="{name}"]');
             if (image && image.complete && image.naturalWidth > 0)
                 return {{ width: image.naturalWidth, height: image.naturalHeight }};
             await new Promise((r) => setTimeout(r, 100));
@@ -60,7 +59,7 @@ async def image_loaded(page: Page, nth: int = -1) -> dict[str, int]:
         return null;
     }})()"""
     size = await page.evaluate(script)
-    assert size is not None, "the image preview never loaded"
+    assert size is not None, f"the preview of {name} never loaded"
     return dict(size)
 
 
@@ -139,16 +138,15 @@ async def test_a_browser_user_and_a_python_user(web_server: WebServer, browser: 
         await dave.send(MsgType.IMAGE, bob_id, bytes(MediaRef(
             file_id=info.file_id, content_type="image/png", size=len(blue), name="blue.png",
             sha256=info.sha256, width=60, height=90)))
-        await bob.wait("[data-testid=message] [data-testid=image] img")
-        assert await image_loaded(bob) == {"width": 60, "height": 90}
+        assert await image_loaded(bob, "blue.png") == {"width": 60, "height": 90}
         await bob.screenshot(artifacts / "07-chat-with-python-user.png")
 
         # A reload restores the conversation, images included.
         await bob.reload()
         await sees_message(bob, "hello from python")
         await sees_message(bob, "hello from the browser")
-        assert await image_loaded(bob) == {"width": 60, "height": 90}
-        assert await image_loaded(bob, -2) == {"width": 120, "height": 80}
+        assert await image_loaded(bob, "blue.png") == {"width": 60, "height": 90}
+        assert await image_loaded(bob, "red.png") == {"width": 120, "height": 80}
     finally:
         if events is not None:
             await events.stop()

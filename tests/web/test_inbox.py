@@ -54,7 +54,7 @@ async def test_unread_counts_scroll_back_and_reload(web_server: WebServer, brows
         # The read marker is stored: after a reload the count stays 0, the chat is open.
         await bob.reload()
         await sees_message(bob, f"note {MESSAGES} from carol")
-        assert await bob.text("[data-testid=chat-title]") == "carol"
+        await bob.wait("[data-testid=chat-title]", has_text="carol")
         await bob.wait(conversation)
         assert await bob.count(f"{conversation} [data-testid=unread]") == 0
     finally:

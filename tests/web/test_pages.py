@@ -59,6 +59,7 @@ async def test_sign_up_befriend_and_run_a_group(web_server: WebServer, browser: 
     await alice.click(f"[data-testid=join-request][data-user='{bob_id}'] "
                       "[data-testid=approve-join]")
     await alice.wait("[data-testid=group-detail]", has_text="Members (2)")
+    await alice.wait("[data-testid=member]", has_text="bob")
     assert sorted(await alice.texts("[data-testid=member]")) == sorted(
         ["you\nowner", "bob\nmember"])
     await bob.click("[data-testid=tab-groups]")
