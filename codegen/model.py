@@ -105,6 +105,26 @@ class MsgTypeInfo:
     payload_message: str
     from_client: bool
     from_server: bool
+    # (MsgTypeInfo.media_types): what an upload of this kind may be; () = not an upload kind
+    media_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Constants:
+    """The (prim.v1.constants) file options of the spec, merged (each is set in one file)."""
+
+    group_id_bit: int
+    friend_request_ttl_ms: int
+    user_channel_key: str  # with {low} and {high}
+    group_channel_key: str  # with {group}
+
+    @property
+    def group_id_base(self) -> int:
+        return 1 << self.group_id_bit
+
+
+# The placeholders each channel-key format must use, and only those.
+CHANNEL_KEY_FIELDS = {"user_channel_key": ("high", "low"), "group_channel_key": ("group",)}
 
 
 @dataclass(frozen=True)
@@ -197,6 +217,8 @@ class Model:
     enums: dict[str, Enum] = field(default_factory=dict)
     services: list[Service] = field(default_factory=list)
     file_comments: dict[str, str] = field(default_factory=dict)
+    # Read by build_model; None only while it runs (and for specs without any).
+    constants: Constants | None = None
 
     def message(self, full_name: str) -> Message_:
         try:
@@ -322,6 +344,7 @@ def build_model(
     """The model of `files_to_generate`; `proto_files` must hold them and all they import."""
     reader = _OptionReader(proto_files)
     model = Model(files=tuple(files_to_generate))
+    model.constants = _constants(reader, [fd for fd in proto_files if fd.name in files_to_generate])
     for fd in proto_files:
         comments = _Comments(fd)
         model.file_comments[fd.name] = comments.file_comment
@@ -335,6 +358,36 @@ def build_model(
                 model.services.append(_service(reader, comments, fd, svc, (_FILE_SERVICE, i)))
     _check(model)
     return model
+
+
+def _constants(
+    reader: _OptionReader, files: Sequence[descriptor_pb2.FileDescriptorProto]
+) -> Constants | None:
+    """The (prim.v1.constants) of all files merged; SpecError when one is set twice or any is
+    missing (None when no file sets any: a spec without the option, as check-breaking may
+    read from before it existed)."""
+    found: dict[str, Any] = {}
+    for fd in files:
+        option = reader.read(fd.options, "prim.v1.constants")
+        if option is None:
+            continue
+        for desc, value in option.ListFields():
+            if desc.name in found:
+                raise SpecError(f"{fd.name}: (prim.v1.constants).{desc.name} is set twice")
+            found[desc.name] = value
+    if not found:
+        return None
+    missing = [f.name for f in Constants.__dataclass_fields__.values() if f.name not in found]
+    if missing:
+        raise SpecError(f"(prim.v1.constants) lacks {', '.join(missing)}")
+    for name, fields in CHANNEL_KEY_FIELDS.items():
+        used = tuple(sorted(set(re.findall(r"\{(\w*)\}", found[name]))))
+        if used != fields or "{}" in found[name]:
+            raise SpecError(f"(prim.v1.constants).{name} {found[name]!r} must use exactly "
+                            + ", ".join("{" + f + "}" for f in fields))
+    if not 1 <= found["group_id_bit"] < 64:
+        raise SpecError("(prim.v1.constants).group_id_bit must be 1..63")
+    return Constants(**{k: found[k] for k in Constants.__dataclass_fields__})
 
 
 def _add_message(
@@ -482,6 +535,7 @@ def _msg_type_info(info: Any) -> MsgTypeInfo:
         payload_message=info.payload_message,
         from_client=info.from_client,
         from_server=info.from_server,
+        media_types=tuple(getattr(info, "media_types", ())),
     )
 
 

@@ -8,7 +8,7 @@ import asyncio
 import base64
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +80,8 @@ class _Conn:
     user: str  # actor name
     device: str  # "alice.d"
     labels: dict[int, str] = field(default_factory=dict)  # client timestamp -> label
+    backlog: list[ObservedFrame] = field(default_factory=list)  # arrived, not yet matched
+    closed: str | None = None  # why the connection ended, once it has
 
 
 class CaseRun:
@@ -312,66 +314,75 @@ class CaseRun:
         if conn is not None and frame.type == MsgType.ACK and frame.timestamp in conn.labels:
             self.scope.set(f"{conn.labels[frame.timestamp]}.seqnum", frame.seqnum)
 
-    async def _expect(self, step: ExpectStep) -> None:
-        self._conn(step.connection)
-        log = self.driver.connection(step.connection)
+    async def _arrivals(self, name: str, until: float) -> AsyncIterator[ObservedFrame | str]:
+        """The connection's frames not yet matched (passed over by earlier expectations
+        first), then new ones until `until`; a str is the close (its reason)."""
+        conn = self._conns[name]
+        for frame in list(conn.backlog):
+            yield frame
+        if conn.closed is not None:
+            yield conn.closed
+            return
+        log = self.driver.connection(name)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + (step.within_ms or DEFAULT_WITHIN_MS) / 1000
-        pending = list(step.frames)
-        arrived: list[str] = []
-        closed: str | None = None
-
-        def seen() -> str:
-            if not arrived:
-                return "nothing arrived"
-            return "arrived: " + "; ".join(arrived[-8:])
-
-        while pending:
-            observation = await _next(log.queue, deadline - loop.time())
-            if observation is None:
-                raise StepFailed(f"no frame matching [{describe_matcher(pending[0])}] within "
-                                 f"{step.within_ms or DEFAULT_WITHIN_MS} ms; {seen()}")
+        while (observation := await _next(log.queue, until - loop.time())) is not None:
             kind, value = betterproto2.which_one_of(observation, "event")
             if kind == "closed":
-                closed = value.reason  # type: ignore[union-attr]
-                raise StepFailed(f"the connection closed ({closed or 'no reason'}) before a "
-                                 f"frame matching [{describe_matcher(pending[0])}]; {seen()}")
+                conn.closed = value.reason or "no reason given"  # type: ignore[union-attr]
+                yield conn.closed
+                return
             assert isinstance(value, ObservedFrame)
-            self._note(step.connection, value)
-            arrived.append(describe(value))
-            reason = mismatch(pending[0], value, self.scope)
-            if reason is None:
-                matcher = pending.pop(0)
-                if matcher.save:
-                    for name in ("seqnum", "timestamp", "sender", "receiver", "node_id"):
-                        self.scope.set(f"{matcher.save}.{name}", getattr(value, name))
-            elif step.strict:
-                raise StepFailed(f"{describe(value)} is not [{describe_matcher(pending[0])}]: "
-                                 f"{reason}")
+            self._note(name, value)
+            conn.backlog.append(value)
+            yield value
+
+    async def _expect(self, step: ExpectStep) -> None:
+        conn = self._conn(step.connection)
+        loop = asyncio.get_running_loop()
+        within = step.within_ms or DEFAULT_WITHIN_MS
+        deadline = loop.time() + within / 1000
+        pending = list(step.frames)
+        looked: list[str] = []
+
+        def seen() -> str:
+            return ("arrived: " + "; ".join(looked[-8:])) if looked else "nothing arrived"
+
+        if pending:
+            async for item in self._arrivals(step.connection, deadline):
+                if isinstance(item, str):
+                    raise StepFailed(f"the connection closed ({item}) before a frame matching "
+                                     f"[{describe_matcher(pending[0])}]; {seen()}")
+                looked.append(describe(item))
+                reason = mismatch(pending[0], item, self.scope)
+                if reason is None:
+                    matcher = pending.pop(0)
+                    conn.backlog.remove(item)
+                    if matcher.save:
+                        for name in ("seqnum", "timestamp", "sender", "receiver", "node_id"):
+                            self.scope.set(f"{matcher.save}.{name}", getattr(item, name))
+                    if not pending:
+                        break
+                elif step.strict:
+                    raise StepFailed(f"{describe(item)} is not [{describe_matcher(pending[0])}]:"
+                                     f" {reason}")
+            if pending:
+                raise StepFailed(f"no frame matching [{describe_matcher(pending[0])}] within "
+                                 f"{within} ms; {seen()}")
         if step.none:
             quiet_until = loop.time() + (step.quiet_ms or DEFAULT_QUIET_MS) / 1000
-            while (observation := await _next(log.queue, quiet_until - loop.time())) is not None:
-                kind, value = betterproto2.which_one_of(observation, "event")
-                if kind == "closed":
-                    closed = value.reason  # type: ignore[union-attr]
+            async for item in self._arrivals(step.connection, quiet_until):
+                if isinstance(item, str):
                     break
-                assert isinstance(value, ObservedFrame)
-                self._note(step.connection, value)
                 for matcher in step.none:
-                    if mismatch(matcher, value, self.scope) is None:
-                        raise StepFailed(f"{describe(value)} arrived, but no "
+                    if mismatch(matcher, item, self.scope) is None:
+                        raise StepFailed(f"{describe(item)} arrived, but no "
                                          f"[{describe_matcher(matcher)}] should have")
-        if step.closed and closed is None:
-            while True:
-                observation = await _next(log.queue, deadline - loop.time())
-                if observation is None:
-                    raise StepFailed(f"the connection is still open after "
-                                     f"{step.within_ms or DEFAULT_WITHIN_MS} ms; {seen()}")
-                kind, value = betterproto2.which_one_of(observation, "event")
-                if kind == "closed":
-                    break
-                assert isinstance(value, ObservedFrame)
-                arrived.append(describe(value))
+        if step.closed:
+            async for item in self._arrivals(step.connection, deadline):
+                if isinstance(item, str):
+                    return
+                looked.append(describe(item))
+            raise StepFailed(f"the connection is still open after {within} ms; {seen()}")
 
 
 async def _next(queue: asyncio.Queue[Any], timeout: float) -> Any:

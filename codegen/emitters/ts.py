@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from prim.codegen.emitters import _ts_client, _ts_header, _ts_payloads, _ts_types
+from prim.codegen.emitters import _ts_client, _ts_header, _ts_payloads, _ts_types, constants
 from prim.codegen.emitters._header_layout import header_layout
 from prim.codegen.emitters._ts_common import GENERATED_NOTE
 from prim.codegen.model import Model
@@ -34,7 +34,8 @@ def emit(model: Model) -> dict[str, str]:
     if layout is not None:
         files["ts/header.ts"] = _ts_header.render(model, layout)
         files["ts/payloads.ts"] = _ts_payloads.render(model)
-    files["ts/index.ts"] = _index(files)
+    files["ts/index.ts"] = _index({**files, **{k: v for k, v in constants.emit(model).items()
+                                                if k.startswith("ts/")}})
     return files
 
 
@@ -57,6 +58,8 @@ def _index(files: dict[str, str]) -> str:
         'export * from "./types.js";',
         'export * from "./client.js";',
     ]
+    if "ts/constants.ts" in files:
+        out.append('export * from "./constants.js";')
     header = files.get("ts/header.ts")
     if header is not None:
         taken = set(exported_names(files["ts/types.ts"])) | set(

@@ -1064,6 +1064,12 @@ export interface MsgTypeInfo {
   /** Which side may send it: a client, the server, or both. */
   fromClient?: boolean;
   fromServer?: boolean;
+  /**
+   * The media types a file uploaded as this kind may have (FileService.UploadFile):
+   * "image/*" for a whole top-level type, "*\/*" for any. Types without any are not upload
+   * kinds, and an upload naming one is refused.
+   */
+  mediaTypes?: string[];
 }
 
 /**
@@ -1082,6 +1088,24 @@ export interface ErrorInfo {
   httpStatus?: number;
   /** Whether repeating the same request later can succeed. */
   retryable?: boolean;
+}
+
+/**
+ * Numbers and formats the whole protocol agrees on, which no message field carries. Each is
+ * set once, in the file it belongs to; every language's generated code has them.
+ */
+export interface Constants {
+  /** Ids at or above 2^group_id_bit are groups, ids from 1 below it are users. */
+  groupIdBit?: number;
+  /** How long a friend request stays answerable, in milliseconds. */
+  friendRequestTtlMs?: string;
+  /**
+   * The key of a conversation between two users (the message log's partition key, the
+   * cache keys): {low} and {high} are the two user ids, the smaller first.
+   */
+  userChannelKey?: string;
+  /** The key of a group's conversation: {group} is the group id. */
+  groupChannelKey?: string;
 }
 
 // ---- prim/v1/scheduler.proto ----

@@ -19,6 +19,7 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+from aioquic.h3.connection import H3_ALPN
 from aioquic.quic.configuration import QuicConfiguration
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -26,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from prim.runtime.tls.errors import CertificateVerificationError
 
 ALPN = "prim"
+_MAX_DATAGRAM = 65536
 
 
 def _normalise_pin(pin: str) -> str:
@@ -113,6 +115,14 @@ class ServerIdentity:
     def quic_configuration(self, idle_timeout: float) -> QuicConfiguration:
         config = QuicConfiguration(is_client=False, alpn_protocols=[ALPN],
                                    idle_timeout=idle_timeout)
+        config.load_cert_chain(str(self.cert_file), str(self.key_file))
+        return config
+
+    def webtransport_configuration(self, idle_timeout: float) -> QuicConfiguration:
+        """HTTP/3 with the datagram support WebTransport sessions need."""
+        config = QuicConfiguration(is_client=False, alpn_protocols=H3_ALPN,
+                                   idle_timeout=idle_timeout,
+                                   max_datagram_frame_size=_MAX_DATAGRAM)
         config.load_cert_chain(str(self.cert_file), str(self.key_file))
         return config
 

@@ -39,6 +39,7 @@ from prim.generated.prim.v1 import (
     UnblockUserRequest,
     UpdateFriendRequest,
 )
+from prim.generated.wire import PayloadError, parse_payload
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage import models
@@ -173,9 +174,10 @@ class FriendServiceImpl(FriendServiceInterface):
             if message.type not in (MsgType.ADD_FRIEND, MsgType.REMOVE_FRIEND):
                 continue
             try:
-                event = FriendEvent.parse(message.payload)
-            except Exception:
+                event = parse_payload(message.type, message.payload)
+            except PayloadError:
                 continue
+            assert isinstance(event, FriendEvent)
             if event.requester_id != requester or event.target_id != target:
                 continue
             if event.kind == FriendEventKind.REQUESTED and event.expires_at <= self._api.clock():

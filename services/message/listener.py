@@ -25,4 +25,9 @@ def browser_fields(wire: WireServer, node: NodeInfo) -> dict[str, object]:
     fields: dict[str, object] = {}
     if wire.websocket_url is not None:
         node.websocket_url = fields["websocket"] = wire.websocket_url
+    if wire.webtransport_url is not None:
+        node.webtransport_url = fields["webtransport"] = wire.webtransport_url
+        hashes = wire.webtransport_certificate_hashes()
+        node.webtransport_certificate_hashes = hashes
+        fields["webtransport_certificate_hashes"] = hashes
     return fields

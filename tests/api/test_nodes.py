@@ -33,7 +33,13 @@ async def test_get_my_node_points_at_this_nodes_gateway(running_node: RunningNod
     for transport in ("quic", "tcp"):
         client = await dial(running_node.endpoints, account, transport)
         await client.close()
-    # The WebSocket URL is the ready line's, and takes the token too.
+    # The browsers' endpoints are the ready line's; the development certificate is pinned
+    # by its hash.
+    browsers = running_node.endpoints.browsers
+    assert assignment["webtransportUrl"] == browsers["webtransport"]
+    assert assignment["webtransportCertificateHashes"] == [
+        running_node.endpoints.fingerprint] == browsers["webtransport_certificate_hashes"]
+    # The WebSocket URL takes the token too.
     assert assignment["websocketUrl"] == running_node.endpoints.browsers["websocket"]
     async with websocket_connect(assignment["websocketUrl"]) as ws:
         await ws.send(encode_frame(Frame(type=MsgType.AUTH, sender=account.user_id,

@@ -9,10 +9,7 @@ in CI), where a missing Node is a failure.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,10 +23,10 @@ from prim.codegen.emitters._ts_common import json_name, method_name, service_pro
 from prim.codegen.emitters._ts_types import request_messages
 from prim.codegen.model import Model, build_model
 from prim.codegen.run import REPO, include_dirs, spec_files
-from prim.generated import wire
+from prim.generated import constants, wire
 from prim.generated.prim import v1
+from tests.ts_sdk import SDK, compile_sdk, node_modules, run
 
-SDK = REPO / "clients" / "ts"
 GENERATED = REPO / "generated" / "ts"
 VECTORS = REPO / "conformance" / "vectors" / "header.json"
 
@@ -50,37 +47,21 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Model:
     return build_model(list(fds.file), files)
 
 
-def _run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+_run = run
 
 
 @pytest.fixture(scope="module")
 def tsc() -> Path:
-    """The SDK's pinned tsc, installed with `npm ci` when node_modules is missing."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        reason = "node/npm are not installed (CI sets PRIM_REQUIRE_NODE=1 to require them)"
-        if os.environ.get("PRIM_REQUIRE_NODE") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    binary = SDK / "node_modules" / ".bin" / "tsc"
-    if not binary.exists():
-        result = _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], SDK, 600)
-        assert result.returncode == 0, result.stdout + result.stderr
-    assert binary.exists()
-    return binary
+    """The SDK's pinned tsc."""
+    return node_modules() / ".bin" / "tsc"
 
 
 @pytest.fixture(scope="module")
-def dist(tsc: Path) -> Iterator[Path]:
+def dist() -> Iterator[Path]:
     """The SDK compiled into a private folder (not clients/ts/dist, which a developer's
-    `npm run build` owns), marked as ES modules as the package is."""
+    `npm run build` owns)."""
     with tempfile.TemporaryDirectory(prefix="prim-ts-") as tmp:
-        out = Path(tmp)
-        result = _run([str(tsc), "-p", "tsconfig.json", "--outDir", str(out)], SDK)
-        assert result.returncode == 0, result.stdout + result.stderr
-        (out / "package.json").write_text('{"type": "module"}\n')
-        yield out
+        yield compile_sdk(Path(tmp))
 
 
 def test_generated_ts_is_what_the_emitter_produces(model: Model) -> None:
@@ -90,6 +71,11 @@ def test_generated_ts_is_what_the_emitter_produces(model: Model) -> None:
 
 def test_tsc_strict_accepts_the_sources(tsc: Path) -> None:
     result = _run([str(tsc), "-p", "tsconfig.json", "--strict", "--noEmit"], SDK)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_biome_lints_the_hand_written_sources(tsc: Path) -> None:
+    result = _run([str(tsc.parent / "biome"), "lint", "src", "test"], SDK)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -203,7 +189,30 @@ def test_ts_msg_type_table_equals_the_python_one(dist: Path) -> None:
         str(int(t)): {
             "category": int(i.category), "sequenced": i.sequenced, "payload": int(i.payload),
             "payloadMessage": i.payload_message, "fromClient": i.from_client,
-            "fromServer": i.from_server,
+            "fromServer": i.from_server, "mediaTypes": list(i.media_types),
         }
         for t, i in wire.MSG_TYPE_INFO.items()
     }
+
+
+def test_ts_constants_equal_the_python_ones(dist: Path) -> None:
+    """Both languages' constants come from (prim.v1.constants) and (prim.v1.rules): the same
+    numbers, and channelKey forms the same keys as channel_key."""
+    pairs = [(5, 9), (9, 5), (7, constants.GROUP_ID_BASE + 3), (1, constants.GROUP_ID_BASE - 1)]
+    script = (
+        "const m = await import(process.argv[1]);"
+        "const pairs = JSON.parse(process.argv[2]);"
+        "const values = Object.fromEntries(Object.entries(m).filter(([k, v]) =>"
+        " /^[A-Z0-9_]+$/.test(k)).map(([k, v]) => [k, String(v)]));"
+        "console.log(JSON.stringify({values, keys: pairs.map(([s, r]) =>"
+        " m.channelKey(BigInt(s), BigInt(r))), group: m.isGroupId(m.GROUP_ID_BASE)}));"
+    )
+    result = _run(["node", "--input-type=module", "-e", script,
+                   (dist / "constants.js").as_uri(), json.dumps(pairs)], SDK)
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    python = {k: str(v) for k, v in vars(constants).items()
+              if re.fullmatch(r"[A-Z0-9_]+", k) and isinstance(v, int | str)}
+    assert got["values"] == python
+    assert got["keys"] == [constants.channel_key(s, r) for s, r in pairs]
+    assert got["group"] is True

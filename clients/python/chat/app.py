@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from prim.clients.sdk import Message, PrimClient, PrimClientError
+from prim.generated import constants as rules
+from prim.generated.constants import is_group_id
 from prim.generated.http_client import PrimApiError
 from prim.generated.prim.v1 import ErrorCode, GetGroupRequest, GetMyProfileRequest
-from prim.runtime.storage.models import is_group_id
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.wire.client_errors import WireClientError
-from prim.services.api.limits import max_length, min_length
 
 from .commands import HELP, Command, UsageError, parse
 from .lines import LineReader
@@ -32,8 +32,8 @@ from .targets import TargetError, group_by_name
 
 DEFAULT_GATEWAY_PORT = 4433
 NOT_LOGGED_IN = "not logged in: use /login ID or /signup NICK"
-PASSWORD_MIN = min_length("prim.v1.SignupRequest", "password")
-PASSWORD_MAX = max_length("prim.v1.SignupRequest", "password")
+PASSWORD_MIN = rules.SIGNUP_REQUEST_PASSWORD_MIN_LENGTH
+PASSWORD_MAX = rules.SIGNUP_REQUEST_PASSWORD_MAX_LENGTH
 
 
 @dataclass(frozen=True, slots=True)

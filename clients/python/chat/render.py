@@ -19,9 +19,9 @@ from prim.clients.sdk import (
     SystemNotice,
     Withdrawn,
 )
+from prim.generated.constants import is_group_id
 from prim.generated.http_client import PrimApiError
 from prim.generated.prim.v1 import FriendEventKind, GetGroupRequest, GroupEventKind
-from prim.runtime.storage.models import is_group_id
 
 _GROUP_NOTICES = {
     GroupEventKind.JOIN_APPROVED: "you are now a member of {group}; /to {gid} to talk there",

@@ -64,6 +64,18 @@ class WireServer:
         return self._browsers.websocket_url if self._browsers is not None else None
 
     @property
+    def webtransport_url(self) -> str | None:
+        """https://host:port/wire of the WebTransport listener, when there is one."""
+        return self._browsers.webtransport_url if self._browsers is not None else None
+
+    def webtransport_certificate_hashes(self) -> list[str]:
+        """Hex SHA-256 values for a browser's serverCertificateHashes (the current
+        certificate's, when it is a short-lived development one)."""
+        if self._browsers is None:
+            return []
+        return self._browsers.webtransport_certificate_hashes()
+
+    @property
     def host(self) -> str:
         return self.settings.host
 
@@ -84,7 +96,8 @@ class WireServer:
         else:
             raise OSError("no port number was free for both TCP and UDP")
         if s.browser_port is not None:
-            self._browsers = BrowserListeners(self._open_session, self.identity, s)
+            self._browsers = BrowserListeners(self._open_session, self.identity, s,
+                                              s.connection.idle_timeout + _QUIC_IDLE_MARGIN)
             try:
                 await self._browsers.start()
             except BaseException:

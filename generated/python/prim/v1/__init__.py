@@ -24,6 +24,7 @@ __all__ = (
     "ConformanceCase",
     "ConnectStep",
     "ConnectionEnded",
+    "Constants",
     "CreateGroupRequest",
     "DeleteAccountRequest",
     "DeleteAccountResponse",
@@ -1394,6 +1395,40 @@ class ConnectStep(betterproto2.Message):
 
 
 default_message_pool.register_message("prim.v1", "ConnectStep", ConnectStep)
+
+
+@dataclass(eq=False, repr=False)
+class Constants(betterproto2.Message):
+    """
+    Numbers and formats the whole protocol agrees on, which no message field carries. Each is
+    set once, in the file it belongs to; every language's generated code has them.
+    """
+
+    group_id_bit: "int | None" = betterproto2.field(1, betterproto2.TYPE_UINT32, optional=True)
+    """
+    Ids at or above 2^group_id_bit are groups, ids from 1 below it are users.
+    """
+
+    friend_request_ttl_ms: "int | None" = betterproto2.field(
+        2, betterproto2.TYPE_UINT64, optional=True
+    )
+    """
+    How long a friend request stays answerable, in milliseconds.
+    """
+
+    user_channel_key: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
+    """
+    The key of a conversation between two users (the message log's partition key, the
+    cache keys): {low} and {high} are the two user ids, the smaller first.
+    """
+
+    group_channel_key: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
+    """
+    The key of a group's conversation: {group} is the group id.
+    """
+
+
+default_message_pool.register_message("prim.v1", "Constants", Constants)
 
 
 @dataclass(eq=False, repr=False)
@@ -2832,6 +2867,13 @@ class MsgTypeInfo(betterproto2.Message):
     """
 
     from_server: "bool" = betterproto2.field(6, betterproto2.TYPE_BOOL)
+
+    media_types: "list[str]" = betterproto2.field(7, betterproto2.TYPE_STRING, repeated=True)
+    """
+    The media types a file uploaded as this kind may have (FileService.UploadFile):
+    "image/*" for a whole top-level type, "*/*" for any. Types without any are not upload
+    kinds, and an upload naming one is refused.
+    """
 
 
 default_message_pool.register_message("prim.v1", "MsgTypeInfo", MsgTypeInfo)
