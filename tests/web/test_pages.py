@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from prim.clients.sdk import PrimClient
+from prim.generated.prim.v1 import RevokeOtherSessionsRequest
 from tests.web.browser import Browser
 from tests.web.conftest import WebServer
-from tests.web.people import accept_friend, add_friend, sign_up
+from tests.web.people import (
+    PASSWORD,
+    accept_friend,
+    add_friend,
+    sees_message,
+    send_text,
+    sign_up,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -65,8 +74,33 @@ async def test_sign_up_befriend_and_run_a_group(web_server: WebServer, browser: 
     await bob.click("[data-testid=tab-groups]")
     await bob.wait("[data-testid=group]", has_text="book club")
 
+    # The group chat: both open it, alice writes, bob sees it live with her name on it.
+    for page in (alice, bob):
+        await page.click(f"[data-testid=group][data-group='{group_id}'] [data-testid=group-chat]")
+        await page.wait("[data-testid=chat-title]", has_text="book club")
+    await send_text(alice, "welcome to the club")
+    await sees_message(bob, "welcome to the club")
+    await bob.wait("[data-testid=message]:has-text('welcome to the club')", has_text="alice")
+    await bob.screenshot(artifacts / "03-group-chat.png")
+
     # A reload keeps the person signed in (the session is in localStorage).
     await bob.reload()
     await bob.wait("[data-testid=me]", has_text=f"bob · id {bob_id}")
     await bob.click("[data-testid=logout]")
     await bob.wait("[data-testid=login-submit]")
+
+
+async def test_a_revoked_session_returns_the_page_to_sign_in(web_server: WebServer,
+                                                             browser: Browser) -> None:
+    erin = await browser.page("erin")
+    erin_id = await sign_up(erin, web_server.url, "erin")
+    await erin.wait("[data-testid=transport]", has_text="online")
+    # erin, on another device, signs every other session out.
+    other = await PrimClient.log_in(web_server.url, int(erin_id), PASSWORD)
+    try:
+        await other.http.accounts.revoke_other_sessions(RevokeOtherSessionsRequest())
+    finally:
+        await other.close()
+    await erin.wait("[data-testid=login-submit]")
+    await erin.reload()  # the refused session is forgotten
+    await erin.wait("[data-testid=login-submit]")

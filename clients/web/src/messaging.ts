@@ -12,7 +12,9 @@ import {
   type MediaRef,
   type MsgType,
   type ReadReceiptPayload,
+  type StateEvent,
   type WireMessage,
+  AuthenticationFailed,
   MediaRefSchema,
   WireClient,
   decodeMessage,
@@ -28,7 +30,9 @@ export type WireEvent =
   | { kind: "read"; conversation: string; readerId: string; seqnum: string }
   | { kind: "friend"; event: FriendEvent }
   | { kind: "group"; event: GroupEvent }
-  | { kind: "status"; connected: boolean; transport: string; detail?: string };
+  | { kind: "status"; connected: boolean; transport: string; detail?: string }
+  /** The server refused the access token: only signing in again helps. */
+  | { kind: "signed-out" };
 
 /** After a failed first connect, the page tries again this often (the SDK reconnects by
  * itself once it was connected). */
@@ -40,11 +44,15 @@ export class Messenger {
 
   constructor(private readonly me: Session, private readonly onEvent: (event: WireEvent) => void) {
     this.client = new WireClient({ userId: me.userId, token: me.accessToken, api });
-    this.client.on("state", (s) => onEvent({
-      kind: "status", connected: s.state === "connected", transport: this.client.transport ?? "",
-      detail: s.error === undefined ? s.state : String(s.error instanceof Error ? s.error.message : s.error),
-    }));
+    this.client.on("state", (s) => this.stateChanged(s));
     this.client.on("message", (m) => this.sequenced(m));
+    // The server closed this device's connection for good (logged out or revoked
+    // elsewhere): if the token was revoked, the next HTTP call's 401 signs the page out.
+    this.client.on("BE_OFFLINE", () => {
+      onEvent({ kind: "status", connected: false, transport: "",
+                detail: "signed off by the server; reload to reconnect" });
+      void api.user.getMyProfile({}).catch(() => undefined);
+    });
     this.client.on("TYPING", (m) => onEvent({
       kind: "typing", conversation: String(m.conversation), userId: String(m.sender) }));
     this.client.on("READ_RECEIPT", (m) => onEvent({
@@ -62,7 +70,11 @@ export class Messenger {
       try {
         await this.client.connect();
         return;
-      } catch {
+      } catch (err) {
+        if (err instanceof AuthenticationFailed) {
+          this.onEvent({ kind: "signed-out" });
+          return;
+        }
         await new Promise((resolve) => setTimeout(resolve, RETRY_CONNECT_MS));
       }
     }
@@ -90,6 +102,17 @@ export class Messenger {
 
   markRead(peerId: string, seqnum: string): void {
     this.client.markRead(peerId, seqnum);
+  }
+
+  private stateChanged(s: StateEvent): void {
+    if (s.error instanceof AuthenticationFailed) {
+      this.onEvent({ kind: "signed-out" });
+      return;
+    }
+    const detail = s.error === undefined ? s.state
+      : s.error instanceof Error ? s.error.message : String(s.error);
+    this.onEvent({ kind: "status", connected: s.state === "connected",
+                   transport: this.client.transport ?? "", detail });
   }
 
   /** A sent message as history would return it. */

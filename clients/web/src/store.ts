@@ -64,6 +64,8 @@ export class Store {
   transport = "";
   statusDetail = "";
   notices: string[] = [];
+  /** The server refused this session's token (expired, revoked). */
+  signedOut = false;
   private readonly names = new Map<string, string>();
   private readonly asked = new Set<string>();
   private readonly listeners = new Set<() => void>();
@@ -116,6 +118,12 @@ export class Store {
       }, () => undefined);
     }
     return id;
+  }
+
+  /** "alice (10000)", "you", or the bare id while the name is unknown. */
+  who(id: string | undefined): string {
+    const name = this.name(id);
+    return name === id || name === "you" ? name : `${name} (${id})`;
   }
 
   remember(id: string | undefined, name: string | undefined): void {
@@ -343,6 +351,9 @@ export class Store {
 
   private receive(event: WireEvent): void {
     switch (event.kind) {
+      case "signed-out":
+        this.signedOut = true;
+        break;
       case "status":
         this.connected = event.connected;
         this.transport = event.transport;
@@ -378,13 +389,13 @@ export class Store {
         break;
       }
       case "friend":
-        this.notice(friendNotice(event.event, (id) => this.name(id)));
+        this.notice(friendNotice(event.event, (id) => this.who(id)));
         void this.refreshFriends().catch(() => undefined);
         break;
       case "group":
         this.notice(`${this.name(event.event.groupId)}: `
                     + `${event.event.kind?.replace("GROUP_EVENT_KIND_", "").toLowerCase().replace(/_/g, " ")} `
-                    + `(${this.name(event.event.userId)})`);
+                    + `(${this.who(event.event.userId)})`);
         void this.refreshGroups().catch(() => undefined);
         break;
     }
@@ -408,9 +419,9 @@ async function imageSize(file: File): Promise<{ width: number; height: number } 
   }
 }
 
-function friendNotice(event: FriendEvent, name: (id: string | undefined) => string): string {
-  const requester = `${name(event.requesterId)} (${event.requesterId})`;
-  const target = `${name(event.targetId)} (${event.targetId})`;
+function friendNotice(event: FriendEvent, who: (id: string | undefined) => string): string {
+  const requester = who(event.requesterId);
+  const target = who(event.targetId);
   switch (event.kind) {
     case "FRIEND_EVENT_KIND_REQUESTED": return `${requester} asks ${target} to be friends`;
     case "FRIEND_EVENT_KIND_ACCEPTED": return `${target} and ${requester} are friends now`;
