@@ -1,7 +1,7 @@
 """Chat in a real browser over the wire: two browser users befriend and chat both ways over
 WebTransport, then (a browser without WebTransport) over WebSocket, seeing typing and read
-receipts live; a browser user and a Python SDK user exchange texts and images (uploaded,
-sent as MediaRef, previewed), and a reload restores the conversation."""
+receipts live; a browser user and a Python SDK user exchange texts, images and files
+(uploaded, sent as MediaRef, previewed), and a reload restores the conversation."""
 
 from __future__ import annotations
 
@@ -128,6 +128,16 @@ async def test_a_browser_user_and_a_python_user(web_server: WebServer, browser: 
         body = await dave.http.files.download_file(DownloadFileRequest(file_id=image.media.file_id))
         assert body.data == picture.read_bytes()
         assert image.media.sha256 == hashlib.sha256(body.data).hexdigest()
+
+        # Any other file goes as a File message, shown as a download link.
+        notes = tmp_path / "notes.txt"
+        notes.write_text("page 1: hello\n")
+        await bob.set_file("[data-testid=composer-file]", notes)
+        await bob.click("[data-testid=composer-send]")
+        sent_file = await events.next(Message, where=lambda e: e.type == MsgType.FILE)
+        assert isinstance(sent_file, Message) and sent_file.media is not None
+        assert (sent_file.media.name, sent_file.media.size) == ("notes.txt", 14)
+        await bob.wait("[data-testid=file]", has_text="notes.txt")
 
         # dave sends one: bob's page shows the picture itself.
         blue = png(60, 90, (30, 30, 220))
