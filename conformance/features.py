@@ -7,13 +7,14 @@ from __future__ import annotations
 import betterproto2
 
 from prim.generated.prim.v1 import CaseAuth, ConformanceCase, ConnectStep, MsgType, SendStep
+from prim.generated.wire import MSG_TYPE_INFO, MsgCategory
 
-# Types a client library sends on its own behalf or for a feature of its own.
+# Types a client library sends on its own behalf or for a feature of its own; every content
+# type but text (the spec's CONTENT category) needs "content_types".
 _TYPE_FEATURES = {MsgType.AUTH: "explicit_auth", MsgType.PING: "ping", MsgType.ECHO: "echo",
                   MsgType.TYPING: "typing", MsgType.READ_RECEIPT: "read_receipt",
-                  MsgType.MEME: "content_types", MsgType.FILE: "content_types",
-                  MsgType.IMAGE: "content_types", MsgType.VIDEO: "content_types",
-                  MsgType.AUDIO: "content_types"}
+                  **{MsgType(type_): "content_types" for type_, info in MSG_TYPE_INFO.items()
+                     if info.category == MsgCategory.CONTENT and type_ != MsgType.TEXT}}
 # What a typical client library sends: text, edits and withdrawals by their author.
 _LIBRARY_TYPES = frozenset({MsgType.TEXT, MsgType.EDIT, MsgType.WITHDRAW,
                             *_TYPE_FEATURES})
