@@ -104,3 +104,36 @@ async def test_a_revoked_session_returns_the_page_to_sign_in(web_server: WebServ
     await erin.wait("[data-testid=login-submit]")
     await erin.reload()  # the refused session is forgotten
     await erin.wait("[data-testid=login-submit]")
+
+
+async def test_friend_and_join_requests_can_be_refused(web_server: WebServer,
+                                                       browser: Browser) -> None:
+    alice, mallory = await browser.page("alice"), await browser.page("mallory")
+    alice_id = await sign_up(alice, web_server.url, "alice")
+    await sign_up(mallory, web_server.url, "mallory")
+    await mallory.wait("[data-testid=transport]", has_text="online")
+
+    await add_friend(mallory, alice_id, "be my friend")
+    await mallory.wait("[data-testid=outgoing-request]", has_text=alice_id)
+    await alice.click("[data-testid=tab-friends]")
+    await alice.click("[data-testid=incoming-request] [data-testid=reject-friend]")
+    await mallory.wait("[data-testid=notices]", has_text="declined")
+    await mallory.click("[data-testid=tab-friends]")
+    await mallory.gone("[data-testid=outgoing-request]")
+    await alice.gone("[data-testid=incoming-request]")
+
+    await alice.click("[data-testid=tab-groups]")
+    await alice.fill("[data-testid=group-name]", "quiet room")
+    await alice.click("[data-testid=group-create]")
+    await alice.wait("[data-testid=group]", has_text="quiet room")
+    group_id = await alice.evaluate(
+        "document.querySelector('[data-testid=group]').dataset.group")
+    await mallory.click("[data-testid=tab-groups]")
+    await mallory.fill("[data-testid=join-id]", group_id)
+    await mallory.click("[data-testid=join-send]")
+    await mallory.wait("[data-testid=notices]", has_text="asked to join")
+    await alice.click("[data-testid=group]", has_text="quiet room")
+    await alice.click("[data-testid=join-request] [data-testid=reject-join]")
+    await mallory.wait("[data-testid=notices]", has_text="join rejected")
+    await alice.gone("[data-testid=join-request]")
+    await alice.wait("[data-testid=group-detail]", has_text="Members (1)")

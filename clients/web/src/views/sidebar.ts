@@ -106,7 +106,7 @@ export class Sidebar {
           }) }, "Reject")))),
       s.outgoing.length ? h("h3", {}, "Waiting for an answer") : null,
       h("ul", { class: "list" }, s.outgoing.map((r) =>
-        h("li", { class: "muted" }, `${s.name(r.targetId)} (${r.targetId})`))),
+        h("li", { class: "muted", "data-testid": "outgoing-request" }, s.who(r.targetId)))),
       h("h3", {}, "Friends"),
       s.friends.length === 0 ? h("p", { class: "muted" }, "None yet.") : null,
       h("ul", { class: "list", "data-testid": "friends" }, s.friends.map((f) =>
