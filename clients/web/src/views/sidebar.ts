@@ -11,6 +11,10 @@ export class Sidebar {
   readonly el = h("aside", {});
   private tab: Tab = "chats";
   private readonly error = h("p", { class: "error", "data-testid": "sidebar-error" });
+  /** What a person types into a form survives re-renders: the forms are made once. */
+  private readonly addFriend = this.addFriendForm();
+  private readonly createGroup = this.createGroupForm();
+  private readonly joinGroup = this.joinGroupForm();
 
   constructor(private readonly store: Store, private readonly openChat: (peerId: string) => void) {
     store.subscribe(() => this.render());
@@ -65,11 +69,6 @@ export class Sidebar {
           h("div", { class: "preview" }, previewOf(conv.last))),
         conv.unread > 0 ? h("span", { class: "unread", "data-testid": "unread" }, conv.unread) : null)));
   }
-
-  /** What a person types into a form survives re-renders: the forms are made once. */
-  private readonly addFriend = this.addFriendForm();
-  private readonly createGroup = this.createGroupForm();
-  private readonly joinGroup = this.joinGroupForm();
 
   private addFriendForm(): HTMLFormElement {
     const userId = h("input", { placeholder: "user id", inputmode: "numeric", required: true,
