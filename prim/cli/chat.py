@@ -102,6 +102,10 @@ def _run(args: argparse.Namespace) -> int:
     options = ChatOptions(server=args.server, ca_file=args.ca, pin_sha256=args.pin,
                           gateway=args.gateway, password_stdin=args.password_stdin,
                           device_name=args.device)
+    if not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
+        from prim.clients.chat.ui import run_ui
+
+        return run_ui(options, store_dir=_store_dir(args))
     return asyncio.run(run_chat(options))
 
 

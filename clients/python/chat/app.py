@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from prim.clients.sdk import Message, PrimClient, PrimClientError
+from prim.clients.sdk.events import is_group_id
 from prim.generated.http_client import PrimApiError
 from prim.generated.prim.v1 import ErrorCode, GetGroupRequest, GetMyProfileRequest
-from prim.runtime.storage.models import is_group_id
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.wire.client_errors import WireClientError
 from prim.services.api.limits import max_length, min_length

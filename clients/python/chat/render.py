@@ -19,9 +19,9 @@ from prim.clients.sdk import (
     SystemNotice,
     Withdrawn,
 )
+from prim.clients.sdk.events import is_group_id
 from prim.generated.http_client import PrimApiError
 from prim.generated.prim.v1 import FriendEventKind, GetGroupRequest, GroupEventKind
-from prim.runtime.storage.models import is_group_id
 
 _GROUP_NOTICES = {
     GroupEventKind.JOIN_APPROVED: "you are now a member of {group}; /to {gid} to talk there",
@@ -51,6 +51,11 @@ class Renderer:
     def known_groups(self) -> list[tuple[int, str]]:
         """(id, name) of the groups shown so far."""
         return [(i, name) for i, name in self._names.items() if is_group_id(i)]
+
+    def cached(self, entity_id: int) -> str:
+        """`nick(id)` if known already, else the bare id (no lookup)."""
+        name = self._names.get(entity_id)
+        return f"{name}({entity_id})" if name is not None else str(entity_id)
 
     async def name(self, entity_id: int) -> str:
         """`nick(id)` for a user, `name(id)` for a group."""

@@ -27,10 +27,15 @@ from prim.generated.prim.v1 import (
     RelationshipEvent,
     WithdrawPayload,
 )
-from prim.runtime.storage.models import is_group_id
+from prim.generated.wire import GROUP_ID_BASE
 from prim.runtime.wire.frame import Frame
 
 _MEDIA = frozenset({MsgType.FILE, MsgType.IMAGE, MsgType.VIDEO, MsgType.AUDIO})
+
+
+def is_group_id(entity_id: int) -> bool:
+    """Group ids are GROUP_ID_BASE and up (the spec's); user ids are below it."""
+    return entity_id >= GROUP_ID_BASE
 
 
 def conversation_of(sender: int, receiver: int, me: int) -> int:
