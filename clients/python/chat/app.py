@@ -21,9 +21,9 @@ from prim.clients.sdk import Message, PrimClient, PrimClientError
 from prim.clients.sdk.events import is_group_id
 from prim.generated.http_client import PrimApiError
 from prim.generated.prim.v1 import ErrorCode, GetGroupRequest, GetMyProfileRequest
+from prim.generated.routes import MESSAGES
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.wire.client_errors import WireClientError
-from prim.services.api.limits import max_length, min_length
 
 from .commands import HELP, Command, UsageError, parse
 from .lines import LineReader
@@ -32,8 +32,10 @@ from .targets import TargetError, group_by_name
 
 DEFAULT_GATEWAY_PORT = 4433
 NOT_LOGGED_IN = "not logged in: use /login ID or /signup NICK"
-PASSWORD_MIN = min_length("prim.v1.SignupRequest", "password")
-PASSWORD_MAX = max_length("prim.v1.SignupRequest", "password")
+# The spec's bounds ((prim.v1.rules), from the generated route table), checked before the
+# password is asked a second time.
+_PASSWORD = next(f for f in MESSAGES["prim.v1.SignupRequest"] if f.name == "password")
+PASSWORD_MIN, PASSWORD_MAX = _PASSWORD.min_length, _PASSWORD.max_length
 
 
 @dataclass(frozen=True, slots=True)
