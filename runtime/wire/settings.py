@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from prim.generated.wire import MAX_PAYLOAD_LENGTH, PROTOCOL_VERSION
-from prim.runtime.config.model import Config
 from prim.runtime.net import is_loopback
+
+if TYPE_CHECKING:  # the server's configuration; clients never load it
+    from prim.runtime.config.model import Config
 
 
 def wall_clock_ms() -> int:
