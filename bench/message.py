@@ -1,31 +1,38 @@
-"""End-to-end message benchmarks against a real `prim serve` process (embedded wiring).
+"""`prim bench message`: PRIM (embedded, SQLite) beside ejabberd under the same load, same run.
 
-    python -m prim.bench.message [--clients 10,100,1000] [--seconds 5] [--group 500]
+    prim bench message [--seconds 5] [--group 500] [--no-ejabberd] [--json]
 
-For each client count (half send, half receive, in friend pairs, over QUIC): 1:1 messages
-per second and send->deliver latency p50/p99, flooding (a window of unacknowledged messages
-per sender) and paced (10 messages/s per sender); then a group of --group members where one
-member floods and everyone else receives (deliveries/s). Beside them: server CPU seconds per
-message, server memory per connected client, and the bare aioquic echo round trips of
-bench/transport measured in the same run, so the numbers can be read as a ratio.
+The issue's table: 1 pair flooding 2,000 messages, 10 pairs flooding 2,000 each, 1 sender
+paced at 500/s, 10 senders paced at 100/s each; for each, delivered messages/s, send-to-
+delivery latency p50/p99 and the server process's CPU per delivered message (from /proc).
+Senders run in this process, receivers in one process of their own (bench/_load.py).
+The same load then runs against a throwaway ejabberd 23.01 (MAM on SQLite-WAL, no
+shaper; bench/_ejabberd.py) when it is installed (`make bench-deps` installs it and the
+XMPP client slixmpp), so every figure has its peer from the same machine and minute.
+Beside them, the transport ceiling: bare QUIC echo with each engine (bench/transport).
+Optionally a group of --group members, one flooding sender, everyone else receiving.
 Users, friendships and the group are made through the HTTP API, like a real client would.
+Numbers, not assertions: read the ratios, the machine is shared.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
+from prim.bench import _ejabberd, _load
 from prim.generated.http_client import PrimHttpClient
 from prim.generated.prim.v1 import (
     AcceptFriendRequestRequest,
@@ -227,35 +234,6 @@ def percentile(values: list[int], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1e6
 
 
-async def one_to_one(server: Server, senders: list[Client], receivers: list[Client],
-                     pairs: Sequence[tuple[Account, Account]], seconds: float,
-                     paced: bool) -> Row:
-    tally = Tally()
-    queues = [asyncio.Queue[int]() for _ in senders]
-    readers = [asyncio.create_task(drain(c, tally, q)) for c, q in zip(senders, queues,
-                                                                       strict=True)]
-    readers += [asyncio.create_task(drain(c, tally, None)) for c in receivers]
-    cpu0, t0 = server.cpu_seconds(), time.monotonic()
-    deadline = t0 + seconds
-    sent = sum(await asyncio.gather(*(
-        sender(c, a.user_id, b.user_id, deadline, paced=paced, acks=q)
-        for c, (a, b), q in zip(senders, pairs, queues, strict=True))))
-    for _ in range(100):  # let the last deliveries land
-        if tally.delivered >= sent:
-            break
-        await asyncio.sleep(0.05)
-    elapsed = time.monotonic() - t0
-    cpu = server.cpu_seconds() - cpu0
-    for r in readers:
-        r.cancel()
-    await asyncio.gather(*readers, return_exceptions=True)
-    n = len(senders) * 2
-    return Row(f"1:1 {'paced' if paced else 'flood'}, {n} clients", tally.delivered / elapsed,
-               percentile(tally.latencies_ns, 0.5), percentile(tally.latencies_ns, 0.99),
-               cpu / max(tally.delivered, 1) * 1e6,
-               _problems(sent, tally.delivered, tally.errors))
-
-
 async def group_fanout(server: Server, http: PrimHttpClient, size: int,
                        seconds: float) -> tuple[Row, float]:
     accounts = await sign_up(http, size, "g")
@@ -289,30 +267,113 @@ async def group_fanout(server: Server, http: PrimHttpClient, size: int,
     return row, per_client
 
 
-async def run(client_counts: list[int], seconds: float, group: int) -> list[Row]:
+def baseline(seconds: float) -> list[tuple[str, float]]:
+    """Bare QUIC echo round trips/s (bench/transport's server and peers, same run)."""
+    from prim.bench import transport
+
+    return transport.bare_echo_baseline(seconds)
+
+
+def ceiling(seconds: float) -> list[tuple[str, float]]:
+    """Bare qh3 and aioquic echo on one connection: the transport's ceiling."""
+    from prim.bench import transport
+
+    return transport.bare_quic_ceiling(seconds)
+
+
+
+
+# -- the issue's table: PRIM and ejabberd under the same load, same run ------------------
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    senders: int
+    per_sender: int
+    rate: float | None  # messages/s per sender; None: flood
+
+
+def scenarios(seconds: float) -> list[Scenario]:
+    return [
+        Scenario("1 pair flood, 2,000 msgs", 1, 2000, None),
+        Scenario("10 pairs flood, 10 x 2,000", 10, 2000, None),
+        Scenario("1 sender paced at 500/s", 1, int(500 * seconds), 500.0),
+        Scenario("10 senders at 100/s each", 10, int(100 * seconds), 100.0),
+    ]
+
+
+class Senders(Protocol):
+    acks: int
+    errors: int
+
+    async def send(self, i: int) -> None: ...
+    async def close(self) -> None: ...
+
+
+async def offer(senders: Senders, scenario: Scenario) -> int:
+    """Sends the scenario's messages; returns the perf_counter_ns of the first send."""
+    started = time.perf_counter_ns()
+
+    async def one(i: int) -> None:
+        if scenario.rate is None:
+            for _ in range(scenario.per_sender):
+                await senders.send(i)
+            return
+        t0 = time.monotonic()
+        for n in range(scenario.per_sender):
+            delay = t0 + n / scenario.rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await senders.send(i)
+
+    await asyncio.gather(*(one(i) for i in range(scenario.senders)))
+    return started
+
+
+async def measure(scenario: Scenario, senders: Senders, receiver_params: dict[str, Any],
+                  cpu_seconds: Callable[[], float]) -> Row:
+    expected = scenario.senders * scenario.per_sender
+    receivers = _load.Receivers(dict(receiver_params, expected=expected,
+                                     timeout=60.0 + expected / 200))
+    await receivers.ready()
+    cpu0 = cpu_seconds()
+    errors0 = senders.errors
+    started = await offer(senders, scenario)
+    got = await receivers.result()
+    cpu = cpu_seconds() - cpu0
+    delivered = len(got.latencies_ns)
+    elapsed = max(got.last_ns - started, 1) / 1e9
+    return Row(scenario.name, delivered / elapsed, percentile(got.latencies_ns, 0.5),
+               percentile(got.latencies_ns, 0.99), cpu / max(delivered, 1) * 1e6,
+               _problems(expected, delivered, senders.errors - errors0))
+
+
+async def run_prim(table: list[Scenario], group: int, seconds: float) -> list[Row]:
     rows: list[Row] = []
+    most = max(s.senders for s in table)
     with tempfile.TemporaryDirectory(prefix="prim-bench-") as tmp:
         server = start_server(Path(tmp))
         try:
             async with PrimHttpClient(server.http, timeout=60) as http:
-                for n in client_counts:
-                    print(f"  setting up {n} clients ...", file=sys.stderr, flush=True)
-                    accounts = await sign_up(http, n, f"c{n}-")
-                    pairs = list(zip(accounts[0::2], accounts[1::2], strict=True))
-                    await befriend_pairs(server.http, pairs)
-                    rss0 = server.rss_bytes()
-                    clients = await dial_all(server, accounts)
-                    per_client = (server.rss_bytes() - rss0) / n
-                    senders, receivers = clients[0::2], clients[1::2]
-                    for paced in (False, True):
-                        row = await one_to_one(server, senders, receivers, pairs, seconds,
-                                               paced)
-                        row.note = (row.note + "; " if row.note else "") + \
-                            f"{per_client / 1024:.0f} KiB server RSS per client"
-                        rows.append(row)
-                    await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+                accounts = await sign_up(http, 2 * most, "m")
+                pairs = list(zip(accounts[0::2], accounts[1::2], strict=True))
+                await befriend_pairs(server.http, pairs)
+                clients = await _load.prim_clients({
+                    "quic": server.quic, "ca": str(server.ca),
+                    "accounts": [(a.user_id, a.token) for a, _ in pairs]})
+                senders = _load.PrimSenders(clients, [b.user_id for _, b in pairs])
+                try:
+                    for scenario in table:
+                        print(f"  PRIM: {scenario.name} ...", file=sys.stderr, flush=True)
+                        params = {"kind": "prim", "quic": server.quic, "ca": str(server.ca),
+                                  "accounts": [(b.user_id, b.token)
+                                               for _, b in pairs[:scenario.senders]]}
+                        rows.append(await measure(scenario, senders, params,
+                                                  server.cpu_seconds))
+                finally:
+                    await senders.close()
                 if group:
-                    print(f"  setting up a group of {group} ...", file=sys.stderr, flush=True)
+                    print(f"  PRIM: group of {group} ...", file=sys.stderr, flush=True)
                     row, per_client = await group_fanout(server, http, group, seconds)
                     row.note += f"; {per_client / 1024:.0f} KiB server RSS per client"
                     rows.append(row)
@@ -322,39 +383,110 @@ async def run(client_counts: list[int], seconds: float, group: int) -> list[Row]
     return rows
 
 
-def baseline(seconds: float) -> list[tuple[str, float]]:
-    """Bare aioquic echo round trips/s (bench/transport's server and peers, same run)."""
-    from prim.bench import transport
+async def run_ejabberd(table: list[Scenario]) -> list[Row]:
+    most = max(s.senders for s in table)
+    users = [(f"u{i}", f"bench-password-{i}") for i in range(2 * most)]
+    server = _ejabberd.start(users)
+    try:
+        beam = server.beam_pid()
+        if beam is None:
+            raise RuntimeError("ejabberd's Erlang VM was not found")
 
-    return transport.bare_echo_baseline(seconds)
+        def cpu_seconds() -> float:
+            return _process_cpu_seconds(beam)
+
+        jid = [(f"{name}@{_ejabberd.HOST}", password) for name, password in users]
+        senders_jids, receivers_jids = jid[0::2], jid[1::2]
+        clients = await _load.xmpp_clients({"port": server.port, "users": senders_jids})
+        senders = _load.XmppSenders(clients, [j for j, _ in receivers_jids])
+        rows = []
+        try:
+            for scenario in table:
+                print(f"  ejabberd: {scenario.name} ...", file=sys.stderr, flush=True)
+                params = {"kind": "xmpp", "port": server.port,
+                          "users": receivers_jids[:scenario.senders]}
+                rows.append(await measure(scenario, senders, params, cpu_seconds))
+        finally:
+            await senders.close()
+        return rows
+    finally:
+        server.stop()
 
 
-def _table(rows: list[Row], base: list[tuple[str, float]]) -> str:
-    head = f"{'scenario':<38}{'msgs/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/msg':>12}  note"
+def _process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _ejabberd_ready() -> str:
+    """Why ejabberd cannot be measured ("" when it can)."""
+    if not _ejabberd.installed():
+        return f"ejabberd is not installed: run `{_ejabberd.INSTALL_HINT}`"
+    if importlib.util.find_spec("slixmpp") is None:
+        return "slixmpp (the XMPP load client) is missing: run `make bench-deps`"
+    return ""
+
+
+def _table(prim: list[Row], peer: list[Row], peer_note: str,
+           ceiling: list[tuple[str, float]]) -> str:
+    head = (f"{'load':<30}{'PRIM msgs/s':>12}{'ejabberd':>10}{'ratio':>7}{'PRIM p50':>10}"
+            f"{'ejb p50':>9}{'PRIM p99':>10}{'ejb p99':>9}{'PRIM CPU':>10}{'ejb CPU':>9}")
     lines = [head, "-" * len(head)]
-    for r in rows:
-        lines.append(f"{r.name:<38}{r.messages_per_s:>11,.0f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}"
-                     f"{r.cpu_us_per_msg:>12.0f}  {r.note}")
-    for name, value in base:
-        lines.append(f"{'baseline: bare aioquic echo':<38}{value:>11,.0f}{'':>9}{'':>9}"
-                     f"{'':>12}  {name}")
+    by_name = {r.name: r for r in peer}
+    for r in prim:
+        e = by_name.get(r.name)
+
+        def peer_col(value: float | None, width: int, fmt: str) -> str:
+            text = "-" if value is None else _ms(value) if fmt == "ms" else format(value, fmt)
+            return f"{text:>{width}}"
+
+        ratio = f"{r.messages_per_s / e.messages_per_s:.2f}" if e else "-"
+        lines.append(
+            f"{r.name:<30}{r.messages_per_s:>12,.0f}"
+            f"{peer_col(e.messages_per_s if e else None, 10, ',.0f')}{ratio:>7}"
+            f"{_ms(r.p50_ms):>10}{peer_col(e.p50_ms if e else None, 9, 'ms')}"
+            f"{_ms(r.p99_ms):>10}{peer_col(e.p99_ms if e else None, 9, 'ms')}"
+            f"{r.cpu_us_per_msg:>10,.0f}{peer_col(e.cpu_us_per_msg if e else None, 9, ',.0f')}")
+        for who, row in (("PRIM", r), ("ejabberd", e)):
+            if row is not None and row.note:
+                lines.append(f"{'':<4}{who}: {row.note}")
+    lines.append("(latencies in ms, send to delivery; CPU: server process CPU us per "
+                 "delivered message, from /proc)")
+    if peer_note:
+        lines.append(f"ejabberd not measured: {peer_note}")
+    for name, value in ceiling:
+        lines.append(f"transport ceiling: {name}: {value:,.0f}")
     return "\n".join(lines)
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="prim bench message", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", default="10,100,1000",
-                        help="comma-separated client counts (even numbers)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
-    parser.add_argument("--group", type=int, default=500, help="group size (0: skip)")
+    parser.add_argument("--seconds", type=float, default=5.0,
+                        help="length of the paced runs (and of the group run)")
+    parser.add_argument("--group", type=int, default=0,
+                        help="also a group of this many members (0: skip)")
+    parser.add_argument("--no-ejabberd", action="store_true", help="PRIM only")
+    parser.add_argument("--json", action="store_true", help="one JSON document instead")
     args = parser.parse_args(argv)
-    counts = [int(c) for c in args.clients.split(",") if c]
-    if any(c < 2 or c % 2 for c in counts):
-        parser.error("--clients takes even numbers of at least 2")
-    base = baseline(min(args.seconds, 3.0))
-    rows = asyncio.run(run(counts, args.seconds, args.group))
-    print(_table(rows, base))
+    table = scenarios(args.seconds)
+    ceilings = ceiling(min(args.seconds, 2.0))
+    prim = asyncio.run(run_prim(table, args.group, args.seconds))
+    peer_note = "--no-ejabberd" if args.no_ejabberd else _ejabberd_ready()
+    peer = [] if peer_note else asyncio.run(run_ejabberd(table))
+    if args.json:
+        print(json.dumps({"prim": [asdict(r) for r in prim],
+                          "ejabberd": [asdict(r) for r in peer],
+                          "ejabberd_missing": peer_note or None,
+                          "transport_ceiling": dict(ceilings)}, indent=2))
+    else:
+        print(_table(prim, peer, peer_note, ceilings))
+    if peer_note and not args.no_ejabberd:
+        print(f"(to compare with ejabberd: {_ejabberd.INSTALL_HINT})", file=sys.stderr)
     return 0
 
 

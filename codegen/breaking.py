@@ -53,6 +53,11 @@ def contract_problems(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         elif new_fields[name] != placed:
             problems.append(f"header field {name}: {_show(placed)} became "
                             f"{_show(new_fields[name])}")
+    new_constants = new.get("constants") or {}
+    for name, value in (old.get("constants") or {}).items():
+        if new_constants.get(name) != value:
+            problems.append(f"(prim.v1.constants).{name}: {value!r} became "
+                            f"{new_constants.get(name)!r}")
     new_types = new.get("msg_types", {})
     for name, info in old.get("msg_types", {}).items():
         if name not in new_types:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from prim.generated.prim.v1 import NodeInfo, NodeRole
@@ -27,8 +27,9 @@ from prim.services.api.http_app import api_http_server
 from prim.services.api.server import ApiServer
 from prim.services.api.session_purge import SessionPurge
 from prim.services.identity import node_certificates
+from prim.services.message.certificate_renewal import CertificateRenewal
 from prim.services.message.gateway import MessageGateway
-from prim.services.message.listener import wire_server
+from prim.services.message.listener import browser_fields, wire_server
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.router import LocalRouter
@@ -46,11 +47,12 @@ class Endpoints:
     tcp: str  # host:port of the TLS-over-TCP listener (same port number)
     ca_cert: str  # the CA certificate clients must trust
     fingerprint: str  # SHA-256 of the server certificate, for clients that pin it
+    browsers: dict[str, object] = field(default_factory=dict)  # see browser_fields()
 
     def ready_line(self) -> str:
         return json.dumps({"event": "ready", "http": self.http, "quic": self.quic,
                            "tcp": self.tcp, "ca_cert": self.ca_cert,
-                           "fingerprint": self.fingerprint})
+                           "fingerprint": self.fingerprint, **self.browsers})
 
 
 class Node:
@@ -62,6 +64,7 @@ class Node:
         self.wire: WireServer | None = None
         self.pipeline: MessagePipeline | None = None
         self.session_purge: SessionPurge | None = None
+        self.certificate_renewal: CertificateRenewal | None = None
         self.router = LocalRouter()
 
     async def start(self) -> Endpoints:
@@ -95,10 +98,13 @@ class Node:
         self.wire = wire_server(gateway, cfg, certs, self.clock)
         await self.wire.start()
         gateway_address = cfg.gateway.public_address or f"{cfg.gateway.host}:{self.wire.port}"
-        self.scheduler.register_in_process(NodeInfo(
-            node_id=cfg.node.id, role=NodeRole.MESSAGE, address=gateway_address,
-            tcp_address=gateway_address,
-        ))
+        node_info = NodeInfo(node_id=cfg.node.id, role=NodeRole.MESSAGE,
+                             address=gateway_address, tcp_address=gateway_address)
+        browsers = browser_fields(self.wire, node_info)
+        self.scheduler.register_in_process(node_info)  # kept by reference: renewals show
+        self.certificate_renewal = CertificateRenewal(cfg, self.wire, node_info,
+                                                      certs.fingerprint)
+        self.certificate_renewal.start()
         self.scheduler.register_in_process(NodeInfo(
             node_id=cfg.node.id, role=NodeRole.SEQNUM, address="in-process",
         ))
@@ -110,9 +116,13 @@ class Node:
         self.http = api_http_server(self.api, cfg, certs, metrics.render)
         http = await self.http.start()
         return Endpoints(http=http.url, quic=gateway_address, tcp=gateway_address,
-                         ca_cert=str(certs.ca_file.resolve()), fingerprint=certs.fingerprint)
+                         ca_cert=str(certs.ca_file.resolve()), fingerprint=certs.fingerprint,
+                         browsers=browsers)
 
     async def stop(self) -> None:
+        if self.certificate_renewal is not None:
+            await self.certificate_renewal.stop()
+            self.certificate_renewal = None
         if self.session_purge is not None:
             await self.session_purge.stop()
             self.session_purge = None

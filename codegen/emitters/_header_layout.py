@@ -52,8 +52,6 @@ class HeaderLayout:
         raise KeyError(name)
 
 
-# Ids at or above 2^36 are groups (DESIGN.md section 3).
-GROUP_ID_BIT = 36
 WORD_BITS = 64
 HEADER_BYTES = 32
 
@@ -76,6 +74,8 @@ def header_layout(model: Model) -> HeaderLayout | None:
     categories = _enum_names(model, f"{options_pkg}.MsgCategory", "MSG_CATEGORY_")
     payload_kinds = _enum_names(model, f"{options_pkg}.PayloadKind", "PAYLOAD_KIND_")
     versions = tuple(sorted(v.number for v in model.enum(f"{options_pkg}.ProtocolVersion").values))
+    if model.constants is None:
+        raise SpecError("the spec sets no (prim.v1.constants): the group id base is unknown")
     return HeaderLayout(
         fields=tuple(f for f in placed if not f.reserved),
         reserved=tuple(f for f in placed if f.reserved),
@@ -85,7 +85,7 @@ def header_layout(model: Model) -> HeaderLayout | None:
         supported_protocol_versions=versions,
         categories=categories,
         payload_kinds=payload_kinds,
-        group_id_bit=GROUP_ID_BIT,
+        group_id_bit=model.constants.group_id_bit,
     )
 
 

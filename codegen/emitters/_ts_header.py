@@ -55,8 +55,8 @@ def render(model: Model, layout: HeaderLayout) -> str:
         out.append(f"export const MAX_{f.name.upper()} = {_literal(f, (1 << f.bits) - 1)};")
     out += [
         "",
-        "/** Ids at or above this are groups; user ids are below it. */",
-        f"export const GROUP_ID_BASE = {1 << layout.group_id_bit}n;",
+        "/** Ids at or above this are groups; user ids are below it (constants.ts). */",
+        'export { GROUP_ID_BASE } from "./constants.js";',
         "",
         *_const_enum("MsgCategory", "The family a message type belongs to.",
                      _option_values(model, header.package, "MsgCategory", layout.categories)),
@@ -80,6 +80,9 @@ def render(model: Model, layout: HeaderLayout) -> str:
         "  readonly payloadMessage: string;",
         "  readonly fromClient: boolean;",
         "  readonly fromServer: boolean;",
+        "  /** The media types an upload of this kind may have (a whole type, or any); [] =",
+        "   * not an upload kind. */",
+        "  readonly mediaTypes: readonly string[];",
         "}",
         "",
         "/** The (prim.v1.msg_type) option of every MsgType value, by type number. */",
@@ -94,6 +97,7 @@ def render(model: Model, layout: HeaderLayout) -> str:
             f"payload: PayloadKind.{info.payload},",
             f"    payloadMessage: {ts_string(info.payload_message)}, "
             f"fromClient: {_bool(info.from_client)}, fromServer: {_bool(info.from_server)},",
+            f"    mediaTypes: [{', '.join(ts_string(m) for m in info.media_types)}],",
             "  },",
         ]
     out += [

@@ -23,9 +23,17 @@ def contract(model: Model) -> dict[str, Any]:
             "narrows or removes anything listed here relative to the previous version."
         ),
         "header": None,
+        "constants": None,
         "msg_types": {},
         "http": {},
     }
+    if model.constants is not None:
+        # What stored data and every client already depend on (the friend-request
+        # lifetime may change freely).
+        c = model.constants
+        document["constants"] = {"group_id_bit": c.group_id_bit,
+                                 "user_channel_key": c.user_channel_key,
+                                 "group_channel_key": c.group_channel_key}
     if layout is not None:
         document["header"] = {
             "bytes": layout.size,

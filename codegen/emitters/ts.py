@@ -1,5 +1,7 @@
-"""Emits the TypeScript SDK sources under ts/: header.ts (wire header codec), types.ts
-(proto3 JSON types), client.ts (fetch-based HTTP client) and index.ts (re-exports).
+"""Emits the TypeScript SDK sources under ts/: header.ts (wire header codec), payloads.ts
+(schemas of the frame payloads), types.ts (proto3 JSON types), client.ts (fetch-based HTTP
+client, over http.ts: the hand-written fetch transport in ts_runtime/http.ts, copied) and
+index.ts (re-exports).
 clients/ts compiles them with `tsc --strict`.
 
 index.ts has one subtlety: header.ts and types.ts both define some names (`Header`, the
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from prim.codegen.emitters import _ts_client, _ts_header, _ts_types
+from prim.codegen.emitters import _ts_client, _ts_header, _ts_payloads, _ts_types, constants
 from prim.codegen.emitters._header_layout import header_layout
 from prim.codegen.emitters._ts_common import GENERATED_NOTE
 from prim.codegen.model import Model
@@ -28,11 +30,14 @@ def emit(model: Model) -> dict[str, str]:
     files = {
         "ts/types.ts": _ts_types.render(model),
         "ts/client.ts": _ts_client.render(model),
+        "ts/http.ts": _ts_client.runtime(),
     }
     layout = header_layout(model)
     if layout is not None:
         files["ts/header.ts"] = _ts_header.render(model, layout)
-    files["ts/index.ts"] = _index(files)
+        files["ts/payloads.ts"] = _ts_payloads.render(model)
+    files["ts/index.ts"] = _index({**files, **{k: v for k, v in constants.emit(model).items()
+                                                if k.startswith("ts/")}})
     return files
 
 
@@ -55,6 +60,8 @@ def _index(files: dict[str, str]) -> str:
         'export * from "./types.js";',
         'export * from "./client.js";',
     ]
+    if "ts/constants.ts" in files:
+        out.append('export * from "./constants.js";')
     header = files.get("ts/header.ts")
     if header is not None:
         taken = set(exported_names(files["ts/types.ts"])) | set(
@@ -67,6 +74,7 @@ def _index(files: dict[str, str]) -> str:
         values = [n for n in free if n not in type_only]
         types = [n for n in free if n in type_only]
         out.append('export * as wire from "./header.js";')
+        out.append('export * from "./payloads.js";')
         if values:
             out.append("export {")
             out += [f"  {n}," for n in values]

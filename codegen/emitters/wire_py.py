@@ -3,8 +3,10 @@ from the (prim.v1.header) and (prim.v1.msg_type) options of the spec."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prim.codegen.emitters._header_layout import HeaderLayout, header_layout
-from prim.codegen.model import Model, python_module
+from prim.codegen.model import Enum, Message_, Model, python_module
 
 
 def emit(model: Model) -> dict[str, str]:
@@ -14,9 +16,50 @@ def emit(model: Model) -> dict[str, str]:
     return {"python/wire.py": _render(model, layout)}
 
 
+def _payload_messages(model: Model, msg_type: Enum) -> list[tuple[str, Message_]]:
+    """(MsgType value short name, payload message) for each type whose payload is one."""
+    out = []
+    for v in msg_type.values:
+        assert v.msg_type is not None
+        if v.msg_type.payload_message:
+            out.append((v.short_name, model.message(v.msg_type.payload_message)))
+    return out
+
+
+def _imports(model: Model, msg_type: Enum) -> dict[str, list[str]]:
+    by_module: dict[str, set[str]] = {python_module(msg_type.package): {msg_type.name}}
+    for _, msg in _payload_messages(model, msg_type):
+        by_module.setdefault(python_module(msg.package), set()).add(msg.name)
+    return {mod: sorted(names) for mod, names in sorted(by_module.items())}
+
+
+def _payload_classes(w: Callable[[str], None], model: Model, msg_type: Enum) -> None:
+    w("")
+    w("#: The class of each payload that is a protobuf message (payload_message), by type.")
+    w("PAYLOAD_CLASSES: dict[int, type[betterproto2.Message]] = {")
+    for short, msg in _payload_messages(model, msg_type):
+        w(f"    {msg_type.name}.{short}: {msg.name},")
+    w("}")
+    w("")
+    w("")
+    w("class PayloadError(ValueError):")
+    w('    """A payload is not the protobuf message its type declares."""')
+    w("")
+    w("")
+    w("def parse_payload(type_: int, payload: bytes) -> betterproto2.Message:")
+    w('    """The payload of a frame of type `type_` as the message the spec declares for it;')
+    w('    PayloadError when it does not parse or the type declares no message."""')
+    w("    cls = PAYLOAD_CLASSES.get(type_)")
+    w("    if cls is None:")
+    w('        raise PayloadError(f"message type {type_} has no protobuf payload")')
+    w("    try:")
+    w("        return cls.parse(payload)")
+    w("    except Exception as exc:  # betterproto2 raises several kinds on bad bytes")
+    w('        raise PayloadError(f"the payload is not a valid {cls.__name__}") from exc')
+
+
 def _render(model: Model, layout: HeaderLayout) -> str:
     msg_type = model.enum(layout.msg_type_enum)
-    module = python_module(msg_type.package)
     names = [f.name for f in layout.fields]
     out: list[str] = []
     w = out.append
@@ -29,7 +72,12 @@ def _render(model: Model, layout: HeaderLayout) -> str:
     w("from dataclasses import dataclass")
     w("from enum import IntEnum")
     w("")
-    w(f"from {module} import {msg_type.name}")
+    w("import betterproto2")
+    w("")
+    w("# Ids at or above this are groups; user ids are below it.")
+    w("from prim.generated.constants import GROUP_ID_BASE as GROUP_ID_BASE")
+    for mod, imported in _imports(model, msg_type).items():
+        w(f"from {mod} import {', '.join(imported)}")
     w("")
     w(f"HEADER_SIZE = {layout.size}")
     w(f"PROTOCOL_VERSION = {layout.protocol_version}")
@@ -38,9 +86,6 @@ def _render(model: Model, layout: HeaderLayout) -> str:
     w("")
     for f in layout.fields:
         w(f"MAX_{f.name.upper()} = {(1 << f.bits) - 1}")
-    w("")
-    w("# Ids at or above this are groups; user ids are below it.")
-    w(f"GROUP_ID_BASE = 1 << {layout.group_id_bit}")
     w("")
     w("")
     w("class MsgCategory(IntEnum):")
@@ -63,6 +108,8 @@ def _render(model: Model, layout: HeaderLayout) -> str:
     w('    payload_message: str  # fully qualified protobuf name, "" unless payload is MESSAGE')
     w("    from_client: bool")
     w("    from_server: bool")
+    w('    # the media types an upload of this kind may have ("image/*", "*/*"); () = no upload')
+    w("    media_types: tuple[str, ...] = ()")
     w("")
     w("")
     w("MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {")
@@ -76,8 +123,12 @@ def _render(model: Model, layout: HeaderLayout) -> str:
         w(f"        payload_message={info.payload_message!r},")
         w(f"        from_client={info.from_client},")
         w(f"        from_server={info.from_server},")
+        if info.media_types:
+            w(f"        media_types={info.media_types!r},")
         w("    ),")
     w("}")
+    w("")
+    _payload_classes(w, model, msg_type)
     w("")
     w("")
     w("class HeaderFieldOverflow(ValueError):")

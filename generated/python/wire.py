@@ -7,7 +7,11 @@ import struct
 from dataclasses import dataclass
 from enum import IntEnum
 
-from prim.generated.prim.v1 import MsgType
+import betterproto2
+
+# Ids at or above this are groups; user ids are below it.
+from prim.generated.constants import GROUP_ID_BASE as GROUP_ID_BASE
+from prim.generated.prim.v1 import AckPayload, EditPayload, Error, FriendEvent, GroupEvent, MediaRef, MsgType, ReadReceiptPayload, RelationshipEvent, WithdrawPayload
 
 HEADER_SIZE = 32
 PROTOCOL_VERSION = 1
@@ -23,9 +27,6 @@ MAX_EXTENSION_LENGTH = 63
 MAX_TIMESTAMP = 70368744177663
 MAX_PAYLOAD_LENGTH = 16383
 MAX_SEQNUM = 1125899906842623
-
-# Ids at or above this are groups; user ids are below it.
-GROUP_ID_BASE = 1 << 36
 
 
 class MsgCategory(IntEnum):
@@ -54,6 +55,8 @@ class MsgTypeInfo:
     payload_message: str  # fully qualified protobuf name, "" unless payload is MESSAGE
     from_client: bool
     from_server: bool
+    # the media types an upload of this kind may have ("image/*", "*/*"); () = no upload
+    media_types: tuple[str, ...] = ()
 
 
 MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {
@@ -96,6 +99,7 @@ MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {
         payload_message='prim.v1.MediaRef',
         from_client=True,
         from_server=True,
+        media_types=('*/*',),
     ),
     MsgType.IMAGE: MsgTypeInfo(
         category=MsgCategory.CONTENT,
@@ -104,6 +108,7 @@ MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {
         payload_message='prim.v1.MediaRef',
         from_client=True,
         from_server=True,
+        media_types=('image/*',),
     ),
     MsgType.VIDEO: MsgTypeInfo(
         category=MsgCategory.CONTENT,
@@ -112,6 +117,7 @@ MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {
         payload_message='prim.v1.MediaRef',
         from_client=True,
         from_server=True,
+        media_types=('video/*',),
     ),
     MsgType.AUDIO: MsgTypeInfo(
         category=MsgCategory.CONTENT,
@@ -120,6 +126,7 @@ MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {
         payload_message='prim.v1.MediaRef',
         from_client=True,
         from_server=True,
+        media_types=('audio/*',),
     ),
     MsgType.EDIT: MsgTypeInfo(
         category=MsgCategory.CONTROL,
@@ -266,6 +273,43 @@ MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {
         from_server=True,
     ),
 }
+
+
+#: The class of each payload that is a protobuf message (payload_message), by type.
+PAYLOAD_CLASSES: dict[int, type[betterproto2.Message]] = {
+    MsgType.ACK: AckPayload,
+    MsgType.FILE: MediaRef,
+    MsgType.IMAGE: MediaRef,
+    MsgType.VIDEO: MediaRef,
+    MsgType.AUDIO: MediaRef,
+    MsgType.EDIT: EditPayload,
+    MsgType.WITHDRAW: WithdrawPayload,
+    MsgType.ERROR: Error,
+    MsgType.BE_OFFLINE: Error,
+    MsgType.INTERNAL_ERROR: Error,
+    MsgType.READ_RECEIPT: ReadReceiptPayload,
+    MsgType.ADD_FRIEND: FriendEvent,
+    MsgType.REMOVE_FRIEND: FriendEvent,
+    MsgType.JOIN_GROUP: GroupEvent,
+    MsgType.LEAVE_GROUP: GroupEvent,
+    MsgType.SET_RELATIONSHIP: RelationshipEvent,
+}
+
+
+class PayloadError(ValueError):
+    """A payload is not the protobuf message its type declares."""
+
+
+def parse_payload(type_: int, payload: bytes) -> betterproto2.Message:
+    """The payload of a frame of type `type_` as the message the spec declares for it;
+    PayloadError when it does not parse or the type declares no message."""
+    cls = PAYLOAD_CLASSES.get(type_)
+    if cls is None:
+        raise PayloadError(f"message type {type_} has no protobuf payload")
+    try:
+        return cls.parse(payload)
+    except Exception as exc:  # betterproto2 raises several kinds on bad bytes
+        raise PayloadError(f"the payload is not a valid {cls.__name__}") from exc
 
 
 class HeaderFieldOverflow(ValueError):

@@ -28,8 +28,8 @@ export const MAX_TIMESTAMP = 70368744177663n;
 export const MAX_PAYLOAD_LENGTH = 16383;
 export const MAX_SEQNUM = 1125899906842623n;
 
-/** Ids at or above this are groups; user ids are below it. */
-export const GROUP_ID_BASE = 68719476736n;
+/** Ids at or above this are groups; user ids are below it (constants.ts). */
+export { GROUP_ID_BASE } from "./constants.js";
 
 /** The family a message type belongs to. */
 export const MsgCategory = {
@@ -120,6 +120,9 @@ export interface MsgTypeInfo {
   readonly payloadMessage: string;
   readonly fromClient: boolean;
   readonly fromServer: boolean;
+  /** The media types an upload of this kind may have (a whole type, or any); [] =
+   * not an upload kind. */
+  readonly mediaTypes: readonly string[];
 }
 
 /** The (prim.v1.msg_type) option of every MsgType value, by type number. */
@@ -127,106 +130,132 @@ export const MSG_TYPE_INFO: Readonly<Record<MsgType, MsgTypeInfo>> = {
   [MsgType.NA]: {
     category: MsgCategory.SYSTEM, sequenced: false, payload: PayloadKind.EMPTY,
     payloadMessage: "", fromClient: false, fromServer: false,
+    mediaTypes: [],
   },
   [MsgType.ACK]: {
     category: MsgCategory.SYSTEM, sequenced: false, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.AckPayload", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.TEXT]: {
     category: MsgCategory.CONTENT, sequenced: true, payload: PayloadKind.UTF8,
     payloadMessage: "", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.MEME]: {
     category: MsgCategory.CONTENT, sequenced: true, payload: PayloadKind.UTF8,
     payloadMessage: "", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.FILE]: {
     category: MsgCategory.CONTENT, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.MediaRef", fromClient: true, fromServer: true,
+    mediaTypes: ["*/*"],
   },
   [MsgType.IMAGE]: {
     category: MsgCategory.CONTENT, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.MediaRef", fromClient: true, fromServer: true,
+    mediaTypes: ["image/*"],
   },
   [MsgType.VIDEO]: {
     category: MsgCategory.CONTENT, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.MediaRef", fromClient: true, fromServer: true,
+    mediaTypes: ["video/*"],
   },
   [MsgType.AUDIO]: {
     category: MsgCategory.CONTENT, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.MediaRef", fromClient: true, fromServer: true,
+    mediaTypes: ["audio/*"],
   },
   [MsgType.EDIT]: {
     category: MsgCategory.CONTROL, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.EditPayload", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.WITHDRAW]: {
     category: MsgCategory.CONTROL, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.WithdrawPayload", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.AUTH]: {
     category: MsgCategory.LOGIC, sequenced: false, payload: PayloadKind.UTF8,
     payloadMessage: "", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.PING]: {
     category: MsgCategory.LOGIC, sequenced: false, payload: PayloadKind.EMPTY,
     payloadMessage: "", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.PONG]: {
     category: MsgCategory.LOGIC, sequenced: false, payload: PayloadKind.EMPTY,
     payloadMessage: "", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.ECHO]: {
     category: MsgCategory.LOGIC, sequenced: false, payload: PayloadKind.BYTES,
     payloadMessage: "", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.ERROR]: {
     category: MsgCategory.LOGIC, sequenced: false, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.Error", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.BE_OFFLINE]: {
     category: MsgCategory.LOGIC, sequenced: false, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.Error", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.INTERNAL_ERROR]: {
     category: MsgCategory.LOGIC, sequenced: false, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.Error", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.READ_RECEIPT]: {
     category: MsgCategory.LOGIC, sequenced: false, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.ReadReceiptPayload", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.TYPING]: {
     category: MsgCategory.LOGIC, sequenced: false, payload: PayloadKind.EMPTY,
     payloadMessage: "", fromClient: true, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.SYSTEM_MESSAGE]: {
     category: MsgCategory.BUSINESS, sequenced: true, payload: PayloadKind.UTF8,
     payloadMessage: "", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.ADD_FRIEND]: {
     category: MsgCategory.BUSINESS, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.FriendEvent", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.REMOVE_FRIEND]: {
     category: MsgCategory.BUSINESS, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.FriendEvent", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.JOIN_GROUP]: {
     category: MsgCategory.BUSINESS, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.GroupEvent", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.LEAVE_GROUP]: {
     category: MsgCategory.BUSINESS, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.GroupEvent", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.REMOTE_INVOKE]: {
     category: MsgCategory.BUSINESS, sequenced: true, payload: PayloadKind.BYTES,
     payloadMessage: "", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
   [MsgType.SET_RELATIONSHIP]: {
     category: MsgCategory.BUSINESS, sequenced: true, payload: PayloadKind.MESSAGE,
     payloadMessage: "prim.v1.RelationshipEvent", fromClient: false, fromServer: true,
+    mediaTypes: [],
   },
 };
 

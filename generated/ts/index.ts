@@ -8,9 +8,10 @@
 
 export * from "./types.js";
 export * from "./client.js";
+export * from "./constants.js";
 export * as wire from "./header.js";
+export * from "./payloads.js";
 export {
-  GROUP_ID_BASE,
   HEADER_FIELDS,
   HEADER_SIZE,
   HeaderFieldOverflow,

@@ -96,6 +96,332 @@ export interface RevokeOtherSessionsResponse {
   revokedSessions?: number;
 }
 
+// ---- prim/v1/conformance.proto ----
+
+export type CaseTransport =
+  /** QUIC first, TLS/TCP when QUIC does not answer in time */
+  | "CASE_TRANSPORT_UNSPECIFIED"
+  | "CASE_TRANSPORT_QUIC"
+  | "CASE_TRANSPORT_TCP";
+
+export type CaseAuth =
+  /** Send Auth with the device's token and wait for the Auth answer. */
+  | "CASE_AUTH_UNSPECIFIED"
+  /** Open the transport only; the case sends (or does not send) Auth itself. */
+  | "CASE_AUTH_NONE";
+
+export type DriverStatus =
+  | "DRIVER_STATUS_UNSPECIFIED"
+  | "DRIVER_STATUS_OK"
+  /** The client cannot do this (verdict: unsupported). */
+  | "DRIVER_STATUS_UNSUPPORTED"
+  /** It tried and failed (e.g. the transport did not connect). */
+  | "DRIVER_STATUS_FAILED";
+
+export interface ConformanceCase {
+  /** Unique, snake_case; the file name without .yaml by convention. */
+  name?: string;
+  description?: string;
+  /** The PROTOCOL.md rules it checks, by section (e.g. "3.1 Auth first"). */
+  rules?: string[];
+  /**
+   * Client features the case needs (see `DriverHello.unsupported_features`): a driver that
+   * lacks one gets the verdict "unsupported".
+   */
+  requires?: string[];
+  /**
+   * Server capabilities it needs: "restart" (the runner can restart the server),
+   * "config" (the runner starts the server with `server_config`).
+   */
+  serverRequires?: string[];
+  /**
+   * Configuration overrides (`prim serve` config keys, e.g. "gateway.idle_timeout": "1")
+   * the server under test must run with; cases with the same overrides share a server.
+   */
+  serverConfig?: Record<string, string>;
+  actors?: Actor[];
+  steps?: Step[];
+}
+
+/** A user the runner signs up before the first step, with one session (Login) per device. */
+export interface Actor {
+  name?: string;
+  /**
+   * Device names; each is a session of its own (its own device id and token). Default: one
+   * device named "d".
+   */
+  devices?: string[];
+}
+
+export interface Step {
+  /** Shown in failure reports. */
+  note?: string;
+  /** Member of oneof `action`: set at most one of its fields. */
+  http?: HttpStep;
+  /** Member of oneof `action`: set at most one of its fields. */
+  connect?: ConnectStep;
+  /** Member of oneof `action`: set at most one of its fields. */
+  send?: SendStep;
+  /** Member of oneof `action`: set at most one of its fields. */
+  expect?: ExpectStep;
+  /** Member of oneof `action`: set at most one of its fields. */
+  disconnect?: DisconnectStep;
+  /** Member of oneof `action`: set at most one of its fields. */
+  restart?: RestartStep;
+  /** Member of oneof `action`: set at most one of its fields. */
+  sleep?: SleepStep;
+}
+
+/** An HTTP API call the runner makes itself. */
+export interface HttpStep {
+  /** "alice" or "alice.phone": whose bearer token (none: a public call). */
+  actor?: string;
+  /** The spec's operationId, e.g. "FriendService_SendFriendRequest". */
+  operation?: string;
+  /**
+   * The request message in proto3 JSON; path and query fields are taken from it as the
+   * route says. String values may hold references.
+   */
+  body?: { [key: string]: unknown };
+  /** Expected HTTP status (default: 2xx). */
+  status?: number;
+  /** Expected ErrorCode of an error answer. */
+  code?: ErrorCode;
+  /** name -> dotted path into the JSON answer ("group.id"); later steps use `${name}`. */
+  save?: Record<string, string>;
+  /**
+   * Subset match against the JSON answer (values may hold references; a list matches
+   * a list of the same length element by element).
+   */
+  response?: { [key: string]: unknown };
+}
+
+export interface ConnectStep {
+  /** The connection's name in later steps (default: the device, "alice.d"). */
+  connection?: string;
+  /** "alice" or "alice.phone". */
+  device?: string;
+  transport?: CaseTransport;
+  auth?: CaseAuth;
+  /**
+   * Make QUIC unreachable (the runner hands out an address where UDP is dropped), so only
+   * a client that falls back to TLS/TCP connects.
+   */
+  blockQuic?: boolean;
+}
+
+export interface SendStep {
+  connection?: string;
+  type?: MsgType;
+  /**
+   * References or decimal numbers; defaults: sender = the connection's user, receiver = 0,
+   * timestamp = a fresh client timestamp (unique per run), seqnum = node_id = 0,
+   * version = PROTOCOL_VERSION.
+   */
+  sender?: string;
+  receiver?: string;
+  timestamp?: string;
+  seqnum?: string;
+  nodeId?: string;
+  version?: string;
+  /**
+   * UTF-8 text (Text, Meme, Auth).
+   * Member of oneof `payload`: set at most one of its fields.
+   */
+  text?: string;
+  /**
+   * Raw payload bytes in hex (may be invalid for the type: bad-input cases).
+   * Member of oneof `payload`: set at most one of its fields.
+   */
+  payloadHex?: string;
+  /**
+   * The payload message of the type (wire.proto's payload_message) in proto3 JSON.
+   * Member of oneof `payload`: set at most one of its fields.
+   */
+  fields?: { [key: string]: unknown };
+  extensionHex?: string;
+  /** Instead of a frame: exactly these bytes (hex) on the stream (feature "raw_bytes"). */
+  rawHex?: string;
+  /**
+   * Names the frame for references: `${label.timestamp}`, and once its Ack arrived
+   * `${label.seqnum}`.
+   */
+  label?: string;
+}
+
+/**
+ * Frames expected on one connection, in the order given; frames that match none of the
+ * matchers are passed over unless `strict`.
+ */
+export interface ExpectStep {
+  connection?: string;
+  frames?: FrameMatcher[];
+  /** How long to wait for all of them (default 3000 ms). */
+  withinMs?: number;
+  /** Every frame that arrives must match the next matcher. */
+  strict?: boolean;
+  /**
+   * Then: no frame matching any of `none` arrives for `quiet_ms` (default 300 ms when
+   * `none` is set).
+   */
+  none?: FrameMatcher[];
+  quietMs?: number;
+  /** Then: the server closes the connection (within `within_ms`). */
+  closed?: boolean;
+}
+
+/**
+ * Every set field must match; unset fields match anything. Numbers as references or
+ * decimals.
+ */
+export interface FrameMatcher {
+  type?: MsgType;
+  sender?: string;
+  receiver?: string;
+  seqnum?: string;
+  timestamp?: string;
+  /** For Error, BeOffline, InternalError frames: the Error payload's code. */
+  code?: ErrorCode;
+  /** The payload as UTF-8 text, or its hex (`ab*3` = `ababab`); "" matches an empty one. */
+  text?: string;
+  payloadHex?: string;
+  /** Subset match against the decoded payload message in proto3 JSON. */
+  fields?: { [key: string]: unknown };
+  extensionHex?: string;
+  /** The frame is kept as `${save.seqnum}`, `${save.timestamp}`, ... */
+  save?: string;
+  /** seqnum greater than this (e.g. "${m1.seqnum}"). */
+  seqnumAbove?: string;
+  /**
+   * Came through the client's gap filling or catch-up from history, not live (SDK-style
+   * drivers report such messages with `ObservedFrame.from_history`); unset: either.
+   */
+  fromHistory?: boolean;
+}
+
+export interface DisconnectStep {
+  connection?: string;
+}
+
+/** Restart the server under test (capability "restart"); every connection is lost. */
+export type RestartStep = Record<string, never>;
+
+export interface SleepStep {
+  ms?: number;
+}
+
+/** Runner -> driver. */
+export interface DriverRequest {
+  id?: string;
+  /** Member of oneof `action`: set at most one of its fields. */
+  connect?: DriverConnect;
+  /** Member of oneof `action`: set at most one of its fields. */
+  send?: DriverSend;
+  /** Member of oneof `action`: set at most one of its fields. */
+  disconnect?: DriverDisconnect;
+  /**
+   * End of a case: close every connection and forget it; answered once all are closed.
+   * Member of oneof `action`: set at most one of its fields.
+   */
+  reset?: DriverReset;
+}
+
+/**
+ * Open a connection (and, unless auth = CASE_AUTH_NONE, authenticate). Answered once
+ * authenticated (or open); a refused Auth is a DriverResult with ok and the Error frame
+ * reported as an Observation, followed by the closing.
+ */
+export interface DriverConnect {
+  connection?: string;
+  host?: string;
+  port?: number;
+  transport?: CaseTransport;
+  /** The CA file that signs the server's certificate. */
+  caFile?: string;
+  /** The HTTP API (for drivers that need it, e.g. an SDK's own catch-up). */
+  httpBaseUrl?: string;
+  userId?: string;
+  accessToken?: string;
+  deviceId?: string;
+  auth?: CaseAuth;
+  /** How long QUIC may take before falling back to TCP (CASE_TRANSPORT_UNSPECIFIED). */
+  quicTimeoutMs?: number;
+}
+
+export interface DriverSend {
+  connection?: string;
+  /** The frame; its lengths are those of payload and extension. */
+  frame?: ObservedFrame;
+  /** When set: write exactly these bytes instead of the frame. */
+  raw?: string;
+}
+
+export interface DriverDisconnect {
+  connection?: string;
+}
+
+export type DriverReset = Record<string, never>;
+
+/** Driver -> runner. */
+export interface DriverMessage {
+  /** Member of oneof `kind`: set at most one of its fields. */
+  hello?: DriverHello;
+  /** Member of oneof `kind`: set at most one of its fields. */
+  result?: DriverResult;
+  /** Member of oneof `kind`: set at most one of its fields. */
+  observation?: Observation;
+}
+
+export interface DriverHello {
+  /** e.g. "python-sdk" */
+  name?: string;
+  version?: string;
+  /**
+   * Features of conformance/README.md this client lacks ("raw_bytes", "explicit_header",
+   * "explicit_auth", "typing", ...); cases requiring them are "unsupported".
+   */
+  unsupportedFeatures?: string[];
+}
+
+export interface DriverResult {
+  id?: string;
+  status?: DriverStatus;
+  /** What went wrong or why it is unsupported. */
+  detail?: string;
+  /** The transport in use after a connect ("quic" or "tcp"). */
+  transport?: string;
+}
+
+/** Something that arrived on a connection. */
+export interface Observation {
+  connection?: string;
+  /** Member of oneof `event`: set at most one of its fields. */
+  frame?: ObservedFrame;
+  /**
+   * The connection is closed (by the server, or it broke).
+   * Member of oneof `event`: set at most one of its fields.
+   */
+  closed?: ConnectionEnded;
+}
+
+export interface ObservedFrame {
+  version?: number;
+  sender?: string;
+  nodeId?: number;
+  receiver?: string;
+  type?: MsgType;
+  timestamp?: string;
+  seqnum?: string;
+  payload?: string;
+  extension?: string;
+  /** The client got it from history (gap fill, catch-up), not from the live stream. */
+  fromHistory?: boolean;
+}
+
+export interface ConnectionEnded {
+  reason?: string;
+}
+
 // ---- prim/v1/error_options.proto ----
 
 export type ErrorScope =
@@ -227,7 +553,10 @@ export interface FileInfo {
 }
 
 export interface UploadFileRequest {
-  /** Which message type the file is for; it decides the allowed content types and size. */
+  /**
+   * Which message type the file is for; it decides the allowed content types (the type's
+   * media_types in wire.proto: the upload kinds are exactly the types that have some).
+   */
   kind: MsgType;
   /** The original file name, shown to receivers. */
   name?: string;
@@ -598,7 +927,6 @@ export interface GetInboxRequest {
    * device was last online.
    */
   since?: string;
-  /** 1 to 200; 0 means 50. */
   pageSize?: number;
   /** The previous page's next_page_token; empty for the first page. */
   pageToken?: string;
@@ -616,22 +944,27 @@ export interface GetInboxResponse {
 export interface ListHistoryRequest {
   peerId: string;
   /**
-   * Where the page starts (inclusive); 0 means the newest message for BACKWARD and the
-   * first for FORWARD.
+   * Where the listing starts (inclusive); 0 means the newest message for BACKWARD and the
+   * first for FORWARD. Only the first page reads it: later pages start where their
+   * page_token says.
    */
   fromSeqnum?: string;
-  /** Where the page must stop (inclusive); 0 means no bound. */
+  /** Where the listing stops (inclusive); 0 means no bound. */
   toSeqnum?: string;
   direction?: Direction;
-  /** 1 to 200; 0 means 50. */
-  limit?: number;
+  pageSize?: number;
+  /**
+   * The previous page's next_page_token, with the same peer_id, to_seqnum and direction;
+   * empty for the first page.
+   */
+  pageToken?: string;
 }
 
 export interface ListHistoryResponse {
   /** In the order of `direction`. */
   messages?: ChatMessage[];
-  /** Where the next page starts, 0 when the range is exhausted. */
-  nextSeqnum?: string;
+  /** Empty when the range is exhausted; else the page_token of the next page. */
+  nextPageToken?: string;
 }
 
 export interface ReadMarker {
@@ -670,8 +1003,15 @@ export interface NodeAssignment {
   quicAddress?: string;
   /** host:port of the TLS-over-TCP listener, for networks that block UDP. */
   tcpAddress?: string;
-  /** URL of the WebTransport endpoint for browsers, when enabled. */
+  /** URL of the WebTransport endpoint for browsers (https://host:port/wire), when enabled. */
   webtransportUrl?: string;
+  /** URL of the WebSocket endpoint (ws:// or wss://): binary messages carrying frames. */
+  websocketUrl?: string;
+  /**
+   * Hex SHA-256 of the certificate(s) the WebTransport endpoint presents, for a browser's
+   * serverCertificateHashes (set only for a short-lived development certificate).
+   */
+  webtransportCertificateHashes?: string[];
 }
 
 // ---- prim/v1/options.proto ----
@@ -731,24 +1071,80 @@ export interface MsgTypeInfo {
   /** Which side may send it: a client, the server, or both. */
   fromClient?: boolean;
   fromServer?: boolean;
+  /**
+   * The media types a file uploaded as this kind may have (FileService.UploadFile):
+   * "image/*" for a whole top-level type, "*\/*" for any. Types without any are not upload
+   * kinds, and an upload naming one is refused.
+   */
+  mediaTypes?: string[];
 }
 
 /**
- * Limits on a request field that every layer enforces the same way: the OpenAPI document
- * (minLength / maxLength / maxItems), the HTTP binding, and the generated clients' docs.
- * Lengths of strings count Unicode code points, as JSON Schema does.
+ * Limits on a request field that every layer enforces the same way: the HTTP binding
+ * refuses a request that breaks one (INVALID_ARGUMENT naming the field), the OpenAPI document
+ * states it (minLength / maxLength / maxItems / minimum / maximum / default / enum), and the
+ * generated constants carry each number for the services' own use. Lengths of strings count
+ * Unicode code points, as JSON Schema does.
  */
 export interface FieldRules {
   minLength?: number;
   maxLength?: number;
   /** For repeated fields: at most this many items. */
   maxItems?: number;
+  /**
+   * For integer fields: the smallest and the largest value accepted. 0 (the field left out)
+   * is always accepted when default_value is set.
+   */
+  minimum?: string;
+  maximum?: string;
+  /** For integer fields: what 0 (the field left out) stands for, e.g. a page size. */
+  defaultValue?: string;
+  /**
+   * For enum fields: the only values accepted (by name); 0 (left out) is accepted only
+   * when listed.
+   */
+  enumIn?: string[];
 }
 
 export interface ErrorInfo {
   httpStatus?: number;
   /** Whether repeating the same request later can succeed. */
   retryable?: boolean;
+}
+
+/**
+ * Numbers and formats the whole protocol agrees on, which no message field carries. Each is
+ * set once, in the file it belongs to; every language's generated code has them.
+ */
+export interface Constants {
+  /** Ids at or above 2^group_id_bit are groups, ids from 1 below it are users. */
+  groupIdBit?: number;
+  /** How long a friend request stays answerable, in milliseconds. */
+  friendRequestTtlMs?: string;
+  /**
+   * The key of a conversation between two users (the message log's partition key, the
+   * cache keys): {low} and {high} are the two user ids, the smaller first.
+   */
+  userChannelKey?: string;
+  /** The key of a group's conversation: {group} is the group id. */
+  groupChannelKey?: string;
+}
+
+/**
+ * What the OpenAPI document says about the HTTP API as a whole (its info and servers).
+ * Set once, in the file of the error model every HTTP service shares.
+ */
+export interface ApiInfo {
+  title?: string;
+  /** An SPDX license identifier. */
+  license?: string;
+  servers?: ApiServer[];
+}
+
+export interface ApiServer {
+  /** Absolute, or relative to where the document was fetched from ("/"). */
+  url?: string;
+  description?: string;
 }
 
 // ---- prim/v1/scheduler.proto ----
@@ -770,6 +1166,10 @@ export interface NodeInfo {
   connections?: number;
   /** ms since the epoch of the last heartbeat. */
   lastHeartbeat?: string;
+  /** A message node's listeners for browsers, as NodeAssignment names them. */
+  webtransportUrl?: string;
+  websocketUrl?: string;
+  webtransportCertificateHashes?: string[];
 }
 
 export interface RegisterNodeRequest {

@@ -16,6 +16,8 @@ def register(sub: Any) -> None:
     )
     p.add_argument("names", nargs="*", metavar="NAME",
                    help="benchmarks to run ('all' for every one)")
+    p.add_argument("options", nargs=argparse.REMAINDER,
+                   help="options for the one benchmark named (e.g. prim bench message --json)")
     p.set_defaults(func=_run)
 
 
@@ -38,10 +40,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"prim bench: unknown benchmark(s): {', '.join(unknown)}; "
               f"available: {', '.join(names)}", file=sys.stderr)
         return 2
+    if args.options and len(wanted) != 1:
+        print("prim bench: options go to one benchmark at a time", file=sys.stderr)
+        return 2
     for name in wanted:
         print(f"== bench {name}", flush=True)
         module = importlib.import_module(f"prim.bench.{name}")
-        status = module.main([])
+        status = module.main(list(args.options))
         if status:
             return int(status)
     return 0

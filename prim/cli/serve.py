@@ -36,6 +36,8 @@ def register(sub: Any) -> None:
                    help="HTTP API port (http.port); 0 picks a free one")
     p.add_argument("--gateway-port", "--port", type=int, metavar="PORT", dest="gateway_port",
                    help="QUIC and TLS-over-TCP port (gateway.port); 0 picks a free one")
+    p.add_argument("--browser-port", type=int, metavar="PORT",
+                   help="WebTransport and WebSocket port (gateway.browser_port); 0: a free one")
     p.add_argument("--role", choices=["all", "api", "message", "scheduler", "seqnum",
                                      "msgprocessor"],
                    help="run one service only (node.role); default: all (every service)")
@@ -52,6 +54,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         out["http.port"] = args.http_port
     if args.gateway_port is not None:
         out["gateway.port"] = args.gateway_port
+    if args.browser_port is not None:
+        out["gateway.browser_port"] = args.browser_port
     if args.role is not None:
         out["node.role"] = args.role
     return out
@@ -84,7 +88,7 @@ async def _serve(config: Config) -> int:
     except OSError as exc:
         await process.stop()
         print(f"prim serve: cannot start: {exc} (is another PRIM using the port? "
-              "pick others with --http-port / --gateway-port, or 0 for free ones)",
+              "pick others with --http-port / --gateway-port / --browser-port, or 0 for free ones)",
               file=sys.stderr)
         return 1
     except (ClusterConfigError, PlaintextRefused) as exc:

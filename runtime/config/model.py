@@ -37,6 +37,8 @@ class HttpConfig:
     # Serve plain HTTP on an address other than loopback (e.g. behind a TLS-terminating
     # proxy); without it such a bind is refused.
     allow_plaintext: bool = False
+    # The built web client served at /; empty: the repository's clients/web/dist.
+    web_dir: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,17 @@ class GatewayConfig:
     max_connections_per_user: int = 16
     # QUIC Retry (address validation): auto = on unless gateway.host is a loopback address.
     quic_retry: str = "auto"
+    # Browsers: WebTransport (HTTP/3, UDP) and WebSocket (TCP) share this port number;
+    # when gateway.port is 0 a free one is picked for them too.
+    browser_port: int = 4434
+    webtransport: bool = True
+    websocket: bool = True
+    # TLS on the WebSocket listener: auto = on unless gateway.host is a loopback address
+    # (a page served over plain HTTP on loopback cannot use wss:// with the development
+    # CA, which browsers do not trust); on; off (loopback only).
+    websocket_tls: str = "auto"
+    # The QUIC engine: qh3 (compiled core, the fast one) or aioquic.
+    quic_engine: str = "qh3"
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,9 @@ class TlsConfig:
     ca_file: str = ""
     # Extra DNS names or IPs for the development certificate.
     names: list[str] = field(default_factory=list)
+    # Seconds between checks whether the development certificate (valid 13 days, so that
+    # browsers may pin it by hash) is due for renewal while the node runs.
+    renew_check_seconds: float = 3600.0
 
 
 @dataclass(frozen=True)
@@ -191,6 +207,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "log.level": ("debug", "info", "warning", "error"),
     "log.format": ("json", "kv"),
     "gateway.quic_retry": ("auto", "on", "off"),
+    "gateway.quic_engine": ("qh3", "aioquic"),
 }
 
 # Inclusive numeric ranges of settings that have them.

@@ -1,61 +1,33 @@
-"""The domain records the storage ports exchange: small frozen dataclasses and enums.
+"""The domain records the storage ports exchange: small frozen dataclasses.
 
-Enum numbers match the spec (spec/prim/v1/friends.proto, groups.proto) so services can
-convert without lookup tables. Times are integer milliseconds since the Unix epoch.
+Their enums (FriendStatus, GroupRole, RequestState) and the id and channel-key rules
+(GROUP_ID_BASE, is_group_id, channel_key, FRIEND_REQUEST_TTL_MS) are the spec's generated
+ones, re-exported here for the storage adapters. Times are integer milliseconds since the
+Unix epoch.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-#: Ids at or above this value are groups; user ids are below it (DESIGN.md section 3).
-GROUP_ID_BASE = 1 << 36
-#: A friend request stays answerable this long (7 days).
-FRIEND_REQUEST_TTL_MS = 7 * 24 * 3600 * 1000
+from prim.generated.constants import FRIEND_REQUEST_TTL_MS as FRIEND_REQUEST_TTL_MS
+from prim.generated.constants import GROUP_ID_BASE as GROUP_ID_BASE
+from prim.generated.constants import channel_key as channel_key
+from prim.generated.constants import is_group_id as is_group_id
+from prim.generated.prim.v1 import FriendStatus as FriendStatus
+from prim.generated.prim.v1 import GroupRole as GroupRole
+from prim.generated.prim.v1 import JoinRequestState
 
 #: Returns "now" in milliseconds since the epoch; injected so tests never sleep.
 Clock = Callable[[], int]
 
 T = TypeVar("T")
 
-
-def is_group_id(entity_id: int) -> bool:
-    return entity_id >= GROUP_ID_BASE
-
-
-def channel_key(sender: int, receiver: int) -> str:
-    """The conversation a message belongs to: the unordered user pair, or the group.
-
-    A string because a user pair needs 72 bits; it is also the Kafka partition key and
-    the Redis key suffix, so every adapter agrees on it.
-    """
-    if is_group_id(receiver):
-        return f"g{receiver}"
-    lo, hi = (sender, receiver) if sender <= receiver else (receiver, sender)
-    return f"u{lo}-{hi}"
-
-
-class FriendStatus(enum.IntEnum):
-    NORMAL = 1
-    SPECIAL = 2
-    MUTED = 3
-
-
-class GroupRole(enum.IntEnum):
-    MEMBER = 1
-    ADMIN = 2
-    OWNER = 3
-
-
-class RequestState(enum.IntEnum):
-    """State of a friend request or a group join request."""
-
-    PENDING = 1
-    APPROVED = 2
-    REJECTED = 3
+#: The state of a friend request or a group join request: the spec's JoinRequestState
+#: (friend requests have the same three states and keep them in the same numbers).
+RequestState = JoinRequestState
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ class AccountStore(Protocol):
     async def create_user(
         self, nickname: str, password_hash: str, *, avatar: str = "", signature: str = ""
     ) -> User:
-        """Allocates a new user id (< 2**36)."""
+        """Allocates a new user id (below GROUP_ID_BASE)."""
 
     async def get_user(self, user_id: int) -> User | None: ...
 
@@ -168,7 +168,8 @@ class SocialStore(Protocol):
         avatar: str = "",
         announcement: str = "",
     ) -> Group:
-        """Allocates a group id (>= 2**36); the owner becomes a member with role OWNER."""
+        """Allocates a group id (GROUP_ID_BASE or above); the owner becomes a member with role
+        OWNER."""
 
     async def get_group(self, group_id: int) -> Group | None: ...
 

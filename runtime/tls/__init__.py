@@ -6,6 +6,7 @@ from prim.runtime.tls.certificates import (
     create_ca,
     create_server_certificate,
     ensure_dev_certificates,
+    webtransport_certificate_hashes,
 )
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.tls.trust import ServerIdentity, Trust
@@ -19,4 +20,5 @@ __all__ = [
     "create_ca",
     "create_server_certificate",
     "ensure_dev_certificates",
+    "webtransport_certificate_hashes",
 ]

@@ -154,6 +154,24 @@ def certificate_fingerprint(cert: x509.Certificate | bytes | Path) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
+# Browsers pin a certificate by hash (WebTransport's serverCertificateHashes) only when it is
+# ECDSA P-256 and valid for at most this long (Chromium's rule).
+MAX_PINNABLE_VALIDITY = datetime.timedelta(days=14)
+
+
+def webtransport_certificate_hashes(cert_path: Path) -> list[str]:
+    """[hex SHA-256 of the certificate] when browsers may pin it by hash (ECDSA P-256,
+    valid for at most 14 days: the development certificate), else [] (a certificate a
+    public CA vouches for needs no hash)."""
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    key = cert.public_key()
+    pinnable = (isinstance(key, ec.EllipticCurvePublicKey)
+                and isinstance(key.curve, ec.SECP256R1)
+                and cert.not_valid_after_utc - cert.not_valid_before_utc
+                <= MAX_PINNABLE_VALIDITY)
+    return [certificate_fingerprint(cert)] if pinnable else []
+
+
 def _still_good(cert_path: Path, names: list[str]) -> bool:
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from prim.generated import constants as rules
 from prim.generated.interfaces import AccountServiceInterface
 from prim.generated.prim.v1 import (
     ChangePasswordRequest,
@@ -54,7 +55,6 @@ from prim.runtime.errors import ApiError
 from prim.runtime.logs import log as log_event
 from prim.runtime.storage.errors import NotFound
 from prim.runtime.storage.models import GROUP_ID_BASE, Session, User
-from prim.services.api import limits
 from prim.services.api.auth_limits import AuthLimits
 from prim.services.api.files import delete_all_uploads
 from prim.services.api.groups import owned_groups, tell_destroyed
@@ -63,8 +63,8 @@ from prim.services.api.tokens import new_device_id, new_token, token_hash
 from prim.services.api.validate import check_password, clean_text
 
 RESERVATION_TTL_MS = 15 * 60 * 1000
-NICKNAME_MAX = limits.max_length("prim.v1.SignupRequest", "nickname")
-DEVICE_NAME_MAX = limits.max_length("prim.v1.LoginRequest", "device_name")
+NICKNAME_MAX = rules.SIGNUP_REQUEST_NICKNAME_MAX_LENGTH
+DEVICE_NAME_MAX = rules.LOGIN_REQUEST_DEVICE_NAME_MAX_LENGTH
 _BAD_CREDENTIALS = "the account id or the password is wrong"
 
 log = logging.getLogger("prim.api.accounts")

@@ -5,24 +5,24 @@ is an INVALID_ARGUMENT naming the proto field and saying what a valid value look
 
 from __future__ import annotations
 
+from prim.generated import constants as rules
 from prim.generated.prim.v1 import ErrorCode
 from prim.generated.wire import MAX_RECEIVER, MAX_SEQNUM
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import GROUP_ID_BASE, is_group_id
-from prim.services.api import limits
 from prim.services.api.validate import clean_text
 
 #: Length limits (in characters) of the free-text fields of friends and groups.
-NAME_MAX = limits.max_length("prim.v1.CreateGroupRequest", "name")
-REMARK_MAX = limits.max_length("prim.v1.SendFriendRequestRequest", "remark")
-CLASSIFICATION_MAX = limits.max_length("prim.v1.UpdateFriendRequest", "classification")
-TAG_MAX = limits.max_length("prim.v1.TagList", "tags")
-TAGS_MAX = limits.max_items("prim.v1.TagList", "tags")
+NAME_MAX = rules.CREATE_GROUP_REQUEST_NAME_MAX_LENGTH
+REMARK_MAX = rules.SEND_FRIEND_REQUEST_REQUEST_REMARK_MAX_LENGTH
+CLASSIFICATION_MAX = rules.UPDATE_FRIEND_REQUEST_CLASSIFICATION_MAX_LENGTH
+TAG_MAX = rules.TAG_LIST_TAGS_MAX_LENGTH
+TAGS_MAX = rules.TAG_LIST_TAGS_MAX_ITEMS
 # A friend/join request's message, a rejection's or kick's reason.
-GREETING_MAX = limits.max_length("prim.v1.SendFriendRequestRequest", "message")
-AVATAR_MAX = limits.max_length("prim.v1.CreateGroupRequest", "avatar")
-ANNOUNCEMENT_MAX = limits.max_length("prim.v1.CreateGroupRequest", "announcement")
-PASSWORD_MAX = limits.max_length("prim.v1.CreateGroupRequest", "join_password")
+GREETING_MAX = rules.SEND_FRIEND_REQUEST_REQUEST_MESSAGE_MAX_LENGTH
+AVATAR_MAX = rules.CREATE_GROUP_REQUEST_AVATAR_MAX_LENGTH
+ANNOUNCEMENT_MAX = rules.CREATE_GROUP_REQUEST_ANNOUNCEMENT_MAX_LENGTH
+PASSWORD_MAX = rules.CREATE_GROUP_REQUEST_JOIN_PASSWORD_MAX_LENGTH
 
 
 def invalid(field: str, message: str) -> ApiError:

@@ -3,10 +3,11 @@ downloads.
 
 Each upload's bytes go to the BlobStore and its record (uploader, kind, name, type, size,
 hash) to the UploadStore, under one random 128-bit id. `kind` decides the allowed media
-types: MSG_TYPE_IMAGE image/*, MSG_TYPE_VIDEO video/*, MSG_TYPE_AUDIO audio/*, MSG_TYPE_FILE
-any; every kind is limited to config.limits.max_file_bytes. The bytes stream from the
-request to a temporary file (the HTTP binding hands over a BodyStream; the limit is
-enforced as they arrive) and back out in chunks, so no file sits in memory whole.
+types, as the spec's MsgType table says (media_types: MSG_TYPE_IMAGE image/*, MSG_TYPE_FILE
+any, ...; a type without any is no upload kind); every kind is limited to
+config.limits.max_file_bytes. The bytes stream from the request to a temporary file (the
+HTTP binding hands over a BodyStream; the limit is enforced as they arrive)
+and back out in chunks, so no file sits in memory whole.
 
 Each user may keep config.limits.upload_quota_bytes in files (ListFiles shows the sum;
 DeleteFile frees it; an upload past it is PAYLOAD_TOO_LARGE) and have
@@ -30,6 +31,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterable
 
+from prim.generated import constants as rules
 from prim.generated.google.api import HttpBody
 from prim.generated.interfaces import FileServiceInterface
 from prim.generated.prim.v1 import (
@@ -44,24 +46,21 @@ from prim.generated.prim.v1 import (
     MsgType,
     UploadFileRequest,
 )
+from prim.generated.wire import MSG_TYPE_INFO
 from prim.runtime.body_stream import BodyTooLarge, one_chunk
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.errors import BlobTooLarge
 from prim.runtime.storage.uploads import Upload
-from prim.services.api import convert, limits, paging
+from prim.services.api import convert, paging
 from prim.services.api.server import ApiServer
 from prim.services.api.upload_slots import UploadSlots
 from prim.services.api.validate import clean_text
 
-#: The media-type prefix each kind accepts ("" = any).
-KIND_MEDIA: dict[MsgType, str] = {
-    MsgType.IMAGE: "image/",
-    MsgType.VIDEO: "video/",
-    MsgType.AUDIO: "audio/",
-    MsgType.FILE: "",
+#: The upload kinds and the media types each accepts ("image/*", "*/*"), from the spec.
+KIND_MEDIA: dict[int, tuple[str, ...]] = {
+    kind: info.media_types for kind, info in MSG_TYPE_INFO.items() if info.media_types
 }
-NAME_MAX = limits.max_length("prim.v1.UploadFileRequest", "name")
 CONTENT_TYPE_MAX = 255
 # RFC 6838 type/subtype names, then optional parameters of printable ASCII.
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
@@ -76,13 +75,14 @@ class FileServiceImpl(FileServiceInterface):
         self._commit = asyncio.Lock()  # the last quota check and the record, together
 
     async def upload_file(self, request: UploadFileRequest, ctx: CallContext) -> FileInfo:
-        prefix = KIND_MEDIA.get(request.kind)
-        if prefix is None:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, "kind must be MSG_TYPE_IMAGE, "
-                           "MSG_TYPE_VIDEO, MSG_TYPE_AUDIO or MSG_TYPE_FILE", "kind")
-        name = clean_text(request.name, "name", min_len=0, max_len=NAME_MAX)
+        accepted = KIND_MEDIA.get(request.kind)
+        if accepted is None:
+            kinds = ", ".join(f"MSG_TYPE_{MsgType(k).name}" for k in sorted(KIND_MEDIA))
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, f"kind must be one of {kinds}", "kind")
+        name = clean_text(request.name, "name", min_len=0,
+                          max_len=rules.UPLOAD_FILE_REQUEST_NAME_MAX_LENGTH)
         body = request.content or HttpBody()
-        content_type = _content_type(body.content_type, prefix, request.kind)
+        content_type = _content_type(body.content_type, accepted, request.kind)
         streams = ctx.streams
         chunks: AsyncIterable[bytes] = one_chunk(body.data)
         declared: int | None = len(body.data)
@@ -144,7 +144,9 @@ class FileServiceImpl(FileServiceInterface):
         return HttpBody(content_type=upload.content_type, data=data)
 
     async def list_files(self, request: ListFilesRequest, ctx: CallContext) -> ListFilesResponse:
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.LIST_FILES_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_FILES_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
         uploads = self._api.storage.uploads
         page = await uploads.list_by_uploader(ctx.user_id, after=start.after, limit=size)
@@ -236,7 +238,16 @@ def _too_large(max_file: int, room: int, size: int | None) -> ApiError:
                     "content")
 
 
-def _content_type(declared: str, prefix: str, kind: MsgType) -> str:
+def _media_matches(media: str, pattern: str) -> bool:
+    """`image/png` against `image/*`, `*/*` or an exact `type/subtype`."""
+    if pattern == "*/*":
+        return True
+    if pattern.endswith("/*"):
+        return media.startswith(pattern[:-1])
+    return media == pattern
+
+
+def _content_type(declared: str, accepted: tuple[str, ...], kind: MsgType) -> str:
     """The declared Content-Type, normalised, if ``kind`` allows it; else 415."""
     media, _, params = declared.partition(";")
     media = media.strip().lower()
@@ -246,7 +257,7 @@ def _content_type(declared: str, prefix: str, kind: MsgType) -> str:
             or not (value.isascii() and value.isprintable())):
         raise ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, f"{declared!r} is not a media type; "
                        "send the file's type as Content-Type (e.g. image/png)", "content")
-    if not media.startswith(prefix):
+    if not any(_media_matches(media, pattern) for pattern in accepted):
         raise ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, f"a {kind.name} upload must be "
-                       f"{prefix}*, not {media}", "content")
+                       f"{' or '.join(accepted)}, not {media}", "content")
     return value

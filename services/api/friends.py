@@ -13,6 +13,7 @@ the newest messages of that channel are these events and a short scan finds them
 
 from __future__ import annotations
 
+from prim.generated import constants as rules
 from prim.generated.interfaces import FriendServiceInterface
 from prim.generated.prim.v1 import (
     AcceptFriendRequestRequest,
@@ -39,6 +40,7 @@ from prim.generated.prim.v1 import (
     UnblockUserRequest,
     UpdateFriendRequest,
 )
+from prim.generated.wire import PayloadError, parse_payload
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage import models
@@ -108,7 +110,9 @@ class FriendServiceImpl(FriendServiceInterface):
 
     async def list_friend_requests(self, request: ListFriendRequestsRequest,
                                    ctx: CallContext) -> ListFriendRequestsResponse:
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.LIST_FRIEND_REQUESTS_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_FRIEND_REQUESTS_REQUEST_PAGE_SIZE_MAXIMUM)
         if request.direction == RequestDirection.INCOMING:
             parts = [_INCOMING]
         elif request.direction == RequestDirection.OUTGOING:
@@ -173,9 +177,10 @@ class FriendServiceImpl(FriendServiceInterface):
             if message.type not in (MsgType.ADD_FRIEND, MsgType.REMOVE_FRIEND):
                 continue
             try:
-                event = FriendEvent.parse(message.payload)
-            except Exception:
+                event = parse_payload(message.type, message.payload)
+            except PayloadError:
                 continue
+            assert isinstance(event, FriendEvent)
             if event.requester_id != requester or event.target_id != target:
                 continue
             if event.kind == FriendEventKind.REQUESTED and event.expires_at <= self._api.clock():
@@ -194,7 +199,9 @@ class FriendServiceImpl(FriendServiceInterface):
 
     async def list_friends(self, request: ListFriendsRequest,
                            ctx: CallContext) -> ListFriendsResponse:
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.LIST_FRIENDS_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_FRIENDS_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
         page = await self._social.list_friends(
             ctx.user_id, classification=request.classification.strip() or None, after=start.after,

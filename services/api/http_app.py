@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from prim.generated.routes import ROUTES
 from prim.runtime.config import Config
 from prim.runtime.http.app import build_asgi_app
 from prim.runtime.http.text_route import with_text_route
+from prim.runtime.http.web_client import DEFAULT_WEB_DIR, with_web_client
 from prim.runtime.http_serve import HttpServer
 from prim.services.api.server import ApiServer
 from prim.services.api.services import build_services
@@ -33,6 +35,9 @@ def api_http_server(api: ApiServer, config: Config, certs: Certificates,
                              cors_origins=config.http.cors_origins)
     # Prometheus text at /metrics, beside the API (not part of the spec's surface).
     app = with_text_route(api_app, "/metrics", metrics)
+    # The web client at / (the API's page stays at /docs).
+    web_dir = Path(config.http.web_dir) if config.http.web_dir else DEFAULT_WEB_DIR
+    app = with_web_client(app, web_dir)
     http3 = config.http.http3
     tls = config.http.tls or http3
     return HttpServer(app, host=config.http.host, port=config.http.port,

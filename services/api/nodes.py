@@ -28,4 +28,8 @@ class NodeServiceImpl(NodeServiceInterface):
         # QUIC and TLS-over-TCP share one port number, so a node without a separate TCP
         # address is reached over TCP at its QUIC address.
         return NodeAssignment(node_id=node.node_id, quic_address=node.address,
-                              tcp_address=node.tcp_address or node.address)
+                              tcp_address=node.tcp_address or node.address,
+                              webtransport_url=node.webtransport_url,
+                              websocket_url=node.websocket_url,
+                              webtransport_certificate_hashes=list(
+                                  node.webtransport_certificate_hashes))

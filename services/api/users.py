@@ -8,6 +8,7 @@ one of them may see the profile.
 
 from __future__ import annotations
 
+from prim.generated import constants as rules
 from prim.generated.interfaces import UserServiceInterface
 from prim.generated.prim.v1 import (
     ErrorCode,
@@ -21,12 +22,12 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.errors import NotFound
 from prim.runtime.storage.models import GROUP_ID_BASE, User
-from prim.services.api import convert, limits
+from prim.services.api import convert
 from prim.services.api.server import ApiServer
 from prim.services.api.validate import clean_text
 
-NICKNAME_MAX = limits.max_length("prim.v1.UpdateMyProfileRequest", "nickname")
-SIGNATURE_MAX = limits.max_length("prim.v1.UpdateMyProfileRequest", "signature")
+NICKNAME_MAX = rules.UPDATE_MY_PROFILE_REQUEST_NICKNAME_MAX_LENGTH
+SIGNATURE_MAX = rules.UPDATE_MY_PROFILE_REQUEST_SIGNATURE_MAX_LENGTH
 
 
 class UserServiceImpl(UserServiceInterface):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from prim.generated import constants as rules
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.errors import ApiError
-from prim.services.api import limits
 
 
 def _bad(field: str, message: str) -> ApiError:
@@ -43,8 +43,8 @@ def clean_text(value: str, field: str, *, min_len: int, max_len: int,
 
 
 def check_password(value: str, field: str = "password", *,
-                   min_len: int = limits.min_length("prim.v1.SignupRequest", "password"),
-                   max_len: int = limits.max_length("prim.v1.SignupRequest", "password")) -> str:
+                   min_len: int = rules.SIGNUP_REQUEST_PASSWORD_MIN_LENGTH,
+                   max_len: int = rules.SIGNUP_REQUEST_PASSWORD_MAX_LENGTH) -> str:
     """Passwords are taken as given (no trimming); any character that UTF-8 can encode."""
     if _has_category(value, _UNENCODABLE):
         raise _bad(field, f"{field} contains unpaired surrogate code points; "

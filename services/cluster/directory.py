@@ -7,7 +7,6 @@ is asked for), so a call to a peer costs no registry round trip."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -16,6 +15,7 @@ from prim.generated.interfaces import SchedulerServiceInterface
 from prim.generated.prim.v1 import ListNodesRequest, NodeInfo, NodeRole
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
+from prim.runtime.tasks import cancel_and_wait
 
 log = logging.getLogger("prim.cluster.directory")
 
@@ -42,11 +42,8 @@ class NodeDirectory(Generic[T]):
         self._task = asyncio.create_task(self._loop(), name=f"prim-directory-{self._role.name}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def refresh(self) -> None:
         try:

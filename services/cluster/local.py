@@ -160,6 +160,7 @@ class LocalCluster:
         for i in range(1, spec.message_nodes + 1):
             wanted = spec.gateway_ports[i - 1] if i <= len(spec.gateway_ports) else 0
             add("message", i, i, {**kafka, "PRIM_GATEWAY__PORT": str(wanted or free_port()),
+                                  "PRIM_GATEWAY__BROWSER_PORT": "0",  # several on one host
                                   "PRIM_CLUSTER__RPC_PORT": str(free_port())})
         add("api", 1, 400, {"PRIM_HTTP__PORT": str(spec.http_port or free_port())})
 

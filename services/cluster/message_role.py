@@ -33,9 +33,10 @@ from prim.services.cluster.health import health_fields, health_server, render_co
 from prim.services.cluster.parts import StartedParts
 from prim.services.cluster.wiring import Registration, rpc_address, scheduler_client
 from prim.services.identity import node_certificates
+from prim.services.message.certificate_renewal import CertificateRenewal
 from prim.services.message.cluster_router import ClusterRouter
 from prim.services.message.gateway import MessageGateway
-from prim.services.message.listener import wire_server
+from prim.services.message.listener import browser_fields, wire_server
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.node_service import MessageNodeService
 from prim.services.message.pipeline import MessagePipeline
@@ -125,12 +126,18 @@ class MessageRole:
         await wire.start()
         parts.add("gateway", wire.close)
         gateway_address = cfg.gateway.public_address or f"{cfg.gateway.host}:{wire.port}"
-        registration = Registration(scheduler, NodeInfo(
-            node_id=node_id, role=NodeRole.MESSAGE, address=gateway_address,
-            tcp_address=gateway_address, rpc_address=rpc_address(cfg, rpc_port),
-        ), interval=cfg.cluster.heartbeat_seconds, load=lambda: router.connection_count)
+        node_info = NodeInfo(node_id=node_id, role=NodeRole.MESSAGE, address=gateway_address,
+                             tcp_address=gateway_address, rpc_address=rpc_address(cfg, rpc_port))
+        browsers = browser_fields(wire, node_info)
+        registration = Registration(scheduler, node_info,
+                                    interval=cfg.cluster.heartbeat_seconds,
+                                    load=lambda: router.connection_count)
         await registration.start()
         parts.add("registration", registration.stop)
+        renewal = CertificateRenewal(cfg, wire, node_info, certs.fingerprint,
+                                     on_renewed=registration.update)
+        renewal.start()
+        parts.add("certificate renewal", renewal.stop)
         health = health_server(cfg.http.host, cfg.cluster.health_port, self._metrics,
                                lambda: self.ready)
         endpoint = await health.start()
@@ -139,7 +146,7 @@ class MessageRole:
         return {"role": "message", "node_id": node_id, "quic": gateway_address,
                 "tcp": gateway_address, "rpc": rpc_address(cfg, rpc_port),
                 **health_fields(endpoint.url), "ca_cert": str(certs.ca_file.resolve()),
-                "fingerprint": certs.fingerprint, "wal": str(wal_dir)}
+                "fingerprint": certs.fingerprint, "wal": str(wal_dir), **browsers}
 
     def _metrics(self) -> str:
         forward = self.router.stats

@@ -22,6 +22,7 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.rpc.call import FailoverTarget
 from prim.runtime.rpc.channels import ChannelPool
+from prim.runtime.tasks import cancel_and_wait
 
 log = logging.getLogger("prim.cluster")
 
@@ -91,12 +92,13 @@ class Registration:
             except Exception:
                 log.exception("heartbeat failed; trying again at the next one")
 
+    async def update(self) -> None:
+        """Registers again: the node's fields changed (a renewed certificate's hash)."""
+        await self._register()
+
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self.registered:
             with contextlib.suppress(ApiError):
                 await self._scheduler.unregister_node(

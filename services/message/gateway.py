@@ -28,6 +28,7 @@ from prim.generated.prim.v1 import (
     ReadReceiptPayload,
     WithdrawPayload,
 )
+from prim.generated.wire import PayloadError, parse_payload
 from prim.runtime.config import Config
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.factory import Storage
@@ -239,8 +240,11 @@ _M = TypeVar("_M", bound=betterproto2.Message)
 
 
 def _parse(cls: type[_M], frame: Frame) -> _M:
+    """The frame's payload as the message the spec declares for its type; `cls` is the one
+    the calling handler works with (the dispatch sends it only frames of that type)."""
     try:
-        return cls.parse(frame.payload)
-    except Exception:
-        raise ApiError(ErrorCode.INVALID_ARGUMENT,
-                      f"the payload is not a valid {cls.__name__}") from None
+        payload = parse_payload(frame.type, frame.payload)
+    except PayloadError as bad:
+        raise ApiError(ErrorCode.INVALID_ARGUMENT, str(bad)) from None
+    assert isinstance(payload, cls), f"{frame.type} carries {type(payload).__name__}"
+    return payload

@@ -22,7 +22,6 @@ The common path (lease valid, number under the ceiling) does no I/O.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.errors import ApiError
+from prim.runtime.tasks import cancel_and_wait
 
 from .allocator import DEFAULT_SECTIONS, DEFAULT_STEP, section_of
 from .ports import LeaseStore
@@ -152,11 +152,8 @@ class LeasedSeqnumAllocator:
         """Stops handing out numbers, then (with `release`) gives the leases up so another
         instance can take them at once. Without it the leases run out as after a crash."""
         self._closed = True
-        if self._renewer is not None:
-            self._renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewer
-            self._renewer = None
+        await cancel_and_wait(self._renewer)
+        self._renewer = None
         # Wait out the allocations that are talking to the store, so none hands out a number
         # after its lease is given up.
         for lock in list(self._locks.values()):

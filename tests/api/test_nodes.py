@@ -4,9 +4,12 @@ accepts the caller's token."""
 from __future__ import annotations
 
 import pytest
+from websockets.asyncio.client import connect as websocket_connect
 
-from prim.generated.prim.v1 import UnregisterNodeRequest
+from prim.generated.prim.v1 import MsgType, UnregisterNodeRequest
+from prim.generated.wire import decode_header
 from prim.runtime.context import CallContext
+from prim.runtime.wire.frame import Frame, encode_frame
 from tests.api.accounts_helpers import assert_error, dial, new_account
 from tests.api.conftest import RunningNode
 
@@ -30,6 +33,20 @@ async def test_get_my_node_points_at_this_nodes_gateway(running_node: RunningNod
     for transport in ("quic", "tcp"):
         client = await dial(running_node.endpoints, account, transport)
         await client.close()
+    # The browsers' endpoints are the ready line's; the development certificate is pinned
+    # by its hash.
+    browsers = running_node.endpoints.browsers
+    assert assignment["webtransportUrl"] == browsers["webtransport"]
+    assert assignment["webtransportCertificateHashes"] == [
+        running_node.endpoints.fingerprint] == browsers["webtransport_certificate_hashes"]
+    # The WebSocket URL takes the token too.
+    assert assignment["websocketUrl"] == running_node.endpoints.browsers["websocket"]
+    async with websocket_connect(assignment["websocketUrl"]) as ws:
+        await ws.send(encode_frame(Frame(type=MsgType.AUTH, sender=account.user_id,
+                                         payload=account.token.encode())))
+        answer = await ws.recv()
+        assert isinstance(answer, bytes)
+        assert decode_header(answer).type == MsgType.AUTH
 
 
 # Unregisters the only node; the shared cluster's nodes must stay up.

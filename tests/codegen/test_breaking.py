@@ -137,3 +137,19 @@ def test_buf_lint_passes_on_the_spec_and_refuses_a_bad_name(new_spec: Path) -> N
     edit(new_spec, "users.proto", "message Profile {", "message profile_info {}\nmessage Profile {")
     problems = buf.lint(new_spec)
     assert any("profile_info" in p and "PascalCase" in p for p in problems), problems
+
+
+def test_a_changed_group_id_base_or_channel_key_is_caught(old_spec: Path,
+                                                          new_spec: Path) -> None:
+    # Stored ids and message-log keys depend on them: no protobuf descriptor says so.
+    edit(new_spec, "wire.proto", "group_id_bit: 36", "group_id_bit: 40")
+    edit(new_spec, "wire.proto", 'group_channel_key: "g{group}"', 'group_channel_key: "G{group}"')
+    problems = check(old_spec, new_spec)
+    assert "(prim.v1.constants).group_id_bit: 36 became 40" in problems
+    assert "(prim.v1.constants).group_channel_key: 'g{group}' became 'G{group}'" in problems
+
+
+def test_a_changed_friend_request_lifetime_passes(old_spec: Path, new_spec: Path) -> None:
+    edit(new_spec, "friends.proto", "friend_request_ttl_ms: 604800000",
+         "friend_request_ttl_ms: 1209600000")
+    assert check(old_spec, new_spec) == []

@@ -9,27 +9,25 @@ in CI), where a missing Node is a failure.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import betterproto2
 import pytest
 from google.protobuf import descriptor_pb2
 
-from prim.codegen.emitters import ts
+from prim.codegen.emitters import _ts_payloads, ts
 from prim.codegen.emitters._ts_client import http_services
 from prim.codegen.emitters._ts_common import json_name, method_name, service_property
 from prim.codegen.emitters._ts_types import request_messages
 from prim.codegen.model import Model, build_model
 from prim.codegen.run import REPO, include_dirs, spec_files
-from prim.generated import wire
+from prim.generated import constants, wire
 from prim.generated.prim import v1
+from tests.ts_sdk import SDK, compile_sdk, node_modules, run
 
-SDK = REPO / "clients" / "ts"
 GENERATED = REPO / "generated" / "ts"
 VECTORS = REPO / "conformance" / "vectors" / "header.json"
 
@@ -50,37 +48,21 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Model:
     return build_model(list(fds.file), files)
 
 
-def _run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+_run = run
 
 
 @pytest.fixture(scope="module")
 def tsc() -> Path:
-    """The SDK's pinned tsc, installed with `npm ci` when node_modules is missing."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        reason = "node/npm are not installed (CI sets PRIM_REQUIRE_NODE=1 to require them)"
-        if os.environ.get("PRIM_REQUIRE_NODE") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    binary = SDK / "node_modules" / ".bin" / "tsc"
-    if not binary.exists():
-        result = _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], SDK, 600)
-        assert result.returncode == 0, result.stdout + result.stderr
-    assert binary.exists()
-    return binary
+    """The SDK's pinned tsc."""
+    return node_modules() / ".bin" / "tsc"
 
 
 @pytest.fixture(scope="module")
-def dist(tsc: Path) -> Iterator[Path]:
+def dist() -> Iterator[Path]:
     """The SDK compiled into a private folder (not clients/ts/dist, which a developer's
-    `npm run build` owns), marked as ES modules as the package is."""
+    `npm run build` owns)."""
     with tempfile.TemporaryDirectory(prefix="prim-ts-") as tmp:
-        out = Path(tmp)
-        result = _run([str(tsc), "-p", "tsconfig.json", "--outDir", str(out)], SDK)
-        assert result.returncode == 0, result.stdout + result.stderr
-        (out / "package.json").write_text('{"type": "module"}\n')
-        yield out
+        yield compile_sdk(Path(tmp))
 
 
 def test_generated_ts_is_what_the_emitter_produces(model: Model) -> None:
@@ -93,8 +75,14 @@ def test_tsc_strict_accepts_the_sources(tsc: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_biome_lints_the_hand_written_sources(tsc: Path) -> None:
+    result = _run([str(tsc.parent / "biome"), "lint", "src", "test",
+                   "../../codegen/emitters/ts_runtime"], SDK)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_header_codec_reproduces_the_vectors_under_node(dist: Path) -> None:
-    result = _run(["node", "test/vectors.mjs", str(dist), str(VECTORS)], SDK)
+    result = _run(["node", "test/vectors.mjs", str(dist / "generated" / "ts"), str(VECTORS)], SDK)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b[1-9]\d* passed, 0 failed", result.stdout), result.stdout
 
@@ -106,13 +94,13 @@ def test_codec_check_fails_on_a_wrong_vector(dist: Path, tmp_path: Path) -> None
     case["hex"] = case["hex"][:-1] + ("0" if case["hex"][-1] != "0" else "1")
     bad = tmp_path / "header.json"
     bad.write_text(json.dumps(vectors))
-    result = _run(["node", "test/vectors.mjs", str(dist), str(bad)], SDK)
+    result = _run(["node", "test/vectors.mjs", str(dist / "generated" / "ts"), str(bad)], SDK)
     assert result.returncode != 0
     assert "typical_text_from_client" in result.stderr
 
 
 def test_client_speaks_http_rule_to_a_fake_fetch(dist: Path) -> None:
-    result = _run(["node", "test/client.mjs", str(dist)], SDK)
+    result = _run(["node", "test/client.mjs", str(dist / "generated" / "ts")], SDK)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b[1-9]\d* passed, 0 failed", result.stdout), result.stdout
 
@@ -193,7 +181,7 @@ def test_ts_msg_type_table_equals_the_python_one(dist: Path) -> None:
         " categories: m.MsgCategory, payloads: m.PayloadKind}));"
     )
     result = _run(["node", "--input-type=module", "-e", script,
-                   (dist / "header.js").as_uri()], SDK)
+                   (dist / "generated" / "ts" / "header.js").as_uri()], SDK)
     assert result.returncode == 0, result.stderr
     got = json.loads(result.stdout)
     assert got["types"] == {v1.MsgType(t).name: int(t) for t in wire.MSG_TYPE_INFO}
@@ -203,7 +191,79 @@ def test_ts_msg_type_table_equals_the_python_one(dist: Path) -> None:
         str(int(t)): {
             "category": int(i.category), "sequenced": i.sequenced, "payload": int(i.payload),
             "payloadMessage": i.payload_message, "fromClient": i.from_client,
-            "fromServer": i.from_server,
+            "fromServer": i.from_server, "mediaTypes": list(i.media_types),
         }
         for t, i in wire.MSG_TYPE_INFO.items()
     }
+
+
+def _payload_samples() -> list[betterproto2.Message]:
+    """One message of every payload type, every field set (64-bit values past 2^53)."""
+    big = 2**53 + 7
+    return [
+        v1.AckPayload(server_timestamp=big, duplicate=True),
+        v1.EditPayload(target_seqnum=big, new_payload=b"\x00\xff edited \xe2\x82\xac"),
+        v1.WithdrawPayload(target_seqnum=3),
+        v1.ReadReceiptPayload(seqnum=2**49),
+        v1.Error(code=v1.ErrorCode.BLOCKED, message="blocked: ü", field="receiver",
+                 ref_timestamp=big, ref_seqnum=9,
+                 violations=[v1.FieldViolation(field="a", description="b"),
+                             v1.FieldViolation(field="c", description="d")],
+                 retry_after_ms=1500),
+        v1.FriendEvent(kind=v1.FriendEventKind.ACCEPTED, requester_id=10001, target_id=10002,
+                       message="hi", expires_at=big),
+        v1.GroupEvent(kind=v1.GroupEventKind.JOIN_APPROVED, group_id=2**36 + 1, user_id=5,
+                      actor_id=6, message="welcome"),
+        v1.MediaRef(file_id="f/1", content_type="image/png", size=2**33, name="cat.png",
+                    sha256="ab" * 32, width=640, height=480, duration_ms=0, caption="a cat"),
+        v1.RelationshipEvent(user_id=42, blocked=True),
+    ]
+
+
+def test_payload_codec_agrees_with_python_both_ways(dist: Path, model: Model) -> None:
+    """The TS codec decodes Python's bytes into the proto3 JSON Python prints, and its own
+    encoding of that JSON parses back in Python to the same message."""
+    samples = _payload_samples()
+    schemas = {m.full_name for m in _ts_payloads.payload_messages(model)}
+    covered = {f"prim.v1.{type(s).__name__}" for s in samples}
+    assert schemas == covered | {"prim.v1.FieldViolation"}, "a payload message has no sample"
+    cases = [{"name": f"prim.v1.{type(s).__name__}", "hex": bytes(s).hex()} for s in samples]
+    script = (
+        "const sdk = await import(process.argv[1]);"
+        "const cases = JSON.parse(process.argv[2]);"
+        "const hex = (b) => Buffer.from(b).toString('hex');"
+        "console.log(JSON.stringify(cases.map((c) => {"
+        "  const schema = sdk.PAYLOAD_SCHEMAS[c.name];"
+        "  const json = sdk.decodeMessage(schema, Uint8Array.from(Buffer.from(c.hex, 'hex')));"
+        "  return { json, hex: hex(sdk.encodeMessage(schema, json)) }; })));"
+    )
+    result = _run(["node", "--input-type=module", "-e", script,
+                   (dist / "clients" / "ts" / "src" / "index.js").as_uri(), json.dumps(cases)],
+                  SDK)
+    assert result.returncode == 0, result.stderr
+    for sample, got in zip(samples, json.loads(result.stdout), strict=True):
+        assert got["json"] == sample.to_dict(), type(sample).__name__
+        assert type(sample).parse(bytes.fromhex(got["hex"])) == sample, type(sample).__name__
+
+
+def test_ts_constants_equal_the_python_ones(dist: Path) -> None:
+    """Both languages' constants come from (prim.v1.constants) and (prim.v1.rules): the same
+    numbers, and channelKey forms the same keys as channel_key."""
+    pairs = [(5, 9), (9, 5), (7, constants.GROUP_ID_BASE + 3), (1, constants.GROUP_ID_BASE - 1)]
+    script = (
+        "const m = await import(process.argv[1]);"
+        "const pairs = JSON.parse(process.argv[2]);"
+        "const values = Object.fromEntries(Object.entries(m).filter(([k, v]) =>"
+        " /^[A-Z0-9_]+$/.test(k)).map(([k, v]) => [k, String(v)]));"
+        "console.log(JSON.stringify({values, keys: pairs.map(([s, r]) =>"
+        " m.channelKey(BigInt(s), BigInt(r))), group: m.isGroupId(m.GROUP_ID_BASE)}));"
+    )
+    result = _run(["node", "--input-type=module", "-e", script,
+                   (dist / "generated" / "ts" / "constants.js").as_uri(), json.dumps(pairs)], SDK)
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    python = {k: str(v) for k, v in vars(constants).items()
+              if re.fullmatch(r"[A-Z0-9_]+", k) and isinstance(v, int | str)}
+    assert got["values"] == python
+    assert got["keys"] == [constants.channel_key(s, r) for s, r in pairs]
+    assert got["group"] is True

@@ -54,9 +54,13 @@ def test_ready_line_endpoints_and_clean_stop(tmp_path: Path, sig: signal.Signals
             headers={"content-type": "application/json"})
         with urllib.request.urlopen(signup, timeout=10) as answer:
             user_id = json.load(answer)["userId"]
-        # A person who opens the server's address is sent to the API's page.
+        # A person who opens the server's address gets the web client (or, without a build,
+        # how to make one), and the API's page stays at /docs.
         with urllib.request.urlopen(ready["http"] + "/", timeout=10) as answer:
-            assert answer.url.endswith("/docs") and b"openapi.json" in answer.read()
+            assert answer.headers.get_content_type() == "text/html"
+            assert b"<html" in answer.read()
+        with urllib.request.urlopen(ready["http"] + "/docs", timeout=10) as answer:
+            assert b"openapi.json" in answer.read()
     finally:
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=20)

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from prim.clients.sdk import Message, PrimClient, PrimClientError
-from prim.clients.sdk.events import is_group_id
+from prim.generated import constants as rules
+from prim.generated.constants import is_group_id
 from prim.generated.http_client import PrimApiError
 from prim.generated.prim.v1 import ErrorCode, GetGroupRequest, GetMyProfileRequest
-from prim.generated.routes import MESSAGES
 from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.wire.client_errors import WireClientError
 
@@ -32,10 +32,8 @@ from .targets import TargetError, group_by_name
 
 DEFAULT_GATEWAY_PORT = 4433
 NOT_LOGGED_IN = "not logged in: use /login ID or /signup NICK"
-# The spec's bounds ((prim.v1.rules), from the generated route table), checked before the
-# password is asked a second time.
-_PASSWORD = next(f for f in MESSAGES["prim.v1.SignupRequest"] if f.name == "password")
-PASSWORD_MIN, PASSWORD_MAX = _PASSWORD.min_length, _PASSWORD.max_length
+PASSWORD_MIN = rules.SIGNUP_REQUEST_PASSWORD_MIN_LENGTH
+PASSWORD_MAX = rules.SIGNUP_REQUEST_PASSWORD_MAX_LENGTH
 
 
 @dataclass(frozen=True, slots=True)

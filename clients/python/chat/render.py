@@ -19,7 +19,7 @@ from prim.clients.sdk import (
     SystemNotice,
     Withdrawn,
 )
-from prim.clients.sdk.events import is_group_id
+from prim.generated.constants import is_group_id
 from prim.generated.http_client import PrimApiError
 from prim.generated.prim.v1 import FriendEventKind, GetGroupRequest, GroupEventKind
 

@@ -34,7 +34,7 @@ from prim.clients.sdk import (
     SequencedEvent,
     Typing,
 )
-from prim.clients.sdk.events import is_group_id
+from prim.generated.constants import is_group_id
 from prim.generated.http_client import PrimApiError
 from prim.generated.prim.v1 import FriendEventKind, GetMyProfileRequest, GroupEventKind
 from prim.runtime.tls.errors import CertificateVerificationError

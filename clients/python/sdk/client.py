@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from prim.generated import constants as rules
 from prim.generated.google.api import HttpBody
 from prim.generated.http_client import PrimApiError, PrimHttpClient
 from prim.generated.prim.v1 import (
@@ -96,7 +97,7 @@ HISTORY_LAG = 5.0
 # Gaps up to this size are expected to fill completely (concurrent senders); larger ones
 # are allowed to stay empty (numbers a restarted seqnum service skipped).
 SMALL_GAP = 64
-_PAGE = 200  # ListHistory's largest page
+_PAGE = rules.LIST_HISTORY_REQUEST_PAGE_SIZE_MAXIMUM  # ListHistory's largest page
 _MEDIA_KINDS = {"image": MsgType.IMAGE, "video": MsgType.VIDEO, "audio": MsgType.AUDIO}
 
 
@@ -450,27 +451,29 @@ class PrimClient:
 
     async def _history_range(self, peer_id: int, first: int, last: int) -> list[ChatMessage]:
         rows: list[ChatMessage] = []
-        start = first
-        while start and start <= last:
+        token = ""
+        while True:
             page = await self.http.messages.list_history(ListHistoryRequest(
-                peer_id=peer_id, from_seqnum=start, to_seqnum=last,
-                direction=Direction.FORWARD, limit=_PAGE))
+                peer_id=peer_id, from_seqnum=first, to_seqnum=last,
+                direction=Direction.FORWARD, page_size=_PAGE, page_token=token))
             rows.extend(page.messages)
-            start = page.next_seqnum
-        return rows
+            token = page.next_page_token
+            if not token:
+                return rows
 
     async def _history_since(self, peer_id: int, since: int) -> list[ChatMessage]:
         """A conversation's messages from `since` (server ms) on, oldest first."""
         rows: list[ChatMessage] = []
-        start = 0
+        token = ""
         while True:
             page = await self.http.messages.list_history(ListHistoryRequest(
-                peer_id=peer_id, from_seqnum=start, direction=Direction.BACKWARD, limit=50))
+                peer_id=peer_id, direction=Direction.BACKWARD, page_size=_PAGE,
+                page_token=token))
             recent = [m for m in page.messages if m.timestamp >= since]
             rows.extend(recent)
-            if len(recent) < len(page.messages) or not page.next_seqnum:
+            token = page.next_page_token
+            if len(recent) < len(page.messages) or not token:
                 break
-            start = page.next_seqnum
         rows.reverse()
         return rows
 
@@ -481,7 +484,8 @@ class PrimClient:
         """Up to `limit` messages of a conversation up to seqnum `before` (0: the newest),
         oldest first."""
         page = await self.http.messages.list_history(ListHistoryRequest(
-            peer_id=peer_id, from_seqnum=before, direction=Direction.BACKWARD, limit=limit))
+            peer_id=peer_id, from_seqnum=before, direction=Direction.BACKWARD,
+            page_size=limit))
         return [decode_history(m, self.user_id) for m in reversed(page.messages)]
 
     async def inbox(self, *, since: int = 0) -> list[InboxEntry]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from prim.generated.constants import is_group_id
 from prim.generated.prim.v1 import (
     ChatMessage,
     EditPayload,
@@ -27,15 +28,14 @@ from prim.generated.prim.v1 import (
     RelationshipEvent,
     WithdrawPayload,
 )
-from prim.generated.wire import GROUP_ID_BASE
+from prim.generated.wire import MSG_TYPE_INFO, MsgCategory, parse_payload
 from prim.runtime.wire.frame import Frame
 
-_MEDIA = frozenset({MsgType.FILE, MsgType.IMAGE, MsgType.VIDEO, MsgType.AUDIO})
-
-
-def is_group_id(entity_id: int) -> bool:
-    """Group ids are GROUP_ID_BASE and up (the spec's); user ids are below it."""
-    return entity_id >= GROUP_ID_BASE
+#: Text and media: handed over as they are (a media payload is a MediaRef to download).
+_CONTENT = frozenset(t for t, info in MSG_TYPE_INFO.items()
+                     if info.category == MsgCategory.CONTENT)
+#: The content types whose payload is a MediaRef to an upload of that kind.
+_MEDIA = frozenset(t for t, info in MSG_TYPE_INFO.items() if info.media_types)
 
 
 def conversation_of(sender: int, receiver: int, me: int) -> int:
@@ -194,30 +194,29 @@ def decode(type_: int, sender: int, receiver: int, seqnum: int, timestamp: int,
             from_history, type_, payload)
     try:
         kind = MsgType(type_)
-        if kind in (MsgType.TEXT, MsgType.MEME) or kind in _MEDIA:
+        if kind in _CONTENT:
             return Message(*head, type=kind, payload=payload, edited_at=edited_at,
                            withdrawn=withdrawn)
-        if kind == MsgType.EDIT:
-            edit = EditPayload.parse(payload)
-            return Edited(*head, target_seqnum=edit.target_seqnum, new_payload=edit.new_payload)
-        if kind == MsgType.WITHDRAW:
-            return Withdrawn(*head, target_seqnum=WithdrawPayload.parse(payload).target_seqnum)
-        if kind in (MsgType.ADD_FRIEND, MsgType.REMOVE_FRIEND):
-            f = FriendEvent.parse(payload)
-            return FriendNotice(*head, kind=f.kind, requester_id=f.requester_id,
-                                target_id=f.target_id, message=f.message,
-                                removed=kind == MsgType.REMOVE_FRIEND)
-        if kind in (MsgType.JOIN_GROUP, MsgType.LEAVE_GROUP):
-            g = GroupEvent.parse(payload)
-            return GroupNotice(*head, kind=g.kind, group_id=g.group_id, user_id=g.user_id,
-                               actor_id=g.actor_id, message=g.message)
-        if kind == MsgType.SET_RELATIONSHIP:
-            r = RelationshipEvent.parse(payload)
-            return RelationshipNotice(*head, user_id=r.user_id, blocked=r.blocked)
         if kind == MsgType.SYSTEM_MESSAGE:
             return SystemNotice(*head, text=payload.decode("utf-8", errors="replace"))
         if kind == MsgType.REMOTE_INVOKE:
             return RemoteInvoke(*head, payload=payload)
+        # The spec says which message each other type carries (PayloadError: it is not).
+        match parse_payload(kind, payload):
+            case EditPayload() as edit:
+                return Edited(*head, target_seqnum=edit.target_seqnum,
+                              new_payload=edit.new_payload)
+            case WithdrawPayload() as withdraw:
+                return Withdrawn(*head, target_seqnum=withdraw.target_seqnum)
+            case FriendEvent() as f:
+                return FriendNotice(*head, kind=f.kind, requester_id=f.requester_id,
+                                    target_id=f.target_id, message=f.message,
+                                    removed=kind == MsgType.REMOVE_FRIEND)
+            case GroupEvent() as g:
+                return GroupNotice(*head, kind=g.kind, group_id=g.group_id, user_id=g.user_id,
+                                   actor_id=g.actor_id, message=g.message)
+            case RelationshipEvent() as r:
+                return RelationshipNotice(*head, user_id=r.user_id, blocked=r.blocked)
     except (ValueError, KeyError, IndexError):
         pass  # a payload that is not what its type says: handed over undecoded
     return Other(*head, type=type_, payload=payload)

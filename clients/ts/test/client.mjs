@@ -3,13 +3,13 @@
 // the bearer token only where a session is needed, raw uploads and downloads, and errors
 // parsed into PrimApiError. Exits non-zero on any mismatch.
 //
-// Usage: node test/client.mjs [dist-dir]   (dist-dir defaults to ../dist)
+// Usage: node test/client.mjs [dist-dir]   (dist-dir defaults to ../dist/generated/ts)
 import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const distDir = path.resolve(process.argv[2] ?? path.join(here, "..", "dist"));
+const distDir = path.resolve(process.argv[2] ?? path.join(here, "..", "dist", "generated", "ts"));
 const sdk = await import(pathToFileURL(path.join(distDir, "index.js")).href);
 
 const calls = [];
@@ -48,10 +48,10 @@ const cases = {
     assert.deepEqual(JSON.parse(last().init.body), {});
   },
   async "query parameters in field order, unset ones left out"() {
-    await client.message.listHistory({ peerId: "5", direction: "DIRECTION_FORWARD", limit: 10 });
+    await client.message.listHistory({ peerId: "5", direction: "DIRECTION_FORWARD", pageSize: 10 });
     assert.equal(last().init.method, "GET");
     assert.equal(last().url,
-      "http://api.test/v1/conversations/5/messages?direction=DIRECTION_FORWARD&limit=10");
+      "http://api.test/v1/conversations/5/messages?direction=DIRECTION_FORWARD&pageSize=10");
     assert.equal(last().init.body, undefined);
   },
   async "path values are URL-encoded, slashes included"() {

@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const distDir = path.resolve(process.argv[2] ?? path.join(here, "..", "dist"));
+const distDir = path.resolve(process.argv[2] ?? path.join(here, "..", "dist", "generated", "ts"));
 const vectorsFile = path.resolve(
   process.argv[3] ?? path.join(here, "..", "..", "..", "conformance", "vectors", "header.json"),
 );

@@ -14,6 +14,8 @@ from prim.runtime.wire.asyncio.session import ServerSession
 
 
 class TcpServerProtocol(asyncio.Protocol):
+    transport_name = "tcp"  # what the session reports (a subclass carries WebSocket)
+
     def __init__(self, open_session: Callable[[str, str], ServerSession],
                  high_water: int) -> None:
         self._open_session = open_session
@@ -59,7 +61,7 @@ class TcpServerProtocol(asyncio.Protocol):
                                                 low=self._high_water // 8)
         peer = self._transport.get_extra_info("peername")
         address = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
-        self._session = self._open_session("tcp", address)
+        self._session = self._open_session(self.transport_name, address)
         self._session.attach(self)
 
     def data_received(self, data: bytes) -> None:

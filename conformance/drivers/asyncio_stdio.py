@@ -1,0 +1,74 @@
+"""The driver protocol's loop for asyncio drivers: reads `DriverRequest`s from stdin,
+hands each to the driver's handler in order, writes the `DriverResult`s and the
+`Observation`s the driver reports to stdout. The driver itself only knows its client."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from typing import Protocol
+
+from prim.conformance.driver_wire import Unpacker, pack
+from prim.generated.prim.v1 import (
+    ConnectionEnded,
+    DriverHello,
+    DriverMessage,
+    DriverRequest,
+    DriverResult,
+    DriverStatus,
+    Observation,
+    ObservedFrame,
+)
+
+log = logging.getLogger("prim.conformance.driver")
+
+
+class Reporter:
+    """Writes driver messages to stdout (the runner reads them)."""
+
+    def __init__(self) -> None:
+        self._out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt it
+
+    def send(self, message: DriverMessage) -> None:
+        self._out.write(pack(bytes(message)))
+
+    def frame(self, connection: str, frame: ObservedFrame) -> None:
+        self.send(DriverMessage(observation=Observation(connection=connection, frame=frame)))
+
+    def closed(self, connection: str, reason: str) -> None:
+        self.send(DriverMessage(observation=Observation(
+            connection=connection, closed=ConnectionEnded(reason=reason))))
+
+
+class Handler(Protocol):
+    async def handle(self, request: DriverRequest) -> DriverResult: ...
+
+
+async def serve(hello: DriverHello, make_handler: type | object) -> None:
+    """Runs a driver: hello, then one request at a time until stdin closes."""
+    logging.basicConfig(level=os.environ.get("PRIM_CONFORMANCE_DRIVER_LEVEL", "WARNING"),
+                        stream=sys.stderr)
+    reporter = Reporter()
+    handler: Handler = make_handler(reporter) if callable(make_handler) else make_handler  # type: ignore[assignment]
+    reporter.send(DriverMessage(hello=hello))
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    unpacker = Unpacker()
+    while data := await reader.read(65536):
+        for raw in unpacker.feed(data):
+            request = DriverRequest.parse(raw)
+            try:
+                result = await handler.handle(request)
+            except Exception as exc:  # a driver bug is reported, not a hang
+                log.exception("request %d failed", request.id)
+                result = DriverResult(status=DriverStatus.FAILED,
+                                      detail=f"{type(exc).__name__}: {exc}")
+            result.id = request.id
+            reporter.send(DriverMessage(result=result))
+    close = getattr(handler, "close", None)
+    if close is not None:
+        await close()

@@ -1,0 +1,204 @@
+"""The raw-frame driver: writes exactly the frame (or bytes) each step gives, over QUIC
+or TLS/TCP, and reports every frame that comes back. It uses the wire codec only, no
+client library, so it can send what no well-behaved client would (malformed frames,
+spoofed senders, anything before Auth): the suite's bad-input cases need it.
+
+    python -m prim.conformance.drivers.raw
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import betterproto2
+from aioquic.asyncio.client import connect as quic_connect
+
+from prim.conformance.drivers.asyncio_stdio import Reporter, serve
+from prim.generated.prim.v1 import (
+    CaseAuth,
+    CaseTransport,
+    DriverConnect,
+    DriverHello,
+    DriverRequest,
+    DriverResult,
+    DriverSend,
+    DriverStatus,
+    MsgType,
+    ObservedFrame,
+)
+from prim.generated.wire import Header, encode_header
+from prim.runtime.tls.trust import Trust
+from prim.runtime.wire.decoder import FrameDecoder
+from prim.runtime.wire.errors import FrameError
+
+AUTH_TIMEOUT = 10.0
+_QUIC_IDLE = 60.0
+
+
+def frame_bytes(frame: ObservedFrame) -> bytes:
+    """Header || payload || extension, for any field values that fit their widths."""
+    header = Header(version=frame.version, sender=frame.sender, node_id=frame.node_id,
+                    receiver=frame.receiver, type=frame.type,
+                    extension_length=len(frame.extension), timestamp=frame.timestamp,
+                    payload_length=len(frame.payload), seqnum=frame.seqnum)
+    return encode_header(header) + frame.payload + frame.extension
+
+
+@dataclass
+class _Connection:
+    name: str
+    writer: asyncio.StreamWriter
+    stack: contextlib.AsyncExitStack
+    transport: str
+    reader_task: asyncio.Task[None] | None = None
+    first: asyncio.Queue[ObservedFrame | None] = field(default_factory=asyncio.Queue)
+    authing: bool = False
+
+
+class RawDriver:
+    def __init__(self, reporter: Reporter) -> None:
+        self._reporter = reporter
+        self._connections: dict[str, _Connection] = {}
+
+    async def handle(self, request: DriverRequest) -> DriverResult:
+        kind, action = betterproto2.which_one_of(request, "action")
+        if kind == "connect":
+            assert isinstance(action, DriverConnect)
+            return await self._connect(action)
+        if kind == "send":
+            assert isinstance(action, DriverSend)
+            conn = self._connections.get(action.connection)
+            if conn is None:
+                return DriverResult(status=DriverStatus.FAILED,
+                                    detail=f"no connection {action.connection}")
+            assert action.frame is not None or action.raw
+            data = action.raw if action.raw else frame_bytes(action.frame)  # type: ignore[arg-type]
+            try:
+                conn.writer.write(data)
+                await conn.writer.drain()
+            except (ConnectionError, OSError) as exc:
+                return DriverResult(status=DriverStatus.OK, detail=f"write failed: {exc}")
+            return DriverResult(status=DriverStatus.OK)
+        if kind == "disconnect":
+            await self._close(action.connection)  # type: ignore[union-attr]
+            return DriverResult(status=DriverStatus.OK)
+        if kind == "reset":
+            await self.close()
+            return DriverResult(status=DriverStatus.OK)
+        return DriverResult(status=DriverStatus.UNSUPPORTED, detail=f"no {kind} here")
+
+    async def _connect(self, c: DriverConnect) -> DriverResult:
+        await self._close(c.connection)
+        trust = Trust(ca_file=Path(c.ca_file))
+        order = {CaseTransport.QUIC: ["quic"], CaseTransport.TCP: ["tcp"]}.get(
+            c.transport, ["quic", "tcp"])
+        causes = []
+        conn: _Connection | None = None
+        for transport in order:
+            stack = contextlib.AsyncExitStack()
+            try:
+                quic_timeout = (c.quic_timeout_ms or 1500) / 1000
+                conn = await asyncio.wait_for(self._open(c, trust, transport, stack),
+                                              quic_timeout if transport == "quic" else 10)
+                break
+            except (TimeoutError, OSError, ConnectionError) as exc:
+                await stack.aclose()
+                causes.append(f"{transport}: {exc or type(exc).__name__}")
+        if conn is None:
+            return DriverResult(status=DriverStatus.FAILED, detail="; ".join(causes))
+        self._connections[c.connection] = conn
+        conn.reader_task = asyncio.create_task(self._read(conn, conn.stack))
+        if c.auth == CaseAuth.NONE:
+            return DriverResult(status=DriverStatus.OK, transport=conn.transport)
+        conn.authing = True
+        auth = ObservedFrame(version=1, sender=c.user_id, type=MsgType.AUTH,
+                             timestamp=int(time.time() * 1000),
+                             payload=c.access_token.encode("utf-8"))
+        conn.writer.write(frame_bytes(auth))
+        try:
+            answer = await asyncio.wait_for(conn.first.get(), AUTH_TIMEOUT)
+        except TimeoutError:
+            return DriverResult(status=DriverStatus.FAILED, detail="no answer to Auth")
+        finally:
+            conn.authing = False
+        if answer is not None and answer.type == MsgType.AUTH:
+            return DriverResult(status=DriverStatus.OK, transport=conn.transport)
+        # Refused: the Error was reported as an observation, for the case to match.
+        return DriverResult(status=DriverStatus.OK, transport=conn.transport,
+                            detail="Auth was refused")
+
+    async def _open(self, c: DriverConnect, trust: Trust, transport: str,
+                    stack: contextlib.AsyncExitStack) -> _Connection:
+        if transport == "tcp":
+            reader, writer = await asyncio.open_connection(
+                c.host, c.port, ssl=trust.ssl_context(), server_hostname="localhost")
+            stack.callback(writer.close)
+        else:
+            protocol = await stack.enter_async_context(quic_connect(
+                c.host, c.port, configuration=trust.quic_configuration("localhost", _QUIC_IDLE),
+                wait_connected=True))
+            reader, writer = await protocol.create_stream()
+        conn = _Connection(c.connection, writer, stack, transport)
+        conn.reader = reader  # type: ignore[attr-defined]
+        return conn
+
+    async def _read(self, conn: _Connection, stack: contextlib.AsyncExitStack) -> None:
+        reader: asyncio.StreamReader = conn.reader  # type: ignore[attr-defined]
+        decoder = FrameDecoder(validate_payloads=False)
+        reason = "closed by the server"
+        try:
+            while data := await reader.read(65536):
+                decoder.feed(data)
+                while True:
+                    try:
+                        frame = decoder.next_frame()
+                    except FrameError as exc:
+                        reason = f"the server sent bytes that are not a frame: {exc}"
+                        raise ConnectionError(reason) from exc
+                    if frame is None:
+                        break
+                    observed = ObservedFrame(
+                        version=frame.version, sender=frame.sender, node_id=frame.node_id,
+                        receiver=frame.receiver, type=frame.type,  # type: ignore[arg-type]
+                        timestamp=frame.timestamp,
+                        seqnum=frame.seqnum, payload=frame.payload, extension=frame.extension)
+                    if conn.authing:
+                        conn.first.put_nowait(observed)
+                        if observed.type == MsgType.AUTH:
+                            continue  # the answer connect() waits for, not news
+                    self._reporter.frame(conn.name, observed)
+        except (ConnectionError, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+        if conn.authing:
+            conn.first.put_nowait(None)
+        if self._connections.get(conn.name) is conn:
+            self._reporter.closed(conn.name, reason)
+
+    async def _close(self, name: str) -> None:
+        conn = self._connections.pop(name, None)
+        if conn is None:
+            return
+        if conn.reader_task is not None:
+            conn.reader_task.cancel()
+            await asyncio.gather(conn.reader_task, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await conn.stack.aclose()
+
+    async def close(self) -> None:
+        for name in list(self._connections):
+            await self._close(name)
+
+
+HELLO = DriverHello(name="raw", version="1")
+
+
+def main() -> None:
+    asyncio.run(serve(HELLO, RawDriver))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""A trio client driver that shares none of the SDK's session code: it opens connections
+with the trio transport of the wire runtime (runtime/wire/trio, which authenticates) and
+does the rest itself: sends the frames a case gives, one task per connection reporting
+what arrives, Ping and Echo through the transport's own calls. It reads the driver
+protocol from stdin with trio too, so nothing here runs on asyncio.
+
+    python -m prim.conformance.drivers.trio_client
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import betterproto2
+import trio
+
+from prim.conformance.driver_wire import Unpacker, pack
+from prim.generated.prim.v1 import (
+    CaseTransport,
+    ConnectionEnded,
+    DriverConnect,
+    DriverHello,
+    DriverMessage,
+    DriverRequest,
+    DriverResult,
+    DriverSend,
+    DriverStatus,
+    MsgType,
+    Observation,
+    ObservedFrame,
+)
+from prim.generated.wire import PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS
+from prim.runtime.tls.trust import Trust
+from prim.runtime.wire.client_errors import WireClientError
+from prim.runtime.wire.frame import Frame
+from prim.runtime.wire.trio.client import Client
+from prim.runtime.wire.trio.connect import open_client
+
+log = logging.getLogger("prim.conformance.trio")
+UNSUPPORTED = ["raw_bytes", "explicit_auth", "fallback"]
+HELLO = DriverHello(name="trio", version="1", unsupported_features=UNSUPPORTED)
+
+
+def _observed(frame: Frame) -> ObservedFrame:
+    return ObservedFrame(version=frame.version, sender=frame.sender, node_id=frame.node_id,
+                         receiver=frame.receiver, type=frame.type,  # type: ignore[arg-type]
+                         timestamp=frame.timestamp, seqnum=frame.seqnum,
+                         payload=frame.payload, extension=frame.extension)
+
+
+@dataclass
+class _Connection:
+    client: Client | None = None
+    scope: trio.CancelScope = field(default_factory=trio.CancelScope)
+    ready: trio.Event = field(default_factory=trio.Event)
+    done: trio.Event = field(default_factory=trio.Event)
+    failure: str = ""
+
+
+class TrioDriver:
+    def __init__(self, nursery: trio.Nursery) -> None:
+        self._nursery = nursery
+        self._out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+        self._connections: dict[str, _Connection] = {}
+
+    def send(self, message: DriverMessage) -> None:
+        self._out.write(pack(bytes(message)))
+
+    def _frame(self, name: str, frame: ObservedFrame) -> None:
+        self.send(DriverMessage(observation=Observation(connection=name, frame=frame)))
+
+    async def run(self) -> None:
+        self.send(DriverMessage(hello=HELLO))
+        stdin = trio.lowlevel.FdStream(os.dup(sys.stdin.fileno()))
+        unpacker = Unpacker()
+        while data := await stdin.receive_some(65536):
+            for raw in unpacker.feed(data):
+                request = DriverRequest.parse(raw)
+                try:
+                    result = await self.handle(request)
+                except Exception as exc:
+                    log.exception("request %d failed", request.id)
+                    result = DriverResult(status=DriverStatus.FAILED,
+                                          detail=f"{type(exc).__name__}: {exc}")
+                result.id = request.id
+                self.send(DriverMessage(result=result))
+        await self.close_all()
+
+    async def handle(self, request: DriverRequest) -> DriverResult:
+        kind, action = betterproto2.which_one_of(request, "action")
+        if kind == "connect":
+            assert isinstance(action, DriverConnect)
+            return await self._connect(action)
+        if kind == "send":
+            assert isinstance(action, DriverSend)
+            return await self._send(action)
+        if kind == "disconnect":
+            await self._close(action.connection)  # type: ignore[union-attr]
+            return DriverResult(status=DriverStatus.OK)
+        if kind == "reset":
+            await self.close_all()
+            return DriverResult(status=DriverStatus.OK)
+        return DriverResult(status=DriverStatus.UNSUPPORTED, detail=f"no {kind} here")
+
+    async def _connect(self, c: DriverConnect) -> DriverResult:
+        await self._close(c.connection)
+        conn = _Connection()
+        self._connections[c.connection] = conn
+        self._nursery.start_soon(self._hold, c, conn)
+        await conn.ready.wait()
+        if conn.client is None:
+            self._connections.pop(c.connection, None)
+            return DriverResult(status=DriverStatus.FAILED, detail=conn.failure)
+        return DriverResult(status=DriverStatus.OK, transport=conn.client.transport)
+
+    async def _hold(self, c: DriverConnect, conn: _Connection) -> None:
+        """Owns one connection: open, report what arrives, until closed or cancelled."""
+        transports = {CaseTransport.QUIC: ("quic",), CaseTransport.TCP: ("tcp",)}.get(
+            c.transport, ("quic", "tcp"))
+        reason = "closed by the server"
+        try:
+            with conn.scope:
+                async with open_client(c.host, c.port, token=c.access_token,
+                                       user_id=c.user_id, trust=Trust(ca_file=Path(c.ca_file)),
+                                       transports=transports, server_name="localhost",
+                                       quic_timeout=(c.quic_timeout_ms or 1500) / 1000
+                                       ) as client:
+                    conn.client = client
+                    conn.ready.set()
+                    while True:
+                        frame = await client.receive()
+                        self._frame(c.connection, _observed(frame))
+        except (WireClientError, OSError, trio.BrokenResourceError) as exc:
+            reason = str(exc) or type(exc).__name__
+            conn.failure = reason
+        finally:
+            conn.ready.set()
+            conn.done.set()
+        if conn.client is not None and not conn.scope.cancel_called:
+            self.send(DriverMessage(observation=Observation(
+                connection=c.connection, closed=ConnectionEnded(reason=reason))))
+
+    async def _send(self, s: DriverSend) -> DriverResult:
+        conn = self._connections.get(s.connection)
+        if conn is None or conn.client is None:
+            return DriverResult(status=DriverStatus.FAILED, detail=f"no connection {s.connection}")
+        if s.raw:
+            return DriverResult(status=DriverStatus.UNSUPPORTED, detail="no raw bytes")
+        f = s.frame
+        assert f is not None
+        client = conn.client
+        if f.version not in SUPPORTED_PROTOCOL_VERSIONS:
+            return DriverResult(status=DriverStatus.UNSUPPORTED,
+                                detail="the trio transport sends only versions it speaks")
+        plain = f.version == PROTOCOL_VERSION and f.sender == client.user_id
+        if f.type == MsgType.PING and plain:
+            self._nursery.start_soon(self._ping, s.connection, client)
+        elif f.type == MsgType.ECHO and plain:
+            self._nursery.start_soon(self._echo, s.connection, client, f.payload, f.extension)
+        else:
+            try:
+                await client.send(Frame(type=f.type, sender=f.sender, receiver=f.receiver,
+                                        timestamp=f.timestamp, seqnum=f.seqnum,
+                                        node_id=f.node_id, payload=f.payload,
+                                        extension=f.extension, version=f.version))
+            except (WireClientError, ValueError) as exc:
+                return DriverResult(status=DriverStatus.OK, detail=f"not sent: {exc}")
+        return DriverResult(status=DriverStatus.OK)
+
+    async def _ping(self, name: str, client: Client) -> None:
+        try:
+            await client.ping()
+        except WireClientError:
+            return
+        self._frame(name, ObservedFrame(type=MsgType.PONG, receiver=client.user_id))
+
+    async def _echo(self, name: str, client: Client, payload: bytes, extension: bytes) -> None:
+        try:
+            frame = await client.echo(payload, extension)
+        except WireClientError:
+            return
+        self._frame(name, _observed(frame))
+
+    async def _close(self, name: str) -> None:
+        conn = self._connections.pop(name, None)
+        if conn is None:
+            return
+        if conn.client is not None:
+            with trio.move_on_after(3):
+                await conn.client.close()
+        conn.scope.cancel()
+        await conn.done.wait()
+
+    async def close_all(self) -> None:
+        for name in list(self._connections):
+            await self._close(name)
+
+
+async def _main() -> None:
+    logging.basicConfig(level=os.environ.get("PRIM_CONFORMANCE_DRIVER_LEVEL", "WARNING"),
+                        stream=sys.stderr)
+    async with trio.open_nursery() as nursery:
+        await TrioDriver(nursery).run()
+        nursery.cancel_scope.cancel()
+
+
+def main() -> None:
+    trio.run(_main)
+
+
+if __name__ == "__main__":
+    main()
