@@ -18,6 +18,7 @@ import httpx
 from prim.generated.prim.v1 import (
     CaseTransport,
     ConformanceCase,
+    ConnectionEnded,
     ConnectStep,
     DisconnectStep,
     DriverConnect,
@@ -344,9 +345,9 @@ class CaseRun:
         log = self.driver.connection(name)
         loop = asyncio.get_running_loop()
         while (observation := await _next(log.queue, until - loop.time())) is not None:
-            kind, value = betterproto2.which_one_of(observation, "event")
-            if kind == "closed":
-                conn.closed = value.reason or "no reason given"  # type: ignore[union-attr]
+            _, value = betterproto2.which_one_of(observation, "event")
+            if isinstance(value, ConnectionEnded):
+                conn.closed = value.reason or "no reason given"
                 yield conn.closed
                 return
             assert isinstance(value, ObservedFrame)

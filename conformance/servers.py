@@ -20,7 +20,10 @@ import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from prim.services.node import Node
 
 
 class ServerFailed(Exception):
@@ -74,7 +77,7 @@ class EmbeddedServer:
 
     def __init__(self, name: str = "embedded") -> None:
         self.name = name
-        self._node: object | None = None
+        self._node: Node | None = None
         self._config: dict[str, str] = {}
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -105,7 +108,7 @@ class EmbeddedServer:
     async def _stop_node(self) -> None:
         node, self._node = self._node, None
         if node is not None:
-            await node.stop()  # type: ignore[attr-defined]
+            await node.stop()
 
     async def stop(self) -> None:
         await self._stop_node()

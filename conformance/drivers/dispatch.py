@@ -11,6 +11,7 @@ import betterproto2
 
 from prim.generated.prim.v1 import (
     DriverConnect,
+    DriverDisconnect,
     DriverMessage,
     DriverRequest,
     DriverResult,
@@ -46,8 +47,8 @@ async def _dispatch(driver: ClientDriver, request: DriverRequest) -> DriverResul
         return await driver.connect(action)
     if isinstance(action, DriverSend):
         return await driver.send(action)
-    if kind == "disconnect":
-        await driver.disconnect(action.connection)  # type: ignore[union-attr]
+    if isinstance(action, DriverDisconnect):
+        await driver.disconnect(action.connection)
         return ok()
     if kind == "reset":
         await driver.close()

@@ -50,6 +50,7 @@ def frame_bytes(frame: ObservedFrame) -> bytes:
 @dataclass
 class _Connection:
     name: str
+    reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     stack: contextlib.AsyncExitStack
     transport: str
@@ -67,8 +68,11 @@ class RawDriver:
         conn = self._connections.get(s.connection)
         if conn is None:
             return failed(f"no connection {s.connection}")
-        assert s.frame is not None or s.raw
-        data = s.raw if s.raw else frame_bytes(s.frame)  # type: ignore[arg-type]
+        if s.raw:
+            data = s.raw
+        else:
+            assert s.frame is not None
+            data = frame_bytes(s.frame)
         try:
             conn.writer.write(data)
             await conn.writer.drain()
@@ -127,12 +131,10 @@ class RawDriver:
                 c.host, c.port, configuration=trust.quic_configuration("localhost", _QUIC_IDLE),
                 wait_connected=True))
             reader, writer = await protocol.create_stream()
-        conn = _Connection(c.connection, writer, stack, transport)
-        conn.reader = reader  # type: ignore[attr-defined]
-        return conn
+        return _Connection(c.connection, reader, writer, stack, transport)
 
     async def _read(self, conn: _Connection, stack: contextlib.AsyncExitStack) -> None:
-        reader: asyncio.StreamReader = conn.reader  # type: ignore[attr-defined]
+        reader = conn.reader
         decoder = FrameDecoder(validate_payloads=False)
         reason = "closed by the server"
         try:
