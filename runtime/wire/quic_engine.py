@@ -24,6 +24,7 @@ from typing import Any, cast
 
 import aioquic.asyncio.client
 import aioquic.asyncio.server
+import aioquic.quic.connection
 from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.quic import events
 from aioquic.quic.configuration import QuicConfiguration
@@ -51,6 +52,9 @@ class QuicEngine:
     StreamReset: type[events.StreamReset]
     ConnectionTerminated: type[events.ConnectionTerminated]
     PingAcknowledged: type[events.PingAcknowledged]
+    #: What the engine raises for a call on a connection it has closed (qh3 does; aioquic
+    #: takes such calls and does nothing).
+    Closed: type[Exception]
     #: (connection, stream id, bytes written to it so far) -> how many of those bytes have
     #: not been transmitted once yet (0 for an unknown stream).
     unsent: Callable[[QuicConnection, int, int], int]
@@ -147,6 +151,7 @@ def _aioquic() -> QuicEngine:
         StreamDataReceived=events.StreamDataReceived, StreamReset=events.StreamReset,
         ConnectionTerminated=events.ConnectionTerminated,
         PingAcknowledged=events.PingAcknowledged,
+        Closed=aioquic.quic.connection.QuicConnectionError,
         needs_retry=False,
         unsent=unsent, peer_certificate=None,  # aioquic 1.7.2 has no public accessor
     )
@@ -169,6 +174,7 @@ def _qh3() -> QuicEngine:
     """
     import qh3.asyncio.client
     import qh3.asyncio.server
+    import qh3.quic.connection
     from qh3.asyncio.protocol import QuicConnectionProtocol as Qh3Protocol
     from qh3.quic import events as qh3_events
     from qh3.quic.configuration import QuicConfiguration as Qh3Configuration
@@ -190,6 +196,7 @@ def _qh3() -> QuicEngine:
         StreamReset=cast(Any, qh3_events.StreamReset),
         ConnectionTerminated=cast(Any, qh3_events.ConnectionTerminated),
         PingAcknowledged=cast(Any, qh3_events.PingAcknowledged),
+        Closed=qh3.quic.connection.QuicConnectionError,
         needs_retry=True,
         unsent=unsent, peer_certificate=peer_certificate,
     )

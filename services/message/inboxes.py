@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from prim.runtime.storage.models import Message, is_group_id
-from prim.runtime.storage.ports import InboxStore, SocialStore
+from prim.runtime.storage.ports import InboxStore
+from prim.runtime.storage.social_changes import SocialReads
 
 
 class InboxRecorder:
-    def __init__(self, inbox: InboxStore, social: SocialStore) -> None:
+    def __init__(self, inbox: InboxStore, social: SocialReads) -> None:
         self._inbox = inbox
         self._social = social
 
