@@ -1,5 +1,5 @@
-"""A window of sends from one connection shares one commit, and the Acks still come back in
-the order the messages were sent."""
+"""A window of sends from one connection shares one commit (and one inbox write), and the
+Acks still come back in the order the messages were sent."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ async def test_a_window_of_sends_shares_commits_and_acks_stay_in_order(
         return await insert_many(messages)
 
     storage.messages.insert_many = counting  # type: ignore[method-assign]
+    inbox_writes: list[int] = []
+    record = storage.inbox.record_inbox_entries
+
+    async def counting_inbox(entries: Sequence[tuple[int, int, int, int]]) -> None:
+        inbox_writes.append(len(entries))
+        await record(entries)
+
+    storage.inbox.record_inbox_entries = counting_inbox  # type: ignore[method-assign]
     a = await dial(rn, alice)
     try:
         frames = [text(alice, bob.user_id, f"m{i}") for i in range(64)]
@@ -40,8 +48,11 @@ async def test_a_window_of_sends_shares_commits_and_acks_stay_in_order(
     finally:
         await a.close()
         storage.messages.insert_many = insert_many  # type: ignore[method-assign]
+        storage.inbox.record_inbox_entries = record  # type: ignore[method-assign]
     assert [f.type for f in acks] == [MsgType.ACK] * len(frames)
     assert [f.timestamp for f in acks] == [f.timestamp for f in frames]  # in order
     assert [f.seqnum for f in acks] == sorted(f.seqnum for f in acks)
     assert sum(batches) == len(frames)
     assert len(batches) < len(frames) // 4  # commits were shared, not one per message
+    assert sum(inbox_writes) == 2 * len(frames)  # both users' inboxes, for every message
+    assert len(inbox_writes) < len(frames) // 4  # and written together too
