@@ -477,7 +477,12 @@ def main(argv: list[str] | None = None) -> int:
     ceilings = ceiling(min(args.seconds, 2.0))
     prim = asyncio.run(run_prim(table, args.group, args.seconds))
     peer_note = "--no-ejabberd" if args.no_ejabberd else _ejabberd_ready()
-    peer = [] if peer_note else asyncio.run(run_ejabberd(table))
+    peer: list[Row] = []
+    if not peer_note:
+        try:
+            peer = asyncio.run(run_ejabberd(table))
+        except Exception as exc:  # the PRIM figures are still worth printing
+            peer_note = f"the ejabberd run failed: {exc!r}"
     if args.json:
         print(json.dumps({"prim": [asdict(r) for r in prim],
                           "ejabberd": [asdict(r) for r in peer],

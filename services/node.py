@@ -82,7 +82,8 @@ class Node:
         await seqnums.start()
         self.metrics = metrics = MessageMetrics()
         self.pipeline = MessagePipeline(
-            seqnums=seqnums, messages=storage.messages, social=storage.social,
+            seqnums=seqnums, messages=storage.messages,
+            social=storage.social_reads or storage.social,
             inbox=storage.inbox, router=self.router, node_id=cfg.node.id, clock=self.clock,
             on_delivered=metrics.delivered,
         )

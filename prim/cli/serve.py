@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from prim.cli.config import add_config_option
+from prim.runtime import event_loop
 from prim.runtime.config import Config, ConfigError, load_config
 from prim.runtime.logs import configure_logging
 from prim.runtime.logs import log as log_event
@@ -68,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"prim serve: invalid configuration: {exc}", file=sys.stderr)
         return 1
     configure_logging(config.log.level, config.log.format)
-    return asyncio.run(_serve(config))
+    return event_loop.run(_serve(config))
 
 
 async def _serve(config: Config) -> int:

@@ -52,6 +52,13 @@ from .redis.attempts import RedisAttemptCounters
 from .redis.hot_window import RedisHotWindowMessageStore
 from .redis.inbox import RedisInboxStore
 from .redis.online import RedisOnlineState
+from .social_changes import (
+    CachedSocialReads,
+    RedisSocialChanges,
+    SocialChanges,
+    SocialReads,
+    reporting,
+)
 from .sqlite.account_ids import SqliteAccountIdReservations
 from .sqlite.accounts import SqliteAccountStore
 from .sqlite.db import SqliteDatabase
@@ -245,11 +252,26 @@ class Storage:
     account_ids: AccountIdReservations
     uploads: UploadStore
     attempts: AttemptCounters
+    #: Every social change, this process's and (with a Redis online URL) the others'.
+    social_changes: SocialChanges = field(default_factory=SocialChanges)
+    #: The social reads of the message write path, cached until a change touches them.
+    social_reads: SocialReads | None = None
     _closers: list[Any] = field(default_factory=list)
 
     async def close(self) -> None:
         for closer in reversed(self._closers):
             await closer()
+
+
+async def open_social_changes(online_url: str) -> SocialChanges:
+    """The social change feed: across processes through Redis when the online state is
+    there (a cluster), else within this process."""
+    if _scheme(online_url) not in ("redis", "rediss", "unix"):
+        return SocialChanges()
+    client, prefix = redis_client(online_url)
+    changes = RedisSocialChanges(client, prefix)
+    await changes.start()
+    return changes
 
 
 async def open_storage(config: StorageConfig, *, clock: Clock = wall_clock_ms) -> Storage:
@@ -279,14 +301,19 @@ async def open_storage(config: StorageConfig, *, clock: Clock = wall_clock_ms) -
         blobs = open_blobs(config.blobs)
         attempts = open_attempts(config.online, clock)
         closers.append(attempts.close)
+        changes = await open_social_changes(config.online)
+        closers.append(changes.close)
     except BaseException:
         for closer in reversed(closers):
             await closer()
         raise
+    social = social_store(db, clock=clock)
     return Storage(
         database=db,
         accounts=account_store(db, clock=clock),
-        social=social_store(db, clock=clock),
+        social=reporting(social, changes),
+        social_changes=changes,
+        social_reads=CachedSocialReads(social, changes),
         messages=messages,
         online=online,
         inbox=inbox,

@@ -333,6 +333,9 @@ class InboxStore(Protocol):
                                 ts: int) -> None:
         """record_inbox for several users (a group's members) in one write."""
 
+    async def record_inbox_entries(self, entries: Sequence[tuple[int, int, int, int]]) -> None:
+        """record_inbox for each (user_id, peer_id, seqnum, ts), in one write."""
+
     async def get_inbox(
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
     ) -> Page[InboxEntry]:

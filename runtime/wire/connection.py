@@ -179,7 +179,7 @@ class FrameConnection:
             frame = replace(frame, version=self._version)
         # Outgoing frames are held to the field widths only; max_payload_length is what
         # this side accepts.
-        data = encode_frame(frame)
+        data = _LAST_ENCODED.bytes_of(frame)
         if not force and (
             len(self._queue) >= self._max_queue_frames
             or self._queued_bytes + len(data) > self._max_queue_bytes
@@ -225,3 +225,24 @@ class FrameConnection:
         self._queue.clear()
         self._queued_bytes = 0
         self._head_offset = 0
+
+
+class _LastEncoded:
+    """A frame fanned out to many connections (a group message to its members, one delivery
+    to a user's devices) is encoded once: the last frame encoded is kept with its bytes.
+    Frames are immutable, so the same object always has the same bytes."""
+
+    __slots__ = ("_bytes", "_frame")
+
+    def __init__(self) -> None:
+        self._frame: Frame | None = None
+        self._bytes = b""
+
+    def bytes_of(self, frame: Frame) -> bytes:
+        if frame is not self._frame:
+            self._bytes = encode_frame(frame)
+            self._frame = frame
+        return self._bytes
+
+
+_LAST_ENCODED = _LastEncoded()

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 import aioquic.asyncio.client
 import aioquic.asyncio.server
+import aioquic.quic.connection
 from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.quic import events
 from aioquic.quic.configuration import QuicConfiguration
@@ -51,6 +52,9 @@ class QuicEngine:
     StreamReset: type[events.StreamReset]
     ConnectionTerminated: type[events.ConnectionTerminated]
     PingAcknowledged: type[events.PingAcknowledged]
+    #: What the engine raises for a call on a connection it has closed (qh3 does; aioquic
+    #: takes such calls and does nothing).
+    Closed: type[Exception]
     #: (connection, stream id, bytes written to it so far) -> how many of those bytes have
     #: not been transmitted once yet (0 for an unknown stream).
     unsent: Callable[[QuicConnection, int, int], int]
@@ -60,10 +64,6 @@ class QuicEngine:
     #: The DER certificate the peer presented, once the handshake has it (None: the
     #: engine has no public way to tell, so certificate pins cannot be checked on it).
     peer_certificate: Callable[[QuicConnection], bytes | None] | None
-    #: What sending raises on a connection that is already closing or draining (the peer
-    #: closed it and ConnectionTerminated has not been raised yet): qh3 refuses the data,
-    #: aioquic drops it without a word.
-    closing_error: tuple[type[Exception], ...] = ()
 
     def configure(self, config: QuicConfiguration) -> QuicConfiguration:
         """Readies a configuration of this engine for the drivers (aioquic: the logger hook
@@ -151,6 +151,7 @@ def _aioquic() -> QuicEngine:
         StreamDataReceived=events.StreamDataReceived, StreamReset=events.StreamReset,
         ConnectionTerminated=events.ConnectionTerminated,
         PingAcknowledged=events.PingAcknowledged,
+        Closed=aioquic.quic.connection.QuicConnectionError,
         needs_retry=False,
         unsent=unsent, peer_certificate=None,  # aioquic 1.7.2 has no public accessor
     )
@@ -173,11 +174,11 @@ def _qh3() -> QuicEngine:
     """
     import qh3.asyncio.client
     import qh3.asyncio.server
+    import qh3.quic.connection
     from qh3.asyncio.protocol import QuicConnectionProtocol as Qh3Protocol
     from qh3.quic import events as qh3_events
     from qh3.quic.configuration import QuicConfiguration as Qh3Configuration
     from qh3.quic.connection import QuicConnection as Qh3Connection
-    from qh3.quic.connection import QuicConnectionError as Qh3ConnectionError
 
     def unsent(quic: QuicConnection, stream_id: int, written: int) -> int:
         return int(cast(Any, quic).get_send_buffer_size(stream_id))
@@ -195,7 +196,7 @@ def _qh3() -> QuicEngine:
         StreamReset=cast(Any, qh3_events.StreamReset),
         ConnectionTerminated=cast(Any, qh3_events.ConnectionTerminated),
         PingAcknowledged=cast(Any, qh3_events.PingAcknowledged),
+        Closed=qh3.quic.connection.QuicConnectionError,
         needs_retry=True,
         unsent=unsent, peer_certificate=peer_certificate,
-        closing_error=(Qh3ConnectionError,),
     )

@@ -93,7 +93,8 @@ class MessageRole:
                                             group=cfg.cluster.msgprocessor_group)
         self.metrics = metrics = MessageMetrics()
         pipeline = MessagePipeline(
-            seqnums=seqnums, messages=storage.messages, social=storage.social,
+            seqnums=seqnums, messages=storage.messages,
+            social=storage.social_reads or storage.social,
             inbox=storage.inbox, router=router, node_id=node_id, clock=self.clock,
             on_delivered=metrics.delivered, writer=WalWriter(wal, shipper),
             record_inboxes=False,

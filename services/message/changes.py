@@ -27,7 +27,8 @@ from prim.generated.prim.v1 import EditPayload, ErrorCode, MediaRef, WithdrawPay
 from prim.generated.wire import MAX_SEQNUM, MSG_TYPE_INFO, MsgCategory, PayloadKind
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import Clock, GroupRole, Message, channel_key, is_group_id
-from prim.runtime.storage.ports import MessageStore, SocialStore
+from prim.runtime.storage.ports import MessageStore
+from prim.runtime.storage.social_changes import SocialReads
 from prim.runtime.wire.frame import Frame
 
 #: The types Edit and Withdraw may refer to: the content range of the spec's MsgType.
@@ -66,7 +67,7 @@ def check_content(type_: int, payload: bytes, field: str = "payload") -> None:
 
 
 class MessageChanges:
-    def __init__(self, *, messages: MessageStore, social: SocialStore, clock: Clock,
+    def __init__(self, *, messages: MessageStore, social: SocialReads, clock: Clock,
                  persist_wait: float = 0.0) -> None:
         """`persist_wait`: seconds to wait for a target that is not stored yet but may be
         on its way (on a cluster, messages reach the database shortly after their Ack, so

@@ -21,7 +21,6 @@ from typing import TypeVar
 import betterproto2
 
 from prim.generated.prim.v1 import (
-    AckPayload,
     EditPayload,
     ErrorCode,
     MsgType,
@@ -42,6 +41,7 @@ from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.rate_limit import TokenBucket
 from prim.services.message.read_receipts import ReadReceipts
+from prim.services.message.replies import OrderedReplies
 from prim.services.message.router import ConnectionRouter
 from prim.services.message.typing_throttle import TypingThrottle
 
@@ -65,16 +65,19 @@ class MessageGateway(ConnectionHandler):
         self._router = router
         self._node_id = config.node.id
         self._clock = clock
-        # Who may write, and Edit/Withdraw: shared with the api's HTTP endpoints.
-        self._changes = MessageChanges(messages=storage.messages, social=storage.social,
+        # Who may write (from the cached social reads: no store round trip per message),
+        # and Edit/Withdraw: shared with the api's HTTP endpoints.
+        self._social = storage.social_reads or storage.social
+        self._changes = MessageChanges(messages=storage.messages, social=self._social,
                                        clock=clock, persist_wait=persist_wait)
-        self._receipts = ReadReceipts(inbox=storage.inbox, social=storage.social,
+        self._receipts = ReadReceipts(inbox=storage.inbox, social=self._social,
                                       changes=self._changes)
         self._typing = TypingThrottle(config.limits.typing_interval_seconds)
         self._devices: dict[int, _Device] = {}  # connection id -> its user and device
         self._frames_per_second = config.limits.frames_per_second
         self._max_per_user = config.gateway.max_connections_per_user
         self._buckets: dict[int, TokenBucket] = {}
+        self._replies: dict[int, OrderedReplies] = {}  # connection id -> its answers
         self.metrics = metrics or MessageMetrics()
 
     # -- connection lifecycle ----------------------------------------------------------
@@ -98,6 +101,8 @@ class MessageGateway(ConnectionHandler):
             ErrorCode.UNAUTHENTICATED, "the access token expired")
         self._devices[conn.id] = _Device(session.user_id, session.device_id, expiry)
         self._buckets[conn.id] = TokenBucket(self._frames_per_second)
+        self._replies[conn.id] = OrderedReplies(conn, node_id=self._node_id,
+                                                metrics=self.metrics)
         self._router.add(session.user_id, conn)
         self.metrics.connection_opened()
         online = self._storage.online
@@ -116,6 +121,7 @@ class MessageGateway(ConnectionHandler):
     async def on_close(self, conn: Connection, closed: ConnectionClosed) -> None:
         device = self._devices.pop(conn.id, None)
         self._buckets.pop(conn.id, None)
+        self._replies.pop(conn.id, None)
         if device is None:
             return
         device.expiry.cancel()
@@ -147,21 +153,29 @@ class MessageGateway(ConnectionHandler):
 
     async def on_frame(self, conn: Connection, frame: Frame) -> None:
         self.metrics.frame_in(frame.type)
+        replies = self._replies[conn.id]
         try:
             if not self._buckets[conn.id].take():
                 raise ApiError(ErrorCode.RATE_LIMITED,
                               f"slow down: at most {self._frames_per_second} frames a second")
-            await self._dispatch(conn, frame)
+            await self._dispatch(conn, frame, replies)
         except ApiError as refused:
-            self.metrics.refused(refused.code)
-            conn.send_error(refused.code, refused.message, ref=frame)
+            replies.refuse(frame, refused)
+        except _Answered:
+            pass
 
-    async def _dispatch(self, conn: Connection, frame: Frame) -> None:
+    async def _dispatch(self, conn: Connection, frame: Frame, replies: OrderedReplies) -> None:
         kind = frame.type
         if kind in CONTENT_TYPES:
             check_content(frame.type, frame.payload)
+            await replies.room()
             await self._authorize_write(frame)
-            await self._sequence(conn, frame)
+            result = await self._pipeline.accept(frame, skip_connection=conn.id,
+                                                 device=self._devices[conn.id].device_id)
+            replies.ack_when_durable(frame, result)
+            if is_group_id(frame.receiver):
+                # A group's fan-out pushes back on its sender (pipeline.fanout_queue).
+                await asyncio.wait([result])
         elif kind == MsgType.EDIT:
             await self._edit(conn, frame)
         elif kind == MsgType.WITHDRAW:
@@ -173,7 +187,7 @@ class MessageGateway(ConnectionHandler):
                 return
             await self._authorize_write(frame)
             if is_group_id(frame.receiver):
-                users = await self._storage.social.list_member_ids(frame.receiver)
+                users = await self._social.list_member_ids(frame.receiver)
             else:
                 users = [frame.sender, frame.receiver]
             self._relay_live(conn, frame, users)
@@ -182,15 +196,14 @@ class MessageGateway(ConnectionHandler):
                           f"message type {kind} cannot be sent after Auth")
 
     async def _sequence(self, conn: Connection, frame: Frame) -> int:
-        """Stores `frame` through the pipeline and Acks it; returns its seqnum."""
-        result = await self._pipeline.submit(frame, skip_connection=conn.id,
+        """Stores `frame` through the pipeline and Acks it (in turn); returns its seqnum."""
+        result = await self._pipeline.accept(frame, skip_connection=conn.id,
                                              device=self._devices[conn.id].device_id)
-        ack = AckPayload(server_timestamp=result.server_ts, duplicate=result.duplicate)
-        conn.send(Frame(type=MsgType.ACK, sender=frame.sender, receiver=frame.receiver,
-                        timestamp=frame.timestamp, seqnum=result.seqnum,
-                        node_id=self._node_id, payload=bytes(ack)))
-        self.metrics.acked(result.duplicate)
-        return result.seqnum
+        self._replies[conn.id].ack_when_durable(frame, result)
+        await asyncio.wait([result])
+        if result.exception() is not None:
+            raise _Answered()  # its Error is on its way, in turn
+        return result.result().seqnum
 
     async def _authorize_write(self, frame: Frame) -> None:
         await self._changes.authorize_write(frame.sender, frame.receiver)
@@ -234,6 +247,10 @@ class MessageGateway(ConnectionHandler):
                      timestamp=self._clock(), node_id=self._node_id, payload=frame.payload,
                      extension=frame.extension)
         self._router.deliver(users, live, skip_connection=conn.id)
+
+
+class _Answered(Exception):
+    """The frame's answer (its Error) is already queued in its connection's replies."""
 
 
 _M = TypeVar("_M", bound=betterproto2.Message)

@@ -1,20 +1,29 @@
 """Which inboxes a stored message reaches: both users of a one-to-one channel (the sender's
 other devices learn of the conversation the same way), every member of a group. The one
 rule, applied by the embedded pipeline right after its write, and by the msgprocessor
-after persisting the log on a cluster (so an inbox never names a message history lacks)."""
+after persisting the log on a cluster (so an inbox never names a message history lacks).
+
+One-to-one entries are written in batches: the entries of every message that arrives while
+a write is under way go together in the next one (one store write for many messages, as the
+group commit does for the messages themselves).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from prim.runtime.storage.models import Message, is_group_id
-from prim.runtime.storage.ports import InboxStore, SocialStore
+from prim.runtime.storage.ports import InboxStore
+from prim.runtime.storage.social_changes import SocialReads
 
 
 class InboxRecorder:
-    def __init__(self, inbox: InboxStore, social: SocialStore) -> None:
+    def __init__(self, inbox: InboxStore, social: SocialReads) -> None:
         self._inbox = inbox
         self._social = social
+        self._batch: _Batch | None = None  # collecting, written next
+        self._writer: asyncio.Task[None] | None = None
 
     async def __call__(self, message: Message) -> None:
         if is_group_id(message.receiver):
@@ -25,10 +34,39 @@ class InboxRecorder:
                             message.server_ts)
 
     async def pair(self, sender: int, receiver: int, seqnum: int, ts: int) -> None:
-        await self._inbox.record_inbox(receiver, sender, seqnum, ts)
+        batch = self._batch
+        if batch is None:
+            batch = self._batch = _Batch([], asyncio.get_running_loop().create_future())
+        batch.entries.append((receiver, sender, seqnum, ts))
         if sender:
-            await self._inbox.record_inbox(sender, receiver, seqnum, ts)
+            batch.entries.append((sender, receiver, seqnum, ts))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_batches(), name="prim-inboxes")
+        await asyncio.shield(batch.done)
+
+    async def _write_batches(self) -> None:
+        try:
+            while self._batch is not None:
+                batch, self._batch = self._batch, None
+                try:
+                    await self._inbox.record_inbox_entries(batch.entries)
+                except Exception as exc:  # each message's own retry follows (after_commit)
+                    batch.done.set_exception(exc)
+                    batch.done.exception()
+                else:
+                    batch.done.set_result(None)
+        finally:
+            self._writer = None
 
     async def group(self, members: Sequence[int], group_id: int, seqnum: int,
                     ts: int) -> None:
         await self._inbox.record_inbox_many(members, group_id, seqnum, ts)
+
+
+class _Batch:
+    __slots__ = ("done", "entries")
+
+    def __init__(self, entries: list[tuple[int, int, int, int]],
+                 done: asyncio.Future[None]) -> None:
+        self.entries = entries
+        self.done = done

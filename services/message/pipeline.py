@@ -26,14 +26,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.idempotency import IdempotencyKey, conflicts, content_digest
-from prim.runtime.storage.models import Clock, KeyMatch, Message, channel_key, is_group_id
-from prim.runtime.storage.ports import InboxStore, MessageStore, SocialStore
+from prim.runtime.storage.models import (
+    Clock,
+    InsertResult,
+    KeyMatch,
+    Message,
+    channel_key,
+    is_group_id,
+)
+from prim.runtime.storage.ports import InboxStore, MessageStore
+from prim.runtime.storage.social_changes import SocialReads
 from prim.runtime.wire.frame import Frame
 from prim.services.message.after_commit import AfterCommit
 from prim.services.message.durability import DurableWriter
@@ -63,6 +71,17 @@ class _GroupJob:
     received_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """A message numbered and handed to the durable writer."""
+
+    frame: Frame
+    channel: str
+    seqnum: int
+    server_ts: int
+    write: Awaitable[InsertResult]
+
+
 @dataclass(slots=True)
 class _InFlight:
     digest: bytes
@@ -80,7 +99,7 @@ class MessagePipeline:
         *,
         seqnums: SeqnumSource,
         messages: MessageStore,
-        social: SocialStore,
+        social: SocialReads,
         inbox: InboxStore,
         router: Router,
         node_id: int,
@@ -116,6 +135,7 @@ class MessagePipeline:
         self._idle = asyncio.Event()
         self._idle.set()
         self._on_delivered = on_delivered
+        self._completing: set[asyncio.Task[None]] = set()  # accepted, not yet durable
 
     async def start(self) -> None:
         """Nothing to start: group workers come and go with their queues."""
@@ -123,6 +143,8 @@ class MessagePipeline:
     async def stop(self) -> None:
         """Finishes the queued writes, group fan-outs and inbox retries."""
         await self._writer.drain()
+        if self._completing:
+            await asyncio.gather(*self._completing, return_exceptions=True)
         await self._idle.wait()
         await self._after_commit.drain()
 
@@ -131,36 +153,55 @@ class MessagePipeline:
         """Sequences and stores `frame` (a client frame: seqnum 0, the client's timestamp)
         sent by `device`, then fans it out to everyone but the connection
         `skip_connection`."""
+        return await (await self.accept(frame, skip_connection=skip_connection,
+                                        device=device))
+
+    async def accept(self, frame: Frame, *, skip_connection: int = 0,
+                     device: str = "") -> asyncio.Future[Sequenced]:
+        """`submit` in two steps, so that one sender's messages can share a commit: what
+        returns has been checked, numbered and queued for its durable write, in the
+        caller's order (an ApiError here refuses it); the future resolves once it is
+        durable and fanned out (or with the error that stopped it)."""
         if frame.timestamp == 0:
             raise ApiError(ErrorCode.INVALID_ARGUMENT,
                            "timestamp must be the client's send time in ms (it is 0): it "
                            "identifies the message when it is resent", "timestamp")
         key = (frame.sender, frame.receiver, device, frame.timestamp)
         digest = content_digest(frame.type, frame.payload)
+        loop = asyncio.get_running_loop()
         pending = self._inflight.get(key)
         if pending is not None:
             if pending.digest != digest:
                 raise _conflict(frame)
             first = await asyncio.shield(pending.future)
-            return Sequenced(first.seqnum, first.server_ts, duplicate=True)
-        loop = asyncio.get_running_loop()
+            return _resolved(loop, Sequenced(first.seqnum, first.server_ts, duplicate=True))
         future: asyncio.Future[Sequenced] = loop.create_future()
         self._inflight[key] = _InFlight(digest, future)
         try:
-            result = await self._sequence_and_store(frame, key, digest, skip_connection,
-                                                    loop.time())
+            queued = await self._queue_write(frame, key)
         except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # a resend waiting on it sees the error; nobody else must
+            self._settle(key, future, exc)
             raise
+        if isinstance(queued, Sequenced):
+            self._settle(key, future, queued)
         else:
-            future.set_result(result)
-            return result
-        finally:
-            del self._inflight[key]
+            task = loop.create_task(self._complete(queued, key, digest, future,
+                                                   skip_connection, loop.time()))
+            self._completing.add(task)
+            task.add_done_callback(self._completing.discard)
+        return future
 
-    async def _sequence_and_store(self, frame: Frame, key: IdempotencyKey, digest: bytes,
-                                  skip_connection: int, received_at: float) -> Sequenced:
+    def _settle(self, key: IdempotencyKey, future: asyncio.Future[Sequenced],
+                outcome: Sequenced | BaseException) -> None:
+        del self._inflight[key]
+        if isinstance(outcome, Sequenced):
+            future.set_result(outcome)
+        else:
+            future.set_exception(outcome)
+            future.exception()  # retrieved: whoever awaits it sees it, nobody else must
+
+    async def _queue_write(self, frame: Frame, key: IdempotencyKey) -> Sequenced | _Queued:
+        """A duplicate's answer, or the message numbered and queued for its write."""
         channel = channel_key(frame.sender, frame.receiver)
         known = self._recent.get(key)
         if known is not None:
@@ -179,11 +220,31 @@ class MessagePipeline:
         # a busy channel's messages can share one commit.
         seqnum = await self._seqnums.allocate(channel)
         server_ts = self._clock()
-        result = await self._writer.enqueue(Message(
+        write = self._writer.enqueue(Message(
             channel=channel, seqnum=seqnum, sender=frame.sender, receiver=frame.receiver,
             type=frame.type, server_ts=server_ts, client_ts=frame.timestamp,
             payload=frame.payload, extension=frame.extension, device=key[2],
         ))
+        return _Queued(frame, channel, seqnum, server_ts, write)
+
+    async def _complete(self, queued: _Queued, key: IdempotencyKey, digest: bytes,
+                        future: asyncio.Future[Sequenced], skip_connection: int,
+                        received_at: float) -> None:
+        try:
+            result = await self._fan_out_stored(queued, key, digest, skip_connection,
+                                                received_at)
+        except BaseException as exc:
+            self._settle(key, future, exc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+        else:
+            self._settle(key, future, result)
+
+    async def _fan_out_stored(self, queued: _Queued, key: IdempotencyKey, digest: bytes,
+                              skip_connection: int, received_at: float) -> Sequenced:
+        frame, channel, seqnum, server_ts = (queued.frame, queued.channel, queued.seqnum,
+                                             queued.server_ts)
+        result = await queued.write
         if not result.inserted:
             # A resend this process no longer remembered: the store knew its key (the
             # number just allocated stays unused, a gap clients can fetch and find empty).
@@ -295,6 +356,12 @@ class MessagePipeline:
                 f"inboxes of group {frame.receiver} #{frame.seqnum}",
                 lambda: inboxes.group(members, frame.receiver, frame.seqnum,
                                       frame.timestamp))
+
+
+def _resolved(loop: asyncio.AbstractEventLoop, result: Sequenced) -> asyncio.Future[Sequenced]:
+    future: asyncio.Future[Sequenced] = loop.create_future()
+    future.set_result(result)
+    return future
 
 
 def _conflict(frame: Frame) -> ApiError:

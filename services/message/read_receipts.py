@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from prim.generated.prim.v1 import ReadReceiptPayload
 from prim.runtime.storage.models import channel_key, is_group_id
-from prim.runtime.storage.ports import InboxStore, SocialStore
+from prim.runtime.storage.ports import InboxStore
+from prim.runtime.storage.social_changes import SocialReads
 from prim.services.message.changes import MessageChanges
 
 
@@ -33,7 +34,7 @@ class MarkerMove:
 
 
 class ReadReceipts:
-    def __init__(self, *, inbox: InboxStore, social: SocialStore,
+    def __init__(self, *, inbox: InboxStore, social: SocialReads,
                  changes: MessageChanges) -> None:
         self._inbox = inbox
         self._social = social

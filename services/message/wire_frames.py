@@ -32,3 +32,20 @@ def frame_from_wire(wire: WireFrame | None, *, keep_sequence: bool = False,
                  seqnum=h.seqnum if keep_sequence else 0,
                  node_id=h.node_id if keep_sequence else 0,
                  payload=wire.payload, extension=wire.extension)
+
+
+def ack_payload(server_timestamp: int, duplicate: bool) -> bytes:
+    """`bytes(AckPayload(server_timestamp=..., duplicate=...))`, written directly: an Ack
+    goes out for every message, and the message class costs more than these few bytes
+    (field 1 uint64 varint, field 2 bool; proto3 leaves out zero and false)."""
+    out = bytearray()
+    if server_timestamp:
+        out.append(0x08)
+        value = server_timestamp
+        while value > 0x7F:
+            out.append((value & 0x7F) | 0x80)
+            value >>= 7
+        out.append(value)
+    if duplicate:
+        out += b"\x10\x01"
+    return bytes(out)

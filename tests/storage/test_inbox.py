@@ -99,6 +99,14 @@ async def test_record_for_many(inbox: InboxStore) -> None:
     assert await entries(inbox, V, 0) == [InboxEntry(group, 9, 3_000)]  # never backwards
 
 
+async def test_record_entries_in_one_write(inbox: InboxStore) -> None:
+    await inbox.record_inbox(V, U, seqnum=9, ts=3_000)
+    await inbox.record_inbox_entries([(U, V, 4, 1_000), (V, U, 4, 1_000), (U, V, 5, 1_500)])
+    await inbox.record_inbox_entries([])
+    assert await entries(inbox, U, 0) == [InboxEntry(V, 5, 1_500)]
+    assert await entries(inbox, V, 0) == [InboxEntry(U, 9, 3_000)]  # never backwards
+
+
 async def test_bounds_beyond_any_stored_value(inbox: InboxStore) -> None:
     """since and offset come from clients as uint64 (GetInbox's since, its page token)."""
     await inbox.record_inbox(U, V, seqnum=3, ts=1_000)

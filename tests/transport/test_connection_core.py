@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+import prim.runtime.wire.connection as wire_connection
 from prim.generated.prim.v1 import Error, ErrorCode, MsgType
 from prim.generated.wire import Header, encode_header
 from prim.runtime.wire.client_connection import ClientConnection, ClientState
@@ -252,3 +255,23 @@ def test_client_core_reports_rejected_auth() -> None:
     assert isinstance(received, ErrorReceived) and received.error.code == ErrorCode.UNAUTHENTICATED
     assert isinstance(closed, ConnectionClosed) and closed.code == ErrorCode.UNAUTHENTICATED
     assert client.state is ClientState.CLOSED
+
+
+def test_a_frame_fanned_out_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    encoded: list[Frame] = []
+
+    def counting(frame: Frame) -> bytes:
+        encoded.append(frame)
+        return encode_frame(frame)
+
+    monkeypatch.setattr(wire_connection, "encode_frame", counting)
+    members = [opened() for _ in range(50)]
+    for conn in members:
+        conn.data_to_send()
+    encoded.clear()
+    delivery = Frame(type=MsgType.TEXT, sender=USER, receiver=USER + 1, timestamp=1,
+                     seqnum=7, payload=b"to everyone")
+    for conn in members:
+        assert conn.send_frame(delivery)
+    assert encoded == [delivery]
+    assert {conn.data_to_send() for conn in members} == {encode_frame(delivery)}

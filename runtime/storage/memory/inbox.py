@@ -26,6 +26,10 @@ class MemoryInboxStore:
         for user_id in user_ids:
             await self.record_inbox(user_id, peer_id, seqnum, ts)
 
+    async def record_inbox_entries(self, entries: Sequence[tuple[int, int, int, int]]) -> None:
+        for user_id, peer_id, seqnum, ts in entries:
+            await self.record_inbox(user_id, peer_id, seqnum, ts)
+
     async def get_inbox(
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
     ) -> Page[InboxEntry]:

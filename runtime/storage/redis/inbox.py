@@ -61,6 +61,16 @@ class RedisInboxStore:
                     args=[str(peer_id), str(seqnum), str(ts)], client=pipe)
             await pipe.execute()
 
+    async def record_inbox_entries(self, entries: Sequence[tuple[int, int, int, int]]) -> None:
+        if not entries:
+            return
+        async with self._r.pipeline(transaction=False) as pipe:
+            for user_id, peer_id, seqnum, ts in entries:
+                await self._inbox(
+                    keys=[self._k("inbox", user_id), self._k("inboxseq", user_id)],
+                    args=[str(peer_id), str(seqnum), str(ts)], client=pipe)
+            await pipe.execute()
+
     async def get_inbox(
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
     ) -> Page[InboxEntry]:

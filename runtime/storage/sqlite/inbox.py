@@ -33,6 +33,11 @@ class SqliteInboxStore:
         rows = [(user_id, peer_id, seqnum, ts) for user_id in user_ids]
         await self._db.write(lambda c: c.executemany(_RECORD, rows))
 
+    async def record_inbox_entries(self, entries: Sequence[tuple[int, int, int, int]]) -> None:
+        if entries:
+            rows = list(entries)
+            await self._db.write(lambda c: c.executemany(_RECORD, rows))
+
     async def get_inbox(
         self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
     ) -> Page[InboxEntry]:

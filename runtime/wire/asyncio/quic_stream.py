@@ -17,6 +17,7 @@ engine's classes. For the type checker the base is aioquic's, whose API qh3 shar
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -85,8 +86,8 @@ class QuicStreamTransport(_ProtocolBase):
         assert self._stream_id is not None
         try:
             self._conn.send_stream_data(self._stream_id, data)
-        except self.engine.closing_error:
-            return  # the peer has closed: nothing reaches it, ConnectionTerminated follows
+        except self.engine.Closed:
+            return  # the connection is closing: its end reaches the session as an event
         self._written += len(data)
         self.transmit_soon()
 
@@ -101,14 +102,15 @@ class QuicStreamTransport(_ProtocolBase):
             return
         try:
             self._conn.send_stream_data(self._stream_id, b"", end_stream=True)
-        except self.engine.closing_error:
-            return  # already closing: there is nothing left to finish
+        except self.engine.Closed:
+            return
         self._finish_when_acked = True
         self.transmit_soon()
         self.maybe_close()
 
     def abort(self) -> None:
-        self._conn.close(error_code=0, reason_phrase="closed")
+        with contextlib.suppress(self.engine.Closed):
+            self._conn.close(error_code=0, reason_phrase="closed")
         self.transmit_soon()
 
     def pause_reading(self) -> None:
@@ -173,14 +175,16 @@ class QuicStreamTransport(_ProtocolBase):
         # often enough, and the session's close linger bounds the rest).
         if self._finish_when_acked and self._finish_ping is None and self.backlog() == 0:
             self._finish_ping = next(_ping_ids)
-            self._conn.send_ping(self._finish_ping)
+            with contextlib.suppress(self.engine.Closed):
+                self._conn.send_ping(self._finish_ping)
             self.transmit_soon()
 
     def socket_gone(self) -> None:
         """The UDP socket is closed: stop transmitting, and let the engine's timers run out
         (a closed connection's only timer is its end)."""
         self._socket_gone = True
-        self._conn.close(error_code=0, reason_phrase="socket closed")
+        with contextlib.suppress(self.engine.Closed):
+            self._conn.close(error_code=0, reason_phrase="socket closed")
 
 
 _P = TypeVar("_P", bound=QuicStreamTransport)
