@@ -38,7 +38,7 @@ import {
   encodePayload,
   frame as makeFrame,
 } from "./frame.js";
-import { decodeMessage, fromBase64 } from "./protobuf.js";
+import { decodeMessage, fromBase64, toBase64 } from "./protobuf.js";
 import {
   type FrameTransport,
   type QuicOptions,
@@ -749,4 +749,18 @@ export function historyFrame(row: T.ChatMessage): Frame | undefined {
     seqnum: BigInt(row.seqnum ?? "0"), timestamp: BigInt(row.timestamp ?? "0"),
     payload: fromBase64(row.payload ?? ""), extension: fromBase64(row.extension ?? ""),
   });
+}
+
+/** A message in the JSON shape history rows have (ListHistory's ChatMessage), so a page
+ *  can keep live and fetched messages alike. */
+export function toChatMessage(m: WireMessage): T.ChatMessage {
+  return {
+    sender: String(m.sender),
+    receiver: String(m.receiver),
+    type: `MSG_TYPE_${m.typeName ?? "NA"}` as T.MsgType,
+    seqnum: String(m.seqnum),
+    timestamp: String(m.timestamp),
+    payload: toBase64(m.frame.payload),
+    extension: toBase64(m.extension),
+  };
 }

@@ -109,6 +109,11 @@ const cases = {
     assert.equal(got.fromMe, false);
     const m = await bobMessages.next(text("hello bob"));
     assert.equal(m.typeName, "TEXT");
+    const row = sdk.toChatMessage(m);
+    assert.equal(row.type, "MSG_TYPE_TEXT");
+    assert.equal(row.seqnum, String(acked.seqnum));
+    assert.equal(sdk.historyFrame(row).seqnum, acked.seqnum);
+    assert.equal(new TextDecoder().decode(sdk.fromBase64(row.payload)), "hello bob");
     const copy = await a2Texts.next(text("hello bob"));
     assert.equal(copy.fromMe, true);
     assert.equal(copy.conversation, b1.userId);
