@@ -84,10 +84,12 @@ class Trust:
             ctx.verify_mode = ssl.CERT_NONE
         return ctx
 
-    def quic_configuration(self, server_name: str, idle_timeout: float) -> QuicConfiguration:
-        """A client configuration for QUIC."""
-        config = QuicConfiguration(is_client=True, alpn_protocols=[ALPN],
-                                   server_name=server_name, idle_timeout=idle_timeout)
+    def quic_configuration(self, server_name: str, idle_timeout: float, *,
+                           configuration: type[QuicConfiguration] = QuicConfiguration,
+                           ) -> QuicConfiguration:
+        """A client configuration for QUIC (`configuration`: the QUIC engine's class)."""
+        config = configuration(is_client=True, alpn_protocols=[ALPN],
+                               server_name=server_name, idle_timeout=idle_timeout)
         if self.ca_file is not None:
             config.load_verify_locations(cafile=str(self.ca_file))
             config.verify_mode = ssl.CERT_REQUIRED
@@ -113,9 +115,12 @@ class ServerIdentity:
         ctx.load_cert_chain(str(self.cert_file), str(self.key_file))
         return ctx
 
-    def quic_configuration(self, idle_timeout: float) -> QuicConfiguration:
-        config = QuicConfiguration(is_client=False, alpn_protocols=[ALPN],
-                                   idle_timeout=idle_timeout)
+    def quic_configuration(self, idle_timeout: float, *,
+                           configuration: type[QuicConfiguration] = QuicConfiguration,
+                           ) -> QuicConfiguration:
+        """A server configuration for QUIC (`configuration`: the QUIC engine's class)."""
+        config = configuration(is_client=False, alpn_protocols=[ALPN],
+                               idle_timeout=idle_timeout)
         config.load_cert_chain(str(self.cert_file), str(self.key_file))
         return config
 

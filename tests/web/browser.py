@@ -91,6 +91,10 @@ class Page:
         await self._locator(selector, "waitFor", {"state": "visible", "timeout": timeout_ms},
                             has_text=has_text)
 
+    async def gone(self, selector: str, timeout_ms: int = TIMEOUT_MS) -> None:
+        """Until no element matches `selector`."""
+        await self._locator(selector, "waitFor", {"state": "detached", "timeout": timeout_ms})
+
     async def text(self, selector: str) -> str:
         return str(await self._locator(selector, "innerText", {"timeout": TIMEOUT_MS}))
 

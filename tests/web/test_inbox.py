@@ -1,7 +1,7 @@
-"""A browser user and a Python SDK user: the SDK user's messages show in the page's
-conversation list with an unread count (GetInbox), the chat view shows the newest page and
-scrolls back through the rest (ListHistory), opening it reads them (the count stays 0 after
-a reload), and a reload comes back to the open conversation."""
+"""A browser user and a Python SDK user: what the SDK user sent while the page was closed
+shows in its conversation list with an unread count (GetInbox), the chat view shows the
+newest page and scrolls back through the rest (ListHistory), opening it reads them (the
+count stays 0 after a reload), and a reload comes back to the open conversation."""
 
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ async def test_unread_counts_scroll_back_and_reload(web_server: WebServer, brows
                             gateway=web_server.endpoints.quic)
         await carol.add_friend(int(bob_id), "hi bob, carol here")
         await accept_friend(bob, str(carol.user_id))
+        # bob closes the page; carol writes meanwhile; bob comes back to the inbox.
+        await bob.goto("about:blank")
         for n in range(1, MESSAGES + 1):
             await carol.send_text(int(bob_id), f"note {n} from carol")
-
-        await bob.click("[data-testid=tab-chats]")
+        await bob.goto(web_server.url)
         conversation = f"[data-testid=conversation][data-peer='{carol.user_id}']"
         await bob.wait(f"{conversation} [data-testid=unread]", has_text=str(MESSAGES))
         await bob.wait(conversation, has_text=f"note {MESSAGES} from carol")
@@ -53,7 +54,7 @@ async def test_unread_counts_scroll_back_and_reload(web_server: WebServer, brows
         # The read marker is stored: after a reload the count stays 0, the chat is open.
         await bob.reload()
         await sees_message(bob, f"note {MESSAGES} from carol")
-        assert await bob.text("[data-testid=chat-title]") == "carol"
+        await bob.wait("[data-testid=chat-title]", has_text="carol")
         await bob.wait(conversation)
         assert await bob.count(f"{conversation} [data-testid=unread]") == 0
     finally:

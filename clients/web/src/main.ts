@@ -3,7 +3,7 @@
 
 import { PrimApiError } from "@prim/sdk";
 import { fill, h } from "./dom.js";
-import { api, loadSession, logOut, type Session } from "./session.js";
+import { api, forgetSession, loadSession, logOut, onSessionRefused, type Session } from "./session.js";
 import { Store } from "./store.js";
 import { authView } from "./views/auth.js";
 import { ChatView } from "./views/chat.js";
@@ -36,6 +36,11 @@ async function signedIn(session: Session): Promise<void> {
     h("span", { class: "spacer" }), h("a", { href: "/docs", target: "_blank" }, "API docs"),
     h("button", { "data-testid": "logout", onclick: () => void logOut().finally(signedOut) }, "Log out"));
   const renderHeader = () => {
+    if (store.signedOut && current === store) {
+      forgetSession();
+      signedOut();
+      return;
+    }
     fill(me, `${myName} · id ${session.userId}`);
     status.className = `badge ${store.connected ? "ok" : "warn"}`;
     status.textContent = store.connected ? `online (${store.transport})`
@@ -49,6 +54,7 @@ async function signedIn(session: Session): Promise<void> {
     await store.start();
   } catch (err) {
     if (err instanceof PrimApiError && err.status === 401) {
+      forgetSession();
       signedOut();
       return;
     }
@@ -57,6 +63,11 @@ async function signedIn(session: Session): Promise<void> {
   const route = /^#\/chat\/(\d+)$/.exec(location.hash);
   if (route?.[1]) openChat(route[1]);
 }
+
+onSessionRefused(() => {
+  if (current) current.signedOut = true;
+  current?.changed();
+});
 
 const session = loadSession();
 if (session) void signedIn(session);

@@ -12,7 +12,23 @@ export interface Session {
 
 const KEY = "prim.session";
 
-export const api = new PrimClient({ baseUrl: location.origin });
+let refused: () => void = () => undefined;
+
+/** Called when the server answers an authenticated call with 401: the token is expired or
+ * revoked, and only signing in again helps. */
+export function onSessionRefused(callback: () => void): void {
+  refused = callback;
+}
+
+export const api = new PrimClient({
+  baseUrl: location.origin,
+  fetch: async (input, init) => {
+    const response = await fetch(input, init);
+    const headers = init.headers as Record<string, string> | undefined;
+    if (response.status === 401 && headers?.["authorization"]) refused();
+    return response;
+  },
+});
 
 export function loadSession(): Session | undefined {
   try {
@@ -42,9 +58,14 @@ export async function logOut(): Promise<void> {
   try {
     await api.account.logout({});
   } finally {
-    localStorage.removeItem(KEY);
-    api.accessToken = undefined;
+    forgetSession();
   }
+}
+
+/** Drops the stored session (the server refused its token, or the user logged out). */
+export function forgetSession(): void {
+  localStorage.removeItem(KEY);
+  api.accessToken = undefined;
 }
 
 function deviceName(): string {

@@ -6,8 +6,10 @@
 
 import {
   GROUP_ID_BASE,
+  toBase64,
   type ChatMessage,
   type Friend,
+  type FriendEvent,
   type FriendRequest,
   type Group,
   type JoinRequest,
@@ -15,7 +17,7 @@ import {
   type MsgType,
 } from "@prim/sdk";
 import { createMessenger, type Messenger, type WireEvent } from "./messaging.js";
-import { SHOWN_TYPES, bytesToBase64 } from "./payloads.js";
+import { SHOWN_TYPES, changeOf } from "./payloads.js";
 import { api, type Session } from "./session.js";
 
 export function isGroup(id: string | undefined): boolean {
@@ -28,7 +30,8 @@ export interface Conversation {
   messages: Map<string, ChatMessage>;
   /** Sent, waiting for their Ack (no seqnum yet). */
   pending: ChatMessage[];
-  /** Where scrolling back continues ("0": nothing older); undefined before the first page. */
+  /** The page token scrolling back continues with ("0": nothing older); undefined before the
+   * first page. */
   olderFrom: string | undefined;
   unread: number;
   last: ChatMessage | undefined;
@@ -62,6 +65,8 @@ export class Store {
   transport = "";
   statusDetail = "";
   notices: string[] = [];
+  /** The server refused this session's token (expired, revoked). */
+  signedOut = false;
   private readonly names = new Map<string, string>();
   private readonly asked = new Set<string>();
   private readonly listeners = new Set<() => void>();
@@ -114,6 +119,12 @@ export class Store {
       }, () => undefined);
     }
     return id;
+  }
+
+  /** "alice (10000)", "you", or the bare id while the name is unknown. */
+  who(id: string | undefined): string {
+    const name = this.name(id);
+    return name === id || name === "you" ? name : `${name} (${id})`;
   }
 
   remember(id: string | undefined, name: string | undefined): void {
@@ -179,26 +190,27 @@ export class Store {
     const conv = this.conversation(peerId);
     if (conv.olderFrom === "0") return;
     const page = await api.message.listHistory({
-      peerId, fromSeqnum: conv.olderFrom ?? "0", direction: "DIRECTION_BACKWARD",
-      limit: HISTORY_PAGE,
+      peerId, direction: "DIRECTION_BACKWARD", pageSize: HISTORY_PAGE,
+      pageToken: conv.olderFrom ?? "",
     });
     for (const message of page.messages ?? []) this.store(conv, message);
-    conv.olderFrom = page.nextSeqnum ?? "0";
+    conv.olderFrom = page.nextPageToken || "0";
     this.changed();
   }
 
   /** What came after the newest message held (the open chat catching up). */
   private async loadNewer(conv: Conversation): Promise<void> {
     if (conv.olderFrom === undefined) return;  // never opened: its first page will do
-    let from = this.newest(conv) + 1n;
+    const from = this.newest(conv) + 1n;
+    let token = "";
     for (;;) {
       const page = await api.message.listHistory({
         peerId: conv.peerId, fromSeqnum: String(from), direction: "DIRECTION_FORWARD",
-        limit: HISTORY_PAGE,
+        pageSize: HISTORY_PAGE, pageToken: token,
       });
       for (const message of page.messages ?? []) this.store(conv, message);
-      if (!page.nextSeqnum || page.nextSeqnum === "0") break;
-      from = BigInt(page.nextSeqnum);
+      token = page.nextPageToken ?? "";
+      if (!token) break;
     }
     this.changed();
   }
@@ -218,6 +230,18 @@ export class Store {
   }
 
   private store(conv: Conversation, message: ChatMessage): void {
+    const change = changeOf(message);
+    const target = change && conv.messages.get(change.target);
+    if (change && target) {
+      // An Edit or Withdraw arriving live: the shown message changes in place.
+      if (change.newPayload !== undefined) {
+        target.payload = change.newPayload;
+        target.editedAt = message.timestamp;
+      } else {
+        target.withdrawn = true;
+        target.payload = "";
+      }
+    }
     if (message.seqnum) conv.messages.set(message.seqnum, message);
     this.noteLast(conv, message);
   }
@@ -274,7 +298,7 @@ export class Store {
     const conv = this.conversation(peerId);
     const shown: ChatMessage & { localFile?: File } = {
       sender: this.me.userId, receiver: peerId, type, seqnum: "",
-      timestamp: String(Date.now()), payload: bytesToBase64(payload),
+      timestamp: String(Date.now()), payload: toBase64(payload),
     };
     if (local) shown.localFile = local;
     conv.pending.push(shown);
@@ -329,6 +353,9 @@ export class Store {
 
   private receive(event: WireEvent): void {
     switch (event.kind) {
+      case "signed-out":
+        this.signedOut = true;
+        break;
       case "status":
         this.connected = event.connected;
         this.transport = event.transport;
@@ -364,14 +391,13 @@ export class Store {
         break;
       }
       case "friend":
-        this.notice(`friend request ${event.event.kind?.replace("FRIEND_EVENT_KIND_", "").toLowerCase()}: `
-                    + `${this.name(event.event.requesterId)} → ${this.name(event.event.targetId)}`);
+        this.notice(friendNotice(event.event, (id) => this.who(id)));
         void this.refreshFriends().catch(() => undefined);
         break;
       case "group":
         this.notice(`${this.name(event.event.groupId)}: `
                     + `${event.event.kind?.replace("GROUP_EVENT_KIND_", "").toLowerCase().replace(/_/g, " ")} `
-                    + `(${this.name(event.event.userId)})`);
+                    + `(${this.who(event.event.userId)})`);
         void this.refreshGroups().catch(() => undefined);
         break;
     }
@@ -392,5 +418,17 @@ async function imageSize(file: File): Promise<{ width: number; height: number } 
     return size;
   } catch {
     return undefined;
+  }
+}
+
+function friendNotice(event: FriendEvent, who: (id: string | undefined) => string): string {
+  const requester = who(event.requesterId);
+  const target = who(event.targetId);
+  switch (event.kind) {
+    case "FRIEND_EVENT_KIND_REQUESTED": return `${requester} asks ${target} to be friends`;
+    case "FRIEND_EVENT_KIND_ACCEPTED": return `${target} and ${requester} are friends now`;
+    case "FRIEND_EVENT_KIND_REJECTED": return `${target} declined ${requester}'s request`;
+    case "FRIEND_EVENT_KIND_REMOVED": return `${requester} and ${target} are no longer friends`;
+    default: return `friend event ${event.kind ?? ""}`;
   }
 }

@@ -96,7 +96,8 @@ class BrowserListeners:
                     configuration=self._contexts.keep(
                         self._identity.webtransport_configuration(self._quic_idle_timeout)),
                     create_protocol=make_webtransport_protocol_factory(self._open_session),
-                    retry=s.quic_retry,
+                    # WebTransport runs on aioquic, which needs no Retry (None: engine's call).
+                    retry=bool(s.quic_retry),
                 )
                 self._webtransport.append(server)
                 if port == 0:

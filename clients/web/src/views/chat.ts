@@ -19,6 +19,7 @@ export class ChatView {
                                         autocomplete: "off", "data-testid": "composer-input" });
   private readonly fileInput = h("input", { type: "file", hidden: true, "data-testid": "composer-file" });
   private chosen: File | undefined;
+  private readonly drawn = new WeakMap<ChatMessage, { key: string; el: HTMLElement }>();
   private peer: string | undefined;
   private lastTyping = 0;
   /** Object URLs of downloaded previews, by file id (kept for the page's life). */
@@ -78,7 +79,7 @@ export class ChatView {
           "Load older messages")
         : null,
       messages.length === 0 ? h("p", { class: "empty" }, "No messages yet. Say hello!") : null,
-      messages.map((m) => this.message(m, conv.peerRead)));
+      messages.map((m) => this.shownMessage(m, conv.peerRead)));
     if (toBottom || atBottom) {
       this.list.scrollTop = this.list.scrollHeight;
     } else {
@@ -95,6 +96,19 @@ export class ChatView {
         h("div", { class: "composer" }, this.error, this.attachment, form));
     }
     this.renderAttachment();
+  }
+
+  /** A message's element, drawn again only when what it shows changed (so image previews
+   * do not flicker on every live event). */
+  private shownMessage(m: ChatMessage & { localFile?: File }, peerRead: string): HTMLElement {
+    const read = !isGroup(this.peer) && !!m.seqnum && BigInt(m.seqnum) <= BigInt(peerRead);
+    const key = [m.seqnum, m.editedAt, m.withdrawn, m.payload, read, this.store.name(m.sender)]
+      .join("|");
+    const drawn = this.drawn.get(m);
+    if (drawn?.key === key) return drawn.el;
+    const el = this.message(m, peerRead);
+    this.drawn.set(m, { key, el });
+    return el;
   }
 
   private message(m: ChatMessage & { localFile?: File }, peerRead: string): HTMLElement {

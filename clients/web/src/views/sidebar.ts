@@ -11,6 +11,10 @@ export class Sidebar {
   readonly el = h("aside", {});
   private tab: Tab = "chats";
   private readonly error = h("p", { class: "error", "data-testid": "sidebar-error" });
+  /** What a person types into a form survives re-renders: the forms are made once. */
+  private readonly addFriend = this.addFriendForm();
+  private readonly createGroup = this.createGroupForm();
+  private readonly joinGroup = this.joinGroupForm();
 
   constructor(private readonly store: Store, private readonly openChat: (peerId: string) => void) {
     store.subscribe(() => this.render());
@@ -66,22 +70,26 @@ export class Sidebar {
         conv.unread > 0 ? h("span", { class: "unread", "data-testid": "unread" }, conv.unread) : null)));
   }
 
-  private friendsPanel(): HTMLElement {
-    const s = this.store;
+  private addFriendForm(): HTMLFormElement {
     const userId = h("input", { placeholder: "user id", inputmode: "numeric", required: true,
                                 "data-testid": "friend-id" });
     const greeting = h("input", { placeholder: "message (optional)", "data-testid": "friend-message" });
-    const add = h("form", { class: "row", onsubmit: (ev: Event) => {
+    return h("form", { class: "row", onsubmit: (ev: Event) => {
       ev.preventDefault();
+      const id = userId.value.trim();
       this.act(async () => {
-        await api.friend.sendFriendRequest({ userId: userId.value.trim(), message: greeting.value });
-        s.notice(`friend request sent to ${userId.value.trim()}`);
-        await s.refreshFriends();
+        await api.friend.sendFriendRequest({ userId: id, message: greeting.value });
+        userId.value = greeting.value = "";
+        this.store.notice(`friend request sent to ${id}`);
+        await this.store.refreshFriends();
       });
     } }, userId, greeting, h("button", { type: "submit", "data-testid": "friend-send" }, "Add"));
+  }
 
+  private friendsPanel(): HTMLElement {
+    const s = this.store;
     return h("div", {},
-      h("h3", {}, "Add a friend"), add,
+      h("h3", {}, "Add a friend"), this.addFriend,
       s.incoming.length ? h("h3", {}, "Requests for you") : null,
       h("ul", { class: "list", "data-testid": "incoming-requests" }, s.incoming.map((r) =>
         h("li", { "data-testid": "incoming-request", "data-user": r.requesterId ?? "" },
@@ -97,7 +105,7 @@ export class Sidebar {
           }) }, "Reject")))),
       s.outgoing.length ? h("h3", {}, "Waiting for an answer") : null,
       h("ul", { class: "list" }, s.outgoing.map((r) =>
-        h("li", { class: "muted" }, `${s.name(r.targetId)} (${r.targetId})`))),
+        h("li", { class: "muted", "data-testid": "outgoing-request" }, s.who(r.targetId)))),
       h("h3", {}, "Friends"),
       s.friends.length === 0 ? h("p", { class: "muted" }, "None yet.") : null,
       h("ul", { class: "list", "data-testid": "friends" }, s.friends.map((f) =>
@@ -107,38 +115,45 @@ export class Sidebar {
           h("span", { class: "muted" }, f.userId)))));
   }
 
-  private groupsPanel(): HTMLElement {
-    const s = this.store;
+  private createGroupForm(): HTMLFormElement {
     const name = h("input", { placeholder: "group name", required: true, maxlength: 64,
                               "data-testid": "group-name" });
     const password = h("input", { placeholder: "join password (optional)",
                                   "data-testid": "group-password" });
-    const create = h("form", { class: "row", onsubmit: (ev: Event) => {
+    return h("form", { class: "row", onsubmit: (ev: Event) => {
       ev.preventDefault();
       this.act(async () => {
         const group = await api.group.createGroup({ name: name.value,
                                                     joinPassword: password.value || undefined });
-        s.notice(`created ${group.name} (${group.groupId})`);
-        await s.refreshGroups();
+        name.value = password.value = "";
+        this.store.notice(`created ${group.name} (${group.groupId})`);
+        await this.store.refreshGroups();
       });
     } }, name, password, h("button", { type: "submit", "data-testid": "group-create" }, "Create"));
+  }
 
+  private joinGroupForm(): HTMLFormElement {
+    const s = this.store;
     const joinId = h("input", { placeholder: "group id", inputmode: "numeric", required: true,
                                 "data-testid": "join-id" });
     const joinPassword = h("input", { placeholder: "password", "data-testid": "join-password" });
     const joinMessage = h("input", { placeholder: "message", "data-testid": "join-message" });
-    const join = h("form", { class: "row", onsubmit: (ev: Event) => {
+    return h("form", { class: "row", onsubmit: (ev: Event) => {
       ev.preventDefault();
       this.act(async () => {
         const reply = await api.group.requestToJoin({ groupId: joinId.value.trim(),
           password: joinPassword.value || undefined, message: joinMessage.value || undefined });
+        joinId.value = joinPassword.value = joinMessage.value = "";
         s.notice(reply.state === "JOIN_REQUEST_STATE_APPROVED"
           ? `joined ${s.name(reply.groupId)}` : `asked to join ${s.name(reply.groupId)}`);
         await s.refreshGroups();
       });
     } }, joinId, joinPassword, joinMessage,
       h("button", { type: "submit", "data-testid": "join-send" }, "Join"));
+  }
 
+  private groupsPanel(): HTMLElement {
+    const s = this.store;
     const detail = s.groupDetail;
     return h("div", {},
       h("h3", {}, "My groups"),
@@ -154,8 +169,8 @@ export class Sidebar {
             this.openChat(g.groupId ?? "");
           } }, "Chat")))),
       detail ? this.groupDetail() : null,
-      h("h3", {}, "Create a group"), create,
-      h("h3", {}, "Join a group"), join);
+      h("h3", {}, "Create a group"), this.createGroup,
+      h("h3", {}, "Join a group"), this.joinGroup);
   }
 
   private groupDetail(): HTMLElement {
