@@ -22,6 +22,7 @@ from prim.runtime.wire.asyncio.websocket_server import WebSocketServerProtocol
 from prim.runtime.wire.asyncio.webtransport_server import (
     PATH,
     make_webtransport_protocol_factory,
+    webtransport_engine,
 )
 from prim.runtime.wire.settings import ServerSettings
 
@@ -93,8 +94,8 @@ class BrowserListeners:
             for host in hosts:
                 server = await quic_serve(
                     host, port,
-                    configuration=self._contexts.keep(
-                        self._identity.webtransport_configuration(self._quic_idle_timeout)),
+                    configuration=self._contexts.keep(webtransport_engine().configure(
+                        self._identity.webtransport_configuration(self._quic_idle_timeout))),
                     create_protocol=make_webtransport_protocol_factory(self._open_session),
                     # WebTransport runs on aioquic, which needs no Retry (None: engine's call).
                     retry=bool(s.quic_retry),

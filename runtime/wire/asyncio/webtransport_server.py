@@ -20,7 +20,6 @@ from aioquic.h3.connection import H3Connection
 from aioquic.h3.events import DataReceived, H3Event, HeadersReceived, WebTransportStreamDataReceived
 from aioquic.quic.connection import QuicConnection
 from aioquic.quic.events import (
-    ConnectionTerminated,
     HandshakeCompleted,
     ProtocolNegotiated,
     QuicEvent,
@@ -29,7 +28,9 @@ from aioquic.quic.events import (
 )
 
 from prim.runtime.wire.asyncio.quic_server import QuicServerProtocol
+from prim.runtime.wire.asyncio.quic_stream import protocol_class
 from prim.runtime.wire.asyncio.session import ServerSession
+from prim.runtime.wire.quic_engine import QuicEngine, load
 
 # Where the WebTransport endpoint is served: https://host:port/wire.
 PATH = "/wire"
@@ -45,15 +46,15 @@ class WebTransportServerProtocol(QuicServerProtocol):
 
     def _handle_event(self, event: QuicEvent) -> None:
         if isinstance(event, ProtocolNegotiated):
-            self._h3 = H3Connection(self._quic, enable_webtransport=True)
+            self._h3 = H3Connection(self._conn, enable_webtransport=True)
         elif isinstance(event, HandshakeCompleted):
             self._session = self._open_session("webtransport", self._peer)
             self._session.attach(self)
         elif isinstance(event, StreamReset) and event.stream_id == self._wt_session:
             if self._session is not None:
                 self._session.transport_lost("the client reset the WebTransport session")
-        elif isinstance(event, StreamReset | ConnectionTerminated):
-            super()._handle_event(event)  # the frame stream's reset, the connection's end
+        elif not isinstance(event, StreamDataReceived):  # raw stream data is HTTP/3's
+            super()._handle_event(event)  # the frame stream's reset, PINGs, the end
         if self._h3 is not None:
             for h3_event in self._h3.handle_event(event):
                 self._h3_event(h3_event)
@@ -87,8 +88,8 @@ class WebTransportServerProtocol(QuicServerProtocol):
     def _wt_data(self, event: WebTransportStreamDataReceived) -> None:
         if event.session_id != self._wt_session:
             with contextlib.suppress(ValueError):  # a session this server never accepted
-                self._quic.stop_stream(event.stream_id, _STREAM_REFUSED)
-            self._transmit_soon()
+                self._conn.stop_stream(event.stream_id, _STREAM_REFUSED)
+            self.transmit_soon()
             return
         # Inside the session, streams are handled as raw QUIC's: the first bidirectional
         # one carries the frames, others are refused.
@@ -96,10 +97,17 @@ class WebTransportServerProtocol(QuicServerProtocol):
                                              stream_id=event.stream_id))
 
 
+def webtransport_engine() -> QuicEngine:
+    """WebTransport runs on aioquic: its h3 layer is what speaks HTTP/3 here."""
+    return load("aioquic")
+
+
 def make_webtransport_protocol_factory(
     open_session: Callable[[str, str], ServerSession],
 ) -> Callable[..., WebTransportServerProtocol]:
+    cls = protocol_class(WebTransportServerProtocol, webtransport_engine())
+
     def factory(quic: QuicConnection, *args: Any, **kwargs: Any) -> WebTransportServerProtocol:
-        return WebTransportServerProtocol(quic, *args, open_session=open_session, **kwargs)
+        return cls(quic, *args, open_session=open_session, **kwargs)
 
     return factory
