@@ -18,19 +18,17 @@ import contextlib
 import logging
 import socket
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.tls.trust import IssuedContexts, ServerIdentity
+from prim.runtime.wire.asyncio.browser_listeners import BrowserListeners
 from prim.runtime.wire.asyncio.quic_server import make_quic_protocol_factory
 from prim.runtime.wire.asyncio.session import ServerSession
 from prim.runtime.wire.asyncio.tcp_server import TcpServerProtocol
 from prim.runtime.wire.handler import ConnectionHandler
 from prim.runtime.wire.quic_engine import load
 from prim.runtime.wire.settings import ServerSettings
-
-if TYPE_CHECKING:
-    from prim.runtime.wire.asyncio.browser_listeners import BrowserListeners
 
 log = logging.getLogger("prim.wire.server")
 
@@ -99,10 +97,6 @@ class WireServer:
         else:
             raise OSError("no port number was free for both TCP and UDP")
         if s.browser_port is not None:
-            # Imported here: the browsers' listeners need `websockets`, a dependency of the
-            # server only, and the client distribution (prim-sdk) carries this module too.
-            from prim.runtime.wire.asyncio.browser_listeners import BrowserListeners
-
             self._browsers = BrowserListeners(self._open_session, self._contexts, s,
                                               s.connection.idle_timeout + _QUIC_IDLE_MARGIN)
             try:

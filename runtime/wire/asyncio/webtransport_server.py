@@ -30,11 +30,13 @@ from aioquic.quic.events import (
 from prim.runtime.wire.asyncio.quic_server import QuicServerProtocol
 from prim.runtime.wire.asyncio.quic_stream import protocol_class
 from prim.runtime.wire.asyncio.session import ServerSession
-from prim.runtime.wire.quic_engine import QuicEngine, load
+from prim.runtime.wire.quic_engine import load
 
 # Where the WebTransport endpoint is served: https://host:port/wire.
 PATH = "/wire"
 _STREAM_REFUSED = 0x1
+# HTTP/3 and WebTransport come from aioquic (qh3 has no WebTransport): always that engine.
+WEBTRANSPORT_ENGINE = load("aioquic")
 
 
 class WebTransportServerProtocol(QuicServerProtocol):
@@ -97,15 +99,10 @@ class WebTransportServerProtocol(QuicServerProtocol):
                                              stream_id=event.stream_id))
 
 
-def webtransport_engine() -> QuicEngine:
-    """WebTransport runs on aioquic: its h3 layer is what speaks HTTP/3 here."""
-    return load("aioquic")
-
-
 def make_webtransport_protocol_factory(
     open_session: Callable[[str, str], ServerSession],
 ) -> Callable[..., WebTransportServerProtocol]:
-    cls = protocol_class(WebTransportServerProtocol, webtransport_engine())
+    cls = protocol_class(WebTransportServerProtocol, WEBTRANSPORT_ENGINE)
 
     def factory(quic: QuicConnection, *args: Any, **kwargs: Any) -> WebTransportServerProtocol:
         return cls(quic, *args, open_session=open_session, **kwargs)
