@@ -39,6 +39,19 @@ def node_modules() -> Path:
     return SDK / "node_modules"
 
 
+def quic_test_modules() -> Path:
+    """test/quic's node_modules (npm @matrixai/quic for the raw-QUIC case of wire.mjs),
+    installed with `npm install`: its lock cannot satisfy `npm ci` (see its package.json)."""
+    folder = SDK / "test" / "quic"
+    stamp = folder / "node_modules" / ".prim-installed"
+    if not stamp.exists() or stamp.stat().st_mtime < (folder / "package.json").stat().st_mtime:
+        result = run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                     folder, 600)
+        assert result.returncode == 0, result.stdout + result.stderr
+        stamp.touch()
+    return folder / "node_modules"
+
+
 def compile_sdk(out: Path) -> Path:
     """Compiles the SDK (generated and hand-written sources) into `out`, marked as ES
     modules as the package is; returns `out`."""

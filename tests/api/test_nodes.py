@@ -49,6 +49,21 @@ async def test_get_my_node_points_at_this_nodes_gateway(running_node: RunningNod
         assert decode_header(answer).type == MsgType.AUTH
 
 
+async def test_get_my_node_names_the_browser_endpoints(running_node: RunningNode) -> None:
+    """On every wiring: a cluster's message node registers them with the schedulers (the
+    Redis registry keeps them) and the api process reads them back."""
+    account = await new_account(running_node.http)
+    assignment = (await running_node.http.get("/v1/node", headers=account.auth)).json()
+    assert assignment["webtransportUrl"].startswith("https://")
+    assert assignment["webtransportUrl"].endswith("/wire")
+    assert len(assignment["webtransportCertificateHashes"]) == 1
+    async with websocket_connect(assignment["websocketUrl"]) as ws:
+        await ws.send(encode_frame(Frame(type=MsgType.AUTH, sender=account.user_id,
+                                         payload=account.token.encode())))
+        answer = await ws.recv()
+        assert isinstance(answer, bytes) and decode_header(answer).type == MsgType.AUTH
+
+
 # Unregisters the only node; the shared cluster's nodes must stay up.
 @pytest.mark.single_node
 async def test_get_my_node_without_a_live_node_is_unavailable(running_node: RunningNode

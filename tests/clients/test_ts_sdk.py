@@ -1,6 +1,7 @@
 """The TypeScript SDK's wire client under Node against a live PRIM node (embedded, its
-WebSocket over TLS with the development CA): test/wire.mjs signs users up, chats, drops
-transports and checks Acks, events, resends and catch-up; the package that `npm pack`
+WebSocket over TLS with the development CA, and raw QUIC through npm @matrixai/quic):
+test/wire.mjs signs users up, chats, drops transports and checks Acks, events, resends
+and catch-up; the package that `npm pack`
 makes installs into an empty project and imports. Needs Node (see tests/ts_sdk.py)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 from prim.services.node import Node
 from tests.api.conftest import Backend, node_config
-from tests.ts_sdk import SDK, compile_sdk, node_modules, run
+from tests.ts_sdk import SDK, compile_sdk, node_modules, quic_test_modules, run
 
 pytestmark = pytest.mark.anyio
 
@@ -33,6 +34,7 @@ def dist() -> Iterator[Path]:
 
 
 async def test_wire_client_against_a_live_node(dist: Path, tmp_path: Path) -> None:
+    quic_test_modules()
     node = Node(node_config(tmp_path, Backend("embedded", {}),
                             **{"gateway.websocket_tls": "on", "gateway.webtransport": False}))
     endpoints = await node.start()
@@ -47,7 +49,7 @@ async def test_wire_client_against_a_live_node(dist: Path, tmp_path: Path) -> No
     report = out.decode() + err.decode()
     assert process.returncode == 0, report
     counted = re.search(r"^(\d+) passed, 0 failed$", out.decode(), re.MULTILINE)
-    assert counted is not None and int(counted.group(1)) >= 11, report
+    assert counted is not None and int(counted.group(1)) >= 12, report
 
 
 def test_npm_pack_installs_and_imports(tmp_path: Path) -> None:

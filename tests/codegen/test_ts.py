@@ -99,6 +99,12 @@ def test_codec_check_fails_on_a_wrong_vector(dist: Path, tmp_path: Path) -> None
     assert "typical_text_from_client" in result.stderr
 
 
+def test_gap_tracker_under_node(dist: Path) -> None:
+    result = _run(["node", "test/gaps.mjs", str(dist)], SDK)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b[1-9]\d* passed, 0 failed", result.stdout), result.stdout
+
+
 def test_client_speaks_http_rule_to_a_fake_fetch(dist: Path) -> None:
     result = _run(["node", "test/client.mjs", str(dist / "generated" / "ts")], SDK)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -20,10 +20,10 @@ from prim.runtime.tls import (
     create_server_certificate,
     webtransport_certificate_hashes,
 )
+from prim.runtime.wire.asyncio.webtransport_client import raw_webtransport, webtransport
 from prim.runtime.wire.frame import Frame
 from prim.runtime.wire.settings import ConnectionSettings, ServerSettings
 from tests.transport.servers import RunningServer, server_in_thread
-from tests.transport.webtransport_client import raw_webtransport, webtransport
 
 pytestmark = pytest.mark.anyio
 

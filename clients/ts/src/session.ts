@@ -39,26 +39,30 @@ import {
   encodePayload,
   frame as makeFrame,
 } from "./frame.js";
-import { decodeMessage, fromBase64 } from "./protobuf.js";
+import { decodeMessage, fromBase64, toBase64 } from "./protobuf.js";
 import {
   type FrameTransport,
+  type QuicOptions,
   type TransportCandidate,
   type WebSocketFactory,
   errorText,
   hasWebTransport,
   openFirst,
+  openQuic,
   openWebSocket,
   openWebTransport,
 } from "./transport.js";
 
 export type MsgTypeName = keyof typeof MsgType;
-export type TransportName = "webtransport" | "websocket";
+export type TransportName = "webtransport" | "quic" | "websocket";
 export type ConnectionState = "idle" | "connecting" | "connected" | "reconnecting" | "closed";
 
 /** Where the gateway's browser listeners are (GetMyNode's NodeAssignment names them). */
 export interface WireEndpoints {
   webTransportUrl?: string;
   webSocketUrl?: string;
+  /** host:port of raw QUIC (used only with the `quic` option, in Node). */
+  quicAddress?: string;
   /** Hex SHA-256 of the WebTransport certificate (development certificates). */
   certificateHashes?: string[];
 }
@@ -81,8 +85,10 @@ export interface WireClientOptions {
   /** Fixed endpoints instead of asking GetMyNode. */
   endpoints?: WireEndpoints;
   /** Which transports to try, in order; default WebTransport (where the runtime has
-   *  it) then WebSocket. */
+   *  it), raw QUIC (where `quic` is given), then WebSocket. */
   transports?: TransportName[];
+  /** Raw QUIC in Node: `{ module: await import("@matrixai/quic"), ca }`. */
+  quic?: QuicOptions;
   /** Makes WebSockets where there is no global one (Node < 22: npm `ws`). */
   webSocket?: WebSocketFactory;
   /** Per transport attempt, and for the Auth answer. Default 5000. */
@@ -227,7 +233,7 @@ export class WireClient {
     return this.stateNow;
   }
 
-  /** The transport in use ("webtransport" or "websocket"), when connected. */
+  /** The transport in use ("webtransport", "quic" or "websocket"), when connected. */
   get transport(): string | undefined {
     return this.stateNow === "connected" ? this.transportNow?.name : undefined;
   }
@@ -298,19 +304,24 @@ export class WireClient {
     return {
       webTransportUrl: node.webtransportUrl || undefined,
       webSocketUrl: node.websocketUrl || undefined,
+      quicAddress: node.quicAddress || undefined,
       certificateHashes: node.webtransportCertificateHashes ?? [],
     };
   }
 
   private candidates(endpoints: WireEndpoints): TransportCandidate[] {
     const timeoutMs = this.options.connectTimeoutMs ?? 5000;
-    const order = this.options.transports ?? ["webtransport", "websocket"];
+    const order = this.options.transports ?? ["webtransport", "quic", "websocket"];
+    const quic = this.options.quic;
     const out: TransportCandidate[] = [];
     for (const name of order) {
       if (name === "webtransport" && endpoints.webTransportUrl && hasWebTransport()) {
         const url = endpoints.webTransportUrl;
         out.push({ name, open: () => openWebTransport(url, {
           certificateHashes: endpoints.certificateHashes, timeoutMs }) });
+      } else if (name === "quic" && endpoints.quicAddress && quic !== undefined) {
+        const address = endpoints.quicAddress;
+        out.push({ name, open: () => openQuic(address, { ...quic, timeoutMs }) });
       } else if (name === "websocket" && endpoints.webSocketUrl) {
         const url = endpoints.webSocketUrl;
         out.push({ name, open: () => openWebSocket(url, {
@@ -739,4 +750,18 @@ export function historyFrame(row: T.ChatMessage): Frame | undefined {
     seqnum: BigInt(row.seqnum ?? "0"), timestamp: BigInt(row.timestamp ?? "0"),
     payload: fromBase64(row.payload ?? ""), extension: fromBase64(row.extension ?? ""),
   });
+}
+
+/** A message in the JSON shape history rows have (ListHistory's ChatMessage), so a page
+ *  can keep live and fetched messages alike. */
+export function toChatMessage(m: WireMessage): T.ChatMessage {
+  return {
+    sender: String(m.sender),
+    receiver: String(m.receiver),
+    type: `MSG_TYPE_${m.typeName ?? "NA"}` as T.MsgType,
+    seqnum: String(m.seqnum),
+    timestamp: String(m.timestamp),
+    payload: toBase64(m.frame.payload),
+    extension: toBase64(m.extension),
+  };
 }

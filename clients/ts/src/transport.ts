@@ -6,6 +6,8 @@
  * - WebTransport (browsers): one bidirectional stream carries the frames, exactly as on
  *   raw QUIC. A development server's short-lived certificate is accepted through
  *   `serverCertificateHashes` (hex SHA-256 values from GetMyNode or the ready line).
+ * - Raw QUIC (Node, through npm `@matrixai/quic`, which the caller passes in): the same
+ *   one stream as the Python SDK's QUIC transport.
  *
  * `openFirst` tries candidates in order (WebTransport, then WebSocket by default) and
  * returns the first that opens: the automatic fallback.
@@ -177,26 +179,39 @@ export async function openWebTransport(url: string, options: {
   const stream = await withTimeout(
     wt.ready.then(() => wt.createBidirectionalStream()),
     options.timeoutMs ?? 5000, "WebTransport", () => wt.close());
+  const transport = streamTransport("webtransport", stream, (reason) => {
+    try {
+      wt.close({ closeCode: 0, reason });
+    } catch {
+      // already closed
+    }
+  });
+  wt.closed.then(() => transport.lost("WebTransport closed"),
+                 (error: unknown) => transport.lost(`WebTransport closed: ${errorText(error)}`));
+  return transport;
+}
+
+/** A bidirectional stream (WebTransport's, or a QUIC library's) as a FrameTransport. */
+function streamTransport(name: string, stream: BidirectionalStream,
+                         closeUnderlying: (reason: string) => void
+                         ): FrameTransport & { lost: (reason: string) => void } {
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
   let closed = false;
-  const transport: FrameTransport = {
-    name: "webtransport",
-    send: (data) => {
-      writer.write(data).catch((error: unknown) => finish(`write failed: ${errorText(error)}`));
+  const transport = {
+    name,
+    send: (data: Uint8Array) => {
+      writer.write(data).catch((error: unknown) => lost(`write failed: ${errorText(error)}`));
     },
-    close: (reason) => {
-      try {
-        wt.close({ closeCode: 0, reason: reason ?? "" });
-      } catch {
-        // already closed
-      }
-      finish(reason ?? "closed");
+    close: (reason?: string) => {
+      closeUnderlying(reason ?? "");
+      lost(reason ?? "closed");
     },
-    onBytes: noop,
-    onClose: noop,
+    onBytes: noop as (data: Uint8Array) => void,
+    onClose: noop as (reason: string) => void,
+    lost: (reason: string) => lost(reason),
   };
-  const finish = (reason: string): void => {
+  const lost = (reason: string): void => {
     if (!closed) {
       closed = true;
       transport.onClose(reason);
@@ -209,14 +224,71 @@ export async function openWebTransport(url: string, options: {
         if (done) break;
         if (value !== undefined) transport.onBytes(value);
       }
-      finish("the server closed the stream");
+      lost(`the server closed the ${name} stream`);
     } catch (error) {
-      finish(`WebTransport closed: ${errorText(error)}`);
+      lost(`${name} closed: ${errorText(error)}`);
     }
   })();
-  wt.closed.then(() => finish("WebTransport closed"),
-                 (error: unknown) => finish(`WebTransport closed: ${errorText(error)}`));
   return transport;
+}
+
+interface BidirectionalStream {
+  readable: ReadableStream<Uint8Array>;
+  writable: WritableStream<Uint8Array>;
+}
+
+/** What the SDK uses of npm `@matrixai/quic` (pass the module: it is Node-only). */
+export interface QuicModule {
+  QUICClient: {
+    createQUICClient(options: Record<string, unknown>): Promise<{
+      connection: { newStream(type: "bidi"): BidirectionalStream };
+      destroy(options?: { force?: boolean }): Promise<void>;
+    }>;
+  };
+}
+
+export interface QuicOptions {
+  /** `await import("@matrixai/quic")`. */
+  module: QuicModule;
+  /** The CA to verify the server with (PEM), e.g. the development CA's ca.pem. */
+  ca?: string;
+  /** The name the certificate must carry; the host by default ("localhost" for a
+   *  loopback address: the QUIC library cannot verify an IP address). */
+  serverName?: string;
+  /** More options for QUICClient.createQUICClient (e.g. `logger`). */
+  extra?: Record<string, unknown>;
+}
+
+/** The name to verify: quiche cannot check an IP address, so a loopback address is
+ *  checked as "localhost" (which the development certificate names). */
+function quicServerName(host: string): string {
+  return /^127\.|^::1$/.test(host) ? "localhost" : host;
+}
+
+/**
+ * Opens raw QUIC (ALPN "prim") to `address` (host:port, GetMyNode's quicAddress) in Node,
+ * through npm `@matrixai/quic`, and the one bidirectional stream the frames ride on.
+ */
+export async function openQuic(address: string, options: QuicOptions & { timeoutMs?: number }
+                               ): Promise<FrameTransport> {
+  const at = address.lastIndexOf(":");
+  const host = address.slice(0, at).replace(/^\[|\]$/g, "");
+  const port = Number(address.slice(at + 1));
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const client = await withTimeout(options.module.QUICClient.createQUICClient({
+    host, port, serverName: options.serverName ?? quicServerName(host),
+    crypto: { ops: { randomBytes: async (data: ArrayBuffer) => {
+      globalThis.crypto.getRandomValues(new Uint8Array(data));
+    } } },
+    config: {
+      applicationProtos: ["prim"], verifyPeer: true, maxIdleTimeout: 0,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+    },
+    ...options.extra,
+  }), timeoutMs, "QUIC", noop);
+  return streamTransport("quic", client.connection.newStream("bidi"), () => {
+    client.destroy({ force: true }).catch(noop);
+  });
 }
 
 /** The first candidate that opens, trying them in order (the fallback chain). */

@@ -17,6 +17,9 @@ const sdk = await import(
 );
 const ca = readFileSync(caFile);
 const webSocket = (url, protocols) => new WebSocket(url, protocols, { ca });
+// Installed by tests/ts_sdk.py into test/quic (see its package.json for why apart).
+const { quic: quicModule, Logger, LogLevel } = await import("./quic/modules.mjs");
+const quietLogger = new Logger("quic", LogLevel.WARN);
 const PASSWORD = "correct horse battery";
 let names = 0;
 
@@ -106,6 +109,11 @@ const cases = {
     assert.equal(got.fromMe, false);
     const m = await bobMessages.next(text("hello bob"));
     assert.equal(m.typeName, "TEXT");
+    const row = sdk.toChatMessage(m);
+    assert.equal(row.type, "MSG_TYPE_TEXT");
+    assert.equal(row.seqnum, String(acked.seqnum));
+    assert.equal(sdk.historyFrame(row).seqnum, acked.seqnum);
+    assert.equal(new TextDecoder().decode(sdk.fromBase64(row.payload)), "hello bob");
     const copy = await a2Texts.next(text("hello bob"));
     assert.equal(copy.fromMe, true);
     assert.equal(copy.conversation, b1.userId);
@@ -212,6 +220,19 @@ const cases = {
       assert.equal(error.code, "ERROR_CODE_PERMISSION_DENIED");
       return true;
     });
+  },
+  async "raw QUIC in Node (@matrixai/quic): connect, send, the peer gets it"() {
+    const q = await device(alice, {
+      transports: ["quic"],
+      quic: { module: quicModule, ca: ca.toString(), extra: { logger: quietLogger } },
+    });
+    await q.wire.connect();
+    assert.equal(q.wire.transport, "quic");
+    const acked = await q.wire.sendText(bob.userId, "over raw quic");
+    const got = await bobTexts.next(text("over raw quic"));
+    assert.equal(got.seqnum, acked.seqnum);
+    assert.ok((await q.wire.ping()) >= 0);
+    q.wire.close();
   },
   async "a wrong token fails the connect with AuthenticationFailed"() {
     const node = await a1.http.node.getMyNode({});

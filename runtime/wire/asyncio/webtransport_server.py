@@ -20,7 +20,6 @@ from aioquic.h3.connection import H3Connection
 from aioquic.h3.events import DataReceived, H3Event, HeadersReceived, WebTransportStreamDataReceived
 from aioquic.quic.connection import QuicConnection
 from aioquic.quic.events import (
-    ConnectionTerminated,
     HandshakeCompleted,
     ProtocolNegotiated,
     QuicEvent,
@@ -56,8 +55,8 @@ class WebTransportServerProtocol(QuicServerProtocol):
         elif isinstance(event, StreamReset) and event.stream_id == self._wt_session:
             if self._session is not None:
                 self._session.transport_lost("the client reset the WebTransport session")
-        elif isinstance(event, StreamReset | ConnectionTerminated):
-            super()._handle_event(event)  # the frame stream's reset, the connection's end
+        elif not isinstance(event, StreamDataReceived):  # raw stream data is HTTP/3's
+            super()._handle_event(event)  # the frame stream's reset, PINGs, the end
         if self._h3 is not None:
             for h3_event in self._h3.handle_event(event):
                 self._h3_event(h3_event)

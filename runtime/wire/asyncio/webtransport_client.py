@@ -1,5 +1,7 @@
-"""A WebTransport client for tests, on aioquic's h3: an extended CONNECT to the path, then
-one bidirectional stream in the session that carries frames both ways, as a browser's does.
+"""A WebTransport client on aioquic's h3, for tests and benchmarks of the gateway's
+WebTransport listener: an extended CONNECT to the path, then one bidirectional stream in
+the session that carries frames both ways, as a browser's does. (Applications use the
+QUIC/TCP client, connect.py; browsers their own WebTransport.)
 
 aioquic's H3Connection does not raise the server's data on a WebTransport stream the client
 opened, so this routes that stream's raw QUIC data itself (STACK-NOTES.md).
