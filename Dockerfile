@@ -12,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # (.dockerignore keeps out state, caches, tests and the Node side), install, drop the source.
 WORKDIR /src
 COPY . .
-RUN pip install . && rm -rf /src
+RUN pip install './clients/python-sdk[trio,chat]' . && rm -rf /src
 
 # A non-root user whose home holds the state: tls/ (the shared CA and certificate), data/
 # (node.data_dir: a message node's write-ahead log) and blobs/ (uploads). Named volumes

@@ -34,10 +34,12 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Two distributions from this tree, both editable: prim-sdk (the client side, which the
+# server depends on; clients/python-sdk) and prim itself.
+$(STAMP): pyproject.toml clients/python-sdk/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e './clients/python-sdk[trio,chat]' -e '.[dev]'
 	touch $@
 
 # The TypeScript SDK's checks (tsc --strict, the header codec under Node) need npm packages.

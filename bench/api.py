@@ -190,7 +190,7 @@ async def measure(name: str, env: dict[str, str], clients: int, seconds: float) 
                 def page(c: httpx.AsyncClient, i: int) -> Awaitable[httpx.Response]:
                     start = (i % pages) * PAGE + 1
                     return c.get(f"/v1/conversations/{peer}/messages", headers=auth, params={
-                        "fromSeqnum": start, "limit": PAGE, "direction": "DIRECTION_FORWARD"})
+                        "fromSeqnum": start, "pageSize": PAGE, "direction": "DIRECTION_FORWARD"})
 
                 history = await rate(pool, seconds, page)
         finally:

@@ -17,7 +17,7 @@ CPU per delivered message of every process of the cluster (utime+stime from /pro
 measured window, which ends once everything is in PostgreSQL), WAL fsyncs per Acked message
 of each message node (its /metrics), forwarded and dropped deliveries, the "persisted lag"
 (last Ack -> the msgprocessor has inserted every message into PostgreSQL), and the warnings
-and errors the processes logged. Beside them: the bare aioquic echo round trips of
+and errors the processes logged. Beside them: the bare QUIC echo round trips of
 bench/transport measured in the same run, so the numbers can be read as a ratio.
 Users and friendships are made through the api's HTTP API, like a real client would.
 """
@@ -513,7 +513,7 @@ def table(results: list[RunResult], base: list[tuple[str, float]], command: str)
                          f"{_num(row.p50_ms, '.2f'):>9}{_num(row.p99_ms, '.2f'):>9}"
                          f"{row.delivered:>11,}  {row.note}")
     for name, value in base:
-        lines.append(f"{'baseline: bare aioquic echo':<34}{value:>10,.0f}{'':>29}  {name}")
+        lines.append(f"{'baseline: bare QUIC echo':<34}{value:>10,.0f}{'':>29}  {name}")
 
     columns = [f"{r.nodes} node{'s' if r.nodes > 1 else ''}" for r in results]
     names = list(dict.fromkeys(n for r in results for n in r.cpu_seconds))

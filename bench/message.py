@@ -268,10 +268,17 @@ async def group_fanout(server: Server, http: PrimHttpClient, size: int,
 
 
 def baseline(seconds: float) -> list[tuple[str, float]]:
-    """Bare aioquic echo round trips/s (bench/transport's server and peers, same run)."""
+    """Bare QUIC echo round trips/s (bench/transport's server and peers, same run)."""
     from prim.bench import transport
 
     return transport.bare_echo_baseline(seconds)
+
+
+def ceiling(seconds: float) -> list[tuple[str, float]]:
+    """Bare qh3 and aioquic echo on one connection: the transport's ceiling."""
+    from prim.bench import transport
+
+    return transport.bare_quic_ceiling(seconds)
 
 
 
@@ -467,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON document instead")
     args = parser.parse_args(argv)
     table = scenarios(args.seconds)
-    ceiling = baseline(min(args.seconds, 2.0))
+    ceilings = ceiling(min(args.seconds, 2.0))
     prim = asyncio.run(run_prim(table, args.group, args.seconds))
     peer_note = "--no-ejabberd" if args.no_ejabberd else _ejabberd_ready()
     peer = [] if peer_note else asyncio.run(run_ejabberd(table))
@@ -475,9 +482,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"prim": [asdict(r) for r in prim],
                           "ejabberd": [asdict(r) for r in peer],
                           "ejabberd_missing": peer_note or None,
-                          "transport_ceiling": dict(ceiling)}, indent=2))
+                          "transport_ceiling": dict(ceilings)}, indent=2))
     else:
-        print(_table(prim, peer, peer_note, ceiling))
+        print(_table(prim, peer, peer_note, ceilings))
     if peer_note and not args.no_ejabberd:
         print(f"(to compare with ejabberd: {_ejabberd.INSTALL_HINT})", file=sys.stderr)
     return 0

@@ -1,4 +1,4 @@
-"""Transport benchmark: the wire runtime beside bare aioquic / bare TLS echo, same run.
+"""Transport benchmark: the wire runtime beside bare QUIC / bare TLS echo, same run.
 
     python -m prim.bench.transport [--seconds 2] [--idle 1000]
 
@@ -6,7 +6,7 @@
 (b) 100-byte round trips per second and pipelined frames per second, on one connection and
     on 100 concurrent connections, over QUIC and TLS/TCP, against a server in a separate
     process: the PRIM runtime server (Echo answered by the sans-IO core) and a minimal echo
-    server (aioquic streams / asyncio TLS) that only copies bytes back;
+    server (QUIC streams on the default engine / asyncio TLS) that only copies bytes back;
 (c) server memory per idle connection: RSS growth of the server process with `--idle` QUIC
     connections open, divided by their number.
 
@@ -30,9 +30,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from aioquic.asyncio.client import connect as quic_connect
-from aioquic.asyncio.server import serve as quic_serve
-
 from prim.generated.prim.v1 import MsgType
 from prim.generated.wire import HEADER_SIZE
 from prim.runtime.tls import ServerIdentity, Trust, ensure_dev_certificates
@@ -40,6 +37,7 @@ from prim.runtime.wire.asyncio import WireServer, connect
 from prim.runtime.wire.decoder import FrameDecoder
 from prim.runtime.wire.frame import Frame, encode_frame
 from prim.runtime.wire.handler import AuthRejected, Connection, ConnectionHandler
+from prim.runtime.wire.quic_engine import ENGINE_ENV, ENGINES, load
 from prim.runtime.wire.settings import ServerSettings
 
 PAYLOAD = b"p" * 100
@@ -110,8 +108,9 @@ async def _serve_bare(cert_dir: Path) -> int:
         tasks.add(task)
         task.add_done_callback(tasks.discard)
 
-    await quic_serve("127.0.0.1", port, configuration=identity.quic_configuration(120.0),
-                     stream_handler=on_stream)
+    engine = load()  # $PRIM_QUIC_ENGINE, set by start_server
+    await engine.serve("127.0.0.1", port, configuration=identity.quic_configuration(
+        120.0, configuration=engine.configuration), stream_handler=on_stream)
     return port
 
 
@@ -140,10 +139,11 @@ class ServerProcess:
         self.process.wait(timeout=10)
 
 
-def start_server(kind: str, cert_dir: Path) -> ServerProcess:
+def start_server(kind: str, cert_dir: Path, engine: str | None = None) -> ServerProcess:
+    env = dict(os.environ, **({ENGINE_ENV: engine} if engine else {}))
     process = subprocess.Popen(
         [sys.executable, "-m", "prim.bench.transport", "--serve", kind, "--cert-dir",
-         str(cert_dir)], stdout=subprocess.PIPE, text=True)
+         str(cert_dir)], stdout=subprocess.PIPE, text=True, env=env)
     assert process.stdout is not None
     line = process.stdout.readline()
     if not line.startswith("PORT "):
@@ -208,7 +208,8 @@ async def open_runtime(port: int, trust: Trust, transport: str, uid: int) -> Run
     return RuntimePeer(client)
 
 
-async def open_bare(port: int, trust: Trust, transport: str, uid: int) -> BarePeer:
+async def open_bare(port: int, trust: Trust, transport: str, uid: int,
+                    engine: str | None = None) -> BarePeer:
     if transport == "tcp":
         reader, writer = await asyncio.open_connection(
             "127.0.0.1", port, ssl=trust.ssl_context(), server_hostname="127.0.0.1")
@@ -217,9 +218,11 @@ async def open_bare(port: int, trust: Trust, transport: str, uid: int) -> BarePe
             writer.close()
 
         return BarePeer(reader, writer, close_tcp)
+    quic = load(engine)
     stack = contextlib.AsyncExitStack()
-    protocol = await stack.enter_async_context(quic_connect(
-        "127.0.0.1", port, configuration=trust.quic_configuration("127.0.0.1", 120.0)))
+    protocol = await stack.enter_async_context(quic.connect(
+        "127.0.0.1", port, configuration=trust.quic_configuration(
+            "127.0.0.1", 120.0, configuration=quic.configuration)))
     reader, writer = await protocol.create_stream()
     return BarePeer(reader, writer, stack.aclose)
 
@@ -299,7 +302,7 @@ async def bench_idle_memory(opener: Opener, server: ServerProcess, trust: Trust,
 
 
 def bare_echo_baseline(seconds: float) -> list[tuple[str, float]]:
-    """Bare aioquic echo round trips/s on 1 and on CONNECTIONS connections, from a server
+    """Bare QUIC echo round trips/s on 1 and on CONNECTIONS connections, from a server
     process of its own: the baseline other benchmarks print beside their numbers."""
 
     async def measure(server: ServerProcess, trust: Trust) -> list[tuple[str, float]]:
@@ -320,6 +323,33 @@ def bare_echo_baseline(seconds: float) -> list[tuple[str, float]]:
             return asyncio.run(measure(server, Trust(ca_file=certs.ca_file)))
         finally:
             server.stop()
+
+
+def bare_quic_ceiling(seconds: float) -> list[tuple[str, float]]:
+    """Bare QUIC stream echo on one connection with each engine (server in a process of its
+    own on the same engine): 100-byte round trips/s and pipelined frames/s. The most any
+    QUIC server in Python can do here, whatever it does with the bytes."""
+
+    async def measure(engine: str, server: ServerProcess, trust: Trust,
+                      ) -> list[tuple[str, float]]:
+        peer = await open_bare(server.port, trust, "quic", 1, engine)
+        await rate([peer], "rt", 0.2, 1)  # warm up
+        trips = await rate([peer], "rt", seconds, 1)
+        frames = await rate([peer], "batch", seconds, BATCH)
+        await peer.close()
+        return [(f"bare {engine} echo, round trips/s", trips),
+                (f"bare {engine} echo, pipelined 100-byte frames/s", frames)]
+
+    out: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        certs = ensure_dev_certificates(Path(tmp))
+        for engine in ENGINES:
+            server = start_server("bare", Path(tmp), engine)
+            try:
+                out += asyncio.run(measure(engine, server, Trust(ca_file=certs.ca_file)))
+            finally:
+                server.stop()
+    return out
 
 
 # -- main -------------------------------------------------------------------------------
@@ -355,7 +385,7 @@ async def run(seconds: float, idle: int) -> None:
     print(f"{'quic':<10}{f'server KiB per idle conn ({idle})':<34}"
           f"{memory['runtime']:>12.1f}{memory['bare']:>12.1f}"
           f"{memory['runtime'] / memory['bare']:>8.2f}")
-    print("\nbare = aioquic stream echo (QUIC) / asyncio TLS echo (TCP) moving the same "
+    print(f"\nbare = {load().name} stream echo (QUIC) / asyncio TLS echo (TCP) moving the same "
           f"{FRAME_SIZE} bytes per frame; server in a separate process; "
           f"{os.cpu_count()} CPUs; loopback")
 

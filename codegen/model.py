@@ -72,6 +72,10 @@ class Field:
     min_length: int = 0
     max_length: int = 0
     max_items: int = 0
+    minimum: int | None = None  # integer fields; None: the type's own range
+    maximum: int | None = None
+    default_value: int = 0  # what 0 stands for (integer fields); 0: nothing
+    enum_in: tuple[str, ...] = ()  # enum fields: the only value names accepted
 
     @property
     def is_map(self) -> bool:
@@ -121,6 +125,15 @@ class Constants:
     @property
     def group_id_base(self) -> int:
         return 1 << self.group_id_bit
+
+
+@dataclass(frozen=True)
+class ApiInfo:
+    """(prim.v1.api): the OpenAPI document's title, license and servers."""
+
+    title: str
+    license: str  # SPDX identifier
+    servers: tuple[tuple[str, str], ...]  # (url, description)
 
 
 # The placeholders each channel-key format must use, and only those.
@@ -188,6 +201,8 @@ class Method:
     comment: str
     http: tuple[HttpBinding, ...]
     public: bool
+    # (prim.v1.answers_request): called by the one a request asks, not by its maker
+    answers_request: bool
     # The error codes it declares with (prim.v1.errors), as enum value names.
     errors: tuple[str, ...]
     client_streaming: bool
@@ -219,6 +234,7 @@ class Model:
     file_comments: dict[str, str] = field(default_factory=dict)
     # Read by build_model; None only while it runs (and for specs without any).
     constants: Constants | None = None
+    api: ApiInfo | None = None  # (prim.v1.api), set in at most one file
 
     def message(self, full_name: str) -> Message_:
         try:
@@ -344,7 +360,9 @@ def build_model(
     """The model of `files_to_generate`; `proto_files` must hold them and all they import."""
     reader = _OptionReader(proto_files)
     model = Model(files=tuple(files_to_generate))
-    model.constants = _constants(reader, [fd for fd in proto_files if fd.name in files_to_generate])
+    generating = [fd for fd in proto_files if fd.name in files_to_generate]
+    model.constants = _constants(reader, generating)
+    model.api = _api_info(reader, generating)
     for fd in proto_files:
         comments = _Comments(fd)
         model.file_comments[fd.name] = comments.file_comment
@@ -388,6 +406,20 @@ def _constants(
     if not 1 <= found["group_id_bit"] < 64:
         raise SpecError("(prim.v1.constants).group_id_bit must be 1..63")
     return Constants(**{k: found[k] for k in Constants.__dataclass_fields__})
+
+
+def _api_info(
+    reader: _OptionReader, files: Sequence[descriptor_pb2.FileDescriptorProto]
+) -> ApiInfo | None:
+    found = [(fd.name, reader.read(fd.options, "prim.v1.api")) for fd in files]
+    found = [(name, info) for name, info in found if info is not None]
+    if len(found) > 1:
+        raise SpecError(f"(prim.v1.api) is set in {found[0][0]} and {found[1][0]}; once only")
+    if not found:
+        return None
+    info = found[0][1]
+    return ApiInfo(title=info.title, license=info.license,
+                   servers=tuple((s.url, s.description) for s in info.servers))
 
 
 def _add_message(
@@ -474,7 +506,18 @@ def _field(
         min_length=rules.min_length if rules is not None else 0,
         max_length=rules.max_length if rules is not None else 0,
         max_items=rules.max_items if rules is not None else 0,
+        minimum=_optional_rule(rules, "minimum"),
+        maximum=_optional_rule(rules, "maximum"),
+        default_value=int(getattr(rules, "default_value", 0)) if rules is not None else 0,
+        enum_in=tuple(getattr(rules, "enum_in", ())) if rules is not None else (),
     )
+
+
+def _optional_rule(rules: Any, name: str) -> int | None:
+    # Specs from before a rule existed (read by check-breaking) have no such field.
+    if rules is None or name not in rules.DESCRIPTOR.fields_by_name:
+        return None
+    return int(getattr(rules, name)) if rules.HasField(name) else None
 
 
 def _header_offset(header: Any) -> int | None:
@@ -562,6 +605,7 @@ def _service(
                 comment=comments.get((*path, _SERVICE_METHOD, i)),
                 http=tuple(bindings),
                 public=bool(reader.read(m.options, "prim.v1.public")),
+                answers_request=bool(reader.read(m.options, "prim.v1.answers_request")),
                 errors=tuple(reader.read_enum_names(m.options, "prim.v1.errors")),
                 client_streaming=m.client_streaming,
                 server_streaming=m.server_streaming,
@@ -601,6 +645,12 @@ def _check(model: Model) -> None:
     for svc in model.services:
         for m in svc.methods:
             req = model.message(m.input_type)
+            paged = any(f.name == "page_token" for f in req.fields)
+            answered = {f.name: f for f in model.message(m.output_type).fields}
+            token = answered.get("next_page_token")
+            if paged != (token is not None and token.kind == "string"):
+                raise SpecError(f"{svc.name}.{m.name}: a request with page_token and an "
+                                "answer with next_page_token (a string) go together")
             for b in m.http:
                 where = f"{svc.name}.{m.name} {b.verb} {b.path}"
                 for var in b.variables:
@@ -621,7 +671,46 @@ def _check(model: Model) -> None:
                 raise SpecError(f"{where}: min_length is above max_length")
             if f.max_items and not f.repeated:
                 raise SpecError(f"{where}: max_items applies to repeated fields only")
+            _check_numbers(model, f, where)
+        _check_paging(msg)
     # The header's layout is checked where it is worked out: emitters/_header_layout.py.
+
+
+INTEGER_KINDS = frozenset({"int32", "int64", "uint32", "uint64", "sint32", "sint64",
+                           "fixed32", "fixed64", "sfixed32", "sfixed64"})
+
+
+def _check_numbers(model: Model, f: Field, where: str) -> None:
+    numeric = f.minimum is not None or f.maximum is not None or f.default_value
+    if numeric and (f.kind not in INTEGER_KINDS or f.repeated or "64" in f.kind):
+        # 64-bit integers are strings in JSON: their ranges would need patterns.
+        raise SpecError(f"{where}: minimum/maximum/default_value apply to 32-bit integer "
+                        "fields only")
+    low = f.minimum if f.minimum is not None else 0
+    if f.maximum is not None and low > f.maximum:
+        raise SpecError(f"{where}: minimum is above maximum")
+    if f.default_value and not (low <= f.default_value <= (f.maximum or f.default_value)):
+        raise SpecError(f"{where}: default_value is outside minimum..maximum")
+    if f.enum_in:
+        if f.kind != "enum":
+            raise SpecError(f"{where}: enum_in applies to enum fields only")
+        names = {v.name for v in model.enum(f.type_name).values}
+        unknown = [n for n in f.enum_in if n not in names]
+        if unknown:
+            raise SpecError(f"{where}: enum_in names {', '.join(unknown)}, not values of "
+                            f"{f.type_name}")
+
+
+def _check_paging(msg: Message_) -> None:
+    """One paging scheme (AIP-158): a request with page_token has a page_size whose default
+    and maximum the spec declares; the answer's next_page_token is checked per RPC."""
+    names = {f.name: f for f in msg.fields}
+    if "page_token" not in names:
+        return
+    size = names.get("page_size")
+    if size is None or size.maximum is None or not size.default_value:
+        raise SpecError(f"{msg.full_name}: a paged request needs page_size with "
+                        "(prim.v1.rules) maximum and default_value")
 
 
 def _resolve_path(model: Model, req: Message_, path: tuple[str, ...], where: str) -> Field:

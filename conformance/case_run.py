@@ -261,7 +261,7 @@ class CaseRun:
     async def _send(self, step: SendStep) -> None:
         conn = self._conn(step.connection)
         if step.raw_hex:
-            raw = bytes.fromhex(self.scope.resolve(step.raw_hex or "").replace(" ", ""))
+            raw = self.scope.hex_bytes(step.raw_hex or "")
             await self._driver(DriverRequest(send=DriverSend(connection=step.connection,
                                                              raw=raw)))
             return
@@ -275,7 +275,7 @@ class CaseRun:
             else self._timestamp(),
             seqnum=self.scope.number(step.seqnum),
             payload=self._payload(step),
-            extension=bytes.fromhex(self.scope.resolve(step.extension_hex or "")),
+            extension=self.scope.hex_bytes(step.extension_hex or ""),
         )
         if step.label:
             self.scope.set(f"{step.label}.timestamp", frame.timestamp)
@@ -288,7 +288,7 @@ class CaseRun:
         if kind == "text":
             return self.scope.resolve(step.text or "").encode("utf-8")
         if kind == "payload_hex":
-            return bytes.fromhex(self.scope.resolve(step.payload_hex or "").replace(" ", ""))
+            return self.scope.hex_bytes(step.payload_hex or "")
         if kind == "fields":
             assert step.fields is not None
             cls = payload_class(step.type)
@@ -343,6 +343,7 @@ class CaseRun:
         deadline = loop.time() + within / 1000
         pending = list(step.frames)
         looked: list[str] = []
+        passed: list[ObservedFrame] = []  # frames this step passed over
 
         def seen() -> str:
             return ("arrived: " + "; ".join(looked[-8:])) if looked else "nothing arrived"
@@ -351,7 +352,7 @@ class CaseRun:
             async for item in self._arrivals(step.connection, deadline):
                 if isinstance(item, str):
                     raise StepFailed(f"the connection closed ({item}) before a frame matching "
-                                     f"[{describe_matcher(pending[0])}]; {seen()}")
+                                     f"[{describe_matcher(pending[0], self.scope)}]; {seen()}")
                 looked.append(describe(item))
                 reason = mismatch(pending[0], item, self.scope)
                 if reason is None:
@@ -362,12 +363,19 @@ class CaseRun:
                             self.scope.set(f"{matcher.save}.{name}", getattr(item, name))
                     if not pending:
                         break
-                elif step.strict:
-                    raise StepFailed(f"{describe(item)} is not [{describe_matcher(pending[0])}]:"
-                                     f" {reason}")
+                else:
+                    passed.append(item)
+                if reason is not None and step.strict:
+                    wanted = describe_matcher(pending[0], self.scope)
+                    raise StepFailed(f"{describe(item)} is not [{wanted}]: {reason}")
             if pending:
-                raise StepFailed(f"no frame matching [{describe_matcher(pending[0])}] within "
-                                 f"{within} ms; {seen()}")
+                wanted = describe_matcher(pending[0], self.scope)
+                early = [f for f in passed if mismatch(pending[0], f, self.scope) is None]
+                if early:
+                    raise StepFailed(f"[{wanted}] arrived out of order: {describe(early[0])} "
+                                     f"came before what the step expects ahead of it; "
+                                     f"{seen()}")
+                raise StepFailed(f"no frame matching [{wanted}] within {within} ms; {seen()}")
         if step.none:
             quiet_until = loop.time() + (step.quiet_ms or DEFAULT_QUIET_MS) / 1000
             async for item in self._arrivals(step.connection, quiet_until):
@@ -376,7 +384,7 @@ class CaseRun:
                 for matcher in step.none:
                     if mismatch(matcher, item, self.scope) is None:
                         raise StepFailed(f"{describe(item)} arrived, but no "
-                                         f"[{describe_matcher(matcher)}] should have")
+                                         f"[{describe_matcher(matcher, self.scope)}] should have")
         if step.closed:
             async for item in self._arrivals(step.connection, deadline):
                 if isinstance(item, str):

@@ -11,7 +11,7 @@ from prim.generated.prim import v1 as messages
 from prim.generated.prim.v1 import ErrorCode, FrameMatcher, MsgType, ObservedFrame
 from prim.generated.wire import MSG_TYPE_INFO, PayloadKind
 
-from .refs import Scope
+from .refs import Scope, UnknownReference
 
 _ERROR_TYPES = frozenset({MsgType.ERROR, MsgType.BE_OFFLINE, MsgType.INTERNAL_ERROR})
 
@@ -66,17 +66,27 @@ def describe(frame: ObservedFrame) -> str:
     return " ".join(parts)
 
 
-def describe_matcher(m: FrameMatcher) -> str:
+def describe_matcher(m: FrameMatcher, scope: Scope | None = None) -> str:
+    """The matcher as a line, with its references resolved where they are known."""
+
+    def shown(text: str) -> str:
+        if scope is None:
+            return text
+        try:
+            return scope.resolve(text)
+        except UnknownReference:
+            return text
+
     parts = [type_name(m.type) if m.type else "any frame"]
     for name in ("sender", "receiver", "seqnum", "timestamp", "seqnum_above", "text",
                  "payload_hex", "extension_hex"):
         value = getattr(m, name)
-        if value:
-            parts.append(f"{name}={value}")
+        if value is not None and (value or name.endswith("hex")):
+            parts.append(f"{name}={shown(value)[:80]}")
     if m.code:
         parts.append(f"code={ErrorCode(m.code).name}")
     if m.fields is not None:
-        parts.append(f"fields={m.fields.to_dict()}")
+        parts.append(f"fields={shown(str(m.fields.to_dict()))}")
     if m.from_history:
         parts.append("from history")
     return " ".join(parts)
@@ -103,13 +113,14 @@ def mismatch(m: FrameMatcher, frame: ObservedFrame, scope: Scope) -> str | None:
             return "its Error payload does not decode"
         if code != m.code:
             return f"code {_code_name(code)} is not {_code_name(m.code)}"
-    if m.text:
+    if m.text is not None:
         want = scope.resolve(m.text)
         if frame.payload != want.encode("utf-8"):
             return f"payload {frame.payload[:80]!r} is not {want!r}"
-    if m.payload_hex and frame.payload != bytes.fromhex(scope.resolve(m.payload_hex)):
-        return f"payload 0x{frame.payload.hex()} is not 0x{m.payload_hex}"
-    if m.extension_hex and frame.extension != bytes.fromhex(scope.resolve(m.extension_hex)):
+    if m.payload_hex is not None and frame.payload != scope.hex_bytes(m.payload_hex):
+        return f"payload 0x{frame.payload[:40].hex()} ({len(frame.payload)} bytes) is not " \
+               f"0x{m.payload_hex[:80]}"
+    if m.extension_hex is not None and frame.extension != scope.hex_bytes(m.extension_hex):
         return f"extension 0x{frame.extension.hex()} is not 0x{m.extension_hex}"
     if m.fields is not None:
         decoded = decode_payload(frame)

@@ -8,6 +8,7 @@ import re
 import time
 from typing import Any
 
+_REPEAT = re.compile(r"([0-9a-fA-F]+)\*(\d+)")
 _NAME = re.compile(r"[A-Za-z_][\w.\-]*")
 _REF = re.compile(r"\$\{([A-Za-z_][\w.\-]*?)([+-]\d+)?\}")
 
@@ -49,6 +50,14 @@ class Scope:
         if _NAME.fullmatch(text):  # a bare name: `receiver: bob`
             return int(self.lookup(text), 0)
         return int(self.resolve(text), 0)
+
+    def hex_bytes(self, text: str) -> bytes:
+        """Hex (spaces allowed) with references; `ab*100` repeats `ab` 100 times."""
+        resolved = self.resolve(text).replace(" ", "")
+        m = _REPEAT.fullmatch(resolved)
+        if m:
+            return bytes.fromhex(m.group(1)) * int(m.group(2))
+        return bytes.fromhex(resolved)
 
     def data(self, value: Any) -> Any:
         """JSON data (an HTTP body, a payload) with every string's references resolved."""

@@ -27,6 +27,7 @@ from prim.services.api.http_app import api_http_server
 from prim.services.api.server import ApiServer
 from prim.services.api.session_purge import SessionPurge
 from prim.services.identity import node_certificates
+from prim.services.message.certificate_renewal import CertificateRenewal
 from prim.services.message.gateway import MessageGateway
 from prim.services.message.listener import browser_fields, wire_server
 from prim.services.message.metrics import MessageMetrics
@@ -63,6 +64,7 @@ class Node:
         self.wire: WireServer | None = None
         self.pipeline: MessagePipeline | None = None
         self.session_purge: SessionPurge | None = None
+        self.certificate_renewal: CertificateRenewal | None = None
         self.router = LocalRouter()
 
     async def start(self) -> Endpoints:
@@ -99,7 +101,10 @@ class Node:
         node_info = NodeInfo(node_id=cfg.node.id, role=NodeRole.MESSAGE,
                              address=gateway_address, tcp_address=gateway_address)
         browsers = browser_fields(self.wire, node_info)
-        self.scheduler.register_in_process(node_info)
+        self.scheduler.register_in_process(node_info)  # kept by reference: renewals show
+        self.certificate_renewal = CertificateRenewal(cfg, self.wire, node_info,
+                                                      certs.fingerprint)
+        self.certificate_renewal.start()
         self.scheduler.register_in_process(NodeInfo(
             node_id=cfg.node.id, role=NodeRole.SEQNUM, address="in-process",
         ))
@@ -115,6 +120,9 @@ class Node:
                          browsers=browsers)
 
     async def stop(self) -> None:
+        if self.certificate_renewal is not None:
+            await self.certificate_renewal.stop()
+            self.certificate_renewal = None
         if self.session_purge is not None:
             await self.session_purge.stop()
             self.session_purge = None

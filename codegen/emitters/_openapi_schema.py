@@ -138,7 +138,8 @@ def field_schema(model: Model, f: Field, *, inline: bool = False) -> Schema:
         if f.max_items:
             schema["maxItems"] = f.max_items
     else:
-        schema = _with_lengths(scalar_schema(model, f.kind, f.type_name, inline=inline), f)
+        schema = _with_numbers(_with_lengths(
+            scalar_schema(model, f.kind, f.type_name, inline=inline), f), f)
     if f.comment:
         schema["description"] = f.comment
     if f.output_only:
@@ -156,6 +157,19 @@ def _with_lengths(schema: Schema, f: Field) -> Schema:
     return schema
 
 
+def _with_numbers(schema: Schema, f: Field) -> Schema:
+    """(prim.v1.rules) ranges and defaults of 32-bit integers, and enum subsets."""
+    if f.enum_in:
+        return {"type": "string", "enum": list(f.enum_in)}
+    if f.maximum is not None:
+        schema["maximum"] = f.maximum
+    if f.minimum is not None:
+        schema["minimum"] = min(f.minimum, 0) if f.default_value else f.minimum
+    if f.default_value:
+        schema["default"] = f.default_value
+    return schema
+
+
 def enum_schema(model: Model, full_name: str) -> Schema:
     enum = model.enum(full_name)
     schema: Schema = {"type": "string", "enum": [v.name for v in enum.values]}
@@ -164,14 +178,17 @@ def enum_schema(model: Model, full_name: str) -> Schema:
     return schema
 
 
-def object_schema(model: Model, fields: list[Field], description: str) -> Schema:
-    """An object of `fields`: REQUIRED ones required, no other properties, and at most one
-    member of each oneof."""
+def object_schema(model: Model, fields: list[Field], description: str, *,
+                  closed: bool = True) -> Schema:
+    """An object of `fields`: REQUIRED ones required, at most one member of each oneof, and
+    when `closed` no other properties (requests: the binding refuses unknown fields; an
+    answer stays open, so a client checking it strictly survives a field added later)."""
     schema: Schema = {
         "type": "object",
         "properties": {f.json_name: field_schema(model, f) for f in fields},
-        "additionalProperties": False,
     }
+    if closed:
+        schema["additionalProperties"] = False
     required = [f.json_name for f in fields if f.required]
     if required:
         schema["required"] = required
@@ -183,10 +200,10 @@ def object_schema(model: Model, fields: list[Field], description: str) -> Schema
     return schema
 
 
-def message_schema(model: Model, msg: Message_) -> Schema:
+def message_schema(model: Model, msg: Message_, *, closed: bool = True) -> Schema:
     # A google.api.HttpBody field is the raw request body, never part of the JSON.
     fields = [f for f in msg.fields if f.type_name != HTTP_BODY]
-    return object_schema(model, fields, msg.comment)
+    return object_schema(model, fields, msg.comment, closed=closed)
 
 
 def _oneof_exclusions(fields: list[Field]) -> list[Schema]:

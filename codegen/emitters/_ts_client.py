@@ -12,6 +12,7 @@ first binding is used: additional_bindings are alternative URLs of the same call
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from prim.codegen.emitters._ts_common import (
     GENERATED_NOTE,
@@ -22,7 +23,6 @@ from prim.codegen.emitters._ts_common import (
     method_name,
     service_property,
     ts_string,
-    type_name,
 )
 from prim.codegen.model import (
     HttpBinding,
@@ -35,6 +35,10 @@ from prim.codegen.model import (
     resolve_field_path,
 )
 
+# The hand-written half of client.ts (transport, errors, URL helpers): a real TypeScript
+# file, copied into ts/http.ts.
+RUNTIME = Path(__file__).parent / "ts_runtime" / "http.ts"
+
 _VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?:=([^}]*))?\}")
 
 # Members PrimClient has besides the service objects; a service may not take these names.
@@ -46,9 +50,13 @@ def http_services(model: Model) -> list[Service]:
 
 
 def render(model: Model) -> str:
-    error = _error_message(model)
-    code_field = error.field("code")
-    zero_code = next(v.name for v in model.enum(code_field.type_name).values if v.number == 0)
+    _check_runtime_names(model)
+    services = http_services(model)
+    used: set[str] = set()
+    classes: list[str] = []
+    for svc in services:
+        classes += ["", *_service_class(model, svc, used)]
+    helpers = sorted(used)
     out: list[str] = [
         "/**",
         " * A fetch-based client of the PRIM HTTP API: `new PrimClient({ baseUrl })`, then",
@@ -59,25 +67,45 @@ def render(model: Model) -> str:
         " */",
         "",
         'import type * as T from "./types.js";',
+        "import {",
+        "  type CallOptions,",
+        "  FetchTransport,",
+        "  type PrimClientOptions,",
+        *(["  type RawBody,"] if "RawBody" in used else []),
+        "  type Transport,",
+        *(f"  {name}," for name in helpers if name != "RawBody"),
+        '} from "./http.js";',
         "",
-        _PRELUDE.replace("@ERROR@", f"T.{error.name}")
-        .replace("@CODE@", f"T.{type_name(model, code_field.type_name)}")
-        .replace("@ZERO_CODE@", ts_string(zero_code))
-        .rstrip("\n"),
+        "export {",
+        "  type CallOptions,",
+        "  FetchTransport,",
+        "  type HttpCall,",
+        "  PrimApiError,",
+        "  type PrimClientOptions,",
+        "  type RawBody,",
+        "  type Transport,",
+        '} from "./http.js";',
     ]
-    services = http_services(model)
-    used: set[str] = set()
-    classes: list[str] = []
-    for svc in services:
-        classes += ["", *_service_class(model, svc, used)]
-    if used & {"pathSegment", "pathSegments"}:
-        out += ["", _REQUIRE_PATH_VALUE.rstrip("\n")]
-    for name, helper in _HELPERS.items():
-        if name in used:
-            out += ["", helper.rstrip("\n")]
     out += classes
     out += ["", *_client_class(services)]
     return "\n".join(out) + "\n"
+
+
+def runtime() -> str:
+    """ts/http.ts: RUNTIME copied, with a note that says so."""
+    note = ("// Copied from codegen/emitters/ts_runtime/http.ts by `make gen`; do not edit "
+            "(edit that file).\n")
+    return note + RUNTIME.read_text()
+
+
+def _check_runtime_names(model: Model) -> None:
+    """RUNTIME names the spec's error body and code enum: they must be what it says."""
+    error = _error_message(model)
+    code_enum = model.enum(error.field("code").type_name)
+    zero = next(v.name for v in code_enum.values if v.number == 0)
+    if (error.name, code_enum.name, zero) != ("Error", "ErrorCode", "ERROR_CODE_UNSPECIFIED"):
+        raise SpecError(f"{RUNTIME} expects Error, ErrorCode and ERROR_CODE_UNSPECIFIED; "
+                        f"the spec has {error.name}, {code_enum.name} and {zero}")
 
 
 def _error_message(model: Model) -> Message_:
@@ -126,6 +154,7 @@ def _method(model: Model, m: Method, b: HttpBinding, used: set[str]) -> list[str
     params = [f"{request_param}: {req_type}" + ("" if needs_fields else " = {}")]
     if raw_body:
         params.append("content: RawBody")
+        used.add("RawBody")
     params.append("options?: CallOptions")
     note = f"`{b.verb} {b.path}`" + ("" if not m.public else " (no access token needed)")
     comment = f"{m.comment}\n\n{note}" if m.comment else note
@@ -237,214 +266,3 @@ def _client_class(services: list[Service]) -> list[str]:
         out.append(f"    this.{prop} = new {s.name}Client(transport);")
     out += ["  }", "}"]
     return out
-
-
-# The hand-written half of client.ts: transport, errors, URL helpers. Placeholders: @ERROR@
-# (the Error body's type), @CODE@ (its code enum), @ZERO_CODE@ (the code when absent).
-_PRELUDE = """\
-/** Per-call options. */
-export interface CallOptions {
-  /** Aborts the request. */
-  signal?: AbortSignal;
-  /** Extra request headers; they override the client's. */
-  headers?: Record<string, string>;
-}
-
-export interface PrimClientOptions {
-  /** Where the API is served, e.g. "https://prim.example.com" (paths start with /v1). */
-  baseUrl: string;
-  /** The bearer token; it can also be set later through PrimClient.accessToken. */
-  accessToken?: string;
-  /** A fetch implementation; the global fetch by default. */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
-  /** Headers sent with every request. */
-  headers?: Record<string, string>;
-}
-
-/** Bytes sent as a raw request body (file uploads). */
-export interface RawBody {
-  data: Blob | ArrayBuffer | Uint8Array;
-  /** The Content-Type; a Blob's own type when omitted, else application/octet-stream. */
-  contentType?: string;
-}
-
-/** A failed call: the HTTP status and the `Error` body the server answered with. */
-export class PrimApiError extends Error {
-  readonly status: number;
-  readonly code: @CODE@;
-  /** The request field at fault (proto name), "" when none. */
-  readonly field: string;
-  /** The parsed body; undefined when the response was not a JSON Error. */
-  readonly body: @ERROR@ | undefined;
-
-  constructor(status: number, body: @ERROR@ | undefined, fallback: string) {
-    super(body?.message || fallback);
-    this.name = "PrimApiError";
-    this.status = status;
-    this.code = body?.code ?? @ZERO_CODE@;
-    this.field = body?.field ?? "";
-    this.body = body;
-  }
-
-  /** Reads a failed response's body; a body that is not JSON keeps its text as message. */
-  static async fromResponse(response: Response): Promise<PrimApiError> {
-    const text = await response.text();
-    const fallback = text.trim() || `HTTP ${response.status} ${response.statusText}`.trim();
-    let body: @ERROR@ | undefined;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
-        body = parsed as @ERROR@;
-      }
-    } catch {
-      body = undefined;
-    }
-    return new PrimApiError(response.status, body, fallback);
-  }
-}
-
-/** One HTTP exchange as a service class describes it. */
-export interface HttpCall {
-  method: string;
-  /** The path with its variables already substituted and encoded. */
-  path: string;
-  /** Query parameters; undefined values are left out, arrays repeat the key. */
-  query?: ReadonlyArray<readonly [string, unknown]>;
-  /** A JSON request body. */
-  json?: unknown;
-  /** A raw request body. */
-  raw?: RawBody;
-  /** Whether to send the access token. */
-  auth: boolean;
-  /** How to read a successful response. */
-  response: "json" | "blob";
-}
-
-/** What the service classes call; replaceable for tests. */
-export interface Transport {
-  call<R>(call: HttpCall, options?: CallOptions): Promise<R>;
-}
-
-class FetchTransport implements Transport {
-  private readonly baseUrl: string;
-  private readonly fetch: (input: string, init: RequestInit) => Promise<Response>;
-  private readonly headers: Record<string, string>;
-
-  constructor(
-    options: PrimClientOptions,
-    private readonly token: () => string | undefined,
-  ) {
-    this.baseUrl = options.baseUrl.replace(/\\/+$/, "");
-    // Called through a closure: some fetch implementations must not be called as a method.
-    const impl = options.fetch;
-    this.fetch = impl ?? ((input, init) => fetch(input, init));
-    this.headers = { ...options.headers };
-  }
-
-  async call<R>(call: HttpCall, options?: CallOptions): Promise<R> {
-    const headers: Record<string, string> = { accept: "application/json", ...this.headers };
-    const token = this.token();
-    if (call.auth && token) {
-      headers["authorization"] = `Bearer ${token}`;
-    }
-    const init: RequestInit = { method: call.method };
-    if (call.json !== undefined) {
-      headers["content-type"] = "application/json";
-      init.body = JSON.stringify(call.json);
-    } else if (call.raw !== undefined) {
-      const data = call.raw.data;
-      headers["content-type"] =
-        call.raw.contentType ??
-        (data instanceof Blob && data.type ? data.type : "application/octet-stream");
-      // A copy: fetch's body types want an ArrayBuffer-backed view, not any ArrayBufferLike.
-      init.body = data instanceof Uint8Array ? new Uint8Array(data) : data;
-    }
-    if (call.response === "blob") {
-      headers["accept"] = "*/*";
-    }
-    init.headers = { ...headers, ...options?.headers };
-    if (options?.signal) {
-      init.signal = options.signal;
-    }
-    const response = await this.fetch(this.baseUrl + call.path + queryString(call.query), init);
-    if (!response.ok) {
-      throw await PrimApiError.fromResponse(response);
-    }
-    if (call.response === "blob") {
-      return (await response.blob()) as R;
-    }
-    const text = await response.text();
-    return (text ? JSON.parse(text) : {}) as R;
-  }
-}
-
-function queryString(query: HttpCall["query"]): string {
-  const search = new URLSearchParams();
-  for (const [name, value] of query ?? []) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined && item !== null) {
-        search.append(name, String(item));
-      }
-    }
-  }
-  const text = search.toString();
-  return text ? `?${text}` : "";
-}
-
-"""
-
-# Helpers included only when some method uses them (tsc's noUnusedLocals would refuse an
-# unused one), keyed by the name the generated methods call.
-_REQUIRE_PATH_VALUE = """\
-function requirePathValue(name: string, value: unknown): string {
-  if (value === undefined || value === null || value === "") {
-    throw new TypeError(`path parameter ${name} is required`);
-  }
-  return String(value);
-}
-"""
-
-_HELPERS: dict[str, str] = {
-    "pathSegment": """\
-/** A single-segment path variable: everything, slashes included, is escaped. */
-function pathSegment(name: string, value: unknown): string {
-  return encodeURIComponent(requirePathValue(name, value));
-}
-""",
-    "pathSegments": """\
-/** A multi-segment path variable (`{name=a/**}`): each segment escaped, slashes kept. */
-function pathSegments(name: string, value: unknown): string {
-  return requirePathValue(name, value).split("/").map(encodeURIComponent).join("/");
-}
-""",
-    "omitPaths": """\
-/** A copy of `request` without the fields bound to the path (`body: "*"`). */
-function omitPaths(request: object, paths: ReadonlyArray<ReadonlyArray<string>>): unknown {
-  let result: Record<string, unknown> = { ...request };
-  for (const path of paths) {
-    result = omitPath(result, path);
-  }
-  return result;
-}
-
-function omitPath(
-  obj: Record<string, unknown>,
-  path: ReadonlyArray<string>,
-): Record<string, unknown> {
-  const [head, ...rest] = path;
-  if (head === undefined) {
-    return obj;
-  }
-  const copy = { ...obj };
-  if (rest.length === 0) {
-    delete copy[head];
-  } else {
-    const child = copy[head];
-    if (child !== null && typeof child === "object") {
-      copy[head] = omitPath(child as Record<string, unknown>, rest);
-    }
-  }
-  return copy;
-}
-""",
-}

@@ -11,7 +11,7 @@ from prim.codegen.emitters._ts_common import GENERATED_NOTE
 from prim.codegen.model import Constants, Field, Message_, Model, SpecError, to_snake
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_RULES = ("min_length", "max_length", "max_items")
+_RULES = ("min_length", "max_length", "max_items", "minimum", "maximum", "default_value")
 
 
 def emit(model: Model) -> dict[str, str]:
@@ -23,14 +23,15 @@ def emit(model: Model) -> dict[str, str]:
 
 
 def rule_constants(model: Model) -> list[tuple[str, int, str]]:
-    """(NAME, value, what it limits) for every limit a (prim.v1.rules) option sets:
-    SIGNUP_REQUEST_NICKNAME_MAX_LENGTH for SignupRequest.nickname's max_length."""
+    """(NAME, value, what it limits) for every number a (prim.v1.rules) option sets:
+    SIGNUP_REQUEST_NICKNAME_MAX_LENGTH for SignupRequest.nickname's max_length,
+    LIST_FRIENDS_REQUEST_PAGE_SIZE_DEFAULT_VALUE for what its page_size 0 stands for."""
     out: list[tuple[str, int, str]] = []
     for msg in sorted(model.generated_messages(), key=lambda m: m.full_name):
         for f in msg.fields:
             for rule in _RULES:
                 value = getattr(f, rule)
-                if value:
+                if value or (value == 0 and rule == "minimum"):
                     out.append((rule_name(msg, f, rule), value, f"{msg.name}.{f.json_name}"))
     names = [n for n, _, _ in out]
     if len(names) != len(set(names)):

@@ -11,7 +11,12 @@ the OpenAPI 3.1 document of every google.api.http binding, mapped by the HttpRul
   codes the operation can answer (_openapi_errors.py); public methods drop the global
   bearer security.
 - Links from an operation's response to the operations below its path whose path
-  parameters the response carries (create -> read, by field name), for stateful testing.
+  parameters the response carries (create -> read, by field name), for stateful testing;
+  none to an operation that answers someone else's request ((prim.v1.answers_request)), which
+  the caller of the source cannot make.
+- Schemas of what an answer can carry stay open to fields added later; request schemas
+  refuse unknown properties, as the binding does. Only components the paths reach are
+  listed.
 """
 
 from __future__ import annotations
@@ -64,13 +69,18 @@ def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
     error = _error_message(model, ops)
     codes = code_enum(model, error)
     messages, enums = reachable_types(model, ops, also=[error])
+    # Types an answer can carry stay open (no additionalProperties: false), also where a
+    # request uses them too.
+    answered, _ = reachable_types(model, [],
+                                  also=[error, *(op.method.output_type for op in ops)])
     schemas: dict[str, Schema] = {}
     for name in [*messages, *enums]:
         key = simple_name(model, name)
         if key in schemas:
             raise SpecError(f"two types are both called {key} in the OpenAPI components")
         if name in model.messages:
-            schemas[key] = message_schema(model, model.message(name))
+            schemas[key] = message_schema(model, model.message(name),
+                                          closed=name not in answered)
         elif name == codes.full_name:
             schemas[key] = http_code_schema(model, codes)
         else:
@@ -90,6 +100,7 @@ def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
             if name in schemas:
                 raise SpecError(f"a spec type is called {name}, a name the document reserves")
             schemas[name] = schema
+    schemas = _referenced(paths, schemas)
 
     packages = sorted({op.service.package for op in ops})
     root = packages[0].split(".")[0] if packages and packages[0] else "api"
@@ -98,19 +109,25 @@ def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
     for op in ops:
         if op.service not in services:
             services.append(op.service)
+    api = model.api
+    info: dict[str, Any] = {
+        "title": api.title if api else f"{root.upper()} HTTP API",
+        "version": version,
+        "description": (
+            "Generated from the protobuf spec (google.api.http bindings). Bodies are "
+            "proto3 JSON: lowerCamelCase names, 64-bit integers as decimal strings "
+            "(requests may also send JSON integers), enums by value name, bytes as "
+            "base64. Every error answer has an `Error` body and a real HTTP status. "
+            "Answers may gain fields in later versions: ignore those you do not know."
+        ),
+    }
+    if api and api.license:
+        info["license"] = {"name": api.license, "identifier": api.license}
+    servers = [{"url": url, "description": text} for url, text in api.servers] if api else []
     return {
         "openapi": OPENAPI_VERSION,
-        "info": {
-            "title": f"{root.upper()} HTTP API",
-            "version": version,
-            "description": (
-                "Generated from the protobuf spec (google.api.http bindings). Bodies are "
-                "proto3 JSON: lowerCamelCase names, 64-bit integers as decimal strings "
-                "(requests may also send JSON integers), enums by value name, bytes as "
-                "base64. Every error answer has an `Error` body and a real HTTP status."
-            ),
-        },
-        "servers": [{"url": "/"}],
+        "info": info,
+        "servers": servers or [{"url": "/"}],
         "security": [{"bearerAuth": []}],
         "tags": [
             {"name": svc.name, "description": svc.comment or model.file_comments.get(svc.file, "")}
@@ -129,6 +146,29 @@ def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
             },
         },
     }
+
+
+def _referenced(paths: dict[str, Any], schemas: dict[str, Schema]) -> dict[str, Schema]:
+    """The components the paths reach, directly or through other components: a request
+    message whose fields are all parameters or an inline body is never referred to."""
+    keep: set[str] = set()
+    todo: list[object] = [paths]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            target = node.get("$ref")
+            if isinstance(target, str) and target.startswith(_COMPONENT):
+                name = target.removeprefix(_COMPONENT)
+                if name not in keep:
+                    keep.add(name)
+                    todo.append(schemas[name])
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return {name: schema for name, schema in schemas.items() if name in keep}
+
+
+_COMPONENT = "#/components/schemas/"
 
 
 def _refers_to(node: object, component: str) -> bool:
@@ -300,6 +340,8 @@ def _links(model: Model, source: Operation, ops: list[Operation]) -> dict[str, A
         b = target.binding
         if target is source or not b.variables or not b.path.startswith(prefix):
             continue
+        if target.method.answers_request:
+            continue  # someone else's action: the source's caller cannot take it
         req = model.message(target.method.input_type)
         parameters: dict[str, str] = {}
         for var in b.variables:

@@ -77,6 +77,11 @@ def _shape(f: Field) -> str:
     for rule in ("min_length", "max_length", "max_items"):
         if getattr(f, rule):
             args.append(f"{rule}={getattr(f, rule)}")
+    for rule in ("minimum", "maximum"):
+        if getattr(f, rule) is not None:
+            args.append(f"{rule}={getattr(f, rule)}")
+    if f.enum_in:
+        args.append(f"enum_in={_py(tuple(f.enum_in))}")
     return "FieldShape(" + ", ".join(args) + ")"
 
 
@@ -113,6 +118,10 @@ class FieldShape:
     min_length: int = 0
     max_length: int = 0
     max_items: int = 0
+    # (prim.v1.rules) of integer fields (None = the type's range) and enum fields (() = all)
+    minimum: int | None = None
+    maximum: int | None = None
+    enum_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

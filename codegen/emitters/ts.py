@@ -1,6 +1,7 @@
 """Emits the TypeScript SDK sources under ts/: header.ts (wire header codec), payloads.ts
 (schemas of the frame payloads), types.ts (proto3 JSON types), client.ts (fetch-based HTTP
-client) and index.ts (re-exports).
+client, over http.ts: the hand-written fetch transport in ts_runtime/http.ts, copied) and
+index.ts (re-exports).
 clients/ts compiles them with `tsc --strict`.
 
 index.ts has one subtlety: header.ts and types.ts both define some names (`Header`, the
@@ -29,6 +30,7 @@ def emit(model: Model) -> dict[str, str]:
     files = {
         "ts/types.ts": _ts_types.render(model),
         "ts/client.ts": _ts_client.render(model),
+        "ts/http.ts": _ts_client.runtime(),
     }
     layout = header_layout(model)
     if layout is not None:

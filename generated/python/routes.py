@@ -117,6 +117,10 @@ class FieldShape:
     min_length: int = 0
     max_length: int = 0
     max_items: int = 0
+    # (prim.v1.rules) of integer fields (None = the type's range) and enum fields (() = all)
+    minimum: int | None = None
+    maximum: int | None = None
+    enum_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -305,7 +309,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.GetInboxRequest": (
         FieldShape("since", "since", "uint64"),
-        FieldShape("page_size", "pageSize", "uint32"),
+        FieldShape("page_size", "pageSize", "uint32", maximum=200),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.GetInboxResponse": (
@@ -363,7 +367,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.LeaveGroupResponse": (),
     "prim.v1.ListFilesRequest": (
-        FieldShape("page_size", "pageSize", "uint32"),
+        FieldShape("page_size", "pageSize", "uint32", maximum=200),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListFilesResponse": (
@@ -374,7 +378,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.ListFriendRequestsRequest": (
         FieldShape("direction", "direction", "enum", type_name="prim.v1.RequestDirection"),
-        FieldShape("page_size", "pageSize", "uint32"),
+        FieldShape("page_size", "pageSize", "uint32", maximum=200),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListFriendRequestsResponse": (
@@ -382,7 +386,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("next_page_token", "nextPageToken", "string"),
     ),
     "prim.v1.ListFriendsRequest": (
-        FieldShape("page_size", "pageSize", "uint32"),
+        FieldShape("page_size", "pageSize", "uint32", maximum=200),
         FieldShape("page_token", "pageToken", "string"),
         FieldShape("classification", "classification", "string", max_length=64),
     ),
@@ -395,15 +399,16 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("from_seqnum", "fromSeqnum", "uint64"),
         FieldShape("to_seqnum", "toSeqnum", "uint64"),
         FieldShape("direction", "direction", "enum", type_name="prim.v1.Direction"),
-        FieldShape("limit", "limit", "uint32"),
+        FieldShape("page_size", "pageSize", "uint32", maximum=200),
+        FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListHistoryResponse": (
         FieldShape("messages", "messages", "message", type_name="prim.v1.ChatMessage", repeated=True),
-        FieldShape("next_seqnum", "nextSeqnum", "uint64"),
+        FieldShape("next_page_token", "nextPageToken", "string"),
     ),
     "prim.v1.ListJoinRequestsRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
-        FieldShape("page_size", "pageSize", "uint32"),
+        FieldShape("page_size", "pageSize", "uint32", maximum=200),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListJoinRequestsResponse": (
@@ -413,7 +418,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     "prim.v1.ListMembersRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
         FieldShape("role", "role", "enum", type_name="prim.v1.GroupRole"),
-        FieldShape("page_size", "pageSize", "uint32"),
+        FieldShape("page_size", "pageSize", "uint32", maximum=200),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListMembersResponse": (
@@ -421,7 +426,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("next_page_token", "nextPageToken", "string"),
     ),
     "prim.v1.ListMyGroupsRequest": (
-        FieldShape("page_size", "pageSize", "uint32"),
+        FieldShape("page_size", "pageSize", "uint32", maximum=200),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListMyGroupsResponse": (
@@ -567,7 +572,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("signature", "signature", "string", optional=True, max_length=256),
     ),
     "prim.v1.UploadFileRequest": (
-        FieldShape("kind", "kind", "enum", type_name="prim.v1.MsgType", required=True),
+        FieldShape("kind", "kind", "enum", type_name="prim.v1.MsgType", required=True, enum_in=("MSG_TYPE_FILE", "MSG_TYPE_IMAGE", "MSG_TYPE_VIDEO", "MSG_TYPE_AUDIO")),
         FieldShape("name", "name", "string", max_length=255),
         FieldShape("content", "content", "message", type_name="google.api.HttpBody"),
     ),
@@ -1319,7 +1324,8 @@ ROUTES: tuple[Route, ...] = (
             QueryParam("fromSeqnum", ("from_seqnum",), False),
             QueryParam("toSeqnum", ("to_seqnum",), False),
             QueryParam("direction", ("direction",), False),
-            QueryParam("limit", ("limit",), False),
+            QueryParam("pageSize", ("page_size",), False),
+            QueryParam("pageToken", ("page_token",), False),
         ),
         request="prim.v1.ListHistoryRequest",
         response="prim.v1.ListHistoryResponse",

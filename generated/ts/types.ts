@@ -282,7 +282,7 @@ export interface FrameMatcher {
   timestamp?: string;
   /** For Error, BeOffline, InternalError frames: the Error payload's code. */
   code?: ErrorCode;
-  /** The payload as UTF-8 text, or its hex. */
+  /** The payload as UTF-8 text, or its hex (`ab*3` = `ababab`); "" matches an empty one. */
   text?: string;
   payloadHex?: string;
   /** Subset match against the decoded payload message in proto3 JSON. */
@@ -553,7 +553,10 @@ export interface FileInfo {
 }
 
 export interface UploadFileRequest {
-  /** Which message type the file is for; it decides the allowed content types and size. */
+  /**
+   * Which message type the file is for; it decides the allowed content types (the type's
+   * media_types in wire.proto: the upload kinds are exactly the types that have some).
+   */
   kind: MsgType;
   /** The original file name, shown to receivers. */
   name?: string;
@@ -924,7 +927,6 @@ export interface GetInboxRequest {
    * device was last online.
    */
   since?: string;
-  /** 1 to 200; 0 means 50. */
   pageSize?: number;
   /** The previous page's next_page_token; empty for the first page. */
   pageToken?: string;
@@ -942,22 +944,27 @@ export interface GetInboxResponse {
 export interface ListHistoryRequest {
   peerId: string;
   /**
-   * Where the page starts (inclusive); 0 means the newest message for BACKWARD and the
-   * first for FORWARD.
+   * Where the listing starts (inclusive); 0 means the newest message for BACKWARD and the
+   * first for FORWARD. Only the first page reads it: later pages start where their
+   * page_token says.
    */
   fromSeqnum?: string;
-  /** Where the page must stop (inclusive); 0 means no bound. */
+  /** Where the listing stops (inclusive); 0 means no bound. */
   toSeqnum?: string;
   direction?: Direction;
-  /** 1 to 200; 0 means 50. */
-  limit?: number;
+  pageSize?: number;
+  /**
+   * The previous page's next_page_token, with the same peer_id, to_seqnum and direction;
+   * empty for the first page.
+   */
+  pageToken?: string;
 }
 
 export interface ListHistoryResponse {
   /** In the order of `direction`. */
   messages?: ChatMessage[];
-  /** Where the next page starts, 0 when the range is exhausted. */
-  nextSeqnum?: string;
+  /** Empty when the range is exhausted; else the page_token of the next page. */
+  nextPageToken?: string;
 }
 
 export interface ReadMarker {
@@ -1073,15 +1080,30 @@ export interface MsgTypeInfo {
 }
 
 /**
- * Limits on a request field that every layer enforces the same way: the OpenAPI document
- * (minLength / maxLength / maxItems), the HTTP binding, and the generated clients' docs.
- * Lengths of strings count Unicode code points, as JSON Schema does.
+ * Limits on a request field that every layer enforces the same way: the HTTP binding
+ * refuses a request that breaks one (INVALID_ARGUMENT naming the field), the OpenAPI document
+ * states it (minLength / maxLength / maxItems / minimum / maximum / default / enum), and the
+ * generated constants carry each number for the services' own use. Lengths of strings count
+ * Unicode code points, as JSON Schema does.
  */
 export interface FieldRules {
   minLength?: number;
   maxLength?: number;
   /** For repeated fields: at most this many items. */
   maxItems?: number;
+  /**
+   * For integer fields: the smallest and the largest value accepted. 0 (the field left out)
+   * is always accepted when default_value is set.
+   */
+  minimum?: string;
+  maximum?: string;
+  /** For integer fields: what 0 (the field left out) stands for, e.g. a page size. */
+  defaultValue?: string;
+  /**
+   * For enum fields: the only values accepted (by name); 0 (left out) is accepted only
+   * when listed.
+   */
+  enumIn?: string[];
 }
 
 export interface ErrorInfo {
@@ -1106,6 +1128,23 @@ export interface Constants {
   userChannelKey?: string;
   /** The key of a group's conversation: {group} is the group id. */
   groupChannelKey?: string;
+}
+
+/**
+ * What the OpenAPI document says about the HTTP API as a whole (its info and servers).
+ * Set once, in the file of the error model every HTTP service shares.
+ */
+export interface ApiInfo {
+  title?: string;
+  /** An SPDX license identifier. */
+  license?: string;
+  servers?: ApiServer[];
+}
+
+export interface ApiServer {
+  /** Absolute, or relative to where the document was fetched from ("/"). */
+  url?: string;
+  description?: string;
 }
 
 // ---- prim/v1/scheduler.proto ----

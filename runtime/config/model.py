@@ -70,6 +70,8 @@ class GatewayConfig:
     # (a page served over plain HTTP on loopback cannot use wss:// with the development
     # CA, which browsers do not trust); on; off (loopback only).
     websocket_tls: str = "auto"
+    # The QUIC engine: qh3 (compiled core, the fast one) or aioquic.
+    quic_engine: str = "qh3"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ class TlsConfig:
     ca_file: str = ""
     # Extra DNS names or IPs for the development certificate.
     names: list[str] = field(default_factory=list)
+    # Seconds between checks whether the development certificate (valid 13 days, so that
+    # browsers may pin it by hash) is due for renewal while the node runs.
+    renew_check_seconds: float = 3600.0
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "log.level": ("debug", "info", "warning", "error"),
     "log.format": ("json", "kv"),
     "gateway.quic_retry": ("auto", "on", "off"),
+    "gateway.quic_engine": ("qh3", "aioquic"),
 }
 
 # Inclusive numeric ranges of settings that have them.

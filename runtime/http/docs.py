@@ -106,6 +106,9 @@ class _Schemas:
 
 
 def _limits(schema: Mapping[str, Any]) -> str:
+    if "default" in schema:  # a declared number (a page size): its default and range
+        return (f"<em>1 to {schema.get('maximum')}; 0 or left out means "
+                f"{schema['default']}.</em> ")
     low, high = schema.get("minLength", 0), schema.get("maxLength")
     if high is None:
         return f"<em>At least {low} characters.</em> " if low else ""
@@ -131,7 +134,8 @@ def _operation(verb: str, path: str, op: Mapping[str, Any], document: Mapping[st
                        f"<td>{escape(str(p.get('in')))}</td>"
                        f"<td>{schemas.type_of(p.get('schema', {}))}</td>"
                        f"<td>{'required' if p.get('required') else ''}</td>"
-                       f"<td>{inline(str(p.get('description', '')))}</td></tr>")
+                       f"<td>{_limits(p.get('schema', {}))}"
+                       f"{inline(str(p.get('description', '')))}</td></tr>")
         out.append("</table>")
     body = op.get("requestBody", {}).get("content", {})
     if "application/json" in body:

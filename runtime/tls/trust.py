@@ -18,6 +18,7 @@ import hmac
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from aioquic.h3.connection import H3_ALPN
 from aioquic.quic.configuration import QuicConfiguration
@@ -83,10 +84,12 @@ class Trust:
             ctx.verify_mode = ssl.CERT_NONE
         return ctx
 
-    def quic_configuration(self, server_name: str, idle_timeout: float) -> QuicConfiguration:
-        """A client configuration for QUIC."""
-        config = QuicConfiguration(is_client=True, alpn_protocols=[ALPN],
-                                   server_name=server_name, idle_timeout=idle_timeout)
+    def quic_configuration(self, server_name: str, idle_timeout: float, *,
+                           configuration: type[QuicConfiguration] = QuicConfiguration,
+                           ) -> QuicConfiguration:
+        """A client configuration for QUIC (`configuration`: the QUIC engine's class)."""
+        config = configuration(is_client=True, alpn_protocols=[ALPN],
+                               server_name=server_name, idle_timeout=idle_timeout)
         if self.ca_file is not None:
             config.load_verify_locations(cafile=str(self.ca_file))
             config.verify_mode = ssl.CERT_REQUIRED
@@ -112,9 +115,12 @@ class ServerIdentity:
         ctx.load_cert_chain(str(self.cert_file), str(self.key_file))
         return ctx
 
-    def quic_configuration(self, idle_timeout: float) -> QuicConfiguration:
-        config = QuicConfiguration(is_client=False, alpn_protocols=[ALPN],
-                                   idle_timeout=idle_timeout)
+    def quic_configuration(self, idle_timeout: float, *,
+                           configuration: type[QuicConfiguration] = QuicConfiguration,
+                           ) -> QuicConfiguration:
+        """A server configuration for QUIC (`configuration`: the QUIC engine's class)."""
+        config = configuration(is_client=False, alpn_protocols=[ALPN],
+                               idle_timeout=idle_timeout)
         config.load_cert_chain(str(self.cert_file), str(self.key_file))
         return config
 
@@ -125,6 +131,31 @@ class ServerIdentity:
                                    max_datagram_frame_size=_MAX_DATAGRAM)
         config.load_cert_chain(str(self.cert_file), str(self.key_file))
         return config
+
+
+class LoadsCertChain(Protocol):
+    def load_cert_chain(self, certfile: str, keyfile: str | None = None) -> None: ...
+
+
+H = TypeVar("H", bound=LoadsCertChain)
+
+
+class IssuedContexts:
+    """The TLS contexts and QUIC configurations a server made from its identity, kept so
+    that a renewed certificate (same files, new contents) reaches every listener: each
+    new connection then presents it; open ones keep theirs."""
+
+    def __init__(self, identity: ServerIdentity) -> None:
+        self.identity = identity
+        self._issued: list[LoadsCertChain] = []
+
+    def keep(self, context: H) -> H:
+        self._issued.append(context)
+        return context
+
+    def reload(self) -> None:
+        for context in self._issued:
+            context.load_cert_chain(str(self.identity.cert_file), str(self.identity.key_file))
 
 
 # QUIC carries a TLS alert as CRYPTO_ERROR (0x100) + the alert number (RFC 9001 §4.8).

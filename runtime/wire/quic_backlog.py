@@ -4,6 +4,9 @@ aioquic buffers whatever it is given and exposes no public way to ask how much i
 waiting, so this reads the stream sender's buffer bounds (aioquic 1.7.2, pinned in
 pyproject.toml). Drivers use it to stop handing frames to a client that does not keep up;
 without it, a slow reader would make the server buffer without limit.
+
+Only the trio client (always on aioquic) still uses it; the asyncio server and client
+count through the QUIC engine's public API (quic_engine.py `QuicEngine.unsent`).
 """
 
 from __future__ import annotations

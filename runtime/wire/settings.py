@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from prim.generated.wire import MAX_PAYLOAD_LENGTH, PROTOCOL_VERSION
-from prim.runtime.config.model import Config
 from prim.runtime.net import is_loopback
+
+if TYPE_CHECKING:  # the server's configuration; clients never load it
+    from prim.runtime.config.model import Config
 
 
 def wall_clock_ms() -> int:
@@ -46,6 +49,8 @@ class ClientSettings:
     max_send_queue_frames: int = 1_000
     max_send_queue_bytes: int = 4 * 1024 * 1024
     clock_ms: Callable[[], int] = field(default=wall_clock_ms)
+    # The QUIC engine, "qh3" or "aioquic" (quic_engine.py); None: $PRIM_QUIC_ENGINE or qh3.
+    quic_engine: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +64,11 @@ class ServerSettings:
     # Connections from one IP address beyond this are answered with Error RATE_LIMITED.
     max_connections_per_ip: int = 1_024
     # Make QUIC clients prove their address with a Retry before the server keeps state
-    # for them (costs a round trip; stops spoofed-source floods).
-    quic_retry: bool = False
+    # for them (costs a round trip; stops spoofed-source floods). None: as the engine
+    # needs (quic_engine.QuicEngine.needs_retry: qh3 yes, aioquic no).
+    quic_retry: bool | None = None
+    # The QUIC engine, "qh3" or "aioquic" (quic_engine.py); None: $PRIM_QUIC_ENGINE or qh3.
+    quic_engine: str | None = None
     # Frames waiting for the handler on one connection before the server stops reading
     # from it (TCP) or holds its bytes (QUIC) until the handler catches up.
     max_inbound_frames: int = 1_024
@@ -85,11 +93,30 @@ class ServerSettings:
     websocket_tls: bool = True
 
 
+def _quic_retry(setting: str, host: str) -> bool | None:
+    """gateway.quic_retry: "auto" is on off loopback; on loopback, as the engine needs."""
+    if setting == "on":
+        return True
+    if setting == "off":
+        return False
+    return True if not is_loopback(host) else None
+
+
 def server_settings_from_config(config: Config,
                                 clock_ms: Callable[[], int] = wall_clock_ms) -> ServerSettings:
     """ServerSettings from PRIM's configuration (gateway, limits and node sections)."""
     gateway = config.gateway
     retry = gateway.quic_retry
+    if gateway.websocket_tls not in ("auto", "on", "off"):
+        raise ValueError(f"gateway.websocket_tls must be auto, on or off, not "
+                         f"{gateway.websocket_tls!r}")
+    if (gateway.websocket_tls == "off" and gateway.websocket
+            and not is_loopback(gateway.host)):
+        from prim.runtime.http_serve import PlaintextRefused  # the server side only
+
+        raise PlaintextRefused(
+            f"refusing plain WebSocket (gateway.websocket_tls = off) on {gateway.host}: "
+            "use auto or on, or bind a loopback gateway.host")
     return ServerSettings(
         host=gateway.host,
         port=gateway.port,
@@ -103,7 +130,8 @@ def server_settings_from_config(config: Config,
         ),
         max_connections=gateway.max_connections,
         max_connections_per_ip=gateway.max_connections_per_ip,
-        quic_retry=retry == "on" or (retry == "auto" and not is_loopback(gateway.host)),
+        quic_retry=_quic_retry(retry, gateway.host),
+        quic_engine=gateway.quic_engine,
         browser_port=(gateway.browser_port if gateway.port else 0)
         if gateway.websocket or gateway.webtransport else None,
         enable_websocket=gateway.websocket,

@@ -144,7 +144,9 @@ class FileServiceImpl(FileServiceInterface):
         return HttpBody(content_type=upload.content_type, data=data)
 
     async def list_files(self, request: ListFilesRequest, ctx: CallContext) -> ListFilesResponse:
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.LIST_FILES_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_FILES_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
         uploads = self._api.storage.uploads
         page = await uploads.list_by_uploader(ctx.user_id, after=start.after, limit=size)

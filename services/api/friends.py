@@ -13,6 +13,7 @@ the newest messages of that channel are these events and a short scan finds them
 
 from __future__ import annotations
 
+from prim.generated import constants as rules
 from prim.generated.interfaces import FriendServiceInterface
 from prim.generated.prim.v1 import (
     AcceptFriendRequestRequest,
@@ -109,7 +110,9 @@ class FriendServiceImpl(FriendServiceInterface):
 
     async def list_friend_requests(self, request: ListFriendRequestsRequest,
                                    ctx: CallContext) -> ListFriendRequestsResponse:
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.LIST_FRIEND_REQUESTS_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_FRIEND_REQUESTS_REQUEST_PAGE_SIZE_MAXIMUM)
         if request.direction == RequestDirection.INCOMING:
             parts = [_INCOMING]
         elif request.direction == RequestDirection.OUTGOING:
@@ -196,7 +199,9 @@ class FriendServiceImpl(FriendServiceInterface):
 
     async def list_friends(self, request: ListFriendsRequest,
                            ctx: CallContext) -> ListFriendsResponse:
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.LIST_FRIENDS_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_FRIENDS_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
         page = await self._social.list_friends(
             ctx.user_id, classification=request.classification.strip() or None, after=start.after,

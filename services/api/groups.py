@@ -12,6 +12,7 @@ members (join requests: admins) only.
 
 from __future__ import annotations
 
+from prim.generated import constants as rules
 from prim.generated.interfaces import GroupServiceInterface
 from prim.generated.prim.v1 import (
     ApproveJoinRequestRequest,
@@ -100,7 +101,9 @@ class GroupServiceImpl(GroupServiceInterface):
 
     async def list_my_groups(self, request: ListMyGroupsRequest,
                              ctx: CallContext) -> ListMyGroupsResponse:
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.LIST_MY_GROUPS_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_MY_GROUPS_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
         page = await self._social.list_user_groups(ctx.user_id, after=start.after, limit=size)
         return ListMyGroupsResponse(
@@ -148,7 +151,9 @@ class GroupServiceImpl(GroupServiceInterface):
                            ctx: CallContext) -> ListMembersResponse:
         group = await self._group(request.group_id)
         await self._require_member(group, ctx.user_id, "see its members")
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.LIST_MEMBERS_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_MEMBERS_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
         role = None
         if request.role != GroupRole.UNSPECIFIED:
@@ -279,7 +284,9 @@ class GroupServiceImpl(GroupServiceInterface):
                                  ctx: CallContext) -> ListJoinRequestsResponse:
         group = await self._group(request.group_id)
         await self._require_admin(group, ctx.user_id, "see join requests")
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.LIST_JOIN_REQUESTS_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_JOIN_REQUESTS_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
         page = await self._social.list_join_requests(group.group_id, after=start.after,
                                                      limit=size)
@@ -366,7 +373,7 @@ class GroupServiceImpl(GroupServiceInterface):
         after = 0
         while True:
             page = await self._social.list_members(group.group_id, role=models.GroupRole.ADMIN,
-                                                   after=after, limit=paging.MAX_PAGE_SIZE)
+                                                   after=after, limit=paging.STORE_BATCH)
             ids.extend(m.user_id for m in page.items)
             if page.next_after is None:
                 break
@@ -395,7 +402,7 @@ async def owned_groups(api: ApiServer, user_id: int) -> dict[int, list[int]]:
     social = api.storage.social
     after = 0
     while True:
-        page = await social.list_user_groups(user_id, after=after, limit=paging.MAX_PAGE_SIZE)
+        page = await social.list_user_groups(user_id, after=after, limit=paging.STORE_BATCH)
         for group in page.items:
             if group.owner_id == user_id:
                 owned[group.group_id] = await social.list_member_ids(group.group_id)

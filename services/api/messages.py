@@ -22,6 +22,7 @@ Choices:
 
 from __future__ import annotations
 
+from prim.generated import constants as rules
 from prim.generated.interfaces import MessageServiceInterface
 from prim.generated.prim.v1 import (
     ChatMessage,
@@ -57,8 +58,6 @@ from prim.services.message.read_receipts import ReadReceipts
 
 #: unread_count stops counting here (a badge shows "999+"; counting further costs reads).
 UNREAD_CAP = 1000
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
 #: Every seqnum is below this (the header's seqnum field is 50 bits wide).
 _SEQNUM_END = MAX_SEQNUM + 1
 
@@ -91,7 +90,9 @@ class MessageServiceImpl(MessageServiceInterface):
 
     async def get_inbox(self, request: GetInboxRequest, ctx: CallContext) -> GetInboxResponse:
         me = ctx.user_id
-        size = paging.page_size(request.page_size)
+        size = paging.page_size(
+            request.page_size, rules.GET_INBOX_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.GET_INBOX_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
         since = request.since or (await self._online.get_last_online(me) or 0)
         page = await self._inbox.get_inbox(me, since, offset=start.after, limit=size)
@@ -122,9 +123,16 @@ class MessageServiceImpl(MessageServiceInterface):
     async def list_history(self, request: ListHistoryRequest,
                            ctx: CallContext) -> ListHistoryResponse:
         channel = await self._channel(request.peer_id, ctx.user_id)
-        limit = _limit(request.limit)
-        start = argcheck.seqnum(request.from_seqnum, "from_seqnum")
+        limit = paging.page_size(
+            request.page_size, rules.LIST_HISTORY_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
+            rules.LIST_HISTORY_REQUEST_PAGE_SIZE_MAXIMUM)
         stop = argcheck.seqnum(request.to_seqnum, "to_seqnum")
+        # A token names the seqnum the page starts at; without one, from_seqnum does.
+        if request.page_token:
+            start = argcheck.seqnum(paging.decode_token(request.page_token).after,
+                                    "page_token")
+        else:
+            start = argcheck.seqnum(request.from_seqnum, "from_seqnum")
         if request.direction == Direction.FORWARD:
             if start and stop and stop < start:
                 raise argcheck.invalid("to_seqnum", "reading FORWARD, to_seqnum must not be "
@@ -142,8 +150,9 @@ class MessageServiceImpl(MessageServiceInterface):
             raise argcheck.invalid("direction", "direction must be DIRECTION_FORWARD or "
                                                 "DIRECTION_BACKWARD (the default)")
         page, rest = rows[:limit], rows[limit:]
+        after = paging.Position(after=rest[0].seqnum) if rest else None
         return ListHistoryResponse(messages=[chat_message(m) for m in page],
-                                   next_seqnum=rest[0].seqnum if rest else 0)
+                                   next_page_token=paging.encode_token(after))
 
     # -- read markers ------------------------------------------------------------------
 
@@ -239,13 +248,6 @@ class MessageServiceImpl(MessageServiceInterface):
         return channel_key(me, peer_id)
 
 
-def _limit(value: int) -> int:
-    if value == 0:
-        return DEFAULT_LIMIT
-    if value > MAX_LIMIT:
-        raise argcheck.invalid("limit", f"limit must be between 1 and {MAX_LIMIT} (0 means "
-                                        f"{DEFAULT_LIMIT}); page with next_seqnum")
-    return value
 
 
 def _require_seqnum(seqnum: int) -> None:

@@ -1,4 +1,9 @@
-"""Page sizes and page tokens of the list endpoints.
+"""Page sizes and page tokens of the list endpoints: the one paging scheme of the API
+(Google AIP-158). A list request has `page_size` (0: the default) and `page_token` (empty:
+the first page); its answer has `next_page_token`, empty on the last page and otherwise
+passed back unchanged for the next. Each page_size's default and maximum are declared in the
+spec ((prim.v1.rules) default_value / maximum): the HTTP binding refuses a larger size, the
+OpenAPI document states both, and the services take them from the generated constants.
 
 A page token is opaque to clients: the urlsafe base64 of ``"<part>:<after>"``, where
 ``after`` is the storage keyset position (`Page.next_after`) and ``part`` says which of
@@ -16,8 +21,8 @@ from dataclasses import dataclass
 from prim.generated.prim.v1 import ErrorCode
 from prim.runtime.errors import ApiError
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
+#: How many rows a service reads from a store at a time when it scans a whole listing.
+STORE_BATCH = 200
 
 _TOKEN_TEXT = re.compile(r"(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,19})")
 
@@ -30,15 +35,15 @@ class Position:
     after: int = 0
 
 
-def page_size(value: int, field: str = "page_size") -> int:
-    """0 means the default; 1..MAX_PAGE_SIZE as given; anything larger is refused."""
+def page_size(value: int, default: int, maximum: int, field: str = "page_size") -> int:
+    """0 means `default`; 1..`maximum` as given; anything larger is refused (the HTTP
+    binding already has, from the same declaration; this guards other callers)."""
     if value == 0:
-        return DEFAULT_PAGE_SIZE
-    if value > MAX_PAGE_SIZE:
+        return default
+    if value > maximum:
         raise ApiError(ErrorCode.INVALID_ARGUMENT,
-                       f"{field} must be between 1 and {MAX_PAGE_SIZE} (0 means "
-                       f"{DEFAULT_PAGE_SIZE}); ask for fewer and follow next_page_token",
-                       field)
+                       f"{field} must be between 1 and {maximum} (0 means {default}); "
+                       "ask for fewer and follow next_page_token", field)
     return value
 
 

@@ -4,11 +4,10 @@ without end). Several api processes may each run one: the delete is idempotent."
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
+from prim.runtime.periodic import Periodic
 from prim.runtime.storage.ports import AccountStore
-from prim.runtime.tasks import cancel_and_wait
 
 log = logging.getLogger("prim.api")
 
@@ -16,26 +15,18 @@ log = logging.getLogger("prim.api")
 class SessionPurge:
     def __init__(self, accounts: AccountStore, interval_seconds: float) -> None:
         self._accounts = accounts
-        self._interval = interval_seconds
-        self._task: asyncio.Task[None] | None = None
+        # The database may be away for a while: a failed purge is tried again next time.
+        self._periodic = Periodic("prim-session-purge", interval_seconds, self.purge_once,
+                                  log, "purging expired sessions failed")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="prim-session-purge")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        self._task = None
+        await self._periodic.stop()
 
     async def purge_once(self) -> int:
         purged = await self._accounts.purge_expired_sessions()
         if purged:
             log.info("purged %d expired or revoked session(s)", purged)
         return purged
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.purge_once()
-            except Exception:  # the database may be away for a while: try again next time
-                log.exception("purging expired sessions failed")

@@ -33,6 +33,7 @@ from prim.services.cluster.health import health_fields, health_server, render_co
 from prim.services.cluster.parts import StartedParts
 from prim.services.cluster.wiring import Registration, rpc_address, scheduler_client
 from prim.services.identity import node_certificates
+from prim.services.message.certificate_renewal import CertificateRenewal
 from prim.services.message.cluster_router import ClusterRouter
 from prim.services.message.gateway import MessageGateway
 from prim.services.message.listener import browser_fields, wire_server
@@ -133,6 +134,10 @@ class MessageRole:
                                     load=lambda: router.connection_count)
         await registration.start()
         parts.add("registration", registration.stop)
+        renewal = CertificateRenewal(cfg, wire, node_info, certs.fingerprint,
+                                     on_renewed=registration.update)
+        renewal.start()
+        parts.add("certificate renewal", renewal.stop)
         health = health_server(cfg.http.host, cfg.cluster.health_port, self._metrics,
                                lambda: self.ready)
         endpoint = await health.start()

@@ -92,6 +92,10 @@ class Registration:
             except Exception:
                 log.exception("heartbeat failed; trying again at the next one")
 
+    async def update(self) -> None:
+        """Registers again: the node's fields changed (a renewed certificate's hash)."""
+        await self._register()
+
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
         self._task = None

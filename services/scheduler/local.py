@@ -108,6 +108,8 @@ class LocalScheduler(SchedulerServiceInterface):
             node_id=node_id, role=node.role, address=node.address,
             tcp_address=node.tcp_address, rpc_address=node.rpc_address,
             connections=node.connections, last_heartbeat=self._clock(),
+            webtransport_url=node.webtransport_url, websocket_url=node.websocket_url,
+            webtransport_certificate_hashes=list(node.webtransport_certificate_hashes),
         )
         return RegisterNodeResponse(node_id=node_id, lease_seconds=self._lease_ms // 1000)
 

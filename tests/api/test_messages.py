@@ -54,27 +54,43 @@ async def test_history_pages_both_ways(running_node: RunningNode) -> None:
     assert body(text) == b"m7" and int(text["timestamp"]) > 0
     assert "editedAt" not in text and "withdrawn" not in text
 
-    async def page(**params: object) -> tuple[list[int], int]:
-        data = await b.ok("GET", path, params=params)
-        return seqnums(data.get("messages", [])), int(data.get("nextSeqnum", 0))
+    async def walk(**params: object) -> list[list[int]]:
+        """Every page, following next_page_token until it is empty."""
+        pages: list[list[int]] = []
+        token = ""
+        while len(pages) < 20:
+            data = await b.ok("GET", path, params={**params, "page_token": token})
+            pages.append(seqnums(data.get("messages", [])))
+            token = data.get("nextPageToken", "")
+            if not token:
+                return pages
+        raise AssertionError(f"paging does not end: {pages}")
 
-    assert await page(limit=2) == ([7, 6], 5)
-    assert await page(limit=2, from_seqnum=5) == ([5, 4], 3)
-    assert await page(limit=2, from_seqnum=2) == ([2, 1], 0)
-    assert await page(limit=5, from_seqnum=7, to_seqnum=6) == ([7, 6], 0)
-    assert await page(direction="DIRECTION_BACKWARD", limit=3, from_seqnum=99) == ([7, 6, 5], 4)
+    # The last page has no token: reading newest-first to the oldest message ends there
+    # instead of starting over (the 0 that once meant both "exhausted" and "newest").
+    assert await walk(page_size=2) == [[7, 6], [5, 4], [3, 2], [1]]
+    assert await walk(page_size=7) == [[7, 6, 5, 4, 3, 2, 1]]
+    assert await walk(page_size=2, from_seqnum=5) == [[5, 4], [3, 2], [1]]
+    assert await walk(page_size=2, from_seqnum=2) == [[2, 1]]
+    assert await walk(page_size=5, from_seqnum=7, to_seqnum=6) == [[7, 6]]
+    assert await walk(direction="DIRECTION_BACKWARD", page_size=3, from_seqnum=99) == [
+        [7, 6, 5], [4, 3, 2], [1]]
     forward = "DIRECTION_FORWARD"
-    assert await page(direction=forward, limit=2) == ([1, 2], 3)
-    assert await page(direction=forward, limit=2, from_seqnum=3) == ([3, 4], 5)
-    assert await page(direction=forward, limit=2, from_seqnum=6) == ([6, 7], 0)
-    assert await page(direction=forward, from_seqnum=2, to_seqnum=4) == ([2, 3, 4], 0)
-    assert await page(direction=forward, limit=2, from_seqnum=3, to_seqnum=4) == ([3, 4], 0)
-    assert await page(direction=forward, from_seqnum=8) == ([], 0)
+    assert await walk(direction=forward, page_size=2) == [[1, 2], [3, 4], [5, 6], [7]]
+    assert await walk(direction=forward, page_size=2, from_seqnum=6) == [[6, 7]]
+    assert await walk(direction=forward, from_seqnum=2, to_seqnum=4) == [[2, 3, 4]]
+    # Later pages keep to_seqnum: the token only moves the start.
+    assert await walk(direction=forward, page_size=1, from_seqnum=2, to_seqnum=4) == [
+        [2], [3], [4]]
+    assert await walk(direction=forward, from_seqnum=8) == [[]]
     # The same conversation read from the other side.
     assert seqnums(await history(a, b.id, direction=forward)) == [1, 2, 3, 4, 5, 6, 7]
 
-    assert_error(await b.call("GET", path, params={"limit": 201}),
-                 400, "INVALID_ARGUMENT", "limit")
+    # The page size's maximum is the spec's (prim.v1.rules), refused by the binding.
+    assert_error(await b.call("GET", path, params={"page_size": 201}),
+                 400, "INVALID_ARGUMENT", "page_size")
+    assert_error(await b.call("GET", path, params={"page_token": "not-a-token"}),
+                 400, "INVALID_ARGUMENT", "page_token")
     assert_error(await b.call("GET", path, params={"direction": forward, "from_seqnum": 5,
                                                    "to_seqnum": 4}),
                  400, "INVALID_ARGUMENT", "to_seqnum")

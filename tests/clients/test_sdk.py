@@ -4,6 +4,8 @@ and a dropped connection, gap filling from history (live jumps and reconnects)."
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -227,5 +229,26 @@ async def test_group_join_and_group_chat(server: Server) -> None:
     finally:
         for events in (a_events, b_events):
             await events.stop()
+        await alice.close()
+        await bob.close()
+
+
+async def test_a_file_is_uploaded_and_arrives_as_a_media_message(server: Server,
+                                                                 tmp_path: Path) -> None:
+    alice, bob = await server.client(), await server.client()
+    await befriend(alice, bob)
+    b_events = Events(bob)
+    picture = tmp_path / "tea.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(200)))
+    try:
+        sent = await alice.send_file(bob.user_id, picture, caption="tea time")
+        got = await b_events.next(Message)
+        assert isinstance(got, Message) and got.seqnum == sent.seqnum
+        assert got.type == MsgType.IMAGE and got.media is not None
+        assert (got.media.name, got.media.caption, got.media.size) == ("tea.png", "tea time",
+                                                                       208)
+        assert got.media.sha256 == hashlib.sha256(picture.read_bytes()).hexdigest()
+    finally:
+        await b_events.stop()
         await alice.close()
         await bob.close()

@@ -104,12 +104,12 @@ async def history_texts(p: Person | PrimClient, peer: int) -> list[tuple[int, st
     """Every Text of the conversation, (seqnum, text) oldest first (all pages)."""
     sdk = p.sdk if isinstance(p, Person) else p
     out: list[tuple[int, str]] = []
-    start = 1
+    token = ""
     while True:
         page = await sdk.http.messages.list_history(ListHistoryRequest(
-            peer_id=peer, from_seqnum=start, direction=Direction.FORWARD, limit=200))
+            peer_id=peer, direction=Direction.FORWARD, page_size=200, page_token=token))
         out += [(m.seqnum, m.payload.decode()) for m in page.messages
                 if m.type == MsgType.TEXT]
-        if not page.next_seqnum:
+        token = page.next_page_token
+        if not token:
             return out
-        start = page.next_seqnum

@@ -88,7 +88,8 @@ HAND_COPIES = {
         r"class (FriendStatus|GroupRole|RequestState|JoinRequestState|MsgType)\b"),
     "a limit looked up by name": re.compile(
         r"""(max_length|min_length|max_items)\(\s*["']prim\."""),
-    "media types per kind": re.compile(r"""MsgType\.(IMAGE|VIDEO|AUDIO):\s*["']"""),
+    "media types per kind": re.compile(
+        r"""MsgType\.(IMAGE|VIDEO|AUDIO):\s*["'](image|video|audio)/"""),
     "a payload class chosen by hand": re.compile(r"\b(EditPayload|WithdrawPayload|FriendEvent"
                                                  r"|GroupEvent|RelationshipEvent)\.parse\("),
 }

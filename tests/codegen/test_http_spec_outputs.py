@@ -90,6 +90,72 @@ def test_documented_links_include_create_to_read(doc: dict[str, Any]) -> None:
     assert {"FileService_GetFileInfo", "FileService_DownloadFile"} <= set(upload)
 
 
+def test_no_link_to_an_answer_the_caller_cannot_give(doc: dict[str, Any]) -> None:
+    # SendFriendRequest's caller is the requester: Accept/Reject are the target's actions.
+    send = doc["paths"]["/v1/friend-requests"]["post"]["responses"]["200"]
+    assert not set(send.get("links", {})) & {"FriendService_AcceptFriendRequest",
+                                              "FriendService_RejectFriendRequest"}
+    ask = doc["paths"]["/v1/groups/{group_id}/join-requests"]["post"]["responses"]["200"]
+    assert not set(ask.get("links", {})) & {"GroupService_ApproveJoinRequest",
+                                             "GroupService_RejectJoinRequest"}
+
+
+def _refs(node: object) -> set[str]:
+    if isinstance(node, dict):
+        here = {node["$ref"].rsplit("/", 1)[-1]} if isinstance(node.get("$ref"), str) else set()
+        return here.union(*(_refs(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(v) for v in node))
+    return set()
+
+
+def test_every_component_is_referenced(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    reached = _refs(doc["paths"])
+    todo = list(reached)
+    while todo:
+        for name in _refs(schemas[todo.pop()]) - reached:
+            reached.add(name)
+            todo.append(name)
+    assert set(schemas) == reached
+
+
+def _response_schemas(doc: dict[str, Any]) -> set[str]:
+    """The components an answer (success or error) can contain."""
+    answers = [r for item in doc["paths"].values() for op in item.values()
+               for r in op["responses"].values()]
+    reached, todo = _refs(answers), list(_refs(answers))
+    while todo:
+        for name in _refs(doc["components"]["schemas"][todo.pop()]) - reached:
+            reached.add(name)
+            todo.append(name)
+    return reached
+
+
+def test_answers_do_not_forbid_fields_added_later(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    answered = _response_schemas(doc)
+    assert {"Friend", "Group", "Error", "ListHistoryResponse"} <= answered
+    closed = {name for name, s in schemas.items() if s.get("additionalProperties") is False}
+    assert closed and not closed & answered, closed & answered
+    # Requests still refuse unknown fields, as the binding does.
+    body = doc["paths"]["/v1/groups"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["additionalProperties"] is False
+
+
+def test_info_and_servers_are_filled_in(doc: dict[str, Any]) -> None:
+    assert doc["info"]["license"] == {"name": "MIT", "identifier": "MIT"}
+    assert doc["info"]["title"] == "PRIM HTTP API"
+    assert doc["servers"] and all(s["url"] and s["description"] for s in doc["servers"])
+
+
+def test_page_sizes_are_bounded_as_the_spec_declares(doc: dict[str, Any]) -> None:
+    sizes = [p["schema"] for item in doc["paths"].values() for op in item.values()
+             for p in op.get("parameters", []) if p["name"] == "pageSize"]
+    assert len(sizes) == 8  # every list RPC, ListHistory included
+    assert all((s["minimum"], s["maximum"], s["default"]) == (0, 200, 50) for s in sizes)
+
+
 @pytest.mark.parametrize("emit", [routes_py.emit, interfaces_py.emit, openapi.emit,
                                   http_client_py.emit], ids=lambda e: e.__module__)
 def test_committed_files_match_the_emitters(model: Model, emit: Any) -> None:

@@ -14,6 +14,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from prim.codegen.emitters import openapi, routes_py
+from prim.codegen.emitters._openapi_schema import message_schema
 from prim.codegen.model import Model
 from tests.codegen._spec import fixture_model
 
@@ -114,7 +115,9 @@ def test_no_body_puts_every_other_field_in_the_query(doc: dict[str, Any]) -> Non
     assert set(query) == {"query", "pageSize", "tags", "filter.color", "filter.authorId",
                           "pageToken", "afterId"}
     assert query["pageSize"]["schema"]["type"] == "integer"
-    assert query["pageSize"]["schema"]["maximum"] == 2**32 - 1
+    # (prim.v1.rules) narrows the uint32 range and names what 0 stands for
+    assert query["pageSize"]["schema"]["maximum"] == 100
+    assert query["pageSize"]["schema"]["default"] == 20
 
 
 def test_repeated_field_is_a_repeated_query_parameter(doc: dict[str, Any], routes: Any) -> None:
@@ -175,8 +178,9 @@ def test_trap_oneof_members_are_listed_never_the_oneof(doc: dict[str, Any],
     assert "cursor" not in {q.name for q in routes["NoteService_SearchNotes"].query_params}
 
 
-def test_oneof_members_exclude_each_other_in_body_schemas(doc: dict[str, Any]) -> None:
-    schema = doc["components"]["schemas"]["SearchNotesRequest"]
+def test_oneof_members_exclude_each_other_in_body_schemas(notes: Model) -> None:
+    # SearchNotes is a GET (its request is no component): the message schema itself.
+    schema = message_schema(notes, notes.message("fixture.v1.SearchNotesRequest"))
     assert schema["not"] == {"anyOf": [{"required": ["pageToken", "afterId"]}]}
     assert "cursor" not in schema["properties"]
 
@@ -248,7 +252,7 @@ def test_links_follow_create_to_read_by_field_name(doc: dict[str, Any]) -> None:
         "attachment_id": "$response.body#/attachmentId"}
 
 
-def test_proto3_json_schema_mapping(doc: dict[str, Any]) -> None:
+def test_proto3_json_schema_mapping(doc: dict[str, Any], notes: Model) -> None:
     note = doc["components"]["schemas"]["Note"]["properties"]
     assert note["notebookId"] == {"$ref": "#/components/schemas/UInt64"}
     assert note["offset"]["$ref"] == "#/components/schemas/Int64"
@@ -263,5 +267,6 @@ def test_proto3_json_schema_mapping(doc: dict[str, Any]) -> None:
     int64 = re.compile(spelled["pattern"])
     assert int64.match(str(-(2**63))) and not int64.match(str(-(2**63) - 1))
     assert number == {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
-    update = doc["components"]["schemas"]["UpdateNoteRequest"]
+    # (UpdateNote binds `note` as its body: the request message is no component.)
+    update = message_schema(notes, notes.message("fixture.v1.UpdateNoteRequest"))
     assert update["required"] == ["note"]  # `optional bool notify` is not required

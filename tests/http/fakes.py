@@ -156,8 +156,8 @@ class Messages(Recorder):
     async def list_history(self, request: ListHistoryRequest,
                            ctx: CallContext) -> ListHistoryResponse:
         self.record("list_history", request, ctx)
-        return ListHistoryResponse(next_seqnum=min(request.from_seqnum + request.limit,
-                                                   2**64 - 1))
+        return ListHistoryResponse(
+            next_page_token=f"{request.from_seqnum + request.page_size}:{request.page_token}")
 
     async def set_read_marker(self, request: SetReadMarkerRequest,
                               ctx: CallContext) -> ReadMarker:

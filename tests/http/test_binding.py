@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import httpx
@@ -49,12 +50,13 @@ async def test_literal_path_wins_over_variable(http: httpx.AsyncClient,
 async def test_query_parameters_fill_the_request(http: httpx.AsyncClient,
                                                  impls: dict[str, Recorder]) -> None:
     response = await http.get("/v1/conversations/5/messages?fromSeqnum=10"
-                              "&direction=DIRECTION_FORWARD&limit=20", headers=AUTH)
+                              "&direction=DIRECTION_FORWARD&pageSize=20&pageToken=x", headers=AUTH)
     assert response.status_code == 200, response.text
-    assert response.json() == {"nextSeqnum": "30"}
+    assert response.json() == {"nextPageToken": "30:x"}
     request = impls["MessageService"].last[1]
     assert request == ListHistoryRequest(peer_id=5, from_seqnum=10, to_seqnum=0,
-                                         direction=1, limit=20)  # type: ignore[arg-type]
+                                         direction=1, page_size=20,  # type: ignore[arg-type]
+                                         page_token="x")
     # proto names are accepted as well as JSON names
     await http.get("/v1/conversations/5/messages?from_seqnum=3", headers=AUTH)
     assert impls["MessageService"].last[1].from_seqnum == 3  # type: ignore[attr-defined]
@@ -97,9 +99,11 @@ async def test_bytes_in_the_body_are_base64(http: httpx.AsyncClient,
         ("POST", "/v1/sessions", {"accountId": "5", "password": "p", "bogus": 1}, "bogus"),
         ("POST", "/v1/sessions", {"accountId": "5", "account_id": "5", "password": "p"},
          "account_id"),
-        ("GET", "/v1/conversations/5/messages?limit=1.5", None, "limit"),
-        ("GET", f"/v1/conversations/5/messages?limit={2**32}", None, "limit"),
-        ("GET", "/v1/conversations/5/messages?limit=1&limit=2", None, "limit"),
+        ("GET", "/v1/conversations/5/messages?pageSize=1.5", None, "page_size"),
+        ("GET", f"/v1/conversations/5/messages?pageSize={2**32}", None, "page_size"),
+        # above the spec's (prim.v1.rules) maximum
+        ("GET", "/v1/conversations/5/messages?pageSize=201", None, "page_size"),
+        ("GET", "/v1/conversations/5/messages?pageSize=1&pageSize=2", None, "page_size"),
         ("GET", "/v1/conversations/5/messages?direction=SIDEWAYS", None, "direction"),
         ("GET", "/v1/conversations/5/messages?direction=1", None, "direction"),
         ("GET", "/v1/conversations/5/messages?nope=1", None, "nope"),
@@ -277,7 +281,10 @@ async def test_openapi_docs_and_health(http: httpx.AsyncClient) -> None:
     docs = await http.get("/docs")
     assert docs.status_code == 200 and docs.headers["content-type"].startswith("text/html")
     assert "GroupService_CreateGroup" in docs.text and "/v1/groups/{group_id}" in docs.text
-    assert "<script" not in docs.text and "https://" not in docs.text
+    # Self-contained: no script and nothing loaded from elsewhere (the spec's comments may
+    # mention URLs as text, e.g. NodeInfo's https://host:port/wire).
+    assert "<script" not in docs.text
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", docs.text)
     health = await http.get("/healthz")
     assert health.json() == {"status": "ok"}
     assert (await http.post("/healthz")).status_code == 405

@@ -87,8 +87,8 @@ async def test_client_round_trip_over_hypercorn(base_url: str) -> None:
             404, ErrorCode.NOT_FOUND, "group_id")
 
         page = await client.messages.list_history(
-            ListHistoryRequest(peer_id=2**64 - 1, from_seqnum=5, limit=7))
-        assert page.next_seqnum == 12
+            ListHistoryRequest(peer_id=2**64 - 1, from_seqnum=5, page_size=7, page_token="t"))
+        assert page.next_page_token == "12:t"
 
         data = bytes(range(256)) * 4
         info = await client.files.upload_file(UploadFileRequest(
@@ -100,8 +100,11 @@ async def test_client_round_trip_over_hypercorn(base_url: str) -> None:
 
 
 async def test_required_query_parameter_is_sent_even_when_default(base_url: str) -> None:
-    # UploadFile's `kind` is REQUIRED: the client sends MSG_TYPE_NA rather than omitting it.
+    # UploadFile's `kind` is REQUIRED: the client sends MSG_TYPE_NA rather than omitting it,
+    # and the binding refuses that value as outside the spec's enum_in (not as missing).
     async with PrimHttpClient(base_url, token="good-3") as client:
-        info = await client.files.upload_file(UploadFileRequest(
-            content=HttpBody(content_type="text/plain", data=b"x")))
-        assert info.size == 1
+        with pytest.raises(PrimApiError) as refused:
+            await client.files.upload_file(UploadFileRequest(
+                content=HttpBody(content_type="text/plain", data=b"x")))
+        assert refused.value.field == "kind"
+        assert "must be one of MSG_TYPE_FILE" in str(refused.value)

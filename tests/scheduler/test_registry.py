@@ -155,3 +155,17 @@ async def test_state_lives_under_the_url_s_prefix(backends: Backends) -> None:
     assert keys == [f"{prefix}{k}" for k in (
         "nodes:next_id", "nodes:seqnum", "placing:{7}", "relay:last_ts")]
     await registry.close()
+
+
+async def test_the_browser_endpoints_are_kept(new_scheduler: SchedulerFactory) -> None:
+    """GetMyNode on another process reads them from the registry."""
+    one, two = await new_scheduler(), await new_scheduler()
+    request = message_node(60)
+    assert request.node is not None
+    request.node.websocket_url = "wss://m60:4434/"
+    request.node.webtransport_url = "https://m60:4434/wire"
+    request.node.webtransport_certificate_hashes = ["ab" * 32]
+    await one.register_node(request, CTX)
+    [node] = (await two.list_nodes(ListNodesRequest(role=NodeRole.MESSAGE), CTX)).nodes
+    assert (node.websocket_url, node.webtransport_url, node.webtransport_certificate_hashes
+            ) == ("wss://m60:4434/", "https://m60:4434/wire", ["ab" * 32])

@@ -5,13 +5,13 @@ ones counted from their handshake); QUIC Retry on by default off loopback."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 
 import pytest
 from aioquic.asyncio.client import connect as quic_connect
 from aioquic.buffer import Buffer
-from aioquic.quic.connection import QuicConnection
 from aioquic.quic.packet import QuicPacketType, pull_quic_header
 
 from prim.generated.prim.v1 import ErrorCode, MsgType
@@ -20,6 +20,7 @@ from prim.runtime.tls import DevCertificates, Trust
 from prim.runtime.wire.asyncio import connect
 from prim.runtime.wire.events import ProtocolError
 from prim.runtime.wire.frame import Frame, encode_frame
+from prim.runtime.wire.quic_engine import load
 from prim.runtime.wire.server_connection import ServerConnection
 from prim.runtime.wire.settings import (
     ConnectionSettings,
@@ -121,10 +122,11 @@ def test_quic_retry_is_on_by_default_off_loopback() -> None:
 
     assert retry(**{"gateway.host": "0.0.0.0"})
     assert retry(**{"gateway.host": "203.0.113.5"})
-    assert not retry(**{"gateway.host": "127.0.0.1"})
-    assert not retry(**{"gateway.host": "::1"})
+    # On loopback the engine decides (qh3 needs it: see test_qh3_serves_aioquic_clients).
+    assert retry(**{"gateway.host": "127.0.0.1"}) is None
+    assert retry(**{"gateway.host": "::1"}) is None
     assert retry(**{"gateway.host": "127.0.0.1", "gateway.quic_retry": "on"})
-    assert not retry(**{"gateway.host": "0.0.0.0", "gateway.quic_retry": "off"})
+    assert retry(**{"gateway.host": "0.0.0.0", "gateway.quic_retry": "off"}) is False
 
 
 async def test_quic_clients_connect_through_a_retry(certs: DevCertificates,
@@ -137,8 +139,11 @@ async def test_quic_clients_connect_through_a_retry(certs: DevCertificates,
 
 
 def first_answer_type(port: int, trust: Trust) -> QuicPacketType:
-    """The type of the server's first packet answering a fresh client Initial."""
-    client = QuicConnection(configuration=trust.quic_configuration("127.0.0.1", 5.0))
+    """The type of the server's first packet answering a fresh client Initial (from a
+    client on the engine under test: see test_qh3_serves_aioquic_clients for the other)."""
+    engine = load()
+    client = engine.connection(configuration=trust.quic_configuration(
+        "127.0.0.1", 5.0, configuration=engine.configuration))
     client.connect(("127.0.0.1", port), now=time.monotonic())
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         udp.settimeout(5.0)
@@ -148,12 +153,49 @@ def first_answer_type(port: int, trust: Trust) -> QuicPacketType:
     return pull_quic_header(Buffer(data=answer), host_cid_length=8).packet_type
 
 
-@pytest.mark.parametrize("retry", [True, False])
+@pytest.mark.parametrize("retry", [True, False, None])
 async def test_quic_retry_setting_is_what_the_server_does(certs: DevCertificates,
-                                                          trust: Trust, retry: bool) -> None:
+                                                          trust: Trust, retry: bool | None,
+                                                          quic_engine: str) -> None:
     with server_in_thread(certs, ServerSettings(quic_retry=retry)) as running:
         answer = await asyncio.to_thread(first_answer_type, running.port, trust)
-    assert answer is (QuicPacketType.RETRY if retry else QuicPacketType.INITIAL)
+    expected = load(quic_engine).needs_retry if retry is None else retry
+    assert answer is (QuicPacketType.RETRY if expected else QuicPacketType.INITIAL)
+
+
+async def test_qh3_serves_aioquic_clients(certs: DevCertificates, trust: Trust,
+                                          quic_engine: str) -> None:
+    """aioquic clients (the trio client, tools) pad their Initial after the packet, which
+    qh3 does not count toward its amplification allowance (quic_engine.py): the server's
+    default Retry lets every handshake through."""
+    with server_in_thread(certs, ServerSettings()) as running:
+        for _ in range(12):
+            config = trust.quic_configuration("127.0.0.1", 5.0)
+            async with quic_connect("127.0.0.1", running.port, configuration=config,
+                                    wait_connected=True) as protocol:
+                await asyncio.wait_for(protocol.ping(), 5.0)
+
+
+async def test_an_engine_failure_stays_in_its_connection(
+        certs: DevCertificates, trust: Trust, quic_engine: str) -> None:
+    """Without Retry, qh3 fails an aioquic client's handshake inside datagrams_to_send:
+    that connection is dropped by its protocol (nothing reaches the event loop's error
+    handler), and the UDP socket every connection shares keeps serving."""
+    with server_in_thread(certs, ServerSettings(quic_retry=False)) as running:
+        escaped: list[dict[str, object]] = []
+        running.loop.call_soon_threadsafe(running.loop.set_exception_handler,
+                                          lambda _, context: escaped.append(context))
+        config = trust.quic_configuration("127.0.0.1", 5.0)
+        config.idle_timeout = 1.0
+        with contextlib.suppress(ConnectionError, TimeoutError):
+            async with quic_connect("127.0.0.1", running.port, configuration=config) as first:
+                await asyncio.wait_for(first.ping(), 1.0)
+        client = await connect("127.0.0.1", running.port, token="user:8", user_id=8,
+                               trust=trust, transports=("quic",))
+        assert await client.ping() >= 0
+        await client.close()
+    assert escaped == []
+    assert escaped == []
 
 
 async def test_a_quic_handshake_without_a_stream_is_cut(certs: DevCertificates,

@@ -14,11 +14,17 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from prim.generated.prim.v1 import Error, ErrorCode, MsgType
+from prim.runtime.config import load_config
+from prim.runtime.http_serve import PlaintextRefused
 from prim.runtime.tls import DevCertificates
 from prim.runtime.wire.asyncio.websocket_server import whole_frames_length
 from prim.runtime.wire.decoder import FrameDecoder
 from prim.runtime.wire.frame import Frame, encode_frame
-from prim.runtime.wire.settings import ConnectionSettings, ServerSettings
+from prim.runtime.wire.settings import (
+    ConnectionSettings,
+    ServerSettings,
+    server_settings_from_config,
+)
 from tests.transport.servers import RunningServer, server_in_thread
 
 pytestmark = pytest.mark.anyio
@@ -152,3 +158,17 @@ def test_whole_frames_length_stops_before_a_partial_frame() -> None:
     assert whole_frames_length(one * 3) == 3 * len(one)
     assert whole_frames_length(one * 2 + one[:-1]) == 2 * len(one)
     assert whole_frames_length(one[:31]) == 0
+
+
+def test_plain_websocket_only_on_loopback() -> None:
+    def settings(host: str, tls: str) -> ServerSettings:
+        return server_settings_from_config(load_config(environ={}, overrides={
+            "gateway.host": host, "gateway.websocket_tls": tls}))
+
+    assert settings("127.0.0.1", "auto").websocket_tls is False
+    assert settings("0.0.0.0", "auto").websocket_tls is True
+    assert settings("127.0.0.1", "on").websocket_tls is True
+    with pytest.raises(PlaintextRefused, match="websocket_tls"):
+        settings("0.0.0.0", "off")
+    with pytest.raises(ValueError, match="auto, on or off"):
+        settings("127.0.0.1", "maybe")

@@ -52,6 +52,11 @@ class Renderer:
         """(id, name) of the groups shown so far."""
         return [(i, name) for i, name in self._names.items() if is_group_id(i)]
 
+    def cached(self, entity_id: int) -> str:
+        """`nick(id)` if known already, else the bare id (no lookup)."""
+        name = self._names.get(entity_id)
+        return f"{name}({entity_id})" if name is not None else str(entity_id)
+
     async def name(self, entity_id: int) -> str:
         """`nick(id)` for a user, `name(id)` for a group."""
         if entity_id not in self._names:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import mimetypes
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from prim.generated import constants as rules
+from prim.generated.google.api import HttpBody
 from prim.generated.http_client import PrimApiError, PrimHttpClient
 from prim.generated.prim.v1 import (
     AcceptFriendRequestRequest,
@@ -48,16 +51,20 @@ from prim.generated.prim.v1 import (
     ListFriendsRequest,
     ListHistoryRequest,
     ListJoinRequestsRequest,
+    ListMembersRequest,
     ListMyGroupsRequest,
+    MediaRef,
     Member,
     MsgType,
     PublicProfile,
     ReadMarker,
     RejectFriendRequestRequest,
+    RejectJoinRequestRequest,
     RequestDirection,
     RequestToJoinRequest,
     SendFriendRequestRequest,
     SetReadMarkerRequest,
+    UploadFileRequest,
     WithdrawPayload,
 )
 from prim.runtime.tls.trust import Trust
@@ -90,7 +97,8 @@ HISTORY_LAG = 5.0
 # Gaps up to this size are expected to fill completely (concurrent senders); larger ones
 # are allowed to stay empty (numbers a restarted seqnum service skipped).
 SMALL_GAP = 64
-_PAGE = 200  # ListHistory's largest page
+_PAGE = rules.LIST_HISTORY_REQUEST_PAGE_SIZE_MAXIMUM  # ListHistory's largest page
+_MEDIA_KINDS = {"image": MsgType.IMAGE, "video": MsgType.VIDEO, "audio": MsgType.AUDIO}
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +286,21 @@ class PrimClient:
         SendTimeout, ConnectionLost, NotConnected."""
         return await self.send(MsgType.TEXT, peer_id, text.encode("utf-8"))
 
+    async def send_file(self, peer_id: int, path: str | Path, *, caption: str = "",
+                        content_type: str | None = None) -> Sent:
+        """Uploads a file (UploadFile) and sends it as a File, Image, Video or Audio
+        message by its content type (guessed from the name when not given)."""
+        path = Path(path)
+        content_type = content_type or mimetypes.guess_type(path.name)[0] or (
+            "application/octet-stream")
+        kind = _MEDIA_KINDS.get(content_type.split("/", 1)[0], MsgType.FILE)
+        info = await self.http.files.upload_file(UploadFileRequest(
+            kind=kind, name=path.name,
+            content=HttpBody(content_type=content_type, data=path.read_bytes())))
+        media = MediaRef(file_id=info.file_id, content_type=info.content_type, size=info.size,
+                         name=info.name, sha256=info.sha256, caption=caption)
+        return await self.send(kind, peer_id, bytes(media))
+
     async def edit_text(self, peer_id: int, seqnum: int, text: str) -> Sent:
         """Replaces the text of one's own message `seqnum` (an Edit, sequenced itself)."""
         payload = EditPayload(target_seqnum=seqnum, new_payload=text.encode("utf-8"))
@@ -303,6 +326,13 @@ class PrimClient:
                 self.store.dequeue(frame.timestamp)  # resending would not help
             raise
         return Sent(acked.seqnum, acked.server_timestamp, frame.timestamp, acked.duplicate)
+
+    async def typing(self, peer_id: int) -> None:
+        """Tells a conversation that this user is typing (live only, no Ack; the server
+        throttles it). Dropped silently while disconnected."""
+        await self.connection.notify(Frame(type=MsgType.TYPING, sender=self.user_id,
+                                           receiver=peer_id,
+                                           timestamp=self.connection.next_timestamp()))
 
     def _acked(self, frame: Frame, acked: Acked) -> None:
         # Our own message has its place in the conversation: not a gap, not news.
@@ -421,27 +451,29 @@ class PrimClient:
 
     async def _history_range(self, peer_id: int, first: int, last: int) -> list[ChatMessage]:
         rows: list[ChatMessage] = []
-        start = first
-        while start and start <= last:
+        token = ""
+        while True:
             page = await self.http.messages.list_history(ListHistoryRequest(
-                peer_id=peer_id, from_seqnum=start, to_seqnum=last,
-                direction=Direction.FORWARD, limit=_PAGE))
+                peer_id=peer_id, from_seqnum=first, to_seqnum=last,
+                direction=Direction.FORWARD, page_size=_PAGE, page_token=token))
             rows.extend(page.messages)
-            start = page.next_seqnum
-        return rows
+            token = page.next_page_token
+            if not token:
+                return rows
 
     async def _history_since(self, peer_id: int, since: int) -> list[ChatMessage]:
         """A conversation's messages from `since` (server ms) on, oldest first."""
         rows: list[ChatMessage] = []
-        start = 0
+        token = ""
         while True:
             page = await self.http.messages.list_history(ListHistoryRequest(
-                peer_id=peer_id, from_seqnum=start, direction=Direction.BACKWARD, limit=50))
+                peer_id=peer_id, direction=Direction.BACKWARD, page_size=_PAGE,
+                page_token=token))
             recent = [m for m in page.messages if m.timestamp >= since]
             rows.extend(recent)
-            if len(recent) < len(page.messages) or not page.next_seqnum:
+            token = page.next_page_token
+            if len(recent) < len(page.messages) or not token:
                 break
-            start = page.next_seqnum
         rows.reverse()
         return rows
 
@@ -452,7 +484,8 @@ class PrimClient:
         """Up to `limit` messages of a conversation up to seqnum `before` (0: the newest),
         oldest first."""
         page = await self.http.messages.list_history(ListHistoryRequest(
-            peer_id=peer_id, from_seqnum=before, direction=Direction.BACKWARD, limit=limit))
+            peer_id=peer_id, from_seqnum=before, direction=Direction.BACKWARD,
+            page_size=limit))
         return [decode_history(m, self.user_id) for m in reversed(page.messages)]
 
     async def inbox(self, *, since: int = 0) -> list[InboxEntry]:
@@ -527,6 +560,21 @@ class PrimClient:
     async def approve_join(self, group_id: int, user_id: int) -> Member:
         return await self.http.groups.approve_join_request(
             ApproveJoinRequestRequest(group_id=group_id, user_id=user_id))
+
+    async def reject_join(self, group_id: int, user_id: int, reason: str = "") -> JoinRequest:
+        return await self.http.groups.reject_join_request(
+            RejectJoinRequestRequest(group_id=group_id, user_id=user_id, reason=reason))
+
+    async def members(self, group_id: int) -> list[Member]:
+        out: list[Member] = []
+        token = ""
+        while True:
+            page = await self.http.groups.list_members(
+                ListMembersRequest(group_id=group_id, page_token=token))
+            out.extend(page.members)
+            token = page.next_page_token
+            if not token:
+                return out
 
     async def my_groups(self) -> list[Group]:
         out: list[Group] = []

@@ -191,6 +191,14 @@ class Connection:
         finally:
             self._pending.pop(frame.timestamp, None)
 
+    async def notify(self, frame: Frame) -> None:
+        """Sends a frame that gets no Ack (Typing): once, and not at all while the
+        transport is down."""
+        client = self._client
+        if client is not None:
+            with contextlib.suppress(ConnectionClosedError):
+                await client.send(frame)
+
     async def _probe(self) -> None:
         """After an Ack timeout: is the server still there? A node that died without
         closing (SIGKILL, a lost network) leaves a QUIC connection that looks open until

@@ -27,6 +27,7 @@
 
 import type { PrimClient } from "../../../generated/ts/client.js";
 import { GROUP_ID_BASE, MsgType, msgTypeInfo } from "../../../generated/ts/header.js";
+import { LIST_HISTORY_REQUEST_PAGE_SIZE_MAXIMUM } from "../../../generated/ts/constants.js";
 import { AckPayloadSchema, ErrorSchema } from "../../../generated/ts/payloads.js";
 import type * as T from "../../../generated/ts/types.js";
 import { GapTracker, type Gap } from "./gaps.js";
@@ -663,13 +664,14 @@ export class WireClient {
   private async fill(gap: Gap): Promise<number> {
     const api = this.options.api;
     if (api === undefined || this.options.fillGaps === false) return 0;
-    let from = gap.first;
+    let token = "";
     let filled = 0;
     try {
-      while (from <= gap.last) {
+      for (;;) {
         const page = await api.message.listHistory({
-          peerId: String(gap.conversation), fromSeqnum: String(from),
-          toSeqnum: String(gap.last), direction: "DIRECTION_FORWARD", limit: 200,
+          peerId: String(gap.conversation), fromSeqnum: String(gap.first),
+          toSeqnum: String(gap.last), direction: "DIRECTION_FORWARD",
+          pageSize: LIST_HISTORY_REQUEST_PAGE_SIZE_MAXIMUM, pageToken: token,
         });
         for (const row of page.messages ?? []) {
           const f = historyFrame(row);
@@ -678,9 +680,8 @@ export class WireClient {
             filled++;
           }
         }
-        const next = BigInt(page.nextSeqnum ?? "0");
-        if (next === 0n || next <= from) break;
-        from = next;
+        token = page.nextPageToken ?? "";
+        if (!token) break;
       }
       this.gaps.cover(gap.conversation, gap.last);
     } catch (error) {

@@ -48,10 +48,10 @@ const cases = {
     assert.deepEqual(JSON.parse(last().init.body), {});
   },
   async "query parameters in field order, unset ones left out"() {
-    await client.message.listHistory({ peerId: "5", direction: "DIRECTION_FORWARD", limit: 10 });
+    await client.message.listHistory({ peerId: "5", direction: "DIRECTION_FORWARD", pageSize: 10 });
     assert.equal(last().init.method, "GET");
     assert.equal(last().url,
-      "http://api.test/v1/conversations/5/messages?direction=DIRECTION_FORWARD&limit=10");
+      "http://api.test/v1/conversations/5/messages?direction=DIRECTION_FORWARD&pageSize=10");
     assert.equal(last().init.body, undefined);
   },
   async "path values are URL-encoded, slashes included"() {

@@ -30,7 +30,8 @@ export interface Conversation {
   messages: Map<string, ChatMessage>;
   /** Sent, waiting for their Ack (no seqnum yet). */
   pending: ChatMessage[];
-  /** Where scrolling back continues ("0": nothing older); undefined before the first page. */
+  /** The page token scrolling back continues with ("0": nothing older); undefined before the
+   * first page. */
   olderFrom: string | undefined;
   unread: number;
   last: ChatMessage | undefined;
@@ -189,26 +190,27 @@ export class Store {
     const conv = this.conversation(peerId);
     if (conv.olderFrom === "0") return;
     const page = await api.message.listHistory({
-      peerId, fromSeqnum: conv.olderFrom ?? "0", direction: "DIRECTION_BACKWARD",
-      limit: HISTORY_PAGE,
+      peerId, direction: "DIRECTION_BACKWARD", pageSize: HISTORY_PAGE,
+      pageToken: conv.olderFrom ?? "",
     });
     for (const message of page.messages ?? []) this.store(conv, message);
-    conv.olderFrom = page.nextSeqnum ?? "0";
+    conv.olderFrom = page.nextPageToken || "0";
     this.changed();
   }
 
   /** What came after the newest message held (the open chat catching up). */
   private async loadNewer(conv: Conversation): Promise<void> {
     if (conv.olderFrom === undefined) return;  // never opened: its first page will do
-    let from = this.newest(conv) + 1n;
+    const from = this.newest(conv) + 1n;
+    let token = "";
     for (;;) {
       const page = await api.message.listHistory({
         peerId: conv.peerId, fromSeqnum: String(from), direction: "DIRECTION_FORWARD",
-        limit: HISTORY_PAGE,
+        pageSize: HISTORY_PAGE, pageToken: token,
       });
       for (const message of page.messages ?? []) this.store(conv, message);
-      if (!page.nextSeqnum || page.nextSeqnum === "0") break;
-      from = BigInt(page.nextSeqnum);
+      token = page.nextPageToken ?? "";
+      if (!token) break;
     }
     this.changed();
   }

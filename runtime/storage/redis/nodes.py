@@ -89,7 +89,11 @@ class RedisNodeRegistry:
             raise NodeIdsExhausted(f"node id {node_id} does not fit a frame header")
         stored = NodeInfo(node_id=node_id, role=node.role, address=node.address,
                           tcp_address=node.tcp_address, rpc_address=node.rpc_address,
-                          connections=node.connections, last_heartbeat=now)
+                          connections=node.connections, last_heartbeat=now,
+                          webtransport_url=node.webtransport_url,
+                          websocket_url=node.websocket_url,
+                          webtransport_certificate_hashes=list(
+                              node.webtransport_certificate_hashes))
         await self._r.hset(self._role_key(node.role), str(node_id), bytes(stored))
         return stored
 

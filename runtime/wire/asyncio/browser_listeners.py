@@ -16,7 +16,7 @@ from aioquic.asyncio.server import QuicServer
 from aioquic.asyncio.server import serve as quic_serve
 
 from prim.runtime.tls.certificates import webtransport_certificate_hashes
-from prim.runtime.tls.trust import ServerIdentity
+from prim.runtime.tls.trust import IssuedContexts
 from prim.runtime.wire.asyncio.session import ServerSession
 from prim.runtime.wire.asyncio.websocket_server import WebSocketServerProtocol
 from prim.runtime.wire.asyncio.webtransport_server import (
@@ -31,10 +31,11 @@ _IPV4_LOOPBACK = {"127.0.0.1", "localhost"}
 
 class BrowserListeners:
     def __init__(self, open_session: Callable[[str, str], ServerSession],
-                 identity: ServerIdentity, settings: ServerSettings,
+                 contexts: IssuedContexts, settings: ServerSettings,
                  quic_idle_timeout: float) -> None:
         self._open_session = open_session
-        self._identity = identity
+        self._contexts = contexts
+        self._identity = contexts.identity
         self._settings = settings
         self._quic_idle_timeout = quic_idle_timeout
         self._websocket: asyncio.Server | None = None
@@ -80,7 +81,8 @@ class BrowserListeners:
             self._websocket = await loop.create_server(
                 lambda: WebSocketServerProtocol(self._open_session, s.transport_high_water),
                 s.host, port,
-                ssl=self._identity.ssl_context(alpn="http/1.1") if s.websocket_tls else None,
+                ssl=self._contexts.keep(self._identity.ssl_context(alpn="http/1.1"))
+                if s.websocket_tls else None,
                 ssl_handshake_timeout=s.tls_handshake_timeout if s.websocket_tls else None,
                 family=socket.AF_INET6 if ":" in s.host else socket.AF_INET,
                 reuse_address=True,
@@ -91,10 +93,11 @@ class BrowserListeners:
             for host in hosts:
                 server = await quic_serve(
                     host, port,
-                    configuration=self._identity.webtransport_configuration(
-                        self._quic_idle_timeout),
+                    configuration=self._contexts.keep(
+                        self._identity.webtransport_configuration(self._quic_idle_timeout)),
                     create_protocol=make_webtransport_protocol_factory(self._open_session),
-                    retry=s.quic_retry,
+                    # WebTransport runs on aioquic, which needs no Retry (None: engine's call).
+                    retry=bool(s.quic_retry),
                 )
                 self._webtransport.append(server)
                 if port == 0:

@@ -23,6 +23,7 @@ from prim.runtime.wire.asyncio.quic_client import open_quic
 from prim.runtime.wire.asyncio.tcp_client import open_tcp
 from prim.runtime.wire.client_connection import ClientConnection
 from prim.runtime.wire.client_errors import TransportUnavailable
+from prim.runtime.wire.quic_engine import load
 from prim.runtime.wire.settings import ClientSettings
 
 log = logging.getLogger("prim.wire.client")
@@ -56,7 +57,8 @@ async def connect(
         client = Client(core, transport)
         try:
             if transport == "quic":
-                await open_quic(client, host, port, trust, name, quic_timeout)
+                await open_quic(client, host, port, trust, name, quic_timeout,
+                                load(settings.quic_engine))
             elif transport == "tcp":
                 await open_tcp(client, host, port, trust, name, timeout)
             else:

@@ -18,17 +18,16 @@ import contextlib
 import logging
 import socket
 from types import TracebackType
-
-from aioquic.asyncio.server import QuicServer
-from aioquic.asyncio.server import serve as quic_serve
+from typing import Any
 
 from prim.generated.prim.v1 import ErrorCode
-from prim.runtime.tls.trust import ServerIdentity
+from prim.runtime.tls.trust import IssuedContexts, ServerIdentity
 from prim.runtime.wire.asyncio.browser_listeners import BrowserListeners
 from prim.runtime.wire.asyncio.quic_server import make_quic_protocol_factory
 from prim.runtime.wire.asyncio.session import ServerSession
 from prim.runtime.wire.asyncio.tcp_server import TcpServerProtocol
 from prim.runtime.wire.handler import ConnectionHandler
+from prim.runtime.wire.quic_engine import load
 from prim.runtime.wire.settings import ServerSettings
 
 log = logging.getLogger("prim.wire.server")
@@ -43,11 +42,13 @@ class WireServer:
                  settings: ServerSettings | None = None) -> None:
         self.handler = handler
         self.identity = identity
+        self._contexts = IssuedContexts(identity)
         self.settings = settings or ServerSettings()
         self._sessions: dict[int, ServerSession] = {}
         self._per_ip: dict[str, int] = {}  # open sessions by the client's IP address
         self._tcp: asyncio.Server | None = None
-        self._quic: QuicServer | None = None
+        self._quic: Any = None  # the engine's QuicServer
+        self.quic_engine = load(self.settings.quic_engine)
         self._browsers: BrowserListeners | None = None
         self._port = self.settings.port
         self._all_closed = asyncio.Event()
@@ -96,7 +97,7 @@ class WireServer:
         else:
             raise OSError("no port number was free for both TCP and UDP")
         if s.browser_port is not None:
-            self._browsers = BrowserListeners(self._open_session, self.identity, s,
+            self._browsers = BrowserListeners(self._open_session, self._contexts, s,
                                               s.connection.idle_timeout + _QUIC_IDLE_MARGIN)
             try:
                 await self._browsers.start()
@@ -110,25 +111,30 @@ class WireServer:
         if s.enable_tcp:
             self._tcp = await loop.create_server(
                 lambda: TcpServerProtocol(self._open_session, s.transport_high_water),
-                s.host, port, ssl=self.identity.ssl_context(),
+                s.host, port, ssl=self._contexts.keep(self.identity.ssl_context()),
                 ssl_handshake_timeout=s.tls_handshake_timeout,
                 family=socket.AF_INET6 if ":" in s.host else socket.AF_INET,
                 reuse_address=True,
             )
             port = self._tcp.sockets[0].getsockname()[1]
         if s.enable_quic:
-            config = self.identity.quic_configuration(
-                s.connection.idle_timeout + _QUIC_IDLE_MARGIN)
-            self._quic = await quic_serve(
+            engine = self.quic_engine
+            config = self._contexts.keep(engine.configure(self.identity.quic_configuration(
+                s.connection.idle_timeout + _QUIC_IDLE_MARGIN,
+                configuration=engine.configuration)))
+            if port == 0:  # no TCP listener chose it: take a free UDP port (start() retries)
+                port = _free_udp_port(s.host)
+            self._quic = await engine.serve(
                 s.host, port, configuration=config,
-                create_protocol=make_quic_protocol_factory(self._open_session),
-                retry=s.quic_retry,
+                create_protocol=make_quic_protocol_factory(engine, self._open_session),
+                retry=engine.needs_retry if s.quic_retry is None else s.quic_retry,
             )
-            if port == 0:
-                udp = self._quic._transport
-                assert udp is not None
-                port = udp.get_extra_info("sockname")[1]
         self._port = port
+
+    def reload_certificate(self) -> None:
+        """The certificate files were renewed: new connections on every listener present
+        the new certificate."""
+        self._contexts.reload()
 
     def _open_session(self, transport: str, remote: str) -> ServerSession:
         session = ServerSession(self.handler, self.settings, transport, remote,
@@ -204,6 +210,13 @@ class WireServer:
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         await self.close()
+
+
+def _free_udp_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                       socket.SOCK_DGRAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 def _host_of(address: str) -> str:

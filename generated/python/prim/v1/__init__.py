@@ -14,6 +14,8 @@ __all__ = (
     "AllocateRequest",
     "AllocateResponse",
     "AllocateResult",
+    "ApiInfo",
+    "ApiServer",
     "ApproveJoinRequestRequest",
     "BlockUserRequest",
     "CaseAuth",
@@ -1229,6 +1231,39 @@ default_message_pool.register_message("prim.v1", "AllocateResult", AllocateResul
 
 
 @dataclass(eq=False, repr=False)
+class ApiInfo(betterproto2.Message):
+    """
+    What the OpenAPI document says about the HTTP API as a whole (its info and servers).
+    Set once, in the file of the error model every HTTP service shares.
+    """
+
+    title: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    license: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    An SPDX license identifier.
+    """
+
+    servers: "list[ApiServer]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
+
+
+default_message_pool.register_message("prim.v1", "ApiInfo", ApiInfo)
+
+
+@dataclass(eq=False, repr=False)
+class ApiServer(betterproto2.Message):
+    url: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Absolute, or relative to where the document was fetched from ("/").
+    """
+
+    description: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+
+default_message_pool.register_message("prim.v1", "ApiServer", ApiServer)
+
+
+@dataclass(eq=False, repr=False)
 class ApproveJoinRequestRequest(betterproto2.Message):
     group_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
 
@@ -1902,9 +1937,11 @@ default_message_pool.register_message("prim.v1", "ExpectStep", ExpectStep)
 @dataclass(eq=False, repr=False)
 class FieldRules(betterproto2.Message):
     """
-    Limits on a request field that every layer enforces the same way: the OpenAPI document
-    (minLength / maxLength / maxItems), the HTTP binding, and the generated clients' docs.
-    Lengths of strings count Unicode code points, as JSON Schema does.
+    Limits on a request field that every layer enforces the same way: the HTTP binding
+    refuses a request that breaks one (INVALID_ARGUMENT naming the field), the OpenAPI document
+    states it (minLength / maxLength / maxItems / minimum / maximum / default / enum), and the
+    generated constants carry each number for the services' own use. Lengths of strings count
+    Unicode code points, as JSON Schema does.
     """
 
     min_length: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
@@ -1914,6 +1951,25 @@ class FieldRules(betterproto2.Message):
     max_items: "int" = betterproto2.field(3, betterproto2.TYPE_UINT32)
     """
     For repeated fields: at most this many items.
+    """
+
+    minimum: "int | None" = betterproto2.field(4, betterproto2.TYPE_UINT64, optional=True)
+    """
+    For integer fields: the smallest and the largest value accepted. 0 (the field left out)
+    is always accepted when default_value is set.
+    """
+
+    maximum: "int | None" = betterproto2.field(5, betterproto2.TYPE_UINT64, optional=True)
+
+    default_value: "int" = betterproto2.field(6, betterproto2.TYPE_UINT64)
+    """
+    For integer fields: what 0 (the field left out) stands for, e.g. a page size.
+    """
+
+    enum_in: "list[str]" = betterproto2.field(7, betterproto2.TYPE_STRING, repeated=True)
+    """
+    For enum fields: the only values accepted (by name); 0 (left out) is accepted only
+    when listed.
     """
 
 
@@ -1990,12 +2046,12 @@ class FrameMatcher(betterproto2.Message):
     For Error, BeOffline, InternalError frames: the Error payload's code.
     """
 
-    text: "str" = betterproto2.field(7, betterproto2.TYPE_STRING)
+    text: "str | None" = betterproto2.field(7, betterproto2.TYPE_STRING, optional=True)
     """
-    The payload as UTF-8 text, or its hex.
+    The payload as UTF-8 text, or its hex (`ab*3` = `ababab`); "" matches an empty one.
     """
 
-    payload_hex: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
+    payload_hex: "str | None" = betterproto2.field(8, betterproto2.TYPE_STRING, optional=True)
 
     fields: "__google__protobuf__.Struct | None" = betterproto2.field(
         9, betterproto2.TYPE_MESSAGE, optional=True
@@ -2004,7 +2060,7 @@ class FrameMatcher(betterproto2.Message):
     Subset match against the decoded payload message in proto3 JSON.
     """
 
-    extension_hex: "str" = betterproto2.field(10, betterproto2.TYPE_STRING)
+    extension_hex: "str | None" = betterproto2.field(10, betterproto2.TYPE_STRING, optional=True)
 
     save: "str" = betterproto2.field(11, betterproto2.TYPE_STRING)
     """
@@ -2139,9 +2195,6 @@ class GetInboxRequest(betterproto2.Message):
     """
 
     page_size: "int" = betterproto2.field(2, betterproto2.TYPE_UINT32)
-    """
-    1 to 200; 0 means 50.
-    """
 
     page_token: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
     """
@@ -2597,22 +2650,26 @@ class ListHistoryRequest(betterproto2.Message):
 
     from_seqnum: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
     """
-    Where the page starts (inclusive); 0 means the newest message for BACKWARD and the
-    first for FORWARD.
+    Where the listing starts (inclusive); 0 means the newest message for BACKWARD and the
+    first for FORWARD. Only the first page reads it: later pages start where their
+    page_token says.
     """
 
     to_seqnum: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
     """
-    Where the page must stop (inclusive); 0 means no bound.
+    Where the listing stops (inclusive); 0 means no bound.
     """
 
     direction: "Direction" = betterproto2.field(
         4, betterproto2.TYPE_ENUM, default_factory=lambda: Direction(0)
     )
 
-    limit: "int" = betterproto2.field(5, betterproto2.TYPE_UINT32)
+    page_size: "int" = betterproto2.field(5, betterproto2.TYPE_UINT32)
+
+    page_token: "str" = betterproto2.field(6, betterproto2.TYPE_STRING)
     """
-    1 to 200; 0 means 50.
+    The previous page's next_page_token, with the same peer_id, to_seqnum and direction;
+    empty for the first page.
     """
 
 
@@ -2626,9 +2683,9 @@ class ListHistoryResponse(betterproto2.Message):
     In the order of `direction`.
     """
 
-    next_seqnum: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
+    next_page_token: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
     """
-    Where the next page starts, 0 when the range is exhausted.
+    Empty when the range is exhausted; else the page_token of the next page.
     """
 
 
@@ -3696,7 +3753,8 @@ class UploadFileRequest(betterproto2.Message):
         1, betterproto2.TYPE_ENUM, default_factory=lambda: MsgType(0)
     )
     """
-    Which message type the file is for; it decides the allowed content types and size.
+    Which message type the file is for; it decides the allowed content types (the type's
+    media_types in wire.proto: the upload kinds are exactly the types that have some).
     """
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)

@@ -1,0 +1,121 @@
+"""The suite's own pieces: case files parse into the schema, references resolve, the
+driver framing splits a stream, matchers explain mismatches, features are derived from
+the steps, and every subcommand has --help."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from prim.conformance.cases import CaseError, load_case, load_cases
+from prim.conformance.driver_wire import DriverStreamError, Unpacker, pack
+from prim.conformance.features import client_features, server_capabilities
+from prim.conformance.http_calls import _fill, dig
+from prim.conformance.matching import mismatch, subset_mismatch
+from prim.conformance.refs import Scope, UnknownReference
+from prim.generated.prim.v1 import (
+    AckPayload,
+    CaseAuth,
+    FrameMatcher,
+    MsgType,
+    ObservedFrame,
+)
+
+
+def test_every_case_file_parses_and_names_its_rules() -> None:
+    cases = load_cases()
+    assert len({c.name for c in cases}) == len(cases)
+    for case in cases:
+        assert case.rules, case.name
+        assert case.description, case.name
+        assert case.steps
+
+
+def test_short_enum_names_and_numbers_become_the_schema_s(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("actors: [{name: a}]\nsteps:\n"
+                    "  - connect: {device: a, auth: NONE, transport: TCP}\n"
+                    "  - send: {connection: a.d, type: TEXT, timestamp: 5, text: hi}\n"
+                    "  - expect: {connection: a.d, within_ms: 50, frames: [{code: BLOCKED}]}\n")
+    case = load_case(path)
+    assert case.name == "c"
+    connect, send, expect = (case.steps[0].connect, case.steps[1].send,
+                             case.steps[2].expect)
+    assert connect is not None and send is not None and expect is not None
+    assert connect.auth == CaseAuth.NONE
+    assert send.type == MsgType.TEXT and send.timestamp == "5"
+    assert expect.within_ms == 50
+    assert client_features(case) == {"explicit_auth", "explicit_header", "tcp"}
+    assert server_capabilities(case) == set()
+
+
+def test_a_broken_case_file_is_refused_with_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("steps: [{send: {type: NOT_A_TYPE}}]\n")
+    with pytest.raises(CaseError, match=r"bad\.yaml"):
+        load_case(path)
+
+
+def test_references() -> None:
+    scope = Scope()
+    scope.set("alice", 10001)
+    scope.set("m1.seqnum", 7)
+    assert scope.resolve("to ${alice} after ${m1.seqnum+2}") == "to 10001 after 9"
+    assert scope.number("alice") == 10001 and scope.number("0x10") == 16
+    assert scope.number("", default=3) == 3
+    assert scope.hex_bytes("ab*3") == b"\xab\xab\xab"
+    assert scope.data({"peer": "${alice}", "n": [1, "${m1.seqnum-1}"]}) == {
+        "peer": "10001", "n": [1, "6"]}
+    with pytest.raises(UnknownReference, match="bob"):
+        scope.resolve("${bob}")
+
+
+def test_driver_framing_splits_and_refuses_garbage() -> None:
+    data = pack(b"one") + pack(b"") + pack(b"three")
+    unpacker = Unpacker()
+    assert unpacker.feed(data[:5]) == []
+    assert unpacker.feed(data[5:]) == [b"one", b"", b"three"]
+    with pytest.raises(DriverStreamError):
+        Unpacker().feed(b"garbage printed to stdout")
+
+
+def test_matchers_explain_what_differs() -> None:
+    scope = Scope()
+    scope.set("m1.timestamp", 99)
+    ack = ObservedFrame(type=MsgType.ACK, timestamp=99, seqnum=4,
+                        payload=bytes(AckPayload(server_timestamp=5, duplicate=True)))
+    assert mismatch(FrameMatcher(type=MsgType.ACK, timestamp="${m1.timestamp}"), ack, scope) \
+        is None
+    assert mismatch(FrameMatcher(type=MsgType.TEXT), ack, scope) == "type ACK is not TEXT"
+    assert mismatch(FrameMatcher(seqnum="5"), ack, scope) == "seqnum 4 is not 5"
+    assert mismatch(FrameMatcher(payload_hex=""), ack, scope) is not None
+    assert subset_mismatch({"duplicate": False}, {"duplicate": True}, "payload") == \
+        "payload.duplicate is True, not False"
+    assert subset_mismatch({"kind": "REQUESTED"}, {"kind": "FRIEND_EVENT_KIND_REQUESTED"},
+                           "p") is None
+    assert subset_mismatch({"n": 0}, {}, "p") is None  # proto3 JSON omits defaults
+
+
+def test_http_paths_and_answers() -> None:
+    assert _fill("/v1/friends/{user_id}", "user_id", "7") == "/v1/friends/7"
+    assert dig({"group": {"groupId": "5"}}, "group.group_id") == "5"
+    assert dig({"items": [{"a": 1}]}, "items.0.a") == 1
+
+
+@pytest.mark.parametrize("words", [["conformance"], ["conformance", "run"],
+                                   ["conformance", "list"], ["conformance", "relay"]])
+def test_every_subcommand_has_help(words: list[str]) -> None:
+    run = subprocess.run([sys.executable, "-m", "prim.cli.main", *words, "--help"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "usage:" in run.stdout
+
+
+def test_list_names_every_case() -> None:
+    run = subprocess.run([sys.executable, "-m", "prim.cli.main", "conformance", "list"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0
+    assert f"{len(load_cases())} cases" in run.stdout
+    assert "auth_bad_token: 3.1 Auth first; 8 Errors  [explicit_auth]" in run.stdout
