@@ -60,6 +60,10 @@ class QuicEngine:
     #: The DER certificate the peer presented, once the handshake has it (None: the
     #: engine has no public way to tell, so certificate pins cannot be checked on it).
     peer_certificate: Callable[[QuicConnection], bytes | None] | None
+    #: What sending raises on a connection that is already closing or draining (the peer
+    #: closed it and ConnectionTerminated has not been raised yet): qh3 refuses the data,
+    #: aioquic drops it without a word.
+    closing_error: tuple[type[Exception], ...] = ()
 
     def configure(self, config: QuicConfiguration) -> QuicConfiguration:
         """Readies a configuration of this engine for the drivers (aioquic: the logger hook
@@ -173,6 +177,7 @@ def _qh3() -> QuicEngine:
     from qh3.quic import events as qh3_events
     from qh3.quic.configuration import QuicConfiguration as Qh3Configuration
     from qh3.quic.connection import QuicConnection as Qh3Connection
+    from qh3.quic.connection import QuicConnectionError as Qh3ConnectionError
 
     def unsent(quic: QuicConnection, stream_id: int, written: int) -> int:
         return int(cast(Any, quic).get_send_buffer_size(stream_id))
@@ -192,4 +197,5 @@ def _qh3() -> QuicEngine:
         PingAcknowledged=cast(Any, qh3_events.PingAcknowledged),
         needs_retry=True,
         unsent=unsent, peer_certificate=peer_certificate,
+        closing_error=(Qh3ConnectionError,),
     )

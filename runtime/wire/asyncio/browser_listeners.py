@@ -13,7 +13,6 @@ import socket
 from collections.abc import Callable
 
 from aioquic.asyncio.server import QuicServer
-from aioquic.asyncio.server import serve as quic_serve
 
 from prim.runtime.tls.certificates import webtransport_certificate_hashes
 from prim.runtime.tls.trust import IssuedContexts
@@ -21,6 +20,7 @@ from prim.runtime.wire.asyncio.session import ServerSession
 from prim.runtime.wire.asyncio.websocket_server import WebSocketServerProtocol
 from prim.runtime.wire.asyncio.webtransport_server import (
     PATH,
+    WEBTRANSPORT_ENGINE,
     make_webtransport_protocol_factory,
 )
 from prim.runtime.wire.settings import ServerSettings
@@ -91,12 +91,12 @@ class BrowserListeners:
         if s.enable_webtransport:
             hosts = [s.host, "::1"] if s.host in _IPV4_LOOPBACK else [s.host]
             for host in hosts:
-                server = await quic_serve(
+                server = await WEBTRANSPORT_ENGINE.serve(
                     host, port,
-                    configuration=self._contexts.keep(
-                        self._identity.webtransport_configuration(self._quic_idle_timeout)),
+                    configuration=self._contexts.keep(WEBTRANSPORT_ENGINE.configure(
+                        self._identity.webtransport_configuration(self._quic_idle_timeout))),
                     create_protocol=make_webtransport_protocol_factory(self._open_session),
-                    # WebTransport runs on aioquic, which needs no Retry (None: engine's call).
+                    # aioquic needs no Retry to serve every client (None: the engine's call).
                     retry=bool(s.quic_retry),
                 )
                 self._webtransport.append(server)

@@ -83,7 +83,10 @@ class QuicStreamTransport(_ProtocolBase):
 
     def write(self, data: bytes) -> None:
         assert self._stream_id is not None
-        self._conn.send_stream_data(self._stream_id, data)
+        try:
+            self._conn.send_stream_data(self._stream_id, data)
+        except self.engine.closing_error:
+            return  # the peer has closed: nothing reaches it, ConnectionTerminated follows
         self._written += len(data)
         self.transmit_soon()
 
@@ -96,7 +99,10 @@ class QuicStreamTransport(_ProtocolBase):
         if self._stream_id is None:
             self.abort()
             return
-        self._conn.send_stream_data(self._stream_id, b"", end_stream=True)
+        try:
+            self._conn.send_stream_data(self._stream_id, b"", end_stream=True)
+        except self.engine.closing_error:
+            return  # already closing: there is nothing left to finish
         self._finish_when_acked = True
         self.transmit_soon()
         self.maybe_close()

@@ -29,11 +29,15 @@ from aioquic.quic.events import (
 )
 
 from prim.runtime.wire.asyncio.quic_server import QuicServerProtocol
+from prim.runtime.wire.asyncio.quic_stream import protocol_class
 from prim.runtime.wire.asyncio.session import ServerSession
+from prim.runtime.wire.quic_engine import load
 
 # Where the WebTransport endpoint is served: https://host:port/wire.
 PATH = "/wire"
 _STREAM_REFUSED = 0x1
+# HTTP/3 and WebTransport come from aioquic (qh3 has no WebTransport): always that engine.
+WEBTRANSPORT_ENGINE = load("aioquic")
 
 
 class WebTransportServerProtocol(QuicServerProtocol):
@@ -45,7 +49,7 @@ class WebTransportServerProtocol(QuicServerProtocol):
 
     def _handle_event(self, event: QuicEvent) -> None:
         if isinstance(event, ProtocolNegotiated):
-            self._h3 = H3Connection(self._quic, enable_webtransport=True)
+            self._h3 = H3Connection(self._conn, enable_webtransport=True)
         elif isinstance(event, HandshakeCompleted):
             self._session = self._open_session("webtransport", self._peer)
             self._session.attach(self)
@@ -87,8 +91,8 @@ class WebTransportServerProtocol(QuicServerProtocol):
     def _wt_data(self, event: WebTransportStreamDataReceived) -> None:
         if event.session_id != self._wt_session:
             with contextlib.suppress(ValueError):  # a session this server never accepted
-                self._quic.stop_stream(event.stream_id, _STREAM_REFUSED)
-            self._transmit_soon()
+                self._conn.stop_stream(event.stream_id, _STREAM_REFUSED)
+            self.transmit_soon()
             return
         # Inside the session, streams are handled as raw QUIC's: the first bidirectional
         # one carries the frames, others are refused.
@@ -99,7 +103,9 @@ class WebTransportServerProtocol(QuicServerProtocol):
 def make_webtransport_protocol_factory(
     open_session: Callable[[str, str], ServerSession],
 ) -> Callable[..., WebTransportServerProtocol]:
+    cls = protocol_class(WebTransportServerProtocol, WEBTRANSPORT_ENGINE)
+
     def factory(quic: QuicConnection, *args: Any, **kwargs: Any) -> WebTransportServerProtocol:
-        return WebTransportServerProtocol(quic, *args, open_session=open_session, **kwargs)
+        return cls(quic, *args, open_session=open_session, **kwargs)
 
     return factory
