@@ -1,9 +1,11 @@
 """The matrix: every case with every client against every server. Cases that need the
 same server configuration share one server start; each client is one driver process for
-the whole run."""
+the whole run, and the clients run side by side (a case that restarts the server runs
+alone)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from prim.generated.prim.v1 import ConformanceCase
 from .case_run import CaseRun, Verdict
 from .driver_process import DriverFailed, DriverProcess
 from .features import client_features, server_capabilities
-from .servers import ServerUnderTest
+from .servers import ServerEndpoints, ServerUnderTest
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,8 @@ class ClientUnderTest:
 
 async def run_matrix(cases: Sequence[ConformanceCase], clients: Sequence[ClientUnderTest],
                      servers: Sequence[ServerUnderTest],
-                     on_verdict: Callable[[Verdict], None] = lambda v: None) -> list[Verdict]:
+                     on_verdict: Callable[[Verdict], None] = lambda v: None,
+                     parallel: bool = True) -> list[Verdict]:
     verdicts: list[Verdict] = []
 
     def record(verdict: Verdict) -> None:
@@ -45,7 +48,7 @@ async def run_matrix(cases: Sequence[ConformanceCase], clients: Sequence[ClientU
                                        rules=list(case.rules)))
                     continue
                 drivers.append(driver)
-            await _run_server(cases, drivers, server, record)
+            await _run_server(cases, drivers, server, record, parallel)
         finally:
             for driver in drivers:
                 await driver.stop()
@@ -53,7 +56,8 @@ async def run_matrix(cases: Sequence[ConformanceCase], clients: Sequence[ClientU
 
 
 async def _run_server(cases: Sequence[ConformanceCase], drivers: list[DriverProcess],
-                      server: ServerUnderTest, record: Callable[[Verdict], None]) -> None:
+                      server: ServerUnderTest, record: Callable[[Verdict], None],
+                      parallel: bool) -> None:
     groups: dict[tuple[tuple[str, str], ...], list[ConformanceCase]] = {}
     for case in cases:
         missing = server_capabilities(case) - server.capabilities
@@ -65,29 +69,49 @@ async def _run_server(cases: Sequence[ConformanceCase], drivers: list[DriverProc
             continue
         groups.setdefault(tuple(sorted(case.server_config.items())), []).append(case)
     for config, group in groups.items():
-        endpoints = await server.start(dict(config))
+        state = _Server(server, await server.start(dict(config)))
         try:
-            for case in group:
+            # The clients run side by side (their users never meet); a case that restarts
+            # the server runs alone, after the others.
+            alone = [c for c in group if "restart" in server_capabilities(c)]
+            together = [c for c in group if c not in alone]
+            if parallel:
+                await asyncio.gather(*(_run_cases(together, d, state, record)
+                                       for d in drivers))
+            else:
                 for driver in drivers:
-                    missing = client_features(case) & driver.unsupported
-                    if missing:
-                        record(Verdict(case.name, driver.name, server.name, "unsupported",
-                                       detail=f"the client lacks: {', '.join(sorted(missing))}",
-                                       rules=list(case.rules)))
-                        continue
-                    if driver.broken:
-                        record(Verdict(case.name, driver.name, server.name, "failed",
-                                       detail=driver.broken, rules=list(case.rules)))
-                        continue
-
-                    async def restart() -> object:
-                        nonlocal endpoints
-                        endpoints = await server.restart()
-                        return endpoints
-
-                    run = CaseRun(case, driver, server.name, endpoints, restart)  # type: ignore[arg-type]
-                    record(await run.run())
-                    endpoints = run.endpoints
+                    await _run_cases(together, driver, state, record)
+            for driver in drivers:
+                await _run_cases(alone, driver, state, record)
         finally:
             with contextlib.suppress(Exception):
                 await server.stop()
+
+
+@dataclass
+class _Server:
+    server: ServerUnderTest
+    endpoints: ServerEndpoints
+
+    async def restart(self) -> ServerEndpoints:
+        self.endpoints = await self.server.restart()
+        return self.endpoints
+
+
+async def _run_cases(cases: Sequence[ConformanceCase], driver: DriverProcess, state: _Server,
+                     record: Callable[[Verdict], None]) -> None:
+    server = state.server
+    for case in cases:
+        missing = client_features(case) & driver.unsupported
+        if missing:
+            record(Verdict(case.name, driver.name, server.name, "unsupported",
+                           detail=f"the client lacks: {', '.join(sorted(missing))}",
+                           rules=list(case.rules)))
+            continue
+        if driver.broken:
+            record(Verdict(case.name, driver.name, server.name, "failed",
+                           detail=driver.broken, rules=list(case.rules)))
+            continue
+        run = CaseRun(case, driver, server.name, state.endpoints, state.restart,
+                      server.history_lag)
+        record(await run.run())

@@ -20,7 +20,10 @@ import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from prim.services.node import Node
 
 
 class ServerFailed(Exception):
@@ -33,6 +36,8 @@ class ServerEndpoints:
     quic: str  # host:port
     tcp: str
     ca_cert: str
+    # Every message node's QUIC address (a cluster); connections take them in turn.
+    gateways: tuple[str, ...] = ()
 
     @classmethod
     def from_ready_line(cls, line: str) -> ServerEndpoints:
@@ -54,6 +59,8 @@ RUNNER_DEFAULTS: dict[str, str] = {
 class ServerUnderTest(Protocol):
     name: str
     capabilities: frozenset[str]
+    # Seconds an HTTP answer about stored messages may lag behind the Acks (0: none).
+    history_lag: float
 
     async def start(self, config: dict[str, str]) -> ServerEndpoints: ...
 
@@ -66,10 +73,11 @@ class EmbeddedServer:
     """A fresh node per start() (a new data dir); restart() keeps the data dir."""
 
     capabilities = frozenset({"restart", "config"})
+    history_lag = 0.0
 
     def __init__(self, name: str = "embedded") -> None:
         self.name = name
-        self._node: object | None = None
+        self._node: Node | None = None
         self._config: dict[str, str] = {}
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -88,7 +96,7 @@ class EmbeddedServer:
                   "http.host": "127.0.0.1", "gateway.host": "127.0.0.1",
                   **RUNNER_DEFAULTS, **self._config}
         # As environment variables: strings, parsed by the configuration's own rules.
-        node = Node(load_config(environ={_env_name(k): v for k, v in values.items()}))
+        node = Node(load_config(environ={env_name(k): v for k, v in values.items()}))
         endpoints = await node.start()
         self._node = node
         return ServerEndpoints(endpoints.http, endpoints.quic, endpoints.tcp, endpoints.ca_cert)
@@ -100,7 +108,7 @@ class EmbeddedServer:
     async def _stop_node(self) -> None:
         node, self._node = self._node, None
         if node is not None:
-            await node.stop()  # type: ignore[attr-defined]
+            await node.stop()
 
     async def stop(self) -> None:
         await self._stop_node()
@@ -111,6 +119,7 @@ class EmbeddedServer:
 
 class CommandServer:
     capabilities = frozenset({"restart", "config"})
+    history_lag = 0.0
 
     def __init__(self, command: str, name: str | None = None, ready_timeout: float = 60.0
                  ) -> None:
@@ -128,7 +137,7 @@ class CommandServer:
         self._dir = tempfile.TemporaryDirectory(prefix="prim-conformance-")
         values = {"node.data_dir": self._dir.name, "http.port": "0", "gateway.port": "0",
                   **RUNNER_DEFAULTS, **config}
-        self._env = {_env_name(k): v for k, v in values.items()}
+        self._env = {env_name(k): v for k, v in values.items()}
         return await self._start()
 
     async def _start(self) -> ServerEndpoints:
@@ -200,6 +209,7 @@ class CommandServer:
 
 class AddressServer:
     capabilities: frozenset[str] = frozenset()
+    history_lag = 0.0
 
     def __init__(self, endpoints: ServerEndpoints, name: str = "remote") -> None:
         self.name = name
@@ -215,6 +225,6 @@ class AddressServer:
         return None
 
 
-def _env_name(key: str) -> str:
+def env_name(key: str) -> str:
     section, _, name = key.partition(".")
     return f"PRIM_{section.upper()}__{name.upper()}"

@@ -8,21 +8,17 @@ import asyncio
 import logging
 import os
 import sys
-from typing import Protocol
+from collections.abc import Callable
 
 from prim.conformance.driver_wire import Unpacker, pack
+from prim.conformance.drivers.dispatch import ClientDriver, answer
 from prim.generated.prim.v1 import (
     ConnectionEnded,
     DriverHello,
     DriverMessage,
-    DriverRequest,
-    DriverResult,
-    DriverStatus,
     Observation,
     ObservedFrame,
 )
-
-log = logging.getLogger("prim.conformance.driver")
 
 
 class Reporter:
@@ -43,16 +39,12 @@ class Reporter:
             connection=connection, closed=ConnectionEnded(reason=reason))))
 
 
-class Handler(Protocol):
-    async def handle(self, request: DriverRequest) -> DriverResult: ...
-
-
-async def serve(hello: DriverHello, make_handler: type | object) -> None:
+async def serve(hello: DriverHello, make_driver: Callable[[Reporter], ClientDriver]) -> None:
     """Runs a driver: hello, then one request at a time until stdin closes."""
     logging.basicConfig(level=os.environ.get("PRIM_CONFORMANCE_DRIVER_LEVEL", "WARNING"),
                         stream=sys.stderr)
     reporter = Reporter()
-    handler: Handler = make_handler(reporter) if callable(make_handler) else make_handler  # type: ignore[assignment]
+    driver = make_driver(reporter)
     reporter.send(DriverMessage(hello=hello))
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
@@ -60,15 +52,5 @@ async def serve(hello: DriverHello, make_handler: type | object) -> None:
     unpacker = Unpacker()
     while data := await reader.read(65536):
         for raw in unpacker.feed(data):
-            request = DriverRequest.parse(raw)
-            try:
-                result = await handler.handle(request)
-            except Exception as exc:  # a driver bug is reported, not a hang
-                log.exception("request %d failed", request.id)
-                result = DriverResult(status=DriverStatus.FAILED,
-                                      detail=f"{type(exc).__name__}: {exc}")
-            result.id = request.id
-            reporter.send(DriverMessage(result=result))
-    close = getattr(handler, "close", None)
-    if close is not None:
-        await close()
+            reporter.send(await answer(driver, raw))
+    await driver.close()

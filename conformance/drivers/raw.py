@@ -14,16 +14,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import betterproto2
 from aioquic.asyncio.client import connect as quic_connect
 
 from prim.conformance.drivers.asyncio_stdio import Reporter, serve
+from prim.conformance.drivers.dispatch import failed, ok
 from prim.generated.prim.v1 import (
     CaseAuth,
     CaseTransport,
     DriverConnect,
     DriverHello,
-    DriverRequest,
     DriverResult,
     DriverSend,
     DriverStatus,
@@ -51,6 +50,7 @@ def frame_bytes(frame: ObservedFrame) -> bytes:
 @dataclass
 class _Connection:
     name: str
+    reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     stack: contextlib.AsyncExitStack
     transport: str
@@ -64,35 +64,24 @@ class RawDriver:
         self._reporter = reporter
         self._connections: dict[str, _Connection] = {}
 
-    async def handle(self, request: DriverRequest) -> DriverResult:
-        kind, action = betterproto2.which_one_of(request, "action")
-        if kind == "connect":
-            assert isinstance(action, DriverConnect)
-            return await self._connect(action)
-        if kind == "send":
-            assert isinstance(action, DriverSend)
-            conn = self._connections.get(action.connection)
-            if conn is None:
-                return DriverResult(status=DriverStatus.FAILED,
-                                    detail=f"no connection {action.connection}")
-            assert action.frame is not None or action.raw
-            data = action.raw if action.raw else frame_bytes(action.frame)  # type: ignore[arg-type]
-            try:
-                conn.writer.write(data)
-                await conn.writer.drain()
-            except (ConnectionError, OSError) as exc:
-                return DriverResult(status=DriverStatus.OK, detail=f"write failed: {exc}")
-            return DriverResult(status=DriverStatus.OK)
-        if kind == "disconnect":
-            await self._close(action.connection)  # type: ignore[union-attr]
-            return DriverResult(status=DriverStatus.OK)
-        if kind == "reset":
-            await self.close()
-            return DriverResult(status=DriverStatus.OK)
-        return DriverResult(status=DriverStatus.UNSUPPORTED, detail=f"no {kind} here")
+    async def send(self, s: DriverSend) -> DriverResult:
+        conn = self._connections.get(s.connection)
+        if conn is None:
+            return failed(f"no connection {s.connection}")
+        if s.raw:
+            data = s.raw
+        else:
+            assert s.frame is not None
+            data = frame_bytes(s.frame)
+        try:
+            conn.writer.write(data)
+            await conn.writer.drain()
+        except (ConnectionError, OSError) as exc:
+            return DriverResult(status=DriverStatus.OK, detail=f"write failed: {exc}")
+        return ok()
 
-    async def _connect(self, c: DriverConnect) -> DriverResult:
-        await self._close(c.connection)
+    async def connect(self, c: DriverConnect) -> DriverResult:
+        await self.disconnect(c.connection)
         trust = Trust(ca_file=Path(c.ca_file))
         order = {CaseTransport.QUIC: ["quic"], CaseTransport.TCP: ["tcp"]}.get(
             c.transport, ["quic", "tcp"])
@@ -109,7 +98,7 @@ class RawDriver:
                 await stack.aclose()
                 causes.append(f"{transport}: {exc or type(exc).__name__}")
         if conn is None:
-            return DriverResult(status=DriverStatus.FAILED, detail="; ".join(causes))
+            return failed("; ".join(causes))
         self._connections[c.connection] = conn
         conn.reader_task = asyncio.create_task(self._read(conn, conn.stack))
         if c.auth == CaseAuth.NONE:
@@ -142,12 +131,10 @@ class RawDriver:
                 c.host, c.port, configuration=trust.quic_configuration("localhost", _QUIC_IDLE),
                 wait_connected=True))
             reader, writer = await protocol.create_stream()
-        conn = _Connection(c.connection, writer, stack, transport)
-        conn.reader = reader  # type: ignore[attr-defined]
-        return conn
+        return _Connection(c.connection, reader, writer, stack, transport)
 
     async def _read(self, conn: _Connection, stack: contextlib.AsyncExitStack) -> None:
-        reader: asyncio.StreamReader = conn.reader  # type: ignore[attr-defined]
+        reader = conn.reader
         decoder = FrameDecoder(validate_payloads=False)
         reason = "closed by the server"
         try:
@@ -178,7 +165,7 @@ class RawDriver:
         if self._connections.get(conn.name) is conn:
             self._reporter.closed(conn.name, reason)
 
-    async def _close(self, name: str) -> None:
+    async def disconnect(self, name: str) -> None:
         conn = self._connections.pop(name, None)
         if conn is None:
             return
@@ -190,7 +177,7 @@ class RawDriver:
 
     async def close(self) -> None:
         for name in list(self._connections):
-            await self._close(name)
+            await self.disconnect(name)
 
 
 HELLO = DriverHello(name="raw", version="1")

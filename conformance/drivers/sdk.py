@@ -17,8 +17,6 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-import betterproto2
-
 from prim.clients.sdk import Backoff, PrimClient
 from prim.clients.sdk.errors import PrimClientError, SendRefused
 from prim.clients.sdk.events import (
@@ -37,13 +35,13 @@ from prim.clients.sdk.events import (
 )
 from prim.clients.sdk.session import Session
 from prim.conformance.drivers.asyncio_stdio import Reporter, serve
+from prim.conformance.drivers.dispatch import failed
 from prim.generated.http_client import PrimHttpClient
 from prim.generated.prim.v1 import (
     AckPayload,
     CaseTransport,
     DriverConnect,
     DriverHello,
-    DriverRequest,
     DriverResult,
     DriverSend,
     DriverStatus,
@@ -115,24 +113,8 @@ class SdkDriver:
         self._reporter = reporter
         self._connections: dict[str, _Connection] = {}
 
-    async def handle(self, request: DriverRequest) -> DriverResult:
-        kind, action = betterproto2.which_one_of(request, "action")
-        if kind == "connect":
-            assert isinstance(action, DriverConnect)
-            return await self._connect(action)
-        if kind == "send":
-            assert isinstance(action, DriverSend)
-            return self._send(action)
-        if kind == "disconnect":
-            await self._close(action.connection)  # type: ignore[union-attr]
-            return DriverResult(status=DriverStatus.OK)
-        if kind == "reset":
-            await self.close()
-            return DriverResult(status=DriverStatus.OK)
-        return DriverResult(status=DriverStatus.UNSUPPORTED, detail=f"no {kind} in the SDK")
-
-    async def _connect(self, c: DriverConnect) -> DriverResult:
-        await self._close(c.connection)
+    async def connect(self, c: DriverConnect) -> DriverResult:
+        await self.disconnect(c.connection)
         http = PrimHttpClient(c.http_base_url)
         http.set_token(c.access_token)
         session = Session(base_url=c.http_base_url, user_id=c.user_id,
@@ -146,7 +128,7 @@ class SdkDriver:
                                  transports=transports)
         except (PrimClientError, OSError) as exc:
             await client.close()
-            return DriverResult(status=DriverStatus.FAILED, detail=str(exc))
+            return failed(str(exc))
         conn = _Connection(client)
         self._connections[c.connection] = conn
         self._spawn(conn, self._pump(c.connection, client))
@@ -167,10 +149,10 @@ class SdkDriver:
             if frame is not None:
                 self._reporter.frame(name, frame)
 
-    def _send(self, s: DriverSend) -> DriverResult:
+    async def send(self, s: DriverSend) -> DriverResult:
         conn = self._connections.get(s.connection)
         if conn is None:
-            return DriverResult(status=DriverStatus.FAILED, detail=f"no connection {s.connection}")
+            return failed(f"no connection {s.connection}")
         frame = s.frame
         assert frame is not None
         if frame.type == MsgType.PING:
@@ -205,7 +187,7 @@ class SdkDriver:
             payload=bytes(AckPayload(server_timestamp=sent.server_timestamp,
                                      duplicate=sent.duplicate))))
 
-    async def _close(self, name: str) -> None:
+    async def disconnect(self, name: str) -> None:
         conn = self._connections.pop(name, None)
         if conn is None:
             return
@@ -217,7 +199,7 @@ class SdkDriver:
 
     async def close(self) -> None:
         for name in list(self._connections):
-            await self._close(name)
+            await self.disconnect(name)
 
 
 HELLO = DriverHello(name="python-sdk", version="1", unsupported_features=UNSUPPORTED)

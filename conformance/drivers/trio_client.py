@@ -15,17 +15,16 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import betterproto2
 import trio
 
 from prim.conformance.driver_wire import Unpacker, pack
+from prim.conformance.drivers.dispatch import answer, failed
 from prim.generated.prim.v1 import (
     CaseTransport,
     ConnectionEnded,
     DriverConnect,
     DriverHello,
     DriverMessage,
-    DriverRequest,
     DriverResult,
     DriverSend,
     DriverStatus,
@@ -68,54 +67,30 @@ class TrioDriver:
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
         self._connections: dict[str, _Connection] = {}
 
-    def send(self, message: DriverMessage) -> None:
+    def _write(self, message: DriverMessage) -> None:
         self._out.write(pack(bytes(message)))
 
     def _frame(self, name: str, frame: ObservedFrame) -> None:
-        self.send(DriverMessage(observation=Observation(connection=name, frame=frame)))
+        self._write(DriverMessage(observation=Observation(connection=name, frame=frame)))
 
     async def run(self) -> None:
-        self.send(DriverMessage(hello=HELLO))
+        self._write(DriverMessage(hello=HELLO))
         stdin = trio.lowlevel.FdStream(os.dup(sys.stdin.fileno()))
         unpacker = Unpacker()
         while data := await stdin.receive_some(65536):
             for raw in unpacker.feed(data):
-                request = DriverRequest.parse(raw)
-                try:
-                    result = await self.handle(request)
-                except Exception as exc:
-                    log.exception("request %d failed", request.id)
-                    result = DriverResult(status=DriverStatus.FAILED,
-                                          detail=f"{type(exc).__name__}: {exc}")
-                result.id = request.id
-                self.send(DriverMessage(result=result))
-        await self.close_all()
+                self._write(await answer(self, raw))
+        await self.close()
 
-    async def handle(self, request: DriverRequest) -> DriverResult:
-        kind, action = betterproto2.which_one_of(request, "action")
-        if kind == "connect":
-            assert isinstance(action, DriverConnect)
-            return await self._connect(action)
-        if kind == "send":
-            assert isinstance(action, DriverSend)
-            return await self._send(action)
-        if kind == "disconnect":
-            await self._close(action.connection)  # type: ignore[union-attr]
-            return DriverResult(status=DriverStatus.OK)
-        if kind == "reset":
-            await self.close_all()
-            return DriverResult(status=DriverStatus.OK)
-        return DriverResult(status=DriverStatus.UNSUPPORTED, detail=f"no {kind} here")
-
-    async def _connect(self, c: DriverConnect) -> DriverResult:
-        await self._close(c.connection)
+    async def connect(self, c: DriverConnect) -> DriverResult:
+        await self.disconnect(c.connection)
         conn = _Connection()
         self._connections[c.connection] = conn
         self._nursery.start_soon(self._hold, c, conn)
         await conn.ready.wait()
         if conn.client is None:
             self._connections.pop(c.connection, None)
-            return DriverResult(status=DriverStatus.FAILED, detail=conn.failure)
+            return failed(conn.failure)
         return DriverResult(status=DriverStatus.OK, transport=conn.client.transport)
 
     async def _hold(self, c: DriverConnect, conn: _Connection) -> None:
@@ -142,13 +117,13 @@ class TrioDriver:
             conn.ready.set()
             conn.done.set()
         if conn.client is not None and not conn.scope.cancel_called:
-            self.send(DriverMessage(observation=Observation(
+            self._write(DriverMessage(observation=Observation(
                 connection=c.connection, closed=ConnectionEnded(reason=reason))))
 
-    async def _send(self, s: DriverSend) -> DriverResult:
+    async def send(self, s: DriverSend) -> DriverResult:
         conn = self._connections.get(s.connection)
         if conn is None or conn.client is None:
-            return DriverResult(status=DriverStatus.FAILED, detail=f"no connection {s.connection}")
+            return failed(f"no connection {s.connection}")
         if s.raw:
             return DriverResult(status=DriverStatus.UNSUPPORTED, detail="no raw bytes")
         f = s.frame
@@ -186,7 +161,7 @@ class TrioDriver:
             return
         self._frame(name, _observed(frame))
 
-    async def _close(self, name: str) -> None:
+    async def disconnect(self, name: str) -> None:
         conn = self._connections.pop(name, None)
         if conn is None:
             return
@@ -196,9 +171,9 @@ class TrioDriver:
         conn.scope.cancel()
         await conn.done.wait()
 
-    async def close_all(self) -> None:
+    async def close(self) -> None:
         for name in list(self._connections):
-            await self._close(name)
+            await self.disconnect(name)
 
 
 async def _main() -> None:

@@ -32,13 +32,26 @@ def register_run(tools: Any) -> None:
                         "NAME=COMMAND speaking the driver protocol; repeatable "
                         "(default: every shipped client)")
     p.add_argument("--server", action="append", metavar="SERVER", default=[],
-                   help="'embedded' (default: a fresh node in this process) or "
-                        "NAME=COMMAND, a command that prints prim serve's ready line; "
-                        "repeatable")
+                   help="'embedded' (default: a fresh node in this process), "
+                        "'cluster' (one process per role on PostgreSQL, Redis and Kafka: "
+                        "see --database, --redis, --kafka), or NAME=COMMAND, a command "
+                        "that prints prim serve's ready line; repeatable")
     p.add_argument("--server-address", metavar="HOST:PORT",
                    help="a running server's gateway (with --http and --ca) instead")
     p.add_argument("--http", metavar="URL", help="its HTTP API base URL")
     p.add_argument("--ca", metavar="FILE", help="the CA file its certificate chains to")
+    p.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/prim",
+                   metavar="DSN", help="--server cluster: PostgreSQL (a database of the "
+                   "run's own is made beside this one and dropped after)")
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/0", metavar="URL",
+                   help="--server cluster: Redis (keys under a prefix of the run's own)")
+    p.add_argument("--kafka", default="", metavar="HOST:PORT",
+                   help="--server cluster: Kafka (default: a Tansu broker is started)")
+    p.add_argument("--history-lag", type=float, metavar="SECONDS",
+                   help="how long history may lag behind Acks on a command or address "
+                        "server (default 0; the cluster: 5)")
+    p.add_argument("--sequential", action="store_true",
+                   help="run one client at a time (default: the clients side by side)")
     p.add_argument("--json", metavar="FILE", nargs="?", const="-",
                    help="write the results as JSON (to FILE, or stdout with no FILE)")
     p.add_argument("--html", metavar="FILE", help="write an HTML report")
@@ -116,6 +129,11 @@ def _servers(args: argparse.Namespace) -> list[Any]:
     for spec in args.server or ["embedded"]:
         if spec == "embedded":
             out.append(EmbeddedServer())
+        elif spec == "cluster":
+            from prim.conformance.cluster_server import ClusterServer
+
+            out.append(ClusterServer(database=args.database, redis=args.redis,
+                                     kafka=args.kafka))
         else:
             name, sep, command = spec.partition("=")
             out.append(CommandServer(command, name) if sep else CommandServer(spec))
@@ -136,13 +154,17 @@ def _run(args: argparse.Namespace) -> int:
         print("prim conformance run: no case matches", file=sys.stderr)
         return 1
     clients, servers = _clients(args.client), _servers(args)
+    if args.history_lag is not None:
+        for server in servers:
+            server.history_lag = args.history_lag
     progress = sys.stderr if args.json == "-" else sys.stdout
 
     def on_verdict(v: Any) -> None:
         mark = {"passed": ".", "failed": "F", "unsupported": "u"}[v.outcome]
         print(mark, end="", flush=True, file=progress)
 
-    verdicts = asyncio.run(run_matrix(cases, clients, servers, on_verdict))
+    verdicts = asyncio.run(run_matrix(cases, clients, servers, on_verdict,
+                                      parallel=not args.sequential))
     print(file=progress)
     if args.json == "-":
         print(report.dumps(verdicts))

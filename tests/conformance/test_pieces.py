@@ -4,6 +4,8 @@ the steps, and every subcommand has --help."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +14,13 @@ import pytest
 
 from prim.conformance.cases import CaseError, load_case, load_cases
 from prim.conformance.driver_wire import DriverStreamError, Unpacker, pack
+from prim.conformance.drivers.raw import frame_bytes
 from prim.conformance.features import client_features, server_capabilities
 from prim.conformance.http_calls import _fill, dig
 from prim.conformance.matching import mismatch, subset_mismatch
+from prim.conformance.matrix import ClientUnderTest, run_matrix
 from prim.conformance.refs import Scope, UnknownReference
+from prim.conformance.servers import EmbeddedServer
 from prim.generated.prim.v1 import (
     AckPayload,
     CaseAuth,
@@ -119,3 +124,28 @@ def test_list_names_every_case() -> None:
     assert run.returncode == 0
     assert f"{len(load_cases())} cases" in run.stdout
     assert "auth_bad_token: 3.1 Auth first; 8 Errors  [explicit_auth]" in run.stdout
+
+
+def test_the_raw_driver_encodes_every_header_vector() -> None:
+    """The raw client's frames are the spec's: every valid vector of
+    conformance/vectors/header.json, with payload and extension of the lengths it names."""
+    vectors = json.loads((Path(__file__).parents[2] / "conformance" / "vectors" /
+                          "header.json").read_text())
+    for vector in vectors["valid"]:
+        f = {k: int(v) for k, v in vector["fields"].items()}
+        payload, extension = b"p" * f["payload_length"], b"e" * f["extension_length"]
+        data = frame_bytes(ObservedFrame(
+            version=f["version"], sender=f["sender"], node_id=f["node_id"],
+            receiver=f["receiver"], type=f["type"],  # type: ignore[arg-type]
+            timestamp=f["timestamp"], seqnum=f["seqnum"], payload=payload,
+            extension=extension))
+        assert data[:32].hex() == vector["hex"], vector["name"]
+        assert data[32:] == payload + extension
+
+
+def test_a_client_that_does_not_speak_the_protocol_fails_every_case() -> None:
+    cases = load_cases(names=["auth_ok_ping", "echo"])
+    silent = ClientUnderTest("silent", f"{sys.executable} -c 'import sys; sys.exit(3)'")
+    verdicts = asyncio.run(run_matrix(cases, [silent], [EmbeddedServer()]))
+    assert [v.outcome for v in verdicts] == ["failed", "failed"]
+    assert all(v.detail.startswith("the client did not start") for v in verdicts), verdicts
