@@ -78,18 +78,24 @@ async def test_two_browsers_chat_both_ways(web_server: WebServer, browser: Brows
     await add_friend(alice, bob_id, "hi, it's alice")
     await accept_friend(bob, alice_id)  # bob's request list updates live
     await alice.wait(f"[data-testid=friend][data-user='{bob_id}']")
+    # alice writes while bob looks at his conversation list: it counts the message unread.
     await open_chat_with(alice, bob_id)
-    await open_chat_with(bob, alice_id)
-
-    await alice.fill("[data-testid=composer-input]", "typing to bob")
-    await bob.wait("[data-testid=typing]", has_text="alice is typing")
+    await bob.click("[data-testid=tab-chats]")
     await send_text(alice, "hello bob")
+    conversation = f"[data-testid=conversation][data-peer='{alice_id}']"
+    await bob.wait(f"{conversation} [data-testid=unread]", has_text="1")
+    # bob opens it: his read receipt marks alice's message read on her screen.
+    await bob.click(conversation)
     await sees_message(bob, "hello bob")
-    await send_text(bob, "hi alice")
-    await sees_message(alice, "hi alice")
-    # bob had the chat open: his read receipt marks alice's message read.
+    await bob.gone(f"{conversation} [data-testid=unread]")
     await alice.wait("[data-testid=message]:has([data-testid=read-receipt])",
                      has_text="hello bob")
+
+    # bob's typing shows on alice's screen, then his answer.
+    await bob.fill("[data-testid=composer-input]", "hi al")
+    await alice.wait("[data-testid=typing]", has_text="bob is typing")
+    await send_text(bob, "hi alice")
+    await sees_message(alice, "hi alice")
     await alice.screenshot(artifacts / f"06-chat-{expected}.png")
 
 

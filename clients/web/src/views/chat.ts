@@ -191,6 +191,7 @@ export class ChatView {
     const text = this.input.value.trim();
     const file = this.chosen;
     this.input.value = "";
+    this.lastTyping = 0;  // the next message's first key says "typing" again
     this.choose(undefined);
     try {
       if (file) await this.store.sendFile(peer, file);
