@@ -48,16 +48,23 @@ def _kv(value: Any) -> str:
 CHATTY_LIBRARIES = ("quic", "http3")
 
 
+#: qh3 warns of every connection the peer closes, a normal close included: that is detail.
+_ROUTINE_WARNINGS = ("Native peer close",)
+
+
 class _LibraryDetail(logging.Filter):
-    """Demotes the chatty libraries' info records to debug, then applies the level."""
+    """Demotes the chatty libraries' info records (and qh3's warning that a peer closed its
+    connection) to debug, then applies the level."""
 
     def __init__(self, level: int) -> None:
         super().__init__()
         self._level = level
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if (record.levelno == logging.INFO
-                and record.name.split(".", 1)[0] in CHATTY_LIBRARIES):
+        if record.name.split(".", 1)[0] in CHATTY_LIBRARIES and (
+                record.levelno == logging.INFO
+                or (record.levelno == logging.WARNING
+                    and str(record.msg).startswith(_ROUTINE_WARNINGS))):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return record.levelno >= self._level
 

@@ -30,6 +30,7 @@ def _lines(level: str) -> list[str]:
     logging.getLogger("quic").info("[abc] Negotiated protocol version 0x00000001")
     logging.getLogger("http3").info("h3 detail")
     logging.getLogger("quic").warning("quic trouble")
+    logging.getLogger("quic").warning("Native peer close: %r", ("peer_closed", True, 0))
     logging.getLogger("prim.serve").info("PRIM is serving")
     event_log.refused("GET", "/v1/friends",
                       ApiError(ErrorCode.UNAUTHENTICATED, "needs a token"))
@@ -40,7 +41,8 @@ def _lines(level: str) -> list[str]:
 @pytest.mark.usefixtures("restore_root")
 def test_library_lines_only_at_debug() -> None:
     lines = _lines("info")
-    assert not any("Negotiated" in line or "h3 detail" in line for line in lines)
+    assert not any("Negotiated" in line or "h3 detail" in line or "peer close" in line
+                   for line in lines)
     assert any("level=warning logger=quic" in line for line in lines)
     assert any('msg="PRIM is serving"' in line for line in lines)
     [refused] = [line for line in lines if "prim.http.events" in line]
@@ -48,3 +50,4 @@ def test_library_lines_only_at_debug() -> None:
 
     debug = _lines("debug")
     assert any("level=debug logger=quic" in line and "Negotiated" in line for line in debug)
+    assert any("level=debug logger=quic" in line and "peer close" in line for line in debug)
