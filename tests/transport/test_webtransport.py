@@ -6,6 +6,7 @@ pins is the development certificate's."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,3 +104,16 @@ def test_the_hash_browsers_pin_is_the_development_certificates(
     assert long_lived.not_valid_after_utc - long_lived.not_valid_before_utc > \
         datetime.timedelta(days=14)
     assert webtransport_certificate_hashes(tmp_path / "s.pem") == []
+
+
+async def test_a_refused_session_closes_once_the_error_is_acknowledged(
+        certs: DevCertificates) -> None:
+    """The close follows the PING after the Error frame, not the (here minute-long) linger
+    that cuts connections that never acknowledge."""
+    settings = ServerSettings(browser_port=0, websocket_tls=False, close_linger=60.0)
+    with server_in_thread(certs, settings) as running:
+        async with webtransport("127.0.0.1", _port(running), str(certs.ca_file)) as client:
+            client.send(Frame(type=MsgType.TEXT, sender=5, receiver=9, payload=b"too early"))
+            error = await client.receive()
+            assert error is not None and error.type == MsgType.ERROR
+            await asyncio.wait_for(client.terminated.wait(), 10)
