@@ -53,9 +53,10 @@ def auth_bytes(user: User) -> bytes:
 async def assert_left_nothing(rn: RunningNode, user: User) -> None:
     storage = rn.node.storage
     assert storage is not None
-    for _ in range(100):  # on_close runs right after the close
+    for _ in range(100):  # on_close runs right after the close (its awaits in turn)
         if (not rn.node.router.is_online(user.user_id)
-                and not await storage.online.get_connections(user.user_id)):
+                and not await storage.online.get_connections(user.user_id)
+                and await storage.online.get_user_node(user.user_id) is None):
             break
         await asyncio.sleep(0.05)
     assert not rn.node.router.is_online(user.user_id)
