@@ -19,6 +19,7 @@ import {
   WireClient,
   decodeMessage,
   encodePayload,
+  toChatMessage,
   toBase64,
   wire,
 } from "@prim/sdk";
@@ -132,12 +133,7 @@ export class Messenger {
         if (!m.fromHistory) this.onEvent({ kind: "group", event: m.payload as GroupEvent });
         return;
       default:
-        this.onEvent({ kind: "message", message: {
-          sender: String(m.sender), receiver: String(m.receiver),
-          type: `MSG_TYPE_${m.typeName ?? "NA"}` as MsgType, seqnum: String(m.seqnum),
-          timestamp: String(m.timestamp), payload: toBase64(m.frame.payload),
-          extension: toBase64(m.extension),
-        } });
+        this.onEvent({ kind: "message", message: toChatMessage(m) });
     }
   }
 }
