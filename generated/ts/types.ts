@@ -1283,6 +1283,15 @@ export interface NotifyResponse {
 
 // ---- prim/v1/seqnum.proto ----
 
+export interface NewestRequest {
+  channel?: string;
+}
+
+export interface NewestResponse {
+  /** 0: the channel has no number yet. */
+  seqnum?: string;
+}
+
 export interface AllocateRequest {
   /**
    * The channel key: "u<smaller user id>-<larger user id>" for a user pair,
