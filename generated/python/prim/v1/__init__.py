@@ -1375,7 +1375,9 @@ class ConformanceCase(betterproto2.Message):
     server_requires: "list[str]" = betterproto2.field(5, betterproto2.TYPE_STRING, repeated=True)
     """
     Server capabilities it needs: "restart" (the runner can restart the server),
-    "config" (the runner starts the server with `server_config`).
+    "config" (the runner starts the server with `server_config`), "single_node" (every
+    connection reaches the same node, so per-node limits such as
+    gateway.max_connections_per_ip see them all; a cluster spreads them over its nodes).
     """
 
     server_config: "dict[str, str]" = betterproto2.field(
