@@ -72,7 +72,7 @@ class ServerUnderTest(Protocol):
 class EmbeddedServer:
     """A fresh node per start() (a new data dir); restart() keeps the data dir."""
 
-    capabilities = frozenset({"restart", "config"})
+    capabilities = frozenset({"restart", "config", "single_node"})
     history_lag = 0.0
 
     def __init__(self, name: str = "embedded") -> None:

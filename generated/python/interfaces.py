@@ -82,6 +82,8 @@ from prim.generated.prim.v1 import (
     Member,
     NewAccountIdRequest,
     NewAccountIdResponse,
+    NewestRequest,
+    NewestResponse,
     NodeAssignment,
     NotifyRequest,
     NotifyResponse,
@@ -570,6 +572,17 @@ class SeqnumServiceInterface(abc.ABC):
         """
         Several channels in one call: message nodes batch the allocations of one moment.
         Each item succeeds or fails on its own.
+        """
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def newest(self, request: NewestRequest, ctx: CallContext) -> NewestResponse:
+        """
+        The newest number handed out for a channel, taking none: on a cluster a message is
+        Acked before it reaches the database, so Edit and read receipts ask this to tell a
+        message on its way from one never sent. It may be above the newest message (numbers
+        skipped at a restart or a fail-over), never below. From the instance that holds the
+        channel's section, like Allocate (UNAVAILABLE from the others).
         """
         raise NotImplementedError
 

@@ -26,6 +26,8 @@ from prim.generated.prim.v1 import (
     ListNodesResponse,
     MessageNodeServiceBase,
     MessageNodeServiceStub,
+    NewestRequest,
+    NewestResponse,
     NotifyRequest,
     NotifyResponse,
     PlaceUserRequest,
@@ -198,6 +200,9 @@ class SeqnumServiceGrpc(SeqnumServiceBase):
     async def allocate_many(self, message: AllocateManyRequest) -> AllocateManyResponse:
         return await serve_call(self._impl.allocate_many, message)
 
+    async def newest(self, message: NewestRequest) -> NewestResponse:
+        return await serve_call(self._impl.newest, message)
+
 
 class SeqnumServiceRemote(SeqnumServiceInterface):
     """SeqnumServiceInterface over gRPC: each call goes through SeqnumServiceStub to `target`."""
@@ -214,6 +219,10 @@ class SeqnumServiceRemote(SeqnumServiceInterface):
     ) -> AllocateManyResponse:
         return await self._target.call("SeqnumService.AllocateMany", lambda channel, timeout:
             SeqnumServiceStub(channel).allocate_many(request, timeout=timeout))
+
+    async def newest(self, request: NewestRequest, ctx: CallContext) -> NewestResponse:
+        return await self._target.call("SeqnumService.Newest", lambda channel, timeout:
+            SeqnumServiceStub(channel).newest(request, timeout=timeout))
 
 
 __all__ = [

@@ -131,7 +131,9 @@ export interface ConformanceCase {
   requires?: string[];
   /**
    * Server capabilities it needs: "restart" (the runner can restart the server),
-   * "config" (the runner starts the server with `server_config`).
+   * "config" (the runner starts the server with `server_config`), "single_node" (every
+   * connection reaches the same node, so per-node limits such as
+   * gateway.max_connections_per_ip see them all; a cluster spreads them over its nodes).
    */
   serverRequires?: string[];
   /**
@@ -1282,6 +1284,15 @@ export interface NotifyResponse {
 }
 
 // ---- prim/v1/seqnum.proto ----
+
+export interface NewestRequest {
+  channel?: string;
+}
+
+export interface NewestResponse {
+  /** 0: the channel has no number yet. */
+  seqnum?: string;
+}
 
 export interface AllocateRequest {
   /**

@@ -117,7 +117,9 @@ class MessageRole:
 
         gateway = MessageGateway(storage=storage, pipeline=pipeline, router=router, config=cfg,
                                  clock=self.clock, metrics=metrics,
-                                 persist_wait=cfg.cluster.persist_wait_seconds)
+                                 persist_wait=cfg.cluster.persist_wait_seconds,
+                                 newest_seqnum=seqnums.newest,
+                                 peer_nodes=lambda: [i for i, _ in peers.live()])
         service = MessageNodeService(pipeline=pipeline, router=router, gateway=gateway,
                                      fresh_timestamp=StrictlyIncreasing(self.clock))
         rpc = RpcServer([MessageNodeServiceGrpc(service)], certs.rpc)

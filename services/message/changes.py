@@ -41,6 +41,9 @@ RECENT_WINDOW = 64
 #: Sequences, stores and delivers a frame (the pipeline, directly or through the relay).
 Sequencer = Callable[[Frame], Awaitable[object]]
 
+#: A channel's newest seqnum handed out, stored or not (SeqnumService.Newest on a cluster).
+NewestSeqnum = Callable[[str], Awaitable[int]]
+
 
 def check_content(type_: int, payload: bytes, field: str = "payload") -> None:
     """The content rule of a message type (a fresh message's payload, or the new payload of
@@ -68,14 +71,18 @@ def check_content(type_: int, payload: bytes, field: str = "payload") -> None:
 
 class MessageChanges:
     def __init__(self, *, messages: MessageStore, social: SocialReads, clock: Clock,
-                 persist_wait: float = 0.0) -> None:
+                 persist_wait: float = 0.0, newest: NewestSeqnum | None = None) -> None:
         """`persist_wait`: seconds to wait for a target that is not stored yet but may be
         on its way (on a cluster, messages reach the database shortly after their Ack, so
-        an Edit right after the send would otherwise find nothing); 0: no waiting."""
+        an Edit right after the send would otherwise find nothing); 0: no waiting.
+        `newest`: the channel's newest seqnum handed out, so that a number never handed out
+        is refused at once and a receipt is clamped to a message not stored yet; without
+        it, the stored messages (after waiting) stand for both."""
         self._messages = messages
         self._social = social
         self._clock = clock
         self._persist_wait = persist_wait
+        self._newest = newest
 
     async def authorize_write(self, sender: int, receiver: int) -> None:
         """Who may write (PROTOCOL.md section 4): group members; between users, friends
@@ -110,7 +117,8 @@ class MessageChanges:
                            "target_seqnum")
         channel = channel_key(frame.sender, frame.receiver)
         target = await self._messages.get(channel, target_seqnum)
-        if target is None and self._persist_wait > 0:
+        if target is None and self._persist_wait > 0 and (
+                self._newest is None or target_seqnum <= await self._newest(channel)):
             target = await self._await_persisted(channel, target_seqnum)
         if target is None or target.type not in CONTENT_TYPES:
             raise ApiError(ErrorCode.NOT_FOUND,
@@ -140,9 +148,12 @@ class MessageChanges:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.2)
 
-    async def stored_up_to(self, channel: str, seqnum: int) -> int:
-        """The channel's newest stored seqnum, after waiting up to `persist_wait` for it to
-        reach `seqnum` (a message just Acked may not be stored yet on a cluster)."""
+    async def newest_up_to(self, channel: str, seqnum: int) -> int:
+        """The channel's newest seqnum: handed out, when `newest` was given; else stored,
+        after waiting up to `persist_wait` for it to reach `seqnum` (a message just Acked
+        may not be stored yet on a cluster)."""
+        if self._newest is not None:
+            return await self._newest(channel)
         last = await self._messages.last_seqnum(channel)
         if last >= seqnum or self._persist_wait <= 0:
             return last

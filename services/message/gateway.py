@@ -4,10 +4,11 @@ sender id.
 
 Auth is checked against the account store's sessions; each accepted connection is a device
 of its user in the router and the online state (at most gateway.max_connections_per_user
-per user on a node), and is closed when its token expires. Sequenced frames are
-authorised, handed to the pipeline and Acked once durable; Edit and Withdraw change their
-target, then are sequenced like any message; ReadReceipt (read_receipts.py) and Typing
-(throttled, typing_throttle.py) follow the write rules and are relayed live only.
+per user: on a cluster, the devices the online state has on other live nodes count too),
+and is closed when its token expires. Sequenced frames are authorised, handed to the
+pipeline and Acked once durable; Edit and Withdraw change their target, then are sequenced
+like any message; ReadReceipt (read_receipts.py) and Typing (throttled, typing_throttle.py)
+follow the write rules and are relayed live only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -36,7 +38,12 @@ from prim.runtime.wire.events import ConnectionClosed
 from prim.runtime.wire.frame import Frame
 from prim.runtime.wire.handler import AuthRejected, Connection, ConnectionHandler
 from prim.services.api.tokens import token_hash
-from prim.services.message.changes import CONTENT_TYPES, MessageChanges, check_content
+from prim.services.message.changes import (
+    CONTENT_TYPES,
+    MessageChanges,
+    NewestSeqnum,
+    check_content,
+)
 from prim.services.message.metrics import MessageMetrics
 from prim.services.message.pipeline import MessagePipeline
 from prim.services.message.rate_limit import TokenBucket
@@ -58,9 +65,16 @@ class _Device:
 class MessageGateway(ConnectionHandler):
     def __init__(self, *, storage: Storage, pipeline: MessagePipeline, router: ConnectionRouter,
                  config: Config, clock: Clock, metrics: MessageMetrics | None = None,
-                 persist_wait: float = 0.0) -> None:
-        """`persist_wait`: see MessageChanges (a cluster node's history lags its Acks)."""
+                 persist_wait: float = 0.0,
+                 newest_seqnum: NewestSeqnum | None = None,
+                 peer_nodes: Callable[[], Collection[int]] | None = None) -> None:
+        """`persist_wait`, `newest_seqnum`: see MessageChanges (a cluster node's history
+        lags its Acks).
+        `peer_nodes`: the ids of the other live message nodes of a cluster, whose
+        connections (in the online state) count towards a user's connection limit; an
+        entry of a node not listed is left behind by a dead node and not counted."""
         self._storage = storage
+        self._peer_nodes = peer_nodes
         self._pipeline = pipeline
         self._router = router
         self._node_id = config.node.id
@@ -69,7 +83,8 @@ class MessageGateway(ConnectionHandler):
         # and Edit/Withdraw: shared with the api's HTTP endpoints.
         self._social = storage.social_reads or storage.social
         self._changes = MessageChanges(messages=storage.messages, social=self._social,
-                                       clock=clock, persist_wait=persist_wait)
+                                       clock=clock, persist_wait=persist_wait,
+                                       newest=newest_seqnum)
         self._receipts = ReadReceipts(inbox=storage.inbox, social=self._social,
                                       changes=self._changes)
         self._typing = TypingThrottle(config.limits.typing_interval_seconds)
@@ -90,10 +105,10 @@ class MessageGateway(ConnectionHandler):
         if sender != session.user_id:
             return AuthRejected(ErrorCode.SENDER_MISMATCH,
                                 f"the token belongs to user {session.user_id}, not {sender}")
-        if len(self._router.connections(session.user_id)) >= self._max_per_user:
+        if await self._open_connections(session.user_id) >= self._max_per_user:
             return AuthRejected(ErrorCode.RATE_LIMITED,
                                 f"user {session.user_id} already has {self._max_per_user} "
-                                "connections open on this node (gateway.max_connections_per_user)")
+                                "connections open (gateway.max_connections_per_user)")
         # Everything local is registered before the first await: the runtime calls on_close
         # for this connection from here on, even if it closes while the awaits below run.
         expiry = asyncio.get_running_loop().call_later(
@@ -117,6 +132,16 @@ class MessageGateway(ConnectionHandler):
                                                            "online state unavailable", False))
             raise
         return session.user_id
+
+    async def _open_connections(self, user_id: int) -> int:
+        """The user's connections on this node, plus their devices connected to the other
+        live nodes of a cluster (the online state keeps one entry per device)."""
+        here = len(self._router.connections(user_id))
+        if self._peer_nodes is None:
+            return here
+        peers = set(self._peer_nodes())
+        elsewhere = await self._storage.online.get_connections(user_id)
+        return here + sum(node in peers for node in elsewhere.values())
 
     async def on_close(self, conn: Connection, closed: ConnectionClosed) -> None:
         device = self._devices.pop(conn.id, None)

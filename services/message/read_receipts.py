@@ -2,10 +2,10 @@
 SetReadMarker. The reader must be allowed to write to the conversation (PROTOCOL.md
 section 4: friends who have not blocked them, group members), so that nobody can push
 receipts at a stranger or at someone who blocked them. The marker is clamped to the newest
-stored message and only moves forward; only a move is told, with a payload made here (never
-the client's bytes or extension): to the peer and the reader's other devices, in a group or
-towards a peer the reader has blocked, and in the reader's own notification stream, only to
-the reader's own devices."""
+message (sequenced, if not stored yet) and only moves forward; only a move is told, with a
+payload made here (never the client's bytes or extension): to the peer and the reader's
+other devices, in a group or towards a peer the reader has blocked, and in the reader's own
+notification stream, only to the reader's own devices."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class ReadReceipts:
         if peer != reader:
             await self._changes.authorize_write(reader, peer)
         channel = channel_key(reader, peer)
-        last = await self._changes.stored_up_to(channel, seqnum)
+        last = await self._changes.newest_up_to(channel, seqnum)
         wanted = min(seqnum, last)
         before = (await self._inbox.get_read_markers(reader, [channel])).get(channel, 0)
         if wanted <= before:

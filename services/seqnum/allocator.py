@@ -63,7 +63,7 @@ class SeqnumAllocator:
             self._current[channel] = new_last
             return last + 1
 
-    async def current(self, channel: str) -> int:
+    async def newest(self, channel: str) -> int:
         """The last number handed out for `channel` by this process (or the floor)."""
         section = section_of(channel, self._sections)
         return self._current.get(channel, self._floor.get(section, 0))

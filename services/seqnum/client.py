@@ -37,6 +37,7 @@ from prim.generated.prim.v1 import (
     AllocateRequest,
     AllocateResult,
     ErrorCode,
+    NewestRequest,
 )
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
@@ -127,6 +128,40 @@ class SeqnumClient:
         if channel not in self._busy:
             self._schedule_dispatch()
         return await future
+
+    async def newest(self, channel: str) -> int:
+        """The newest number handed out for `channel` (SeqnumService.Newest), from the
+        instance that holds its section: the others refuse with UNAVAILABLE and the next is
+        tried, as for an allocation, within the fail-over timeout. Not batched: it is asked
+        for Edits and read receipts, not for every message."""
+        loop = asyncio.get_running_loop()
+        probe = _Item(channel, section_of(channel, self._sections), [], 0,
+                      loop.time() + self._failover_timeout)
+        while True:
+            for instance in self._candidates(probe, await self._live(force=probe.rounds > 0)):
+                remote = self._remotes.get(instance)
+                if remote is None:
+                    continue
+                try:
+                    answer = await remote.newest(NewestRequest(channel=channel), CallContext())
+                except ApiError as exc:
+                    if exc.code != ErrorCode.UNAVAILABLE:
+                        raise
+                    probe.refused_by.add(instance)
+                    probe.last_error = f"{instance}: {exc.message}"
+                    continue
+                self._sticky[probe.section] = instance
+                return answer.seqnum
+            remaining = probe.deadline - loop.time()
+            if remaining <= 0:
+                raise ApiError(ErrorCode.UNAVAILABLE,
+                               f"no seqnum instance answered the newest number of channel "
+                               f"{channel} within {self._failover_timeout:g} s (last: "
+                               f"{probe.last_error or 'no seqnum instance is listed'})")
+            await asyncio.sleep(min(self._backoff * 2 ** probe.rounds, self._max_backoff,
+                                    remaining))
+            probe.rounds += 1
+            probe.refused_by.clear()
 
     async def close(self) -> None:
         """Stops; pending allocations fail with UNAVAILABLE."""

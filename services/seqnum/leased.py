@@ -89,19 +89,12 @@ class LeasedSeqnumAllocator:
         if count < 1:
             raise ValueError("count must be positive")
         section = section_of(channel, self._sections)
-        lock = self._locks.get(section)
-        if lock is None:
-            lock = self._locks[section] = asyncio.Lock()
+        lock = self._lock(section)
         # An uncontended asyncio.Lock is taken without yielding, so the common path costs no
         # scheduling; the lock keeps a section's store calls (and its channels' numbers) in
         # call order.
         async with lock:
-            if self._closed:
-                raise ApiError(ErrorCode.UNAVAILABLE,
-                               f"seqnum instance {self.owner} is shutting down; try another")
-            held = self._held.get(section)
-            if held is None or self._clock() >= held.valid_until:
-                held = await self._acquire(section, channel, held)
+            held = await self._held_now(section, channel)
             last = held.channels.get(channel, held.floor)
             new_last = last + count
             if new_last > held.ceiling:
@@ -114,6 +107,32 @@ class LeasedSeqnumAllocator:
             held.channels[channel] = new_last
             held.last_used = now
             return last + 1
+
+    async def newest(self, channel: str) -> int:
+        """The newest number handed out for `channel`; ApiError UNAVAILABLE when another
+        live instance holds its section. A section not held yet is acquired (as by
+        allocate): its floor is above every number handed out before."""
+        section = section_of(channel, self._sections)
+        lock = self._lock(section)
+        async with lock:
+            held = await self._held_now(section, channel)
+            return held.channels.get(channel, held.floor)
+
+    def _lock(self, section: int) -> asyncio.Lock:
+        lock = self._locks.get(section)
+        if lock is None:
+            lock = self._locks[section] = asyncio.Lock()
+        return lock
+
+    async def _held_now(self, section: int, channel: str) -> _HeldSection:
+        """The section's lease, taken or renewed when this instance does not hold it now."""
+        if self._closed:
+            raise ApiError(ErrorCode.UNAVAILABLE,
+                           f"seqnum instance {self.owner} is shutting down; try another")
+        held = self._held.get(section)
+        if held is None or self._clock() >= held.valid_until:
+            held = await self._acquire(section, channel, held)
+        return held
 
     def held_sections(self) -> set[int]:
         """The sections whose lease this instance holds now (by its local reckoning)."""

@@ -20,6 +20,11 @@ class SeqnumSource(Protocol):
         numbers are handed out in call order."""
         ...
 
+    async def newest(self, channel: str) -> int:
+        """The newest number handed out for `channel` (0: none), taking none; never below
+        one handed out, possibly above (numbers skipped)."""
+        ...
+
 
 class LeaseStore(Protocol):
     async def acquire(self, section: int, owner: str, ttl_ms: int) -> SectionLease: ...

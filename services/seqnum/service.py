@@ -19,6 +19,8 @@ from prim.generated.prim.v1 import (
     AllocateResponse,
     AllocateResult,
     ErrorCode,
+    NewestRequest,
+    NewestResponse,
 )
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
@@ -49,6 +51,11 @@ class SeqnumService(SeqnumServiceInterface):
             *(self._one(item, f"items[{i}].") for i, item in enumerate(request.items))
         )
         return AllocateManyResponse(results=list(results))
+
+    async def newest(self, request: NewestRequest, ctx: CallContext) -> NewestResponse:
+        if not request.channel:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, "channel must not be empty", "channel")
+        return NewestResponse(seqnum=await self._allocator.newest(request.channel))
 
     async def _one(self, item: AllocateRequest, prefix: str) -> AllocateResult:
         try:

@@ -19,6 +19,8 @@ from prim.generated.prim.v1 import (
     AllocateRequest,
     AllocateResponse,
     ErrorCode,
+    NewestRequest,
+    NewestResponse,
     SeqnumServiceStub,
 )
 from prim.generated.rpc import SeqnumServiceGrpc, SeqnumServiceRemote
@@ -52,6 +54,9 @@ class Counter(SeqnumServiceInterface):
     async def allocate_many(self, request: AllocateManyRequest,
                             ctx: CallContext) -> AllocateManyResponse:
         raise ApiError(ErrorCode.UNAVAILABLE, "not today")
+
+    async def newest(self, request: NewestRequest, ctx: CallContext) -> NewestResponse:
+        return NewestResponse(seqnum=self.next - 1)
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from prim.generated.prim.v1 import (
     AllocateRequest,
     AllocateResponse,
     ErrorCode,
+    NewestRequest,
+    NewestResponse,
 )
 from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
@@ -39,6 +41,7 @@ class Recording(SeqnumServiceInterface):
         self.calls: list[AllocateManyRequest] = []
         self.gate: asyncio.Event | None = None
         self.down = False
+        self.newest_calls = 0
 
     async def allocate(self, request: AllocateRequest, ctx: CallContext) -> AllocateResponse:
         return await self.inner.allocate(request, ctx)
@@ -51,6 +54,10 @@ class Recording(SeqnumServiceInterface):
         if self.gate is not None:
             await self.gate.wait()
         return await self.inner.allocate_many(request, ctx)
+
+    async def newest(self, request: NewestRequest, ctx: CallContext) -> NewestResponse:
+        self.newest_calls += 1
+        return await self.inner.newest(request, ctx)
 
 
 def instance(store: PostgresSeqnumStore, owner: str) -> Recording:
@@ -136,6 +143,21 @@ async def test_a_section_leased_elsewhere_fails_over_and_then_sticks(
     assert len(instances["a"].calls) == 1  # refused: leased to b
     assert [await seqnums.allocate(channel) for _ in range(3)] == [3, 4, 5]
     assert len(instances["a"].calls) == 1  # the section now goes to b directly
+    await seqnums.close()
+
+
+async def test_newest_comes_from_the_holder_and_takes_no_number(
+        lease_store: PostgresSeqnumStore) -> None:
+    instances = {"a": instance(lease_store, "a"), "b": instance(lease_store, "b")}
+    channel = channels_won_by("a", ["a", "b"], 1)[0]
+    for _ in range(3):  # `b` holds the section that rendezvous gives to `a`
+        await instances["b"].allocate(AllocateRequest(channel=channel), CallContext())
+    seqnums = client(instances)
+    assert await seqnums.newest(channel) == 3
+    assert instances["a"].newest_calls == 1  # refused: leased to b
+    assert await seqnums.newest(channel) == 3  # no number taken; straight to b now
+    assert instances["a"].newest_calls == 1
+    assert await seqnums.allocate(channel) == 4
     await seqnums.close()
 
 

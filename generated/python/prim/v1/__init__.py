@@ -137,6 +137,8 @@ __all__ = (
     "MsgTypeInfo",
     "NewAccountIdRequest",
     "NewAccountIdResponse",
+    "NewestRequest",
+    "NewestResponse",
     "NodeAssignment",
     "NodeInfo",
     "NodeRole",
@@ -1373,7 +1375,9 @@ class ConformanceCase(betterproto2.Message):
     server_requires: "list[str]" = betterproto2.field(5, betterproto2.TYPE_STRING, repeated=True)
     """
     Server capabilities it needs: "restart" (the runner can restart the server),
-    "config" (the runner starts the server with `server_config`).
+    "config" (the runner starts the server with `server_config`), "single_node" (every
+    connection reaches the same node, so per-node limits such as
+    gateway.max_connections_per_ip see them all; a cluster spreads them over its nodes).
     """
 
     server_config: "dict[str, str]" = betterproto2.field(
@@ -2950,6 +2954,25 @@ class NewAccountIdResponse(betterproto2.Message):
 
 
 default_message_pool.register_message("prim.v1", "NewAccountIdResponse", NewAccountIdResponse)
+
+
+@dataclass(eq=False, repr=False)
+class NewestRequest(betterproto2.Message):
+    channel: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+
+default_message_pool.register_message("prim.v1", "NewestRequest", NewestRequest)
+
+
+@dataclass(eq=False, repr=False)
+class NewestResponse(betterproto2.Message):
+    seqnum: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
+    """
+    0: the channel has no number yet.
+    """
+
+
+default_message_pool.register_message("prim.v1", "NewestResponse", NewestResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -5114,6 +5137,31 @@ class SeqnumServiceStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def newest(
+        self,
+        message: "NewestRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "NewestResponse":
+        """
+        The newest number handed out for a channel, taking none: on a cluster a message is
+        Acked before it reaches the database, so Edit and read receipts ask this to tell a
+        message on its way from one never sent. It may be above the newest message (numbers
+        skipped at a restart or a fail-over), never below. From the instance that holds the
+        channel's section, like Allocate (UNAVAILABLE from the others).
+        """
+
+        return await self._unary_unary(
+            "/prim.v1.SeqnumService/Newest",
+            message,
+            NewestResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
 
 class UserServiceStub(betterproto2_grpclib.ServiceStub):
     async def get_my_profile(
@@ -6494,6 +6542,17 @@ class SeqnumServiceBase(betterproto2_grpclib.ServiceBase):
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
+    async def newest(self, message: "NewestRequest") -> "NewestResponse":
+        """
+        The newest number handed out for a channel, taking none: on a cluster a message is
+        Acked before it reaches the database, so Edit and read receipts ask this to tell a
+        message on its way from one never sent. It may be above the newest message (numbers
+        skipped at a restart or a fail-over), never below. From the instance that holds the
+        channel's section, like Allocate (UNAVAILABLE from the others).
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
     async def __rpc_allocate(
         self, stream: "grpclib.server.Stream[AllocateRequest, AllocateResponse]"
     ) -> None:
@@ -6510,6 +6569,14 @@ class SeqnumServiceBase(betterproto2_grpclib.ServiceBase):
         response = await self.allocate_many(request)
         await stream.send_message(response)
 
+    async def __rpc_newest(
+        self, stream: "grpclib.server.Stream[NewestRequest, NewestResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.newest(request)
+        await stream.send_message(response)
+
     def __mapping__(self) -> "dict[str, grpclib.const.Handler]":
         return {
             "/prim.v1.SeqnumService/Allocate": grpclib.const.Handler(
@@ -6523,6 +6590,12 @@ class SeqnumServiceBase(betterproto2_grpclib.ServiceBase):
                 grpclib.const.Cardinality.UNARY_UNARY,
                 AllocateManyRequest,
                 AllocateManyResponse,
+            ),
+            "/prim.v1.SeqnumService/Newest": grpclib.const.Handler(
+                self.__rpc_newest,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                NewestRequest,
+                NewestResponse,
             ),
         }
 
