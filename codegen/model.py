@@ -46,6 +46,14 @@ HTTP_VERBS = ("get", "put", "post", "delete", "patch")
 _PATH_VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?:=([^}]*))?\}")
 
 
+def _grpc_status(err: Any) -> str:
+    """The google.rpc.Code name a (prim.v1.error) option gives, "" when none."""
+    if err is None or not err.grpc_status:  # 0 is OK: never an error's status
+        return ""
+    return str(err.DESCRIPTOR.fields_by_name["grpc_status"].enum_type.values_by_number[
+        err.grpc_status].name)
+
+
 class SpecError(Exception):
     """The spec breaks a rule the generator enforces; the message names the place."""
 
@@ -149,6 +157,7 @@ class EnumValue:
     msg_type: MsgTypeInfo | None = None
     http_status: int | None = None
     retryable: bool = False
+    grpc_status: str = ""  # a google.rpc.Code name, "" when not set
     # Which calls can answer it beyond the RPCs that declare it: "" (only those),
     # "EVERY_CALL", "AUTHENTICATED", "WITH_BODY", "ROUTING" or "WIRE" (prim.v1.error_scope).
     error_scope: str = ""
@@ -553,6 +562,7 @@ def _add_enum(
                 msg_type=_msg_type_info(info) if info is not None else None,
                 http_status=err.http_status if err is not None else None,
                 retryable=err.retryable if err is not None else False,
+                grpc_status=_grpc_status(err),
                 error_scope=scope[0].removeprefix("ERROR_SCOPE_").replace("UNSPECIFIED", "")
                 if scope else "",
             )

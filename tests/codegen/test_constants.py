@@ -90,6 +90,7 @@ HAND_COPIES = {
         r"""(max_length|min_length|max_items)\(\s*["']prim\."""),
     "media types per kind": re.compile(
         r"""MsgType\.(IMAGE|VIDEO|AUDIO):\s*["'](image|video|audio)/"""),
+    "an HTTP -> gRPC status table": re.compile(r"\b[45]\d\d\s*:\s*Status\."),
     "a payload class chosen by hand": re.compile(r"\b(EditPayload|WithdrawPayload|FriendEvent"
                                                  r"|GroupEvent|RelationshipEvent)\.parse\("),
 }

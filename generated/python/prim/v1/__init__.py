@@ -1892,6 +1892,14 @@ class ErrorInfo(betterproto2.Message):
     Whether repeating the same request later can succeed.
     """
 
+    grpc_status: "__google__rpc__.Code" = betterproto2.field(
+        3, betterproto2.TYPE_ENUM, default_factory=lambda: __google__rpc__.Code(0)
+    )
+    """
+    The gRPC status an internal RPC answers with this code (the code itself travels as a
+    google.rpc.ErrorInfo detail); required on every value that has an http_status.
+    """
+
 
 default_message_pool.register_message("prim.v1", "ErrorInfo", ErrorInfo)
 
@@ -5185,6 +5193,7 @@ class UserServiceStub(betterproto2_grpclib.ServiceStub):
 
 from ...google import api as __google__api__
 from ...google import protobuf as __google__protobuf__
+from ...google import rpc as __google__rpc__
 
 
 class AccountServiceBase(betterproto2_grpclib.ServiceBase):
