@@ -84,6 +84,7 @@ class Field:
     maximum: int | None = None
     default_value: int = 0  # what 0 stands for (integer fields); 0: nothing
     enum_in: tuple[str, ...] = ()  # enum fields: the only value names accepted
+    pattern: str = ""  # string fields: a regular expression the whole value matches
 
     @property
     def is_map(self) -> bool:
@@ -515,6 +516,7 @@ def _field(
         min_length=rules.min_length if rules is not None else 0,
         max_length=rules.max_length if rules is not None else 0,
         max_items=rules.max_items if rules is not None else 0,
+        pattern=rules.pattern if rules is not None else "",
         minimum=_optional_rule(rules, "minimum"),
         maximum=_optional_rule(rules, "maximum"),
         default_value=int(getattr(rules, "default_value", 0)) if rules is not None else 0,

@@ -543,6 +543,10 @@ export interface FieldViolation {
 
 export interface FileInfo {
   fileId?: string;
+  /**
+   * The media type the upload declared, normalised: RFC 6838 type/subtype names in lower
+   * case, then optional parameters of printable ASCII after "; ".
+   */
   contentType?: string;
   size?: string;
   name?: string;
@@ -1104,6 +1108,13 @@ export interface FieldRules {
    * when listed.
    */
   enumIn?: string[];
+  /**
+   * For string fields: a regular expression (the common subset of ECMA-262 and Python's re,
+   * anchored with ^ and $) the whole value matches. Stated in the OpenAPI document and the
+   * generated constants; today only response fields carry one, so the HTTP binding does
+   * not check requests against it.
+   */
+  pattern?: string;
 }
 
 export interface ErrorInfo {

@@ -1980,6 +1980,14 @@ class FieldRules(betterproto2.Message):
     when listed.
     """
 
+    pattern: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
+    """
+    For string fields: a regular expression (the common subset of ECMA-262 and Python's re,
+    anchored with ^ and $) the whole value matches. Stated in the OpenAPI document and the
+    generated constants; today only response fields carry one, so the HTTP binding does
+    not check requests against it.
+    """
+
 
 default_message_pool.register_message("prim.v1", "FieldRules", FieldRules)
 
@@ -2010,6 +2018,10 @@ class FileInfo(betterproto2.Message):
     file_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     content_type: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    The media type the upload declared, normalised: RFC 6838 type/subtype names in lower
+    case, then optional parameters of printable ASCII after "; ".
+    """
 
     size: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
 
