@@ -46,6 +46,14 @@ HTTP_VERBS = ("get", "put", "post", "delete", "patch")
 _PATH_VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?:=([^}]*))?\}")
 
 
+def _grpc_status(err: Any) -> str:
+    """The google.rpc.Code name a (prim.v1.error) option gives, "" when none."""
+    if err is None or not err.grpc_status:  # 0 is OK: never an error's status
+        return ""
+    return str(err.DESCRIPTOR.fields_by_name["grpc_status"].enum_type.values_by_number[
+        err.grpc_status].name)
+
+
 class SpecError(Exception):
     """The spec breaks a rule the generator enforces; the message names the place."""
 
@@ -76,6 +84,7 @@ class Field:
     maximum: int | None = None
     default_value: int = 0  # what 0 stands for (integer fields); 0: nothing
     enum_in: tuple[str, ...] = ()  # enum fields: the only value names accepted
+    pattern: str = ""  # string fields: a regular expression the whole value matches
 
     @property
     def is_map(self) -> bool:
@@ -149,6 +158,7 @@ class EnumValue:
     msg_type: MsgTypeInfo | None = None
     http_status: int | None = None
     retryable: bool = False
+    grpc_status: str = ""  # a google.rpc.Code name, "" when not set
     # Which calls can answer it beyond the RPCs that declare it: "" (only those),
     # "EVERY_CALL", "AUTHENTICATED", "WITH_BODY", "ROUTING" or "WIRE" (prim.v1.error_scope).
     error_scope: str = ""
@@ -506,6 +516,7 @@ def _field(
         min_length=rules.min_length if rules is not None else 0,
         max_length=rules.max_length if rules is not None else 0,
         max_items=rules.max_items if rules is not None else 0,
+        pattern=rules.pattern if rules is not None else "",
         minimum=_optional_rule(rules, "minimum"),
         maximum=_optional_rule(rules, "maximum"),
         default_value=int(getattr(rules, "default_value", 0)) if rules is not None else 0,
@@ -553,6 +564,7 @@ def _add_enum(
                 msg_type=_msg_type_info(info) if info is not None else None,
                 http_status=err.http_status if err is not None else None,
                 retryable=err.retryable if err is not None else False,
+                grpc_status=_grpc_status(err),
                 error_scope=scope[0].removeprefix("ERROR_SCOPE_").replace("UNSPECIFIED", "")
                 if scope else "",
             )

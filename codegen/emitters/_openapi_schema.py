@@ -154,6 +154,8 @@ def _with_lengths(schema: Schema, f: Field) -> Schema:
         schema["minLength"] = f.min_length
     if f.max_length:
         schema["maxLength"] = f.max_length
+    if f.pattern:
+        schema["pattern"] = f.pattern
     return schema
 
 

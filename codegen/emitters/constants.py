@@ -11,7 +11,8 @@ from prim.codegen.emitters._ts_common import GENERATED_NOTE
 from prim.codegen.model import Constants, Field, Message_, Model, SpecError, to_snake
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_RULES = ("min_length", "max_length", "max_items", "minimum", "maximum", "default_value")
+_RULES = ("min_length", "max_length", "max_items", "minimum", "maximum", "default_value",
+          "pattern")
 
 
 def emit(model: Model) -> dict[str, str]:
@@ -22,11 +23,11 @@ def emit(model: Model) -> dict[str, str]:
     return {"python/constants.py": _python(c, rules), "ts/constants.ts": _ts(c, rules)}
 
 
-def rule_constants(model: Model) -> list[tuple[str, int, str]]:
+def rule_constants(model: Model) -> list[tuple[str, int | str, str]]:
     """(NAME, value, what it limits) for every number a (prim.v1.rules) option sets:
     SIGNUP_REQUEST_NICKNAME_MAX_LENGTH for SignupRequest.nickname's max_length,
     LIST_FRIENDS_REQUEST_PAGE_SIZE_DEFAULT_VALUE for what its page_size 0 stands for."""
-    out: list[tuple[str, int, str]] = []
+    out: list[tuple[str, int | str, str]] = []
     for msg in sorted(model.generated_messages(), key=lambda m: m.full_name):
         for f in msg.fields:
             for rule in _RULES:
@@ -48,7 +49,7 @@ def _fstring(fmt: str, names: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: "{" + names[m.group(1)] + "}", fmt)
 
 
-def _python(c: Constants, rules: list[tuple[str, int, str]]) -> str:
+def _python(c: Constants, rules: list[tuple[str, int | str, str]]) -> str:
     user = _fstring(c.user_channel_key, {"low": "low", "high": "high"})
     group = _fstring(c.group_channel_key, {"group": "receiver"})
     out = [
@@ -82,11 +83,11 @@ def _python(c: Constants, rules: list[tuple[str, int, str]]) -> str:
         "",
         "# The limits (prim.v1.rules) sets on request fields; string lengths count code points.",
     ]
-    out += [f"{name} = {value}  # {where}" for name, value, where in rules]
+    out += [f"{name} = {_literal(value)}  # {where}" for name, value, where in rules]
     return "\n".join(out) + "\n"
 
 
-def _ts(c: Constants, rules: list[tuple[str, int, str]]) -> str:
+def _ts(c: Constants, rules: list[tuple[str, int | str, str]]) -> str:
     user = _fstring(c.user_channel_key, {"low": "low", "high": "high"}).replace("{", "${")
     group = _fstring(c.group_channel_key, {"group": "receiver"}).replace("{", "${")
     out = [
@@ -121,8 +122,13 @@ def _ts(c: Constants, rules: list[tuple[str, int, str]]) -> str:
         "",
         "// The limits (prim.v1.rules) sets on request fields; string lengths count code points.",
     ]
-    out += [f"export const {name} = {value}; // {where}" for name, value, where in rules]
+    out += [f"export const {name} = {_literal(value)}; // {where}" for name, value, where in rules]
     return "\n".join(out) + "\n"
+
+
+def _literal(value: int | str) -> str:
+    """A rule's value as a literal, the same in Python and TypeScript."""
+    return _js_string(value) if isinstance(value, str) else str(value)
 
 
 def _js_string(text: str) -> str:

@@ -1,9 +1,14 @@
-"""Emits python/errors.py: the HTTP status and retryability of every error code, from the
-(prim.v1.error) options of the ErrorCode enum."""
+"""Emits python/errors.py: the HTTP status, gRPC status and retryability of every error code,
+from the (prim.v1.error) options of the ErrorCode enum."""
 
 from __future__ import annotations
 
-from prim.codegen.model import Model, python_module
+from google.rpc import code_pb2
+
+from prim.codegen.model import Model, SpecError, python_module
+
+# google.rpc.Code's numbers, from the protobuf the spec's option names.
+_GRPC_CODES = {v.name: v.number for v in code_pb2.DESCRIPTOR.enum_types_by_name["Code"].values}
 
 
 def emit(model: Model) -> dict[str, str]:
@@ -14,9 +19,13 @@ def emit(model: Model) -> dict[str, str]:
         names = ", ".join(e.full_name for e in codes)
         raise ValueError(f"only one enum may carry (prim.v1.error); found {names}")
     enum = codes[0]
+    missing = [v.name for v in enum.values if not v.grpc_status]
+    if missing:
+        raise SpecError(f"{enum.full_name}: (prim.v1.error) needs a grpc_status on "
+                        f"{', '.join(missing)}")
     out = [
-        '"""HTTP status and retryability of each error code. Generated from the spec by',
-        '`make gen` (codegen/emitters/errors_py.py): do not edit."""',
+        '"""HTTP status, gRPC status and retryability of each error code. Generated from the',
+        'spec by `make gen` (codegen/emitters/errors_py.py): do not edit."""',
         "",
         "from __future__ import annotations",
         "",
@@ -26,6 +35,11 @@ def emit(model: Model) -> dict[str, str]:
     ]
     for v in enum.values:
         out.append(f"    {enum.name}.{v.short_name}: {v.http_status or 500},")
+    out += ["}", "", "# The google.rpc.Code number of each (grpclib's Status numbers agree).",
+            f"GRPC_STATUS: dict[{enum.name}, int] = {{"]
+    for v in enum.values:
+        number = _GRPC_CODES[v.grpc_status]
+        out.append(f"    {enum.name}.{v.short_name}: {number},  # {v.grpc_status}")
     out += ["}", "", f"RETRYABLE: frozenset[{enum.name}] = frozenset({{"]
     for v in enum.values:
         if v.retryable:

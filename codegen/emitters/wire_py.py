@@ -4,16 +4,25 @@ from the (prim.v1.header) and (prim.v1.msg_type) options of the spec."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from prim.codegen.emitters._header_layout import HeaderLayout, header_layout
-from prim.codegen.model import Enum, Message_, Model, python_module
+from prim.codegen.model import Enum, Field, Message_, Model, python_module
+
+# The strict encoding check parse_payload runs before betterproto2: hand-written, copied.
+STRICT_RUNTIME = Path(__file__).parent / "py_runtime" / "protobuf_strict.py"
 
 
 def emit(model: Model) -> dict[str, str]:
     layout = header_layout(model)
     if layout is None:
         return {}
-    return {"python/wire.py": _render(model, layout)}
+    note = ("# Copied from codegen/emitters/py_runtime/protobuf_strict.py by `make gen`; "
+            "do not edit (edit that file).\n")
+    return {
+        "python/wire.py": _render(model, layout),
+        "python/protobuf_strict.py": note + STRICT_RUNTIME.read_text(),
+    }
 
 
 def _payload_messages(model: Model, msg_type: Enum) -> list[tuple[str, Message_]]:
@@ -33,7 +42,47 @@ def _imports(model: Model, msg_type: Enum) -> dict[str, list[str]]:
     return {mod: sorted(names) for mod, names in sorted(by_module.items())}
 
 
+def _shape(f: Field) -> str:
+    """The FieldShape(...) expression of one field."""
+    args = [repr(f.kind)]
+    if f.repeated or f.map_value is not None:
+        args.append("repeated=True")
+    if f.kind == "message":
+        args.append(f"message={f.type_name!r}")
+    return f"FieldShape({', '.join(args)})"
+
+
+def _shapes(model: Model, msg_type: Enum) -> dict[str, list[Field]]:
+    """The fields of each payload message and of every message they nest (map entries too)."""
+    out: dict[str, list[Field]] = {}
+    todo = [msg.full_name for _, msg in _payload_messages(model, msg_type)]
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        msg = model.message(name)
+        out[name] = list(msg.fields)
+        for f in msg.fields:
+            if f.map_key is not None and f.map_value is not None:
+                out[f.type_name] = [f.map_key, f.map_value]
+                if f.map_value.kind == "message":
+                    todo.append(f.map_value.type_name)
+            elif f.kind == "message":
+                todo.append(f.type_name)
+    return dict(sorted(out.items()))
+
+
 def _payload_classes(w: Callable[[str], None], model: Model, msg_type: Enum) -> None:
+    w("")
+    w("#: The declared fields of each payload message and of the messages they nest, by number:")
+    w("#: what parse_payload's strict check holds the bytes to.")
+    w("PAYLOAD_SHAPES: dict[str, dict[int, FieldShape]] = {")
+    for name, fields in _shapes(model, msg_type).items():
+        w(f"    {name!r}: {{")
+        for f in sorted(fields, key=lambda f: f.number):
+            w(f"        {f.number}: {_shape(f)},")
+        w("    },")
+    w("}")
     w("")
     w("#: The class of each payload that is a protobuf message (payload_message), by type.")
     w("PAYLOAD_CLASSES: dict[int, type[betterproto2.Message]] = {")
@@ -52,6 +101,10 @@ def _payload_classes(w: Callable[[str], None], model: Model, msg_type: Enum) -> 
     w("    cls = PAYLOAD_CLASSES.get(type_)")
     w("    if cls is None:")
     w('        raise PayloadError(f"message type {type_} has no protobuf payload")')
+    w("    try:")
+    w("        check_encoding(payload, MSG_TYPE_INFO[type_].payload_message, PAYLOAD_SHAPES)")
+    w("    except EncodingError as exc:")
+    w('        raise PayloadError(f"the payload is not a valid {cls.__name__}: {exc}") from exc')
     w("    try:")
     w("        return cls.parse(payload)")
     w("    except Exception as exc:  # betterproto2 raises several kinds on bad bytes")
@@ -76,6 +129,7 @@ def _render(model: Model, layout: HeaderLayout) -> str:
     w("")
     w("# Ids at or above this are groups; user ids are below it.")
     w("from prim.generated.constants import GROUP_ID_BASE as GROUP_ID_BASE")
+    w("from prim.generated.protobuf_strict import EncodingError, FieldShape, check_encoding")
     for mod, imported in _imports(model, msg_type).items():
         w(f"from {mod} import {', '.join(imported)}")
     w("")

@@ -279,7 +279,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.FileInfo": (
         FieldShape("file_id", "fileId", "string"),
-        FieldShape("content_type", "contentType", "string"),
+        FieldShape("content_type", "contentType", "string", max_length=255),
         FieldShape("size", "size", "uint64"),
         FieldShape("name", "name", "string"),
         FieldShape("sha256", "sha256", "string"),

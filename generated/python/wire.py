@@ -11,6 +11,7 @@ import betterproto2
 
 # Ids at or above this are groups; user ids are below it.
 from prim.generated.constants import GROUP_ID_BASE as GROUP_ID_BASE
+from prim.generated.protobuf_strict import EncodingError, FieldShape, check_encoding
 from prim.generated.prim.v1 import AckPayload, EditPayload, Error, FriendEvent, GroupEvent, MediaRef, MsgType, ReadReceiptPayload, RelationshipEvent, WithdrawPayload
 
 HEADER_SIZE = 32
@@ -275,6 +276,67 @@ MSG_TYPE_INFO: dict[int, MsgTypeInfo] = {
 }
 
 
+#: The declared fields of each payload message and of the messages they nest, by number:
+#: what parse_payload's strict check holds the bytes to.
+PAYLOAD_SHAPES: dict[str, dict[int, FieldShape]] = {
+    'prim.v1.AckPayload': {
+        1: FieldShape('uint64'),
+        2: FieldShape('bool'),
+    },
+    'prim.v1.EditPayload': {
+        1: FieldShape('uint64'),
+        2: FieldShape('bytes'),
+    },
+    'prim.v1.Error': {
+        1: FieldShape('enum'),
+        2: FieldShape('string'),
+        3: FieldShape('string'),
+        4: FieldShape('uint64'),
+        5: FieldShape('uint64'),
+        6: FieldShape('message', repeated=True, message='prim.v1.FieldViolation'),
+        7: FieldShape('uint32'),
+    },
+    'prim.v1.FieldViolation': {
+        1: FieldShape('string'),
+        2: FieldShape('string'),
+    },
+    'prim.v1.FriendEvent': {
+        1: FieldShape('enum'),
+        2: FieldShape('uint64'),
+        3: FieldShape('uint64'),
+        4: FieldShape('string'),
+        5: FieldShape('uint64'),
+    },
+    'prim.v1.GroupEvent': {
+        1: FieldShape('enum'),
+        2: FieldShape('uint64'),
+        3: FieldShape('uint64'),
+        4: FieldShape('uint64'),
+        5: FieldShape('string'),
+    },
+    'prim.v1.MediaRef': {
+        1: FieldShape('string'),
+        2: FieldShape('string'),
+        3: FieldShape('uint64'),
+        4: FieldShape('string'),
+        5: FieldShape('string'),
+        6: FieldShape('uint32'),
+        7: FieldShape('uint32'),
+        8: FieldShape('uint32'),
+        9: FieldShape('string'),
+    },
+    'prim.v1.ReadReceiptPayload': {
+        1: FieldShape('uint64'),
+    },
+    'prim.v1.RelationshipEvent': {
+        1: FieldShape('uint64'),
+        2: FieldShape('bool'),
+    },
+    'prim.v1.WithdrawPayload': {
+        1: FieldShape('uint64'),
+    },
+}
+
 #: The class of each payload that is a protobuf message (payload_message), by type.
 PAYLOAD_CLASSES: dict[int, type[betterproto2.Message]] = {
     MsgType.ACK: AckPayload,
@@ -306,6 +368,10 @@ def parse_payload(type_: int, payload: bytes) -> betterproto2.Message:
     cls = PAYLOAD_CLASSES.get(type_)
     if cls is None:
         raise PayloadError(f"message type {type_} has no protobuf payload")
+    try:
+        check_encoding(payload, MSG_TYPE_INFO[type_].payload_message, PAYLOAD_SHAPES)
+    except EncodingError as exc:
+        raise PayloadError(f"the payload is not a valid {cls.__name__}: {exc}") from exc
     try:
         return cls.parse(payload)
     except Exception as exc:  # betterproto2 raises several kinds on bad bytes

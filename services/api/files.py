@@ -61,9 +61,8 @@ from prim.services.api.validate import clean_text
 KIND_MEDIA: dict[int, tuple[str, ...]] = {
     kind: info.media_types for kind, info in MSG_TYPE_INFO.items() if info.media_types
 }
-CONTENT_TYPE_MAX = 255
-# RFC 6838 type/subtype names, then optional parameters of printable ASCII.
-_MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+# What a stored content type looks like, normalised (the spec's rules on FileInfo.content_type).
+_CONTENT_TYPE = re.compile(rules.FILE_INFO_CONTENT_TYPE_PATTERN)
 _FILE_ID = re.compile(r"^[0-9a-f]{32}$")
 _GROUP_PAGE = 200
 
@@ -253,8 +252,7 @@ def _content_type(declared: str, accepted: tuple[str, ...], kind: MsgType) -> st
     media = media.strip().lower()
     params = params.strip()
     value = f"{media}; {params}" if params else media
-    if (not _MEDIA_TYPE.match(media) or len(value) > CONTENT_TYPE_MAX
-            or not (value.isascii() and value.isprintable())):
+    if not _CONTENT_TYPE.match(value) or len(value) > rules.FILE_INFO_CONTENT_TYPE_MAX_LENGTH:
         raise ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, f"{declared!r} is not a media type; "
                        "send the file's type as Content-Type (e.g. image/png)", "content")
     if not any(_media_matches(media, pattern) for pattern in accepted):

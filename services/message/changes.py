@@ -24,7 +24,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from prim.generated.prim.v1 import EditPayload, ErrorCode, MediaRef, WithdrawPayload
-from prim.generated.wire import MAX_SEQNUM, MSG_TYPE_INFO, MsgCategory, PayloadKind
+from prim.generated.wire import (
+    MAX_SEQNUM,
+    MSG_TYPE_INFO,
+    MsgCategory,
+    PayloadError,
+    PayloadKind,
+    parse_payload,
+)
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import Clock, GroupRole, Message, channel_key, is_group_id
 from prim.runtime.storage.ports import MessageStore
@@ -53,11 +60,11 @@ def check_content(type_: int, payload: bytes, field: str = "payload") -> None:
         return
     if info.payload == PayloadKind.MESSAGE:  # media: a MediaRef to an uploaded file
         try:
-            ref = MediaRef.parse(payload)
-        except Exception:
+            ref = parse_payload(type_, payload)
+        except PayloadError:
             raise ApiError(ErrorCode.INVALID_ARGUMENT, f"the {field} is not a valid MediaRef",
                            field) from None
-        if not ref.file_id:
+        if not isinstance(ref, MediaRef) or not ref.file_id:
             raise ApiError(ErrorCode.INVALID_ARGUMENT, "MediaRef.file_id is required", field)
     elif info.payload == PayloadKind.UTF8:
         try:

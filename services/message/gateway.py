@@ -286,7 +286,7 @@ def _parse(cls: type[_M], frame: Frame) -> _M:
     the calling handler works with (the dispatch sends it only frames of that type)."""
     try:
         payload = parse_payload(frame.type, frame.payload)
-    except PayloadError as bad:
-        raise ApiError(ErrorCode.INVALID_ARGUMENT, str(bad)) from None
+    except PayloadError as bad:  # PROTOCOL.md section 2: a message that does not decode
+        raise ApiError(ErrorCode.MALFORMED_FRAME, str(bad)) from None
     assert isinstance(payload, cls), f"{frame.type} carries {type(payload).__name__}"
     return payload

@@ -90,6 +90,9 @@ HAND_COPIES = {
         r"""(max_length|min_length|max_items)\(\s*["']prim\."""),
     "media types per kind": re.compile(
         r"""MsgType\.(IMAGE|VIDEO|AUDIO):\s*["'](image|video|audio)/"""),
+    "an HTTP -> gRPC status table": re.compile(r"\b[45]\d\d\s*:\s*Status\."),
+    "the content-type limit or media-type pattern": re.compile(
+        r"CONTENT_TYPE_MAX\s*=|a-z0-9!#\$&\^_\.\+-"),
     "a payload class chosen by hand": re.compile(r"\b(EditPayload|WithdrawPayload|FriendEvent"
                                                  r"|GroupEvent|RelationshipEvent)\.parse\("),
 }

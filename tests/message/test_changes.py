@@ -104,7 +104,7 @@ async def test_author_edits_and_withdraws_others_are_refused(running_node: Runni
         # Garbage payloads are refused with a clear error, the connection lives on.
         bad = Frame(type=MsgType.EDIT, sender=alice.user_id, receiver=bob.user_id,
                     timestamp=client_ts(), payload=b"\xff\xff\xff")
-        assert await _error_code(a, bad) == ErrorCode.INVALID_ARGUMENT
+        assert await _error_code(a, bad) == ErrorCode.MALFORMED_FRAME
         assert await a.ping() >= 0
     finally:
         await a.close()

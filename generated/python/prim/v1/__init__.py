@@ -1896,6 +1896,14 @@ class ErrorInfo(betterproto2.Message):
     Whether repeating the same request later can succeed.
     """
 
+    grpc_status: "__google__rpc__.Code" = betterproto2.field(
+        3, betterproto2.TYPE_ENUM, default_factory=lambda: __google__rpc__.Code(0)
+    )
+    """
+    The gRPC status an internal RPC answers with this code (the code itself travels as a
+    google.rpc.ErrorInfo detail); required on every value that has an http_status.
+    """
+
 
 default_message_pool.register_message("prim.v1", "ErrorInfo", ErrorInfo)
 
@@ -1976,6 +1984,14 @@ class FieldRules(betterproto2.Message):
     when listed.
     """
 
+    pattern: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
+    """
+    For string fields: a regular expression (the common subset of ECMA-262 and Python's re,
+    anchored with ^ and $) the whole value matches. Stated in the OpenAPI document and the
+    generated constants; today only response fields carry one, so the HTTP binding does
+    not check requests against it.
+    """
+
 
 default_message_pool.register_message("prim.v1", "FieldRules", FieldRules)
 
@@ -2006,6 +2022,10 @@ class FileInfo(betterproto2.Message):
     file_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     content_type: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    The media type the upload declared, normalised: RFC 6838 type/subtype names in lower
+    case, then optional parameters of printable ASCII after "; ".
+    """
 
     size: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
 
@@ -5233,6 +5253,7 @@ class UserServiceStub(betterproto2_grpclib.ServiceStub):
 
 from ...google import api as __google__api__
 from ...google import protobuf as __google__protobuf__
+from ...google import rpc as __google__rpc__
 
 
 class AccountServiceBase(betterproto2_grpclib.ServiceBase):
