@@ -1,13 +1,15 @@
 """`prim conformance run` and `prim conformance list`: the conformance suite's runner.
 
 With no arguments, `run` runs every case in conformance/cases/ with every shipped client
-(raw, sdk, trio) against a fresh embedded server, prints the results matrix and exits 1
+(raw, sdk, trio, ts) against a fresh embedded server, prints the results matrix and exits 1
 when any case failed (unsupported is not a failure)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,10 @@ SHIPPED_CLIENTS = {
     "sdk": f"{sys.executable} -m prim.conformance.drivers.sdk",
     "trio": f"{sys.executable} -m prim.conformance.drivers.trio_client",
 }
+# The TypeScript SDK where Node is (CI requires it: PRIM_REQUIRE_NODE=1 keeps `ts` in, so
+# a missing Node fails its cases instead of hiding them).
+if shutil.which("node") or os.environ.get("PRIM_REQUIRE_NODE") == "1":
+    SHIPPED_CLIENTS["ts"] = f"{sys.executable} -m prim.conformance.drivers.ts"
 
 
 def register_run(tools: Any) -> None:
@@ -28,7 +34,7 @@ def register_run(tools: Any) -> None:
     p.add_argument("--cases-dir", metavar="DIR", help="where the case files are "
                    "(default: conformance/cases)")
     p.add_argument("--client", action="append", metavar="NAME[=COMMAND]", default=[],
-                   help="a client under test: a shipped one by name (raw, sdk, trio) or "
+                   help="a client under test: a shipped one by name (raw, sdk, trio, ts) or "
                         "NAME=COMMAND speaking the driver protocol; repeatable "
                         "(default: every shipped client)")
     p.add_argument("--server", action="append", metavar="SERVER", default=[],
