@@ -74,6 +74,10 @@ class NodeDirectory(Generic[T]):
         return [(i, self._remote(n)) for i, n in sorted(self._nodes.items())
                 if i != self._self_id and n.rpc_address]
 
+    async def is_live(self, node_id: int) -> bool:
+        """Whether another node of this role is live (looked up when not known yet)."""
+        return await self.get(node_id) is not None
+
     async def get(self, node_id: int) -> T | None:
         """The node, or None when the registry does not list it as live."""
         if node_id == self._self_id:

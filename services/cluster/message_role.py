@@ -119,7 +119,7 @@ class MessageRole:
                                  clock=self.clock, metrics=metrics,
                                  persist_wait=cfg.cluster.persist_wait_seconds,
                                  newest_seqnum=seqnums.newest,
-                                 peer_nodes=lambda: [i for i, _ in peers.live()])
+                                 peer_is_live=peers.is_live)
         service = MessageNodeService(pipeline=pipeline, router=router, gateway=gateway,
                                      fresh_timestamp=StrictlyIncreasing(self.clock))
         rpc = RpcServer([MessageNodeServiceGrpc(service)], certs.rpc)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -67,14 +67,14 @@ class MessageGateway(ConnectionHandler):
                  config: Config, clock: Clock, metrics: MessageMetrics | None = None,
                  persist_wait: float = 0.0,
                  newest_seqnum: NewestSeqnum | None = None,
-                 peer_nodes: Callable[[], Collection[int]] | None = None) -> None:
+                 peer_is_live: Callable[[int], Awaitable[bool]] | None = None) -> None:
         """`persist_wait`, `newest_seqnum`: see MessageChanges (a cluster node's history
         lags its Acks).
-        `peer_nodes`: the ids of the other live message nodes of a cluster, whose
-        connections (in the online state) count towards a user's connection limit; an
-        entry of a node not listed is left behind by a dead node and not counted."""
+        `peer_is_live(node_id)`: whether another message node of a cluster is live; its
+        connections (in the online state) count towards a user's connection limit, while
+        an entry of a node that is not is left behind by a dead node and not counted."""
         self._storage = storage
-        self._peer_nodes = peer_nodes
+        self._peer_is_live = peer_is_live
         self._pipeline = pipeline
         self._router = router
         self._node_id = config.node.id
@@ -137,11 +137,14 @@ class MessageGateway(ConnectionHandler):
         """The user's connections on this node, plus their devices connected to the other
         live nodes of a cluster (the online state keeps one entry per device)."""
         here = len(self._router.connections(user_id))
-        if self._peer_nodes is None:
+        if self._peer_is_live is None:
             return here
-        peers = set(self._peer_nodes())
-        elsewhere = await self._storage.online.get_connections(user_id)
-        return here + sum(node in peers for node in elsewhere.values())
+        elsewhere = [node for node in (await self._storage.online.get_connections(user_id))
+                     .values() if node != self._node_id]
+        # Asked per node (the directory looks up a node it does not know yet, e.g. one that
+        # registered after its last refresh), then counted per device.
+        live = {node: await self._peer_is_live(node) for node in set(elsewhere)}
+        return here + sum(live[node] for node in elsewhere)
 
     async def on_close(self, conn: Connection, closed: ConnectionClosed) -> None:
         device = self._devices.pop(conn.id, None)
