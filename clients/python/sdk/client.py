@@ -67,6 +67,7 @@ from prim.generated.prim.v1 import (
     UploadFileRequest,
     WithdrawPayload,
 )
+from prim.generated.wire import MSG_TYPE_INFO
 from prim.runtime.tls.trust import Trust
 from prim.runtime.wire.asyncio.client import Client
 from prim.runtime.wire.asyncio.connect import TRANSPORTS, connect
@@ -98,7 +99,11 @@ HISTORY_LAG = 5.0
 # are allowed to stay empty (numbers a restarted seqnum service skipped).
 SMALL_GAP = 64
 _PAGE = rules.LIST_HISTORY_REQUEST_PAGE_SIZE_MAXIMUM  # ListHistory's largest page
-_MEDIA_KINDS = {"image": MsgType.IMAGE, "video": MsgType.VIDEO, "audio": MsgType.AUDIO}
+# The media kinds by the top-level type they take ("image" -> IMAGE), from the spec's
+# MsgTypeInfo.media_types; anything else goes as a File ("*/*").
+_MEDIA_KINDS = {pattern.split("/", 1)[0]: MsgType(type_)
+                for type_, info in MSG_TYPE_INFO.items() for pattern in info.media_types
+                if pattern != "*/*"}
 
 
 @dataclass(frozen=True, slots=True)
