@@ -18,7 +18,7 @@ CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
 .PHONY: setup run test gen check-gen lint lint-spec check-breaking bench bench-deps clean help \
-	web web-if-node chromium
+	web web-if-node chromium node
 
 help:
 	@echo "make run        start PRIM (embedded: every service in one process)"
@@ -43,13 +43,13 @@ $(STAMP): pyproject.toml clients/python-sdk/pyproject.toml
 	touch $@
 
 # The TypeScript SDK's checks (tsc --strict, the header codec under Node) need npm packages.
-$(NODE_STAMP): clients/ts/package.json clients/ts/package-lock.json
+$(NODE_STAMP): clients/ts/package.json clients/ts/package-lock.json | node
 	cd clients/ts && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The web client (clients/web): bundled by esbuild into clients/web/dist, which prim serve
 # serves at /. Not committed: built here from the sources.
-$(WEB_NODE_STAMP): clients/web/package.json clients/web/package-lock.json
+$(WEB_NODE_STAMP): clients/web/package.json clients/web/package-lock.json | node
 	cd clients/web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -63,6 +63,14 @@ web: $(WEB_STAMP)
 web-if-node:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory web; \
 	else echo "Node.js/npm not found: the web client is not built (/ says how to build it)"; fi
+
+# Node.js and npm for the targets above; Debian's packages (Node 18+, which the SDK's `engines`
+# allows) when they are missing (CI runs as root).
+node:
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else echo "Node.js/npm are missing: run 'sudo apt-get install nodejs npm'"; exit 1; fi; }
 
 # The browser tests drive Debian's chromium; install it when it is missing (CI runs as root).
 chromium:

@@ -56,10 +56,17 @@ async def prim_clients(params: dict[str, Any]) -> list[Any]:
     host, port = params["quic"].rsplit(":", 1)
     trust = Trust(ca_file=Path(params["ca"]))
     settings = ClientSettings(ping_interval=None, max_send_queue_frames=100_000)
-    return list(await asyncio.gather(*(
-        connect(host, int(port), token=token, user_id=uid, trust=trust,
-                server_name="localhost", transports=("quic",), settings=settings)
-        for uid, token in params["accounts"])))
+    accounts = params["accounts"]
+    clients: list[Any] = []
+    # In batches, with time for each handshake: hundreds at once on a loaded machine
+    # would miss the default QUIC timeout.
+    for start in range(0, len(accounts), 50):
+        clients += await asyncio.gather(*(
+            connect(host, int(port), token=token, user_id=uid, trust=trust,
+                    server_name="localhost", transports=("quic",), settings=settings,
+                    quic_timeout=10.0, timeout=30.0)
+            for uid, token in accounts[start:start + 50]))
+    return clients
 
 
 async def prim_receive(params: dict[str, Any], got: Received, done: asyncio.Event) -> None:

@@ -113,14 +113,14 @@ async def rate(clients: list[httpx.AsyncClient], seconds: float,
 
 
 async def _signup(http: httpx.AsyncClient, nickname: str) -> int:
-    response = await http.post("/v1/accounts", json={"password": PASSWORD,
+    response = await http.post("/v1/users", json={"password": PASSWORD,
                                                      "nickname": nickname})
     response.raise_for_status()
     return int(response.json()["userId"])
 
 
 async def _login(http: httpx.AsyncClient, user_id: int) -> str:
-    response = await http.post("/v1/sessions", json={"accountId": str(user_id),
+    response = await http.post("/v1/sessions", json={"userId": str(user_id),
                                                      "password": PASSWORD})
     response.raise_for_status()
     return str(response.json()["accessToken"])
@@ -170,10 +170,10 @@ async def measure(name: str, env: dict[str, str], clients: int, seconds: float) 
             user = users[0]
             baseline = await rate(pool, seconds, lambda c, _: c.get("/healthz"))
             logins = await rate(pool, seconds, lambda c, i: c.post(
-                "/v1/sessions", json={"accountId": str(users[i // 1_000_000]),
+                "/v1/sessions", json={"userId": str(users[i // 1_000_000]),
                                       "password": PASSWORD}))
             signups = await rate(pool, seconds, lambda c, i: c.post(
-                "/v1/accounts", json={"password": PASSWORD, "nickname": f"u{i}"}))
+                "/v1/users", json={"password": PASSWORD, "nickname": f"u{i}"}))
             conversation = await _conversation(http, served)
             note = ""
             if conversation is None:

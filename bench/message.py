@@ -1,6 +1,6 @@
 """`prim bench message`: PRIM (embedded, SQLite) beside ejabberd under the same load, same run.
 
-    prim bench message [--seconds 5] [--group 500] [--no-ejabberd] [--json]
+    prim bench message [--seconds 5] [--group 500] [--no-ejabberd] [--json] [--only paced]
 
 The issue's table: 1 pair flooding 2,000 messages, 10 pairs flooding 2,000 each, 1 sender
 paced at 500/s, 10 senders paced at 100/s each; for each, delivered messages/s, send-to-
@@ -26,11 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+import httpx
 
 from prim.bench import _ejabberd, _load
 from prim.generated.http_client import PrimHttpClient
@@ -77,10 +79,13 @@ class Server:
         return 0
 
 
-def start_server(data_dir: Path) -> Server:
+def start_server(data_dir: Path, extra_env: Mapping[str, str] | None = None) -> Server:
+    """An embedded server (`prim serve`) in a process of its own; `extra_env` adds settings
+    (PRIM_...) or, with PYTHONPATH, runs another checkout's server."""
     env = dict(os.environ, PRIM_AUTH__SCRYPT_LOG_N="10", PRIM_LOG__LEVEL="warning",
                PRIM_LIMITS__FRAMES_PER_SECOND="1000000",  # measure throughput, not the limit
-               PRIM_GATEWAY__MAX_SEND_QUEUE="100000", PRIM_GATEWAY__IDLE_TIMEOUT="600")
+               PRIM_GATEWAY__MAX_SEND_QUEUE="100000", PRIM_GATEWAY__IDLE_TIMEOUT="600",
+               **(extra_env or {}))
     proc = subprocess.Popen(
         [sys.executable, "-m", "prim.cli.main", "serve", "--data-dir", str(data_dir),
          "--http-port", "0", "--gateway-port", "0"],
@@ -101,7 +106,7 @@ async def sign_up(http: PrimHttpClient, n: int, label: str) -> list[Account]:
     async def one(i: int) -> Account:
         password = f"bench-password-{i}"
         user = await http.accounts.signup(SignupRequest(password=password, nickname=f"{label}{i}"))
-        login = await http.accounts.login(LoginRequest(account_id=user.user_id,
+        login = await http.accounts.login(LoginRequest(user_id=user.user_id,
                                                        password=password))
         return Account(user.user_id, login.access_token)
 
@@ -130,8 +135,13 @@ async def make_group(base: str, owner: Account, members: Sequence[Account]) -> i
         async def join(m: Account) -> None:
             async with PrimHttpClient(base, token=m.token) as hm:
                 await hm.groups.request_to_join(RequestToJoinRequest(group_id=group.group_id))
-            await ho.groups.approve_join_request(
-                ApproveJoinRequestRequest(group_id=group.group_id, user_id=m.user_id))
+            approve = ApproveJoinRequestRequest(group_id=group.group_id, user_id=m.user_id)
+            try:
+                await ho.groups.approve_join_request(approve)
+            except httpx.TransportError:
+                # A pooled connection the server closed as idle meanwhile (a loaded machine
+                # makes that race likely): once more on a fresh one.
+                await ho.groups.approve_join_request(approve)
 
         for start in range(0, len(members), 50):
             await asyncio.gather(*(join(m) for m in members[start:start + 50]))
@@ -182,12 +192,12 @@ async def drain(client: Client, tally: Tally, acks: asyncio.Queue[int] | None) -
 
 
 async def sender(client: Client, me: int, peer: int, deadline: float, *,
-                 paced: bool, acks: asyncio.Queue[int]) -> int:
+                 paced: bool, acks: asyncio.Queue[int], rate: float = PACED_RATE) -> int:
     sent = in_flight = 0
     # Client timestamps only need to be unique per sender (they are the idempotency key):
     # start at the wall clock and count up, even past it when flooding.
     ts = time.time_ns() // 1_000_000
-    interval = 1.0 / PACED_RATE
+    interval = 1.0 / rate
     next_at = time.monotonic()
     while time.monotonic() < deadline:
         if paced:
@@ -298,7 +308,7 @@ def scenarios(seconds: float) -> list[Scenario]:
         Scenario("1 pair flood, 2,000 msgs", 1, 2000, None),
         Scenario("10 pairs flood, 10 x 2,000", 10, 2000, None),
         Scenario("1 sender paced at 500/s", 1, int(500 * seconds), 500.0),
-        Scenario("10 senders at 100/s each", 10, int(100 * seconds), 100.0),
+        Scenario("10 senders paced, 100/s each", 10, int(100 * seconds), 100.0),
     ]
 
 
@@ -428,7 +438,7 @@ def _ejabberd_ready() -> str:
 
 
 def _table(prim: list[Row], peer: list[Row], peer_note: str,
-           ceiling: list[tuple[str, float]]) -> str:
+           ceiling: list[tuple[str, float]], load: str) -> str:
     head = (f"{'load':<30}{'PRIM msgs/s':>12}{'ejabberd':>10}{'ratio':>7}{'PRIM p50':>10}"
             f"{'ejb p50':>9}{'PRIM p99':>10}{'ejb p99':>9}{'PRIM CPU':>10}{'ejb CPU':>9}")
     lines = [head, "-" * len(head)]
@@ -456,6 +466,7 @@ def _table(prim: list[Row], peer: list[Row], peer_note: str,
         lines.append(f"ejabberd not measured: {peer_note}")
     for name, value in ceiling:
         lines.append(f"transport ceiling: {name}: {value:,.0f}")
+    lines.append(load)
     return "\n".join(lines)
 
 
@@ -472,8 +483,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="also a group of this many members (0: skip)")
     parser.add_argument("--no-ejabberd", action="store_true", help="PRIM only")
     parser.add_argument("--json", action="store_true", help="one JSON document instead")
+    parser.add_argument("--only", metavar="WORD", default="",
+                        help="only the loads whose name contains WORD (e.g. paced, flood)")
     args = parser.parse_args(argv)
-    table = scenarios(args.seconds)
+    table = [s for s in scenarios(args.seconds) if args.only in s.name]
+    if not table:
+        parser.error(f"no load is named like {args.only!r}")
+    load_before = os.getloadavg()[0]
     ceilings = ceiling(min(args.seconds, 2.0))
     prim = asyncio.run(run_prim(table, args.group, args.seconds))
     peer_note = "--no-ejabberd" if args.no_ejabberd else _ejabberd_ready()
@@ -483,13 +499,17 @@ def main(argv: list[str] | None = None) -> int:
             peer = asyncio.run(run_ejabberd(table))
         except Exception as exc:  # the PRIM figures are still worth printing
             peer_note = f"the ejabberd run failed: {exc!r}"
+    # Latency tails follow the machine's load (other processes' runnable threads): say it.
+    load = (f"machine load (1-minute average, {os.cpu_count()} cores): "
+            f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     if args.json:
         print(json.dumps({"prim": [asdict(r) for r in prim],
+                          "load": load,
                           "ejabberd": [asdict(r) for r in peer],
                           "ejabberd_missing": peer_note or None,
                           "transport_ceiling": dict(ceilings)}, indent=2))
     else:
-        print(_table(prim, peer, peer_note, ceilings))
+        print(_table(prim, peer, peer_note, ceilings, load))
     if peer_note and not args.no_ejabberd:
         print(f"(to compare with ejabberd: {_ejabberd.INSTALL_HINT})", file=sys.stderr)
     return 0

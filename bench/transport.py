@@ -99,8 +99,6 @@ async def _bare_echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
 async def _serve_bare(cert_dir: Path) -> int:
     certs = ensure_dev_certificates(cert_dir)
     identity = ServerIdentity(certs.cert_file, certs.key_file)
-    tcp = await asyncio.start_server(_bare_echo, "127.0.0.1", 0, ssl=identity.ssl_context())
-    port = int(tcp.sockets[0].getsockname()[1])
     tasks: set[asyncio.Task[None]] = set()
 
     def on_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -109,9 +107,20 @@ async def _serve_bare(cert_dir: Path) -> int:
         task.add_done_callback(tasks.discard)
 
     engine = load()  # $PRIM_QUIC_ENGINE, set by start_server
-    await engine.serve("127.0.0.1", port, configuration=identity.quic_configuration(
-        120.0, configuration=engine.configuration), stream_handler=on_stream)
-    return port
+    for attempt in range(10):
+        tcp = await asyncio.start_server(_bare_echo, "127.0.0.1", 0,
+                                         ssl=identity.ssl_context())
+        port = int(tcp.sockets[0].getsockname()[1])
+        try:  # the same number for UDP: on a shared machine another process may hold it
+            await engine.serve("127.0.0.1", port, configuration=identity.quic_configuration(
+                120.0, configuration=engine.configuration), stream_handler=on_stream)
+        except OSError:
+            tcp.close()
+            if attempt == 9:
+                raise
+            continue
+        return port
+    raise AssertionError("unreachable")
 
 
 def serve_main(kind: str, cert_dir: Path) -> None:

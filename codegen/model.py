@@ -85,6 +85,11 @@ class Field:
     default_value: int = 0  # what 0 stands for (integer fields); 0: nothing
     enum_in: tuple[str, ...] = ()  # enum fields: the only value names accepted
     pattern: str = ""  # string fields: a regular expression the whole value matches
+    id_kind: str = ""  # integer fields: "USER", "GROUP" or "PEER" (IdKind); "": not an id
+    not_caller: str = ""  # id fields: the caller's own id is refused with this hint
+    text_form: str = ""  # string fields: "LINE" or "LINES" (TextForm); "": taken as given
+    header_max: str = ""  # integer fields: at most what this wire header field holds
+    unique: bool = False  # repeated fields: no item twice
 
     @property
     def is_map(self) -> bool:
@@ -211,8 +216,6 @@ class Method:
     comment: str
     http: tuple[HttpBinding, ...]
     public: bool
-    # (prim.v1.answers_request): called by the one a request asks, not by its maker
-    answers_request: bool
     # The error codes it declares with (prim.v1.errors), as enum value names.
     errors: tuple[str, ...]
     client_streaming: bool
@@ -272,7 +275,7 @@ class Model:
 
 
 def to_snake(name: str) -> str:
-    """`NewAccountId` -> `new_account_id` (how betterproto2 names stub methods)."""
+    """`NewUserId` -> `new_user_id` (how betterproto2 names stub methods)."""
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
     return s.lower()
@@ -521,7 +524,22 @@ def _field(
         maximum=_optional_rule(rules, "maximum"),
         default_value=int(getattr(rules, "default_value", 0)) if rules is not None else 0,
         enum_in=tuple(getattr(rules, "enum_in", ())) if rules is not None else (),
+        id_kind=_enum_rule(rules, "id", "ID_KIND_"),
+        not_caller=str(getattr(rules, "not_caller", "")) if rules is not None else "",
+        text_form=_enum_rule(rules, "text", "TEXT_FORM_"),
+        header_max=str(getattr(rules, "header_max", "")) if rules is not None else "",
+        unique=bool(getattr(rules, "unique", False)) if rules is not None else False,
     )
+
+
+def _enum_rule(rules: Any, name: str, prefix: str) -> str:
+    """An enum-valued rule by its value name without the prefix ("" for the zero value, and
+    for specs from before the rule existed, read by check-breaking)."""
+    if rules is None or name not in rules.DESCRIPTOR.fields_by_name:
+        return ""
+    enum = rules.DESCRIPTOR.fields_by_name[name].enum_type
+    value = enum.values_by_number[getattr(rules, name)].name
+    return "" if value.endswith("_UNSPECIFIED") else value.removeprefix(prefix)
 
 
 def _optional_rule(rules: Any, name: str) -> int | None:
@@ -617,7 +635,6 @@ def _service(
                 comment=comments.get((*path, _SERVICE_METHOD, i)),
                 http=tuple(bindings),
                 public=bool(reader.read(m.options, "prim.v1.public")),
-                answers_request=bool(reader.read(m.options, "prim.v1.answers_request")),
                 errors=tuple(reader.read_enum_names(m.options, "prim.v1.errors")),
                 client_streaming=m.client_streaming,
                 server_streaming=m.server_streaming,
@@ -684,6 +701,7 @@ def _check(model: Model) -> None:
             if f.max_items and not f.repeated:
                 raise SpecError(f"{where}: max_items applies to repeated fields only")
             _check_numbers(model, f, where)
+            _check_request_rules(model, f, where)
         _check_paging(msg)
     # The header's layout is checked where it is worked out: emitters/_header_layout.py.
 
@@ -711,6 +729,26 @@ def _check_numbers(model: Model, f: Field, where: str) -> None:
         if unknown:
             raise SpecError(f"{where}: enum_in names {', '.join(unknown)}, not values of "
                             f"{f.type_name}")
+
+
+def _check_request_rules(model: Model, f: Field, where: str) -> None:
+    """The rules the generated validators apply (ids, text forms, header ranges)."""
+    if (f.id_kind or f.header_max) and (f.kind not in INTEGER_KINDS or f.repeated):
+        raise SpecError(f"{where}: id and header_max apply to single integer fields only")
+    if f.not_caller and f.id_kind not in ("USER", "PEER"):
+        raise SpecError(f"{where}: not_caller applies to user or peer id fields only")
+    if f.text_form and f.kind != "string":
+        raise SpecError(f"{where}: text applies to string fields only")
+    if f.unique and not f.repeated:
+        raise SpecError(f"{where}: unique applies to repeated fields only")
+    if f.header_max:
+        header = model.header_message()
+        try:
+            bits = header.field(f.header_max).header_bits if header is not None else None
+        except KeyError:
+            bits = None
+        if bits is None:
+            raise SpecError(f"{where}: header_max {f.header_max!r} names no wire header field")
 
 
 def _check_paging(msg: Message_) -> None:

@@ -28,6 +28,7 @@ from prim.generated.prim.v1 import (
     DriverResult,
     DriverSend,
     DriverStatus,
+    DriverStopReading,
     ErrorCode,
     ExpectStep,
     HttpStep,
@@ -36,6 +37,7 @@ from prim.generated.prim.v1 import (
     SendStep,
     SleepStep,
     Step,
+    StopReadingStep,
 )
 from prim.generated.wire import PROTOCOL_VERSION
 
@@ -61,6 +63,7 @@ class Verdict:
     detail: str = ""
     seconds: float = 0.0
     rules: list[str] = field(default_factory=list)
+    started: float = 0.0  # time.monotonic() when the case began (not in the JSON)
 
     def to_json(self) -> dict[str, Any]:
         return {"case": self.case, "client": self.client, "server": self.server,
@@ -107,7 +110,7 @@ class CaseRun:
     async def run(self) -> Verdict:
         started = time.monotonic()
         verdict = Verdict(self.case.name, self.driver.name, self.server_name, "passed",
-                          rules=list(self.case.rules))
+                          rules=list(self.case.rules), started=started)
         index = 0
         try:
             self._http = httpx.AsyncClient(base_url=self.endpoints.http, timeout=15)
@@ -148,7 +151,7 @@ class CaseRun:
             self._first_device[name] = f"{name}.{devices[0]}"
             for device in devices:
                 login = await self._call("AccountService_Login",
-                                         {"accountId": str(user_id), "password": PASSWORD,
+                                         {"userId": str(user_id), "password": PASSWORD,
                                           "deviceName": f"conformance {device}"}, None)
                 self.scope.set(f"{name}.{device}.token", login["accessToken"])
                 self.scope.set(f"{name}.{device}.device_id", login.get("deviceId", ""))
@@ -198,6 +201,11 @@ class CaseRun:
         elif kind == "sleep":
             assert isinstance(action, SleepStep)
             await asyncio.sleep(action.ms / 1000)
+        elif kind == "stop_reading":
+            assert isinstance(action, StopReadingStep)
+            self._conn(action.connection)
+            await self._driver(DriverRequest(stop_reading=DriverStopReading(
+                connection=action.connection, ms=action.ms)))
         else:
             raise StepFailed(f"an empty step ({kind})")
 
@@ -222,16 +230,21 @@ class CaseRun:
             answer = await http_calls.call(self._http, step.operation, body, token)
             try:
                 self._check_answer(step, answer)
+                saved = {name: http_calls.dig(answer.body, path)
+                         for name, path in step.save.items()}
+                for name, value in saved.items():
+                    if value is None:
+                        raise StepFailed(f"the answer has no {step.save[name]} to save as "
+                                         f"{name}: {answer.text}")
                 break
             except StepFailed:
-                # A server whose history follows its Acks (a cluster) may take a moment.
+                # A server whose history follows its Acks (a cluster) may take a moment,
+                # both to match the response and to have what the step saves (a next page).
+                # Only a step that checks a response is asked again (a read, not a create).
                 if step.response is None or loop.time() >= lag_until:
                     raise
                 await asyncio.sleep(0.2)
-        for name, path in step.save.items():
-            value = http_calls.dig(answer.body, path)
-            if value is None:
-                raise StepFailed(f"the answer has no {path} to save as {name}: {answer.text}")
+        for name, value in saved.items():
             self.scope.set(name, value)
 
     def _check_answer(self, step: HttpStep, answer: http_calls.HttpAnswer) -> None:
@@ -435,7 +448,7 @@ def _step_title(step: Step) -> str:
     detail = ""
     if isinstance(action, SendStep):
         detail = f" {MsgType(action.type).name if action.type else 'raw'} on {action.connection}"
-    elif isinstance(action, ExpectStep):
+    elif isinstance(action, ExpectStep | StopReadingStep):
         detail = f" on {action.connection}"
     elif isinstance(action, HttpStep):
         detail = f" {action.operation}"

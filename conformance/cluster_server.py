@@ -5,8 +5,12 @@ database and Redis prefix of its own, dropped at the end.
 
 Connections are spread over the message nodes in turn, so a case's actors sit on different
 nodes and delivery between them crosses the cluster. A restart restarts every process (the
-broker stays). History follows the Acks by the msgprocessor's lag, so the runner lets an
-HTTP answer about stored messages take up to `history_lag` seconds to match.
+broker stays), each role's processes at once. The cluster stays up from one configuration
+group to the next: a new `server_config` restarts, with the new settings, only the
+processes that read the sections it changes (`gateway.*` and `limits.*`: the message nodes
+and the api), not the whole cluster. History follows the Acks by the msgprocessor's lag,
+so the runner lets an HTTP answer about stored messages take up to `history_lag` seconds to
+match.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from .servers import RUNNER_DEFAULTS, ServerEndpoints, env_name
 # Short leases and heartbeats: a restarted process is noticed within seconds.
 _FAST = {"cluster.heartbeat_seconds": "0.5", "cluster.lease_seconds": "2",
          "cluster.seqnum_lease_seconds": "2"}
+# The roles that read a configuration section (any other section: every role).
+_READERS = {"gateway": ("message", "api"), "limits": ("message", "api")}
 
 
 class ClusterServer:
@@ -39,11 +45,24 @@ class ClusterServer:
         self._cluster: object | None = None
         self._dir: tempfile.TemporaryDirectory[str] | None = None
         self._database = ""
+        self._config: dict[str, str] = {}
 
     async def start(self, config: dict[str, str]) -> ServerEndpoints:
-        from prim.services.cluster.local import ClusterSpec, LocalCluster
+        from prim.services.cluster.local import START_ORDER, ClusterSpec, LocalCluster
 
+        if isinstance(self._cluster, LocalCluster):
+            changed = {k for k in {*config, *self._config}
+                       if config.get(k) != self._config.get(k)}
+            if changed:
+                roles = {r for k in changed
+                         for r in _READERS.get(k.partition(".")[0], START_ORDER)}
+                defaults = {**RUNNER_DEFAULTS, **_FAST}
+                await self._cluster.restart_roles(
+                    roles, {env_name(k): config.get(k, defaults.get(k)) for k in changed})
+                self._config = dict(config)
+            return self._endpoints()
         await self.stop()
+        self._config = dict(config)
         self._dir = tempfile.TemporaryDirectory(prefix="prim-conformance-cluster-")
         tag = secrets.token_hex(4)
         parts = urlsplit(self._base_database)
@@ -78,8 +97,7 @@ class ClusterServer:
 
         cluster = self._cluster
         assert isinstance(cluster, LocalCluster)
-        for name in list(cluster.members):
-            await cluster.restart(name)
+        await cluster.restart_roles()
         return self._endpoints()
 
     async def stop(self) -> None:

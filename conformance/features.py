@@ -19,7 +19,7 @@ _TYPE_FEATURES = {MsgType.AUTH: "explicit_auth", MsgType.PING: "ping", MsgType.E
 _LIBRARY_TYPES = frozenset({MsgType.TEXT, MsgType.EDIT, MsgType.WITHDRAW,
                             *_TYPE_FEATURES})
 FEATURES = ("raw_bytes", "explicit_header", "explicit_auth", "ping", "echo", "typing",
-            "read_receipt", "content_types", "tcp", "fallback", "extension")
+            "read_receipt", "content_types", "tcp", "fallback", "extension", "stop_reading")
 
 
 def _send_features(send: SendStep) -> set[str]:
@@ -51,6 +51,8 @@ def client_features(case: ConformanceCase) -> set[str]:
                 needed.add("fallback")
             if action.transport == 2:  # CaseTransport.TCP
                 needed.add("tcp")
+        elif kind == "stop_reading":
+            needed.add("stop_reading")
     return needed
 
 
@@ -61,3 +63,21 @@ def server_capabilities(case: ConformanceCase) -> set[str]:
     if any(betterproto2.which_one_of(s, "action")[0] == "restart" for s in case.steps):
         needed.add("restart")
     return needed
+
+
+def exclusive(case: ConformanceCase) -> bool:
+    """Whether the case must run alone on its server: it says so, it restarts the server
+    (every connection of every other case would drop), or it lowers a per-IP limit (the
+    runner's connections and sign-ups all come from one address, so other cases would
+    count against it)."""
+    return case.exclusive or _per_ip(case) or "restart" in server_capabilities(case)
+
+
+def restarts_only(case: ConformanceCase) -> bool:
+    """Exclusive only for its restarts: it may run beside other such cases, sharing each
+    restart with them (every case of the batch expects its connections to drop)."""
+    return "restart" in server_capabilities(case) and not (case.exclusive or _per_ip(case))
+
+
+def _per_ip(case: ConformanceCase) -> bool:
+    return any("_per_ip" in key for key in case.server_config)

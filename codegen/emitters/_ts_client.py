@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from prim.codegen.emitters import _ts_validate
 from prim.codegen.emitters._ts_common import (
     GENERATED_NOTE,
     HTTP_BODY,
@@ -24,6 +25,7 @@ from prim.codegen.emitters._ts_common import (
     service_property,
     ts_string,
 )
+from prim.codegen.emitters._validation import validated_messages
 from prim.codegen.model import (
     HttpBinding,
     Message_,
@@ -42,7 +44,7 @@ RUNTIME = Path(__file__).parent / "ts_runtime" / "http.ts"
 _VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?:=([^}]*))?\}")
 
 # Members PrimClient has besides the service objects; a service may not take these names.
-_CLIENT_MEMBERS = {"accessToken", "constructor"}
+_CLIENT_MEMBERS = {"accessToken", "constructor", "userId"}
 
 
 def http_services(model: Model) -> list[Service]:
@@ -53,9 +55,10 @@ def render(model: Model) -> str:
     _check_runtime_names(model)
     services = http_services(model)
     used: set[str] = set()
+    validators: set[str] = set()
     classes: list[str] = []
     for svc in services:
-        classes += ["", *_service_class(model, svc, used)]
+        classes += ["", *_service_class(model, svc, used, validators)]
     helpers = sorted(used)
     out: list[str] = [
         "/**",
@@ -75,6 +78,8 @@ def render(model: Model) -> str:
         "  type Transport,",
         *(f"  {name}," for name in helpers if name != "RawBody"),
         '} from "./http.js";',
+        *(["import {", *(f"  {name}," for name in sorted(validators)), '} from "./validate.js";']
+          if validators else []),
         "",
         "export {",
         "  type CallOptions,",
@@ -118,20 +123,29 @@ def _error_message(model: Model) -> Message_:
     return error
 
 
-def _service_class(model: Model, svc: Service, used: set[str]) -> list[str]:
+def _service_class(model: Model, svc: Service, used: set[str],
+                   validators: set[str]) -> list[str]:
     out = doc(svc.comment or f"The methods of {svc.full_name} over HTTP.")
+    checked = {m.full_name for m in validated_messages(model)}
+    validates = any(m.http and m.input_type in checked for m in svc.methods)
     out += [
         f"export class {svc.name}Client {{",
-        "  constructor(private readonly transport: Transport) {}",
+        "  constructor(",
+        "    private readonly transport: Transport,",
+        "    /** The signed-in user's id, for the rules that refuse the caller's own id. */",
+        ("    private readonly caller: () => string | undefined = () => undefined," if validates
+         else "    _caller?: () => string | undefined,"),
+        "  ) {}",
     ]
     for m in svc.methods:
         if m.http:
-            out += ["", *_method(model, m, m.http[0], used)]
+            out += ["", *_method(model, m, m.http[0], used, validators, checked)]
     out.append("}")
     return out
 
 
-def _method(model: Model, m: Method, b: HttpBinding, used: set[str]) -> list[str]:
+def _method(model: Model, m: Method, b: HttpBinding, used: set[str], validators: set[str],
+            checked: set[str]) -> list[str]:
     req = model.message(m.input_type)
     raw_body = b.body not in ("", "*") and req.field(b.body).type_name == HTTP_BODY
     raw_response = m.output_type == HTTP_BODY
@@ -163,6 +177,12 @@ def _method(model: Model, m: Method, b: HttpBinding, used: set[str]) -> list[str
     out = doc(comment, "  ")
     # async, so that a bad path value rejects the promise like every other failure does.
     out.append(f"  async {method_name(m.name)}({', '.join(params)}): Promise<{result}> {{")
+    if m.input_type in checked:
+        # The spec's rules, checked before sending: a broken one rejects like the server.
+        check = _ts_validate.function_name(req)
+        validators.add(check)
+        arg = f"request as T.{req.name}" if raw_body else request_param
+        out.append(f"    {check}({arg}, this.caller());")
     out.append("    return this.transport.call(")
     out.append("      {")
     out.append(f"        method: {ts_string(b.verb)},")
@@ -253,6 +273,9 @@ def _client_class(services: list[Service]) -> list[str]:
         "export class PrimClient {",
         "  /** Sent as `Authorization: Bearer <token>` by every method that needs a session. */",
         "  accessToken: string | undefined;",
+        "  /** The signed-in user's id (LoginResponse.userId): requests naming it where the spec",
+        "   * refuses the caller's own id fail before they are sent, as the server would. */",
+        "  userId: string | undefined;",
     ]
     for prop, s in props:
         out.append(f"  readonly {prop}: {s.name}Client;")
@@ -260,9 +283,11 @@ def _client_class(services: list[Service]) -> list[str]:
         "",
         "  constructor(options: PrimClientOptions) {",
         "    this.accessToken = options.accessToken;",
+        "    this.userId = options.userId;",
         "    const transport = new FetchTransport(options, () => this.accessToken);",
+        "    const caller = () => this.userId;",
     ]
     for prop, s in props:
-        out.append(f"    this.{prop} = new {s.name}Client(transport);")
+        out.append(f"    this.{prop} = new {s.name}Client(transport, caller);")
     out += ["  }", "}"]
     return out

@@ -58,7 +58,7 @@ def lower_first(name: str) -> str:
 
 
 def method_name(rpc: str) -> str:
-    """`NewAccountId` -> `newAccountId`."""
+    """`NewUserId` -> `newUserId`."""
     return lower_first(rpc)
 
 

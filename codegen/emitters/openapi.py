@@ -10,10 +10,16 @@ the OpenAPI 3.1 document of every google.api.http binding, mapped by the HttpRul
 - Every error answer is the `Error` schema, one response per status listing exactly the
   codes the operation can answer (_openapi_errors.py); public methods drop the global
   bearer security.
-- Links from an operation's response to the operations below its path whose path
-  parameters the response carries (create -> read, by field name), for stateful testing;
-  none to an operation that answers someone else's request ((prim.v1.answers_request)), which
-  the caller of the source cannot make.
+- A GET answering a google.api.HttpBody (a download) documents `Range`/`If-Range`, 206 and
+  416, and a HEAD beside it (_openapi_ranges.py).
+- Links, for readers and stateful testing, only from a create (a POST to a collection: the
+  path ends in a literal segment) to what its caller may do with the resource it made: the
+  reads at or below the item path (`<collection>/{id}`, `.../info`, `.../members`) and the
+  PATCH, PUT and DELETE of the item itself, each path parameter taken from the response field
+  of the same name. Actions (POSTs below the item) and other resources' writes below it
+  (a join request, one's membership) are someone else's move or need another state, so the
+  rule never links them: a creator does not accept their own friend request, request to
+  join or leave the group they own.
 - Schemas of what an answer can carry stay open to fields added later; request schemas
   refuse unknown properties, as the binding does. Only components the paths reach are
   listed.
@@ -35,6 +41,11 @@ from prim.codegen.emitters._openapi_http import (
     reachable_types,
     response_field,
     simple_name,
+)
+from prim.codegen.emitters._openapi_ranges import (
+    RANGE_PARAMETERS,
+    download_responses,
+    head_operation,
 )
 from prim.codegen.emitters._openapi_schema import (
     INT64_SCHEMAS,
@@ -94,6 +105,8 @@ def document(model: Model, ops: list[Operation]) -> dict[str, Any]:
             raise SpecError(f"{op.operation_id}: {op.binding.verb} {op.binding.path} is "
                             f"bound twice")
         item[verb] = _operation(model, op, ops, codes, error)
+        if _is_download(op):
+            item["head"] = head_operation(item[verb])
 
     for name, schema in INT64_SCHEMAS.items():
         if _refers_to(paths, name) or _refers_to(schemas, name):
@@ -216,16 +229,23 @@ def _operation(model: Model, op: Operation, ops: list[Operation], codes: Enum,
     if op.method.comment:
         result["description"] = op.method.comment
     params = _path_params(model, op) + _query_params(model, op)
+    if _is_download(op):
+        params += RANGE_PARAMETERS
     if params:
         result["parameters"] = params
     body = _request_body(model, op)
     if body is not None:
         result["requestBody"] = body
-    result["responses"] = {"200": _ok_response(model, op, ops),
+    ok = _ok_response(model, op, ops)
+    result["responses"] = {**(download_responses(ok) if _is_download(op) else {"200": ok}),
                            **error_responses(model, op, codes, error)}
     if op.method.public:
         result["security"] = []
     return result
+
+
+def _is_download(op: Operation) -> bool:
+    return op.binding.verb == "GET" and op.method.output_type == "google.api.HttpBody"
 
 
 def _path_params(model: Model, op: Operation) -> list[dict[str, Any]]:
@@ -328,20 +348,22 @@ def _ok_response(model: Model, op: Operation, ops: list[Operation]) -> dict[str,
 
 
 def _links(model: Model, source: Operation, ops: list[Operation]) -> dict[str, Any]:
-    """Operations whose path lies below the source's path and whose every path parameter
-    is a top-level field of the source's response with the same name and kind."""
-    if source.binding.verb == "DELETE":
+    """The create -> its resource links of the module docstring."""
+    collection = _segments(source.binding.path)
+    if source.binding.verb != "POST" or not collection or collection[-1] == "{}":
         return {}
     resp = model.message(source.method.output_type)
     by_name = {f.name: f for f in resp.fields if not f.repeated and not f.is_map}
-    prefix = source.binding.path.rstrip("/") + "/"
     links: dict[str, Any] = {}
     for target in ops:
         b = target.binding
-        if target is source or not b.variables or not b.path.startswith(prefix):
+        path = _segments(b.path)
+        if path[:len(collection)] != collection or len(path) <= len(collection) \
+                or path[len(collection)] != "{}":
+            continue  # not the item (or something below it) of the source's collection
+        on_item = len(path) == len(collection) + 1
+        if not (b.verb == "GET" or (on_item and b.verb in ("PATCH", "PUT", "DELETE"))):
             continue
-        if target.method.answers_request:
-            continue  # someone else's action: the source's caller cannot take it
         req = model.message(target.method.input_type)
         parameters: dict[str, str] = {}
         for var in b.variables:
@@ -355,6 +377,12 @@ def _links(model: Model, source: Operation, ops: list[Operation]) -> dict[str, A
                 "operationId": target.operation_id,
                 "parameters": parameters,
                 "description": f"{target.method.name} of the resource "
-                               f"{source.method.name} answered with.",
+                               f"{source.method.name} created.",
             }
     return links
+
+
+def _segments(path: str) -> list[str]:
+    """A path template's segments with every variable written `{}` (names and dotted
+    field paths differ between bindings of the same place)."""
+    return [re.sub(r"\{[^}]*\}", "{}", seg) for seg in path.strip("/").split("/")]

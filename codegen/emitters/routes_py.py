@@ -74,14 +74,6 @@ def _shape(f: Field) -> str:
         args.append(f"oneof={_py(f.oneof)}")
     if f.required:
         args.append("required=True")
-    for rule in ("min_length", "max_length", "max_items"):
-        if getattr(f, rule):
-            args.append(f"{rule}={getattr(f, rule)}")
-    for rule in ("minimum", "maximum"):
-        if getattr(f, rule) is not None:
-            args.append(f"{rule}={getattr(f, rule)}")
-    if f.enum_in:
-        args.append(f"enum_in={_py(tuple(f.enum_in))}")
     return "FieldShape(" + ", ".join(args) + ")"
 
 
@@ -114,14 +106,7 @@ class FieldShape:
     required: bool = False  # (google.api.field_behavior) = REQUIRED
     map_key: str = ""  # the key kind, for a map
     map_value: str = ""  # the value kind, for a map
-    # (prim.v1.rules), 0 = no limit: string lengths in code points, items of a repeated field
-    min_length: int = 0
-    max_length: int = 0
-    max_items: int = 0
-    # (prim.v1.rules) of integer fields (None = the type's range) and enum fields (() = all)
-    minimum: int | None = None
-    maximum: int | None = None
-    enum_in: tuple[str, ...] = ()
+    # The (prim.v1.rules) are checked by the generated validators (validate.py), not here.
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import re
 
-from prim.codegen.emitters import _ts_client, _ts_header, _ts_payloads, _ts_types, constants
+from prim.codegen.emitters import (
+    _ts_client,
+    _ts_header,
+    _ts_payloads,
+    _ts_types,
+    _ts_validate,
+    constants,
+)
 from prim.codegen.emitters._header_layout import header_layout
 from prim.codegen.emitters._ts_common import GENERATED_NOTE
 from prim.codegen.model import Model
@@ -36,6 +43,10 @@ def emit(model: Model) -> dict[str, str]:
     if layout is not None:
         files["ts/header.ts"] = _ts_header.render(model, layout)
         files["ts/payloads.ts"] = _ts_payloads.render(model)
+    validators = _ts_validate.render(model)
+    if validators is not None:
+        files["ts/validate.ts"] = validators
+        files["ts/checks.ts"] = _ts_validate.runtime()
     files["ts/index.ts"] = _index({**files, **{k: v for k, v in constants.emit(model).items()
                                                 if k.startswith("ts/")}})
     return files
@@ -62,6 +73,8 @@ def _index(files: dict[str, str]) -> str:
     ]
     if "ts/constants.ts" in files:
         out.append('export * from "./constants.js";')
+    if "ts/validate.ts" in files:
+        out.append('export * from "./validate.js";')
     header = files.get("ts/header.ts")
     if header is not None:
         taken = set(exported_names(files["ts/types.ts"])) | set(

@@ -17,6 +17,11 @@ from prim.generated.prim.v1 import (
     DriverResult,
     DriverSend,
     DriverStatus,
+    DriverStopReading,
+    Error,
+    ErrorCode,
+    MsgType,
+    ObservedFrame,
 )
 
 log = logging.getLogger("prim.conformance.driver")
@@ -41,6 +46,14 @@ def failed(detail: str) -> DriverResult:
     return DriverResult(status=DriverStatus.FAILED, detail=detail)
 
 
+def error_frame(code: ErrorCode, message: str, receiver: int,
+                ref_timestamp: int = 0) -> ObservedFrame:
+    """The Error frame a library's error stands for (e.g. a refused Auth: the driver
+    protocol reports it as an observation, and the connect is still OK)."""
+    return ObservedFrame(type=MsgType.ERROR, receiver=receiver, payload=bytes(Error(
+        code=code, message=message, ref_timestamp_ms=ref_timestamp)))
+
+
 async def _dispatch(driver: ClientDriver, request: DriverRequest) -> DriverResult:
     kind, action = betterproto2.which_one_of(request, "action")
     if isinstance(action, DriverConnect):
@@ -53,6 +66,12 @@ async def _dispatch(driver: ClientDriver, request: DriverRequest) -> DriverResul
     if kind == "reset":
         await driver.close()
         return ok()
+    if isinstance(action, DriverStopReading):
+        # Optional: a driver without it answers unsupported (and declares "stop_reading").
+        stop_reading = getattr(driver, "stop_reading", None)
+        if stop_reading is not None:
+            result: DriverResult = await stop_reading(action)
+            return result
     return DriverResult(status=DriverStatus.UNSUPPORTED, detail=f"no {kind!r} request here")
 
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aioquic.asyncio.client import connect as quic_connect
+from aioquic.asyncio.protocol import QuicConnectionProtocol
 
 from prim.conformance.drivers.asyncio_stdio import Reporter, serve
 from prim.conformance.drivers.dispatch import failed, ok
@@ -26,6 +29,7 @@ from prim.generated.prim.v1 import (
     DriverResult,
     DriverSend,
     DriverStatus,
+    DriverStopReading,
     MsgType,
     ObservedFrame,
 )
@@ -47,6 +51,32 @@ def frame_bytes(frame: ObservedFrame) -> bytes:
     return encode_header(header) + frame.payload + frame.extension
 
 
+class _PausableQuic(QuicConnectionProtocol):
+    """aioquic's client protocol, able to stop reading: the datagrams that arrive meanwhile
+    are held unprocessed (so nothing is acknowledged and no flow-control credit goes back:
+    the server's congestion and flow control stop it, as with a device that stopped
+    processing), and handed over in order when reading resumes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.held: list[tuple[bytes | str, Any]] | None = None
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        if self.held is not None:
+            self.held.append((data, addr))
+        else:
+            super().datagram_received(data, addr)
+
+    def pause(self) -> None:
+        if self.held is None:
+            self.held = []
+
+    def resume(self) -> None:
+        held, self.held = self.held or [], None
+        for data, addr in held:
+            super().datagram_received(data, addr)
+
+
 @dataclass
 class _Connection:
     name: str
@@ -54,6 +84,8 @@ class _Connection:
     writer: asyncio.StreamWriter
     stack: contextlib.AsyncExitStack
     transport: str
+    pause: Callable[[], None]  # stop reading at the transport (stop_reading)
+    resume: Callable[[], None]
     reader_task: asyncio.Task[None] | None = None
     first: asyncio.Queue[ObservedFrame | None] = field(default_factory=asyncio.Queue)
     authing: bool = False
@@ -126,12 +158,26 @@ class RawDriver:
             reader, writer = await asyncio.open_connection(
                 c.host, c.port, ssl=trust.ssl_context(), server_hostname="localhost")
             stack.callback(writer.close)
-        else:
-            protocol = await stack.enter_async_context(quic_connect(
-                c.host, c.port, configuration=trust.quic_configuration("localhost", _QUIC_IDLE),
-                wait_connected=True))
-            reader, writer = await protocol.create_stream()
-        return _Connection(c.connection, reader, writer, stack, transport)
+            socket = writer.transport  # not reading it fills the kernel's buffers
+            assert isinstance(socket, asyncio.Transport)
+            return _Connection(c.connection, reader, writer, stack, transport,
+                               socket.pause_reading, socket.resume_reading)
+        protocol = await stack.enter_async_context(quic_connect(
+            c.host, c.port, configuration=trust.quic_configuration("localhost", _QUIC_IDLE),
+            create_protocol=_PausableQuic, wait_connected=True))
+        assert isinstance(protocol, _PausableQuic)
+        reader, writer = await protocol.create_stream()
+        return _Connection(c.connection, reader, writer, stack, transport, protocol.pause,
+                           protocol.resume)
+
+    async def stop_reading(self, s: DriverStopReading) -> DriverResult:
+        conn = self._connections.get(s.connection)
+        if conn is None:
+            return failed(f"no connection {s.connection}")
+        conn.pause()
+        if s.ms:
+            asyncio.get_running_loop().call_later(s.ms / 1000, conn.resume)
+        return ok()
 
     async def _read(self, conn: _Connection, stack: contextlib.AsyncExitStack) -> None:
         reader = conn.reader

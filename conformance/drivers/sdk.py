@@ -35,7 +35,7 @@ from prim.clients.sdk.events import (
 )
 from prim.clients.sdk.session import Session
 from prim.conformance.drivers.asyncio_stdio import Reporter, serve
-from prim.conformance.drivers.dispatch import failed
+from prim.conformance.drivers.dispatch import error_frame, failed
 from prim.generated.http_client import PrimHttpClient
 from prim.generated.prim.v1 import (
     AckPayload,
@@ -56,9 +56,10 @@ from prim.generated.prim.v1 import (
     RelationshipEvent,
     WithdrawPayload,
 )
+from prim.runtime.wire.client_errors import AuthenticationFailed
 
 UNSUPPORTED = ["raw_bytes", "explicit_header", "explicit_auth", "echo", "typing",
-               "read_receipt", "extension", "fallback"]
+               "read_receipt", "extension", "fallback", "stop_reading"]
 
 
 def _frame(event: ChatEvent, me: int) -> ObservedFrame | None:
@@ -97,8 +98,9 @@ def _frame(event: ChatEvent, me: int) -> ObservedFrame | None:
     if isinstance(event, Typing):
         return ObservedFrame(type=MsgType.TYPING, sender=event.user_id, receiver=me)
     if isinstance(event, ErrorNotice):
-        return ObservedFrame(type=MsgType.ERROR, receiver=me, payload=bytes(Error(
-            code=event.code, message=event.message, ref_timestamp=event.ref_timestamp)))
+        return ObservedFrame(type=MsgType.BE_OFFLINE if event.offline else MsgType.ERROR,
+                             receiver=me, payload=bytes(Error(
+            code=event.code, message=event.message, ref_timestamp_ms=event.ref_timestamp_ms)))
     return None
 
 
@@ -118,7 +120,7 @@ class SdkDriver:
         http = PrimHttpClient(c.http_base_url)
         http.set_token(c.access_token)
         session = Session(base_url=c.http_base_url, user_id=c.user_id,
-                          access_token=c.access_token, expires_at=0, device_id=c.device_id)
+                          access_token=c.access_token, expires_at_ms=0, device_id=c.device_id)
         client = PrimClient(session, http, ack_timeout=2.0, send_timeout=20.0,
                             backoff=Backoff(initial=0.05, maximum=0.5))
         transports = {CaseTransport.QUIC: ("quic",), CaseTransport.TCP: ("tcp",)}.get(
@@ -126,6 +128,11 @@ class SdkDriver:
         try:
             await client.connect(ca_file=c.ca_file, gateway=f"{c.host}:{c.port}",
                                  transports=transports)
+        except AuthenticationFailed as exc:  # observed, for the case to match
+            await client.close()
+            self._reporter.frame(c.connection, error_frame(exc.code, exc.message, c.user_id))
+            self._reporter.closed(c.connection, str(exc))
+            return DriverResult(status=DriverStatus.OK, detail="Auth was refused")
         except (PrimClientError, OSError) as exc:
             await client.close()
             return failed(str(exc))
@@ -171,20 +178,17 @@ class SdkDriver:
         try:
             sent = await client.send(MsgType(frame.type), frame.receiver, frame.payload)
         except SendRefused as exc:
-            self._reporter.frame(name, ObservedFrame(
-                type=MsgType.ERROR, receiver=client.user_id, timestamp=0,
-                payload=bytes(Error(code=exc.code, message=str(exc),
-                                    ref_timestamp=frame.timestamp))))
+            self._reporter.frame(name, error_frame(exc.code, str(exc), client.user_id,
+                                                   frame.timestamp))
             return
         except PrimClientError as exc:
-            self._reporter.frame(name, ObservedFrame(
-                type=MsgType.ERROR, receiver=client.user_id,
-                payload=bytes(Error(code=ErrorCode.UNAVAILABLE, message=str(exc)))))
+            self._reporter.frame(name, error_frame(ErrorCode.UNAVAILABLE, str(exc),
+                                                   client.user_id))
             return
         self._reporter.frame(name, ObservedFrame(
             type=MsgType.ACK, receiver=client.user_id, seqnum=sent.seqnum,
             timestamp=frame.timestamp,
-            payload=bytes(AckPayload(server_timestamp=sent.server_timestamp,
+            payload=bytes(AckPayload(server_timestamp_ms=sent.server_timestamp_ms,
                                      duplicate=sent.duplicate))))
 
     async def disconnect(self, name: str) -> None:

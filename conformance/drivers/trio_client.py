@@ -18,7 +18,7 @@ from pathlib import Path
 import trio
 
 from prim.conformance.driver_wire import Unpacker, pack
-from prim.conformance.drivers.dispatch import answer, failed
+from prim.conformance.drivers.dispatch import answer, error_frame, failed
 from prim.generated.prim.v1 import (
     CaseTransport,
     ConnectionEnded,
@@ -34,13 +34,17 @@ from prim.generated.prim.v1 import (
 )
 from prim.generated.wire import PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS
 from prim.runtime.tls.trust import Trust
-from prim.runtime.wire.client_errors import WireClientError
+from prim.runtime.wire.client_errors import (
+    AuthenticationFailed,
+    ConnectionClosedError,
+    WireClientError,
+)
 from prim.runtime.wire.frame import Frame
 from prim.runtime.wire.trio.client import Client
 from prim.runtime.wire.trio.connect import open_client
 
 log = logging.getLogger("prim.conformance.trio")
-UNSUPPORTED = ["raw_bytes", "explicit_auth", "fallback"]
+UNSUPPORTED = ["raw_bytes", "explicit_auth", "fallback", "stop_reading"]
 HELLO = DriverHello(name="trio", version="1", unsupported_features=UNSUPPORTED)
 
 
@@ -58,6 +62,7 @@ class _Connection:
     ready: trio.Event = field(default_factory=trio.Event)
     done: trio.Event = field(default_factory=trio.Event)
     failure: str = ""
+    refused: bool = False  # the server refused the Auth (reported as observations)
 
 
 class TrioDriver:
@@ -88,6 +93,8 @@ class TrioDriver:
         self._connections[c.connection] = conn
         self._nursery.start_soon(self._hold, c, conn)
         await conn.ready.wait()
+        if conn.refused:
+            return DriverResult(status=DriverStatus.OK, detail="Auth was refused")
         if conn.client is None:
             self._connections.pop(c.connection, None)
             return failed(conn.failure)
@@ -108,8 +115,21 @@ class TrioDriver:
                     conn.client = client
                     conn.ready.set()
                     while True:
-                        frame = await client.receive()
+                        try:
+                            frame = await client.receive()
+                        except ConnectionClosedError as exc:
+                            # Ended here, not raised: when the driver closes the connection
+                            # (disconnect, reset) this error would leave open_client beside
+                            # the cancellation, in a group no handler takes, and end the
+                            # driver.
+                            reason = str(exc)
+                            break
                         self._frame(c.connection, _observed(frame))
+        except AuthenticationFailed as exc:  # observed, for the case to match
+            self._frame(c.connection, error_frame(exc.code, exc.message, c.user_id))
+            self._write(DriverMessage(observation=Observation(
+                connection=c.connection, closed=ConnectionEnded(reason=str(exc)))))
+            conn.refused = True
         except (WireClientError, OSError, trio.BrokenResourceError) as exc:
             reason = str(exc) or type(exc).__name__
             conn.failure = reason

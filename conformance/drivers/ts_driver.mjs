@@ -27,7 +27,7 @@ const out = process.stdout;
 console.log = console.error; // stdout is the protocol only
 
 const UNSUPPORTED = ["raw_bytes", "explicit_header", "explicit_auth", "echo", "tcp",
-  "fallback"];
+  "fallback", "stop_reading"];
 const STATUS = { OK: 1, UNSUPPORTED: 2, FAILED: 3 };
 const AUTH_NONE = 1;
 
@@ -171,9 +171,9 @@ function send(s) {
     (acked) => report(s.connection, {
       type: MsgType.ACK, receiver: me, seqnum: acked.seqnum, timestamp,
       payload: sdk.encodeMessage(sdk.AckPayloadSchema, {
-        serverTimestamp: String(acked.serverTimestamp), duplicate: acked.duplicate }) }),
+        serverTimestampMs: String(acked.serverTimestampMs), duplicate: acked.duplicate }) }),
     (error) => report(s.connection, errorFrame(me, error instanceof sdk.SendRefused
-      ? { ...error.error, refTimestamp: timestamp }
+      ? { ...error.error, refTimestampMs: timestamp }
       : { code: "ERROR_CODE_UNAVAILABLE", message: String(error?.message ?? error) })),
   );
   return { status: STATUS.OK };

@@ -73,14 +73,13 @@ from prim.generated.prim.v1 import (
     LogoutRequest,
     LogoutResponse,
     Member,
-    NewAccountIdRequest,
-    NewAccountIdResponse,
+    NewUserIdRequest,
+    NewUserIdResponse,
     NodeAssignment,
     Profile,
     PublicProfile,
     ReadMarker,
     RejectFriendRequestRequest,
-    RejectFriendRequestResponse,
     RejectJoinRequestRequest,
     Relationship,
     RequestToJoinRequest,
@@ -112,21 +111,21 @@ class AccountServiceClient:
     def __init__(self, transport: HttpTransport) -> None:
         self._transport = transport
 
-    async def new_account_id(self, request: NewAccountIdRequest) -> NewAccountIdResponse:
+    async def new_user_id(self, request: NewUserIdRequest) -> NewUserIdResponse:
         """
-        POST /v1/account-ids
+        POST /v1/user-ids
 
-        Reserves a fresh account id that a following Signup may claim.
+        Reserves a fresh user id that a following Signup may claim.
         """
         return await self._transport.call(
-            BY_OPERATION_ID["AccountService_NewAccountId"], request, NewAccountIdResponse
+            BY_OPERATION_ID["AccountService_NewUserId"], request, NewUserIdResponse
         )
 
     async def signup(self, request: SignupRequest) -> SignupResponse:
         """
-        POST /v1/accounts
+        POST /v1/users
 
-        Creates an account. Without `account_id` the server assigns one.
+        Creates an account. Without `user_id` the server assigns one.
         """
         return await self._transport.call(
             BY_OPERATION_ID["AccountService_Signup"], request, SignupResponse
@@ -136,7 +135,7 @@ class AccountServiceClient:
         """
         POST /v1/sessions
 
-        Exchanges an account id and password for an access token.
+        Exchanges a user id and password for an access token.
         """
         return await self._transport.call(
             BY_OPERATION_ID["AccountService_Login"], request, LoginResponse
@@ -154,7 +153,7 @@ class AccountServiceClient:
 
     async def delete_account(self, request: DeleteAccountRequest) -> DeleteAccountResponse:
         """
-        POST /v1/accounts/me/deletion
+        POST /v1/users/me/deletion
 
         Deletes the caller's account after checking the password; every token is revoked.
         """
@@ -164,7 +163,7 @@ class AccountServiceClient:
 
     async def change_password(self, request: ChangePasswordRequest) -> ChangePasswordResponse:
         """
-        POST /v1/accounts/me/password
+        POST /v1/users/me/password
 
         Replaces the password after checking the current one; every other session is revoked
         and its live connections closed (the calling session stays signed in).
@@ -298,26 +297,25 @@ class FriendServiceClient:
             BY_OPERATION_ID["FriendService_ListFriendRequests"], request, ListFriendRequestsResponse
         )
 
-    async def accept_friend_request(self, request: AcceptFriendRequestRequest) -> Friend:
+    async def accept_friend_request(self, request: AcceptFriendRequestRequest) -> FriendRequest:
         """
         POST /v1/friend-requests/{requester_id}/accept
 
         Makes you and the requester friends; the requester is told with an AddFriend message.
+        Answers the request, now ACCEPTED (the friendship: GetRelationship or ListFriends).
         """
         return await self._transport.call(
-            BY_OPERATION_ID["FriendService_AcceptFriendRequest"], request, Friend
+            BY_OPERATION_ID["FriendService_AcceptFriendRequest"], request, FriendRequest
         )
 
-    async def reject_friend_request(
-        self, request: RejectFriendRequestRequest
-    ) -> RejectFriendRequestResponse:
+    async def reject_friend_request(self, request: RejectFriendRequestRequest) -> FriendRequest:
         """
         POST /v1/friend-requests/{requester_id}/reject
 
-        Declines; no friendship is created.
+        Declines; no friendship is created. Answers the request, now REJECTED.
         """
         return await self._transport.call(
-            BY_OPERATION_ID["FriendService_RejectFriendRequest"], request, RejectFriendRequestResponse
+            BY_OPERATION_ID["FriendService_RejectFriendRequest"], request, FriendRequest
         )
 
     async def list_friends(self, request: ListFriendsRequest) -> ListFriendsResponse:
@@ -473,15 +471,15 @@ class GroupServiceClient:
             BY_OPERATION_ID["GroupService_ListJoinRequests"], request, ListJoinRequestsResponse
         )
 
-    async def approve_join_request(self, request: ApproveJoinRequestRequest) -> Member:
+    async def approve_join_request(self, request: ApproveJoinRequestRequest) -> JoinRequest:
         """
         POST /v1/groups/{group_id}/join-requests/{user_id}/approve
 
         Admins: lets the applicant in; they are told in their notification stream, the members in
-        the group.
+        the group. Answers the request, now APPROVED (the member: ListMembers).
         """
         return await self._transport.call(
-            BY_OPERATION_ID["GroupService_ApproveJoinRequest"], request, Member
+            BY_OPERATION_ID["GroupService_ApproveJoinRequest"], request, JoinRequest
         )
 
     async def reject_join_request(self, request: RejectJoinRequestRequest) -> JoinRequest:
@@ -489,6 +487,7 @@ class GroupServiceClient:
         POST /v1/groups/{group_id}/join-requests/{user_id}/reject
 
         Admins: declines a pending request, with an optional reason the applicant is told.
+        Answers the request, now REJECTED.
         """
         return await self._transport.call(
             BY_OPERATION_ID["GroupService_RejectJoinRequest"], request, JoinRequest
@@ -680,6 +679,11 @@ class PrimHttpClient:
     def set_token(self, token: str | None) -> None:
         """The bearer token sent with every operation that needs one."""
         self._transport.token = token
+
+    def set_user_id(self, user_id: int) -> None:
+        """The signed-in user: requests naming them where the spec refuses the
+        caller's own id fail before they are sent, as the server would refuse them."""
+        self._transport.user_id = user_id
 
     async def aclose(self) -> None:
         await self._transport.aclose()

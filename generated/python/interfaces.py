@@ -80,8 +80,8 @@ from prim.generated.prim.v1 import (
     LogoutRequest,
     LogoutResponse,
     Member,
-    NewAccountIdRequest,
-    NewAccountIdResponse,
+    NewUserIdRequest,
+    NewUserIdResponse,
     NewestRequest,
     NewestResponse,
     NodeAssignment,
@@ -95,7 +95,6 @@ from prim.generated.prim.v1 import (
     RegisterNodeRequest,
     RegisterNodeResponse,
     RejectFriendRequestRequest,
-    RejectFriendRequestResponse,
     RejectJoinRequestRequest,
     Relationship,
     RelayRequest,
@@ -130,20 +129,18 @@ class AccountServiceInterface(abc.ABC):
     """The AccountService of prim.v1."""
 
     @abc.abstractmethod
-    async def new_account_id(
-        self, request: NewAccountIdRequest, ctx: CallContext
-    ) -> NewAccountIdResponse:
-        """Reserves a fresh account id that a following Signup may claim."""
+    async def new_user_id(self, request: NewUserIdRequest, ctx: CallContext) -> NewUserIdResponse:
+        """Reserves a fresh user id that a following Signup may claim."""
         raise NotImplementedError
 
     @abc.abstractmethod
     async def signup(self, request: SignupRequest, ctx: CallContext) -> SignupResponse:
-        """Creates an account. Without `account_id` the server assigns one."""
+        """Creates an account. Without `user_id` the server assigns one."""
         raise NotImplementedError
 
     @abc.abstractmethod
     async def login(self, request: LoginRequest, ctx: CallContext) -> LoginResponse:
-        """Exchanges an account id and password for an access token."""
+        """Exchanges a user id and password for an access token."""
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -256,15 +253,18 @@ class FriendServiceInterface(abc.ABC):
     @abc.abstractmethod
     async def accept_friend_request(
         self, request: AcceptFriendRequestRequest, ctx: CallContext
-    ) -> Friend:
-        """Makes you and the requester friends; the requester is told with an AddFriend message."""
+    ) -> FriendRequest:
+        """
+        Makes you and the requester friends; the requester is told with an AddFriend message.
+        Answers the request, now ACCEPTED (the friendship: GetRelationship or ListFriends).
+        """
         raise NotImplementedError
 
     @abc.abstractmethod
     async def reject_friend_request(
         self, request: RejectFriendRequestRequest, ctx: CallContext
-    ) -> RejectFriendRequestResponse:
-        """Declines; no friendship is created."""
+    ) -> FriendRequest:
+        """Declines; no friendship is created. Answers the request, now REJECTED."""
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -370,10 +370,10 @@ class GroupServiceInterface(abc.ABC):
     @abc.abstractmethod
     async def approve_join_request(
         self, request: ApproveJoinRequestRequest, ctx: CallContext
-    ) -> Member:
+    ) -> JoinRequest:
         """
         Admins: lets the applicant in; they are told in their notification stream, the members in
-        the group.
+        the group. Answers the request, now APPROVED (the member: ListMembers).
         """
         raise NotImplementedError
 
@@ -381,7 +381,10 @@ class GroupServiceInterface(abc.ABC):
     async def reject_join_request(
         self, request: RejectJoinRequestRequest, ctx: CallContext
     ) -> JoinRequest:
-        """Admins: declines a pending request, with an optional reason the applicant is told."""
+        """
+        Admins: declines a pending request, with an optional reason the applicant is told.
+        Answers the request, now REJECTED.
+        """
         raise NotImplementedError
 
     @abc.abstractmethod

@@ -70,14 +70,13 @@ from prim.generated.prim.v1 import (
     LogoutRequest,
     LogoutResponse,
     Member,
-    NewAccountIdRequest,
-    NewAccountIdResponse,
+    NewUserIdRequest,
+    NewUserIdResponse,
     NodeAssignment,
     Profile,
     PublicProfile,
     ReadMarker,
     RejectFriendRequestRequest,
-    RejectFriendRequestResponse,
     RejectJoinRequestRequest,
     Relationship,
     RequestToJoinRequest,
@@ -113,14 +112,7 @@ class FieldShape:
     required: bool = False  # (google.api.field_behavior) = REQUIRED
     map_key: str = ""  # the key kind, for a map
     map_value: str = ""  # the value kind, for a map
-    # (prim.v1.rules), 0 = no limit: string lengths in code points, items of a repeated field
-    min_length: int = 0
-    max_length: int = 0
-    max_items: int = 0
-    # (prim.v1.rules) of integer fields (None = the type's range) and enum fields (() = all)
-    minimum: int | None = None
-    maximum: int | None = None
-    enum_in: tuple[str, ...] = ()
+    # The (prim.v1.rules) are checked by the generated validators (validate.py), not here.
 
 
 @dataclass(frozen=True)
@@ -162,6 +154,12 @@ ENUMS: dict[str, tuple[str, ...]] = {
         "DIRECTION_UNSPECIFIED",
         "DIRECTION_FORWARD",
         "DIRECTION_BACKWARD",
+    ),
+    "prim.v1.FriendRequestState": (
+        "FRIEND_REQUEST_STATE_UNSPECIFIED",
+        "FRIEND_REQUEST_STATE_PENDING",
+        "FRIEND_REQUEST_STATE_ACCEPTED",
+        "FRIEND_REQUEST_STATE_REJECTED",
     ),
     "prim.v1.FriendStatus": (
         "FRIEND_STATUS_UNSPECIFIED",
@@ -220,7 +218,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
 MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     "prim.v1.AcceptFriendRequestRequest": (
         FieldShape("requester_id", "requesterId", "uint64", required=True),
-        FieldShape("remark", "remark", "string", max_length=64),
+        FieldShape("remark", "remark", "string"),
     ),
     "prim.v1.ApproveJoinRequestRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
@@ -230,8 +228,8 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("user_id", "userId", "uint64", required=True),
     ),
     "prim.v1.ChangePasswordRequest": (
-        FieldShape("current_password", "currentPassword", "string", required=True, max_length=128),
-        FieldShape("new_password", "newPassword", "string", required=True, min_length=8, max_length=128),
+        FieldShape("current_password", "currentPassword", "string", required=True),
+        FieldShape("new_password", "newPassword", "string", required=True),
     ),
     "prim.v1.ChangePasswordResponse": (
         FieldShape("revoked_sessions", "revokedSessions", "uint32"),
@@ -241,20 +239,20 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("receiver", "receiver", "uint64"),
         FieldShape("type", "type", "enum", type_name="prim.v1.MsgType"),
         FieldShape("seqnum", "seqnum", "uint64"),
-        FieldShape("timestamp", "timestamp", "uint64"),
+        FieldShape("timestamp_ms", "timestampMs", "uint64"),
         FieldShape("payload", "payload", "bytes"),
         FieldShape("extension", "extension", "bytes"),
-        FieldShape("edited_at", "editedAt", "uint64"),
+        FieldShape("edited_at_ms", "editedAtMs", "uint64"),
         FieldShape("withdrawn", "withdrawn", "bool"),
     ),
     "prim.v1.CreateGroupRequest": (
-        FieldShape("name", "name", "string", required=True, min_length=1, max_length=64),
-        FieldShape("join_password", "joinPassword", "string", max_length=128),
-        FieldShape("avatar", "avatar", "string", max_length=1024),
-        FieldShape("announcement", "announcement", "string", max_length=2000),
+        FieldShape("name", "name", "string", required=True),
+        FieldShape("join_password", "joinPassword", "string"),
+        FieldShape("avatar", "avatar", "string"),
+        FieldShape("announcement", "announcement", "string"),
     ),
     "prim.v1.DeleteAccountRequest": (
-        FieldShape("password", "password", "string", required=True, max_length=128),
+        FieldShape("password", "password", "string", required=True),
     ),
     "prim.v1.DeleteAccountResponse": (),
     "prim.v1.DeleteFileRequest": (
@@ -279,12 +277,12 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.FileInfo": (
         FieldShape("file_id", "fileId", "string"),
-        FieldShape("content_type", "contentType", "string", max_length=255),
+        FieldShape("content_type", "contentType", "string"),
         FieldShape("size", "size", "uint64"),
         FieldShape("name", "name", "string"),
         FieldShape("sha256", "sha256", "string"),
         FieldShape("uploader_id", "uploaderId", "uint64"),
-        FieldShape("created_at", "createdAt", "uint64"),
+        FieldShape("created_at_ms", "createdAtMs", "uint64"),
     ),
     "prim.v1.Friend": (
         FieldShape("user_id", "userId", "uint64"),
@@ -292,14 +290,15 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("status", "status", "enum", type_name="prim.v1.FriendStatus"),
         FieldShape("classification", "classification", "string"),
         FieldShape("tags", "tags", "string", repeated=True),
-        FieldShape("since", "since", "uint64"),
+        FieldShape("since_ms", "sinceMs", "uint64"),
     ),
     "prim.v1.FriendRequest": (
         FieldShape("requester_id", "requesterId", "uint64"),
         FieldShape("target_id", "targetId", "uint64"),
         FieldShape("message", "message", "string"),
-        FieldShape("created_at", "createdAt", "uint64"),
-        FieldShape("expires_at", "expiresAt", "uint64"),
+        FieldShape("created_at_ms", "createdAtMs", "uint64"),
+        FieldShape("expires_at_ms", "expiresAtMs", "uint64"),
+        FieldShape("state", "state", "enum", type_name="prim.v1.FriendRequestState"),
     ),
     "prim.v1.GetFileInfoRequest": (
         FieldShape("file_id", "fileId", "string", required=True),
@@ -308,8 +307,8 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("group_id", "groupId", "uint64", required=True),
     ),
     "prim.v1.GetInboxRequest": (
-        FieldShape("since", "since", "uint64"),
-        FieldShape("page_size", "pageSize", "uint32", maximum=200),
+        FieldShape("since_ms", "sinceMs", "uint64"),
+        FieldShape("page_size", "pageSize", "uint32"),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.GetInboxResponse": (
@@ -339,7 +338,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("announcement", "announcement", "string"),
         FieldShape("has_password", "hasPassword", "bool"),
         FieldShape("member_count", "memberCount", "uint32"),
-        FieldShape("created_at", "createdAt", "uint64"),
+        FieldShape("created_at_ms", "createdAtMs", "uint64"),
     ),
     "prim.v1.InboxEntry": (
         FieldShape("peer_id", "peerId", "uint64"),
@@ -354,12 +353,12 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("user_id", "userId", "uint64"),
         FieldShape("message", "message", "string"),
         FieldShape("state", "state", "enum", type_name="prim.v1.JoinRequestState"),
-        FieldShape("created_at", "createdAt", "uint64"),
+        FieldShape("created_at_ms", "createdAtMs", "uint64"),
     ),
     "prim.v1.KickMemberRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
         FieldShape("user_id", "userId", "uint64", required=True),
-        FieldShape("reason", "reason", "string", max_length=500),
+        FieldShape("reason", "reason", "string"),
     ),
     "prim.v1.KickMemberResponse": (),
     "prim.v1.LeaveGroupRequest": (
@@ -367,7 +366,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.LeaveGroupResponse": (),
     "prim.v1.ListFilesRequest": (
-        FieldShape("page_size", "pageSize", "uint32", maximum=200),
+        FieldShape("page_size", "pageSize", "uint32"),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListFilesResponse": (
@@ -378,7 +377,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.ListFriendRequestsRequest": (
         FieldShape("direction", "direction", "enum", type_name="prim.v1.RequestDirection"),
-        FieldShape("page_size", "pageSize", "uint32", maximum=200),
+        FieldShape("page_size", "pageSize", "uint32"),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListFriendRequestsResponse": (
@@ -386,9 +385,9 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("next_page_token", "nextPageToken", "string"),
     ),
     "prim.v1.ListFriendsRequest": (
-        FieldShape("page_size", "pageSize", "uint32", maximum=200),
+        FieldShape("page_size", "pageSize", "uint32"),
         FieldShape("page_token", "pageToken", "string"),
-        FieldShape("classification", "classification", "string", max_length=64),
+        FieldShape("classification", "classification", "string"),
     ),
     "prim.v1.ListFriendsResponse": (
         FieldShape("friends", "friends", "message", type_name="prim.v1.Friend", repeated=True),
@@ -399,7 +398,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("from_seqnum", "fromSeqnum", "uint64"),
         FieldShape("to_seqnum", "toSeqnum", "uint64"),
         FieldShape("direction", "direction", "enum", type_name="prim.v1.Direction"),
-        FieldShape("page_size", "pageSize", "uint32", maximum=200),
+        FieldShape("page_size", "pageSize", "uint32"),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListHistoryResponse": (
@@ -408,7 +407,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.ListJoinRequestsRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
-        FieldShape("page_size", "pageSize", "uint32", maximum=200),
+        FieldShape("page_size", "pageSize", "uint32"),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListJoinRequestsResponse": (
@@ -418,7 +417,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     "prim.v1.ListMembersRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
         FieldShape("role", "role", "enum", type_name="prim.v1.GroupRole"),
-        FieldShape("page_size", "pageSize", "uint32", maximum=200),
+        FieldShape("page_size", "pageSize", "uint32"),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListMembersResponse": (
@@ -426,7 +425,7 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("next_page_token", "nextPageToken", "string"),
     ),
     "prim.v1.ListMyGroupsRequest": (
-        FieldShape("page_size", "pageSize", "uint32", maximum=200),
+        FieldShape("page_size", "pageSize", "uint32"),
         FieldShape("page_token", "pageToken", "string"),
     ),
     "prim.v1.ListMyGroupsResponse": (
@@ -438,14 +437,14 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("sessions", "sessions", "message", type_name="prim.v1.SessionInfo", repeated=True),
     ),
     "prim.v1.LoginRequest": (
-        FieldShape("account_id", "accountId", "uint64", required=True),
-        FieldShape("password", "password", "string", required=True, max_length=128),
-        FieldShape("device_name", "deviceName", "string", max_length=64),
+        FieldShape("user_id", "userId", "uint64", required=True),
+        FieldShape("password", "password", "string", required=True),
+        FieldShape("device_name", "deviceName", "string"),
     ),
     "prim.v1.LoginResponse": (
         FieldShape("access_token", "accessToken", "string"),
         FieldShape("user_id", "userId", "uint64"),
-        FieldShape("expires_at", "expiresAt", "uint64"),
+        FieldShape("expires_at_ms", "expiresAtMs", "uint64"),
         FieldShape("device_id", "deviceId", "string"),
     ),
     "prim.v1.LogoutRequest": (),
@@ -453,11 +452,11 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     "prim.v1.Member": (
         FieldShape("user_id", "userId", "uint64"),
         FieldShape("role", "role", "enum", type_name="prim.v1.GroupRole"),
-        FieldShape("joined_at", "joinedAt", "uint64"),
+        FieldShape("joined_at_ms", "joinedAtMs", "uint64"),
     ),
-    "prim.v1.NewAccountIdRequest": (),
-    "prim.v1.NewAccountIdResponse": (
-        FieldShape("account_id", "accountId", "uint64"),
+    "prim.v1.NewUserIdRequest": (),
+    "prim.v1.NewUserIdResponse": (
+        FieldShape("user_id", "userId", "uint64"),
     ),
     "prim.v1.NodeAssignment": (
         FieldShape("node_id", "nodeId", "uint32"),
@@ -472,8 +471,8 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("nickname", "nickname", "string"),
         FieldShape("avatar", "avatar", "string"),
         FieldShape("signature", "signature", "string"),
-        FieldShape("created_at", "createdAt", "uint64"),
-        FieldShape("last_online_at", "lastOnlineAt", "uint64"),
+        FieldShape("created_at_ms", "createdAtMs", "uint64"),
+        FieldShape("last_online_at_ms", "lastOnlineAtMs", "uint64"),
     ),
     "prim.v1.PublicProfile": (
         FieldShape("user_id", "userId", "uint64"),
@@ -486,17 +485,16 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     "prim.v1.ReadMarker": (
         FieldShape("peer_id", "peerId", "uint64"),
         FieldShape("seqnum", "seqnum", "uint64"),
-        FieldShape("updated_at", "updatedAt", "uint64"),
+        FieldShape("updated_at_ms", "updatedAtMs", "uint64"),
     ),
     "prim.v1.RejectFriendRequestRequest": (
         FieldShape("requester_id", "requesterId", "uint64", required=True),
-        FieldShape("reason", "reason", "string", max_length=500),
+        FieldShape("reason", "reason", "string"),
     ),
-    "prim.v1.RejectFriendRequestResponse": (),
     "prim.v1.RejectJoinRequestRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
         FieldShape("user_id", "userId", "uint64", required=True),
-        FieldShape("reason", "reason", "string", max_length=500),
+        FieldShape("reason", "reason", "string"),
     ),
     "prim.v1.Relationship": (
         FieldShape("user_id", "userId", "uint64"),
@@ -508,8 +506,8 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
     ),
     "prim.v1.RequestToJoinRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
-        FieldShape("password", "password", "string", max_length=128),
-        FieldShape("message", "message", "string", max_length=500),
+        FieldShape("password", "password", "string"),
+        FieldShape("message", "message", "string"),
     ),
     "prim.v1.RevokeAdminRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
@@ -520,18 +518,18 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("revoked_sessions", "revokedSessions", "uint32"),
     ),
     "prim.v1.RevokeSessionRequest": (
-        FieldShape("device_id", "deviceId", "string", required=True, min_length=1, max_length=64),
+        FieldShape("device_id", "deviceId", "string", required=True),
     ),
     "prim.v1.RevokeSessionResponse": (),
     "prim.v1.SendFriendRequestRequest": (
         FieldShape("user_id", "userId", "uint64", required=True),
-        FieldShape("message", "message", "string", max_length=500),
-        FieldShape("remark", "remark", "string", max_length=64),
+        FieldShape("message", "message", "string"),
+        FieldShape("remark", "remark", "string"),
     ),
     "prim.v1.SessionInfo": (
         FieldShape("device_id", "deviceId", "string"),
-        FieldShape("created_at", "createdAt", "uint64"),
-        FieldShape("expires_at", "expiresAt", "uint64"),
+        FieldShape("created_at_ms", "createdAtMs", "uint64"),
+        FieldShape("expires_at_ms", "expiresAtMs", "uint64"),
         FieldShape("current", "current", "bool"),
     ),
     "prim.v1.SetReadMarkerRequest": (
@@ -539,41 +537,41 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
         FieldShape("seqnum", "seqnum", "uint64", required=True),
     ),
     "prim.v1.SignupRequest": (
-        FieldShape("account_id", "accountId", "uint64", optional=True),
-        FieldShape("password", "password", "string", required=True, min_length=8, max_length=128),
-        FieldShape("nickname", "nickname", "string", required=True, min_length=1, max_length=64),
+        FieldShape("user_id", "userId", "uint64", optional=True),
+        FieldShape("password", "password", "string", required=True),
+        FieldShape("nickname", "nickname", "string", required=True),
     ),
     "prim.v1.SignupResponse": (
         FieldShape("user_id", "userId", "uint64"),
     ),
     "prim.v1.TagList": (
-        FieldShape("tags", "tags", "string", repeated=True, max_length=32, max_items=32),
+        FieldShape("tags", "tags", "string", repeated=True),
     ),
     "prim.v1.UnblockUserRequest": (
         FieldShape("user_id", "userId", "uint64", required=True),
     ),
     "prim.v1.UpdateFriendRequest": (
         FieldShape("user_id", "userId", "uint64", required=True),
-        FieldShape("remark", "remark", "string", optional=True, max_length=64),
+        FieldShape("remark", "remark", "string", optional=True),
         FieldShape("status", "status", "enum", type_name="prim.v1.FriendStatus", optional=True),
-        FieldShape("classification", "classification", "string", optional=True, max_length=64),
+        FieldShape("classification", "classification", "string", optional=True),
         FieldShape("tags", "tags", "message", type_name="prim.v1.TagList"),
     ),
     "prim.v1.UpdateGroupRequest": (
         FieldShape("group_id", "groupId", "uint64", required=True),
-        FieldShape("name", "name", "string", optional=True, min_length=1, max_length=64),
-        FieldShape("avatar", "avatar", "string", optional=True, max_length=1024),
-        FieldShape("announcement", "announcement", "string", optional=True, max_length=2000),
-        FieldShape("join_password", "joinPassword", "string", optional=True, max_length=128),
+        FieldShape("name", "name", "string", optional=True),
+        FieldShape("avatar", "avatar", "string", optional=True),
+        FieldShape("announcement", "announcement", "string", optional=True),
+        FieldShape("join_password", "joinPassword", "string", optional=True),
     ),
     "prim.v1.UpdateMyProfileRequest": (
-        FieldShape("nickname", "nickname", "string", optional=True, min_length=1, max_length=64),
+        FieldShape("nickname", "nickname", "string", optional=True),
         FieldShape("avatar", "avatar", "string", optional=True),
-        FieldShape("signature", "signature", "string", optional=True, max_length=256),
+        FieldShape("signature", "signature", "string", optional=True),
     ),
     "prim.v1.UploadFileRequest": (
-        FieldShape("kind", "kind", "enum", type_name="prim.v1.MsgType", required=True, enum_in=("MSG_TYPE_FILE", "MSG_TYPE_IMAGE", "MSG_TYPE_VIDEO", "MSG_TYPE_AUDIO")),
-        FieldShape("name", "name", "string", max_length=255),
+        FieldShape("kind", "kind", "enum", type_name="prim.v1.MsgType", required=True),
+        FieldShape("name", "name", "string"),
         FieldShape("content", "content", "message", type_name="google.api.HttpBody"),
     ),
     "prim.v1.WithdrawMessageRequest": (
@@ -585,26 +583,26 @@ MESSAGES: dict[str, tuple[FieldShape, ...]] = {
 ROUTES: tuple[Route, ...] = (
     Route(
         verb="POST",
-        path="/v1/account-ids",
-        pattern=re.compile("^/v1/account\\-ids$"),
+        path="/v1/user-ids",
+        pattern=re.compile("^/v1/user\\-ids$"),
         path_params=(),
         body="*",
         response_body="",
         query_params=(),
-        request="prim.v1.NewAccountIdRequest",
-        response="prim.v1.NewAccountIdResponse",
-        request_type=NewAccountIdRequest,
-        response_type=NewAccountIdResponse,
+        request="prim.v1.NewUserIdRequest",
+        response="prim.v1.NewUserIdResponse",
+        request_type=NewUserIdRequest,
+        response_type=NewUserIdResponse,
         service="AccountService",
-        method="NewAccountId",
-        handler="new_account_id",
-        operation_id="AccountService_NewAccountId",
+        method="NewUserId",
+        handler="new_user_id",
+        operation_id="AccountService_NewUserId",
         public=True,
     ),
     Route(
         verb="POST",
-        path="/v1/accounts",
-        pattern=re.compile("^/v1/accounts$"),
+        path="/v1/users",
+        pattern=re.compile("^/v1/users$"),
         path_params=(),
         body="*",
         response_body="",
@@ -657,8 +655,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         verb="POST",
-        path="/v1/accounts/me/deletion",
-        pattern=re.compile("^/v1/accounts/me/deletion$"),
+        path="/v1/users/me/deletion",
+        pattern=re.compile("^/v1/users/me/deletion$"),
         path_params=(),
         body="*",
         response_body="",
@@ -675,8 +673,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         verb="POST",
-        path="/v1/accounts/me/password",
-        pattern=re.compile("^/v1/accounts/me/password$"),
+        path="/v1/users/me/password",
+        pattern=re.compile("^/v1/users/me/password$"),
         path_params=(),
         body="*",
         response_body="",
@@ -890,9 +888,9 @@ ROUTES: tuple[Route, ...] = (
         response_body="",
         query_params=(),
         request="prim.v1.AcceptFriendRequestRequest",
-        response="prim.v1.Friend",
+        response="prim.v1.FriendRequest",
         request_type=AcceptFriendRequestRequest,
-        response_type=Friend,
+        response_type=FriendRequest,
         service="FriendService",
         method="AcceptFriendRequest",
         handler="accept_friend_request",
@@ -908,9 +906,9 @@ ROUTES: tuple[Route, ...] = (
         response_body="",
         query_params=(),
         request="prim.v1.RejectFriendRequestRequest",
-        response="prim.v1.RejectFriendRequestResponse",
+        response="prim.v1.FriendRequest",
         request_type=RejectFriendRequestRequest,
-        response_type=RejectFriendRequestResponse,
+        response_type=FriendRequest,
         service="FriendService",
         method="RejectFriendRequest",
         handler="reject_friend_request",
@@ -1192,9 +1190,9 @@ ROUTES: tuple[Route, ...] = (
         response_body="",
         query_params=(),
         request="prim.v1.ApproveJoinRequestRequest",
-        response="prim.v1.Member",
+        response="prim.v1.JoinRequest",
         request_type=ApproveJoinRequestRequest,
-        response_type=Member,
+        response_type=JoinRequest,
         service="GroupService",
         method="ApproveJoinRequest",
         handler="approve_join_request",
@@ -1299,7 +1297,7 @@ ROUTES: tuple[Route, ...] = (
         body="",
         response_body="",
         query_params=(
-            QueryParam("since", ("since",), False),
+            QueryParam("sinceMs", ("since_ms",), False),
             QueryParam("pageSize", ("page_size",), False),
             QueryParam("pageToken", ("page_token",), False),
         ),

@@ -16,6 +16,50 @@ import {
   omitPaths,
   pathSegment,
 } from "./http.js";
+import {
+  validateAcceptFriendRequestRequest,
+  validateApproveJoinRequestRequest,
+  validateBlockUserRequest,
+  validateChangePasswordRequest,
+  validateCreateGroupRequest,
+  validateDeleteAccountRequest,
+  validateDeleteFileRequest,
+  validateDeleteFriendRequest,
+  validateDestroyGroupRequest,
+  validateDownloadFileRequest,
+  validateEditMessageRequest,
+  validateGetFileInfoRequest,
+  validateGetGroupRequest,
+  validateGetInboxRequest,
+  validateGetReadMarkerRequest,
+  validateGetRelationshipRequest,
+  validateGetUserRequest,
+  validateGrantAdminRequest,
+  validateKickMemberRequest,
+  validateLeaveGroupRequest,
+  validateListFilesRequest,
+  validateListFriendRequestsRequest,
+  validateListFriendsRequest,
+  validateListHistoryRequest,
+  validateListJoinRequestsRequest,
+  validateListMembersRequest,
+  validateListMyGroupsRequest,
+  validateLoginRequest,
+  validateRejectFriendRequestRequest,
+  validateRejectJoinRequestRequest,
+  validateRequestToJoinRequest,
+  validateRevokeAdminRequest,
+  validateRevokeSessionRequest,
+  validateSendFriendRequestRequest,
+  validateSetReadMarkerRequest,
+  validateSignupRequest,
+  validateUnblockUserRequest,
+  validateUpdateFriendRequest,
+  validateUpdateGroupRequest,
+  validateUpdateMyProfileRequest,
+  validateUploadFileRequest,
+  validateWithdrawMessageRequest,
+} from "./validate.js";
 
 export {
   type CallOptions,
@@ -29,18 +73,22 @@ export {
 
 /** The methods of prim.v1.AccountService over HTTP. */
 export class AccountServiceClient {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** The signed-in user's id, for the rules that refuse the caller's own id. */
+    private readonly caller: () => string | undefined = () => undefined,
+  ) {}
 
   /**
-   * Reserves a fresh account id that a following Signup may claim.
+   * Reserves a fresh user id that a following Signup may claim.
    *
-   * `POST /v1/account-ids` (no access token needed)
+   * `POST /v1/user-ids` (no access token needed)
    */
-  async newAccountId(request: T.NewAccountIdRequest = {}, options?: CallOptions): Promise<T.NewAccountIdResponse> {
+  async newUserId(request: T.NewUserIdRequest = {}, options?: CallOptions): Promise<T.NewUserIdResponse> {
     return this.transport.call(
       {
         method: "POST",
-        path: "/v1/account-ids",
+        path: "/v1/user-ids",
         json: request,
         auth: false,
         response: "json",
@@ -50,15 +98,16 @@ export class AccountServiceClient {
   }
 
   /**
-   * Creates an account. Without `account_id` the server assigns one.
+   * Creates an account. Without `user_id` the server assigns one.
    *
-   * `POST /v1/accounts` (no access token needed)
+   * `POST /v1/users` (no access token needed)
    */
   async signup(request: T.SignupRequest, options?: CallOptions): Promise<T.SignupResponse> {
+    validateSignupRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
-        path: "/v1/accounts",
+        path: "/v1/users",
         json: request,
         auth: false,
         response: "json",
@@ -68,11 +117,12 @@ export class AccountServiceClient {
   }
 
   /**
-   * Exchanges an account id and password for an access token.
+   * Exchanges a user id and password for an access token.
    *
    * `POST /v1/sessions` (no access token needed)
    */
   async login(request: T.LoginRequest, options?: CallOptions): Promise<T.LoginResponse> {
+    validateLoginRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -105,13 +155,14 @@ export class AccountServiceClient {
   /**
    * Deletes the caller's account after checking the password; every token is revoked.
    *
-   * `POST /v1/accounts/me/deletion`
+   * `POST /v1/users/me/deletion`
    */
   async deleteAccount(request: T.DeleteAccountRequest, options?: CallOptions): Promise<T.DeleteAccountResponse> {
+    validateDeleteAccountRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
-        path: "/v1/accounts/me/deletion",
+        path: "/v1/users/me/deletion",
         json: request,
         auth: true,
         response: "json",
@@ -124,13 +175,14 @@ export class AccountServiceClient {
    * Replaces the password after checking the current one; every other session is revoked
    * and its live connections closed (the calling session stays signed in).
    *
-   * `POST /v1/accounts/me/password`
+   * `POST /v1/users/me/password`
    */
   async changePassword(request: T.ChangePasswordRequest, options?: CallOptions): Promise<T.ChangePasswordResponse> {
+    validateChangePasswordRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
-        path: "/v1/accounts/me/password",
+        path: "/v1/users/me/password",
         json: request,
         auth: true,
         response: "json",
@@ -162,6 +214,7 @@ export class AccountServiceClient {
    * `DELETE /v1/sessions/{device_id}`
    */
   async revokeSession(request: T.RevokeSessionRequest, options?: CallOptions): Promise<T.RevokeSessionResponse> {
+    validateRevokeSessionRequest(request, this.caller());
     return this.transport.call(
       {
         method: "DELETE",
@@ -193,7 +246,11 @@ export class AccountServiceClient {
 
 /** The methods of prim.v1.FileService over HTTP. */
 export class FileServiceClient {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** The signed-in user's id, for the rules that refuse the caller's own id. */
+    private readonly caller: () => string | undefined = () => undefined,
+  ) {}
 
   /**
    * The request body is the file's bytes; its Content-Type header is the file's type.
@@ -206,6 +263,7 @@ export class FileServiceClient {
    * `content` is sent as the raw request body (content).
    */
   async uploadFile(request: Omit<T.UploadFileRequest, "content">, content: RawBody, options?: CallOptions): Promise<T.FileInfo> {
+    validateUploadFileRequest(request as T.UploadFileRequest, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -229,6 +287,7 @@ export class FileServiceClient {
    * `GET /v1/files/{file_id}/info`
    */
   async getFileInfo(request: T.GetFileInfoRequest, options?: CallOptions): Promise<T.FileInfo> {
+    validateGetFileInfoRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -247,6 +306,7 @@ export class FileServiceClient {
    * `GET /v1/files/{file_id}`
    */
   async downloadFile(request: T.DownloadFileRequest, options?: CallOptions): Promise<Blob> {
+    validateDownloadFileRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -264,6 +324,7 @@ export class FileServiceClient {
    * `GET /v1/files`
    */
   async listFiles(request: T.ListFilesRequest = {}, options?: CallOptions): Promise<T.ListFilesResponse> {
+    validateListFilesRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -287,6 +348,7 @@ export class FileServiceClient {
    * `DELETE /v1/files/{file_id}`
    */
   async deleteFile(request: T.DeleteFileRequest, options?: CallOptions): Promise<T.DeleteFileResponse> {
+    validateDeleteFileRequest(request, this.caller());
     return this.transport.call(
       {
         method: "DELETE",
@@ -301,7 +363,11 @@ export class FileServiceClient {
 
 /** The methods of prim.v1.FriendService over HTTP. */
 export class FriendServiceClient {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** The signed-in user's id, for the rules that refuse the caller's own id. */
+    private readonly caller: () => string | undefined = () => undefined,
+  ) {}
 
   /**
    * Asks `user_id` to be friends; they get an AddFriend message in real time.
@@ -309,6 +375,7 @@ export class FriendServiceClient {
    * `POST /v1/friend-requests`
    */
   async sendFriendRequest(request: T.SendFriendRequestRequest, options?: CallOptions): Promise<T.FriendRequest> {
+    validateSendFriendRequestRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -327,6 +394,7 @@ export class FriendServiceClient {
    * `GET /v1/friend-requests`
    */
   async listFriendRequests(request: T.ListFriendRequestsRequest = {}, options?: CallOptions): Promise<T.ListFriendRequestsResponse> {
+    validateListFriendRequestsRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -345,10 +413,12 @@ export class FriendServiceClient {
 
   /**
    * Makes you and the requester friends; the requester is told with an AddFriend message.
+   * Answers the request, now ACCEPTED (the friendship: GetRelationship or ListFriends).
    *
    * `POST /v1/friend-requests/{requester_id}/accept`
    */
-  async acceptFriendRequest(request: T.AcceptFriendRequestRequest, options?: CallOptions): Promise<T.Friend> {
+  async acceptFriendRequest(request: T.AcceptFriendRequestRequest, options?: CallOptions): Promise<T.FriendRequest> {
+    validateAcceptFriendRequestRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -362,11 +432,12 @@ export class FriendServiceClient {
   }
 
   /**
-   * Declines; no friendship is created.
+   * Declines; no friendship is created. Answers the request, now REJECTED.
    *
    * `POST /v1/friend-requests/{requester_id}/reject`
    */
-  async rejectFriendRequest(request: T.RejectFriendRequestRequest, options?: CallOptions): Promise<T.RejectFriendRequestResponse> {
+  async rejectFriendRequest(request: T.RejectFriendRequestRequest, options?: CallOptions): Promise<T.FriendRequest> {
+    validateRejectFriendRequestRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -386,6 +457,7 @@ export class FriendServiceClient {
    * `GET /v1/friends`
    */
   async listFriends(request: T.ListFriendsRequest = {}, options?: CallOptions): Promise<T.ListFriendsResponse> {
+    validateListFriendsRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -408,6 +480,7 @@ export class FriendServiceClient {
    * `GET /v1/friends/{user_id}`
    */
   async getRelationship(request: T.GetRelationshipRequest, options?: CallOptions): Promise<T.Relationship> {
+    validateGetRelationshipRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -426,6 +499,7 @@ export class FriendServiceClient {
    * `PATCH /v1/friends/{user_id}`
    */
   async updateFriend(request: T.UpdateFriendRequest, options?: CallOptions): Promise<T.Friend> {
+    validateUpdateFriendRequest(request, this.caller());
     return this.transport.call(
       {
         method: "PATCH",
@@ -444,6 +518,7 @@ export class FriendServiceClient {
    * `DELETE /v1/friends/{user_id}`
    */
   async deleteFriend(request: T.DeleteFriendRequest, options?: CallOptions): Promise<T.DeleteFriendResponse> {
+    validateDeleteFriendRequest(request, this.caller());
     return this.transport.call(
       {
         method: "DELETE",
@@ -461,6 +536,7 @@ export class FriendServiceClient {
    * `PUT /v1/blocks/{user_id}`
    */
   async blockUser(request: T.BlockUserRequest, options?: CallOptions): Promise<T.Relationship> {
+    validateBlockUserRequest(request, this.caller());
     return this.transport.call(
       {
         method: "PUT",
@@ -479,6 +555,7 @@ export class FriendServiceClient {
    * `DELETE /v1/blocks/{user_id}`
    */
   async unblockUser(request: T.UnblockUserRequest, options?: CallOptions): Promise<T.Relationship> {
+    validateUnblockUserRequest(request, this.caller());
     return this.transport.call(
       {
         method: "DELETE",
@@ -493,7 +570,11 @@ export class FriendServiceClient {
 
 /** The methods of prim.v1.GroupService over HTTP. */
 export class GroupServiceClient {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** The signed-in user's id, for the rules that refuse the caller's own id. */
+    private readonly caller: () => string | undefined = () => undefined,
+  ) {}
 
   /**
    * The caller becomes the owner.
@@ -501,6 +582,7 @@ export class GroupServiceClient {
    * `POST /v1/groups`
    */
   async createGroup(request: T.CreateGroupRequest, options?: CallOptions): Promise<T.Group> {
+    validateCreateGroupRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -519,6 +601,7 @@ export class GroupServiceClient {
    * `GET /v1/groups`
    */
   async listMyGroups(request: T.ListMyGroupsRequest = {}, options?: CallOptions): Promise<T.ListMyGroupsResponse> {
+    validateListMyGroupsRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -541,6 +624,7 @@ export class GroupServiceClient {
    * `GET /v1/groups/{group_id}`
    */
   async getGroup(request: T.GetGroupRequest, options?: CallOptions): Promise<T.Group> {
+    validateGetGroupRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -558,6 +642,7 @@ export class GroupServiceClient {
    * `PATCH /v1/groups/{group_id}`
    */
   async updateGroup(request: T.UpdateGroupRequest, options?: CallOptions): Promise<T.Group> {
+    validateUpdateGroupRequest(request, this.caller());
     return this.transport.call(
       {
         method: "PATCH",
@@ -576,6 +661,7 @@ export class GroupServiceClient {
    * `DELETE /v1/groups/{group_id}`
    */
   async destroyGroup(request: T.DestroyGroupRequest, options?: CallOptions): Promise<T.DestroyGroupResponse> {
+    validateDestroyGroupRequest(request, this.caller());
     return this.transport.call(
       {
         method: "DELETE",
@@ -593,6 +679,7 @@ export class GroupServiceClient {
    * `GET /v1/groups/{group_id}/members`
    */
   async listMembers(request: T.ListMembersRequest, options?: CallOptions): Promise<T.ListMembersResponse> {
+    validateListMembersRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -616,6 +703,7 @@ export class GroupServiceClient {
    * `POST /v1/groups/{group_id}/join-requests`
    */
   async requestToJoin(request: T.RequestToJoinRequest, options?: CallOptions): Promise<T.JoinRequest> {
+    validateRequestToJoinRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -634,6 +722,7 @@ export class GroupServiceClient {
    * `GET /v1/groups/{group_id}/join-requests`
    */
   async listJoinRequests(request: T.ListJoinRequestsRequest, options?: CallOptions): Promise<T.ListJoinRequestsResponse> {
+    validateListJoinRequestsRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -651,11 +740,12 @@ export class GroupServiceClient {
 
   /**
    * Admins: lets the applicant in; they are told in their notification stream, the members in
-   * the group.
+   * the group. Answers the request, now APPROVED (the member: ListMembers).
    *
    * `POST /v1/groups/{group_id}/join-requests/{user_id}/approve`
    */
-  async approveJoinRequest(request: T.ApproveJoinRequestRequest, options?: CallOptions): Promise<T.Member> {
+  async approveJoinRequest(request: T.ApproveJoinRequestRequest, options?: CallOptions): Promise<T.JoinRequest> {
+    validateApproveJoinRequestRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -670,10 +760,12 @@ export class GroupServiceClient {
 
   /**
    * Admins: declines a pending request, with an optional reason the applicant is told.
+   * Answers the request, now REJECTED.
    *
    * `POST /v1/groups/{group_id}/join-requests/{user_id}/reject`
    */
   async rejectJoinRequest(request: T.RejectJoinRequestRequest, options?: CallOptions): Promise<T.JoinRequest> {
+    validateRejectJoinRequestRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -692,6 +784,7 @@ export class GroupServiceClient {
    * `DELETE /v1/groups/{group_id}/membership`
    */
   async leaveGroup(request: T.LeaveGroupRequest, options?: CallOptions): Promise<T.LeaveGroupResponse> {
+    validateLeaveGroupRequest(request, this.caller());
     return this.transport.call(
       {
         method: "DELETE",
@@ -709,6 +802,7 @@ export class GroupServiceClient {
    * `POST /v1/groups/{group_id}/members/{user_id}/kick`
    */
   async kickMember(request: T.KickMemberRequest, options?: CallOptions): Promise<T.KickMemberResponse> {
+    validateKickMemberRequest(request, this.caller());
     return this.transport.call(
       {
         method: "POST",
@@ -727,6 +821,7 @@ export class GroupServiceClient {
    * `PUT /v1/groups/{group_id}/admins/{user_id}`
    */
   async grantAdmin(request: T.GrantAdminRequest, options?: CallOptions): Promise<T.Member> {
+    validateGrantAdminRequest(request, this.caller());
     return this.transport.call(
       {
         method: "PUT",
@@ -745,6 +840,7 @@ export class GroupServiceClient {
    * `DELETE /v1/groups/{group_id}/admins/{user_id}`
    */
   async revokeAdmin(request: T.RevokeAdminRequest, options?: CallOptions): Promise<T.Member> {
+    validateRevokeAdminRequest(request, this.caller());
     return this.transport.call(
       {
         method: "DELETE",
@@ -759,7 +855,11 @@ export class GroupServiceClient {
 
 /** The methods of prim.v1.MessageService over HTTP. */
 export class MessageServiceClient {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** The signed-in user's id, for the rules that refuse the caller's own id. */
+    private readonly caller: () => string | undefined = () => undefined,
+  ) {}
 
   /**
    * Conversations with messages the caller has not read, newest first.
@@ -767,12 +867,13 @@ export class MessageServiceClient {
    * `GET /v1/inbox`
    */
   async getInbox(request: T.GetInboxRequest = {}, options?: CallOptions): Promise<T.GetInboxResponse> {
+    validateGetInboxRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
         path: "/v1/inbox",
         query: [
-          ["since", request.since],
+          ["sinceMs", request.sinceMs],
           ["pageSize", request.pageSize],
           ["pageToken", request.pageToken],
         ],
@@ -789,6 +890,7 @@ export class MessageServiceClient {
    * `GET /v1/conversations/{peer_id}/messages`
    */
   async listHistory(request: T.ListHistoryRequest, options?: CallOptions): Promise<T.ListHistoryResponse> {
+    validateListHistoryRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -814,6 +916,7 @@ export class MessageServiceClient {
    * `GET /v1/conversations/{peer_id}/read-marker`
    */
   async getReadMarker(request: T.GetReadMarkerRequest, options?: CallOptions): Promise<T.ReadMarker> {
+    validateGetReadMarkerRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -831,6 +934,7 @@ export class MessageServiceClient {
    * `PUT /v1/conversations/{peer_id}/read-marker`
    */
   async setReadMarker(request: T.SetReadMarkerRequest, options?: CallOptions): Promise<T.ReadMarker> {
+    validateSetReadMarkerRequest(request, this.caller());
     return this.transport.call(
       {
         method: "PUT",
@@ -849,6 +953,7 @@ export class MessageServiceClient {
    * `PATCH /v1/conversations/{peer_id}/messages/{seqnum}`
    */
   async editMessage(request: T.EditMessageRequest, options?: CallOptions): Promise<T.ChatMessage> {
+    validateEditMessageRequest(request, this.caller());
     return this.transport.call(
       {
         method: "PATCH",
@@ -867,6 +972,7 @@ export class MessageServiceClient {
    * `DELETE /v1/conversations/{peer_id}/messages/{seqnum}`
    */
   async withdrawMessage(request: T.WithdrawMessageRequest, options?: CallOptions): Promise<T.ChatMessage> {
+    validateWithdrawMessageRequest(request, this.caller());
     return this.transport.call(
       {
         method: "DELETE",
@@ -881,7 +987,11 @@ export class MessageServiceClient {
 
 /** The methods of prim.v1.NodeService over HTTP. */
 export class NodeServiceClient {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** The signed-in user's id, for the rules that refuse the caller's own id. */
+    _caller?: () => string | undefined,
+  ) {}
 
   /**
    * The message node assigned to the caller and the addresses to reach it.
@@ -903,7 +1013,11 @@ export class NodeServiceClient {
 
 /** The methods of prim.v1.UserService over HTTP. */
 export class UserServiceClient {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** The signed-in user's id, for the rules that refuse the caller's own id. */
+    private readonly caller: () => string | undefined = () => undefined,
+  ) {}
 
   /**
    * Your own profile: id, nickname, avatar, signature, when you signed up and were last online.
@@ -928,6 +1042,7 @@ export class UserServiceClient {
    * `PATCH /v1/users/me`
    */
   async updateMyProfile(request: T.UpdateMyProfileRequest = {}, options?: CallOptions): Promise<T.Profile> {
+    validateUpdateMyProfileRequest(request, this.caller());
     return this.transport.call(
       {
         method: "PATCH",
@@ -946,6 +1061,7 @@ export class UserServiceClient {
    * `GET /v1/users/{user_id}`
    */
   async getUser(request: T.GetUserRequest, options?: CallOptions): Promise<T.PublicProfile> {
+    validateGetUserRequest(request, this.caller());
     return this.transport.call(
       {
         method: "GET",
@@ -962,6 +1078,9 @@ export class UserServiceClient {
 export class PrimClient {
   /** Sent as `Authorization: Bearer <token>` by every method that needs a session. */
   accessToken: string | undefined;
+  /** The signed-in user's id (LoginResponse.userId): requests naming it where the spec
+   * refuses the caller's own id fail before they are sent, as the server would. */
+  userId: string | undefined;
   readonly account: AccountServiceClient;
   readonly file: FileServiceClient;
   readonly friend: FriendServiceClient;
@@ -972,13 +1091,15 @@ export class PrimClient {
 
   constructor(options: PrimClientOptions) {
     this.accessToken = options.accessToken;
+    this.userId = options.userId;
     const transport = new FetchTransport(options, () => this.accessToken);
-    this.account = new AccountServiceClient(transport);
-    this.file = new FileServiceClient(transport);
-    this.friend = new FriendServiceClient(transport);
-    this.group = new GroupServiceClient(transport);
-    this.message = new MessageServiceClient(transport);
-    this.node = new NodeServiceClient(transport);
-    this.user = new UserServiceClient(transport);
+    const caller = () => this.userId;
+    this.account = new AccountServiceClient(transport, caller);
+    this.file = new FileServiceClient(transport, caller);
+    this.friend = new FriendServiceClient(transport, caller);
+    this.group = new GroupServiceClient(transport, caller);
+    this.message = new MessageServiceClient(transport, caller);
+    this.node = new NodeServiceClient(transport, caller);
+    this.user = new UserServiceClient(transport, caller);
   }
 }

@@ -72,6 +72,7 @@ export const SIGNUP_REQUEST_PASSWORD_MIN_LENGTH = 8; // SignupRequest.password
 export const SIGNUP_REQUEST_PASSWORD_MAX_LENGTH = 128; // SignupRequest.password
 export const SIGNUP_REQUEST_NICKNAME_MIN_LENGTH = 1; // SignupRequest.nickname
 export const SIGNUP_REQUEST_NICKNAME_MAX_LENGTH = 64; // SignupRequest.nickname
+export const TAG_LIST_TAGS_MIN_LENGTH = 1; // TagList.tags
 export const TAG_LIST_TAGS_MAX_LENGTH = 32; // TagList.tags
 export const TAG_LIST_TAGS_MAX_ITEMS = 32; // TagList.tags
 export const UPDATE_FRIEND_REQUEST_REMARK_MAX_LENGTH = 64; // UpdateFriendRequest.remark

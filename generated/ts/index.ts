@@ -9,6 +9,7 @@
 export * from "./types.js";
 export * from "./client.js";
 export * from "./constants.js";
+export * from "./validate.js";
 export * as wire from "./header.js";
 export * from "./payloads.js";
 export {

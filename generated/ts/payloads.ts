@@ -77,7 +77,7 @@ const GroupEventKindNames: Readonly<Record<number, string>> = {
 export const AckPayloadSchema: MessageSchema<T.AckPayload> = {
   name: "prim.v1.AckPayload",
   fields: [
-    { no: 1, name: "serverTimestamp", kind: "uint64", repeated: false },
+    { no: 1, name: "serverTimestampMs", kind: "uint64", repeated: false },
     { no: 2, name: "duplicate", kind: "bool", repeated: false },
   ],
 };
@@ -104,7 +104,7 @@ export const ErrorSchema: MessageSchema<T.Error> = {
     { no: 1, name: "code", kind: "enum", repeated: false, enumNames: ErrorCodeNames },
     { no: 2, name: "message", kind: "string", repeated: false },
     { no: 3, name: "field", kind: "string", repeated: false },
-    { no: 4, name: "refTimestamp", kind: "uint64", repeated: false },
+    { no: 4, name: "refTimestampMs", kind: "uint64", repeated: false },
     { no: 5, name: "refSeqnum", kind: "uint64", repeated: false },
     { no: 6, name: "violations", kind: "message", repeated: true, message: () => FieldViolationSchema },
     { no: 7, name: "retryAfterMs", kind: "uint32", repeated: false },
@@ -118,7 +118,7 @@ export const FriendEventSchema: MessageSchema<T.FriendEvent> = {
     { no: 2, name: "requesterId", kind: "uint64", repeated: false },
     { no: 3, name: "targetId", kind: "uint64", repeated: false },
     { no: 4, name: "message", kind: "string", repeated: false },
-    { no: 5, name: "expiresAt", kind: "uint64", repeated: false },
+    { no: 5, name: "expiresAtMs", kind: "uint64", repeated: false },
   ],
 };
 

@@ -9,15 +9,15 @@
 
 // ---- prim/v1/accounts.proto ----
 
-export type NewAccountIdRequest = Record<string, never>;
+export type NewUserIdRequest = Record<string, never>;
 
-export interface NewAccountIdResponse {
-  accountId?: string;
+export interface NewUserIdResponse {
+  userId?: string;
 }
 
 export interface SignupRequest {
-  /** An id from NewAccountId; absent: the server assigns one. */
-  accountId?: string;
+  /** An id from NewUserId; absent: the server assigns one. */
+  userId?: string;
   /** At least 8 and at most 128 characters. */
   password: string;
   /** 1 to 64 characters. */
@@ -29,7 +29,7 @@ export interface SignupResponse {
 }
 
 export interface LoginRequest {
-  accountId: string;
+  userId: string;
   password: string;
   /** A name for this device ("laptop"); each login is its own device session. */
   deviceName?: string;
@@ -40,7 +40,7 @@ export interface LoginResponse {
   accessToken?: string;
   userId?: string;
   /** Milliseconds since the Unix epoch at which the token stops working. */
-  expiresAt?: string;
+  expiresAtMs?: string;
   /** Identifies this session among the user's devices. */
   deviceId?: string;
 }
@@ -72,8 +72,8 @@ export interface SessionInfo {
   /** The id Login returned for this session. */
   deviceId?: string;
   /** Milliseconds since the Unix epoch: when it was opened, and when its token expires. */
-  createdAt?: string;
-  expiresAt?: string;
+  createdAtMs?: string;
+  expiresAtMs?: string;
   /** True for the session the request was made with. */
   current?: boolean;
 }
@@ -143,6 +143,14 @@ export interface ConformanceCase {
   serverConfig?: Record<string, string>;
   actors?: Actor[];
   steps?: Step[];
+  /**
+   * The case runs alone on its server (no other case of any client at the same time): it
+   * depends on something server-wide that other cases would disturb or be disturbed by.
+   * The runner also derives this: a case that restarts the server, or whose
+   * `server_config` sets a per-IP limit (every connection of a run comes from one
+   * address), runs alone without it.
+   */
+  exclusive?: boolean;
 }
 
 /** A user the runner signs up before the first step, with one session (Login) per device. */
@@ -172,6 +180,8 @@ export interface Step {
   restart?: RestartStep;
   /** Member of oneof `action`: set at most one of its fields. */
   sleep?: SleepStep;
+  /** Member of oneof `action`: set at most one of its fields. */
+  stopReading?: StopReadingStep;
 }
 
 /** An HTTP API call the runner makes itself. */
@@ -312,6 +322,17 @@ export interface SleepStep {
   ms?: number;
 }
 
+/**
+ * The client stops reading the connection for `ms` (client feature "stop_reading"), as a
+ * device that stopped processing does: nothing is taken from the transport, so no
+ * flow-control credit and no acknowledgements go back; then it reads again (and reports
+ * what it finds, the close included). The step returns at once.
+ */
+export interface StopReadingStep {
+  connection?: string;
+  ms?: number;
+}
+
 /** Runner -> driver. */
 export interface DriverRequest {
   id?: string;
@@ -326,6 +347,8 @@ export interface DriverRequest {
    * Member of oneof `action`: set at most one of its fields.
    */
   reset?: DriverReset;
+  /** Member of oneof `action`: set at most one of its fields. */
+  stopReading?: DriverStopReading;
 }
 
 /**
@@ -363,6 +386,15 @@ export interface DriverDisconnect {
 }
 
 export type DriverReset = Record<string, never>;
+
+/**
+ * Stop reading the connection at the transport for `ms`, then read again (see
+ * StopReadingStep); answered at once. A driver that cannot declares "stop_reading".
+ */
+export interface DriverStopReading {
+  connection?: string;
+  ms?: number;
+}
 
 /** Driver -> runner. */
 export interface DriverMessage {
@@ -449,13 +481,13 @@ export type ErrorCode =
   | "ERROR_CODE_INVALID_ARGUMENT"
   /** No token, or a token that is unknown, expired or revoked. */
   | "ERROR_CODE_UNAUTHENTICATED"
-  /** Wrong account id or password. */
+  /** Wrong user id or password. */
   | "ERROR_CODE_INVALID_CREDENTIALS"
   /** The caller is known but may not do this (not a member, not an admin, not the author). */
   | "ERROR_CODE_PERMISSION_DENIED"
   /** No such resource, or none the caller may know of. */
   | "ERROR_CODE_NOT_FOUND"
-  /** What the call would create exists already (an account id, a friendship, a request). */
+  /** What the call would create exists already (a user id, a friendship, a request). */
   | "ERROR_CODE_ALREADY_EXISTS"
   /** The resource is not in a state that allows this (e.g. accepting an answered request). */
   | "ERROR_CODE_FAILED_PRECONDITION"
@@ -511,7 +543,7 @@ export interface Error {
   /** A sentence for a person: what went wrong and what to do. */
   message?: string;
   /**
-   * The request field at fault, as its proto name (e.g. "account_id"), when there is one.
+   * The request field at fault, as its proto name (e.g. "user_id"), when there is one.
    * `violations` names it as the JSON sends it.
    */
   field?: string;
@@ -519,7 +551,7 @@ export interface Error {
    * For wire errors: the seqnum or client timestamp of the frame that failed, so a client
    * can match the error to what it sent.
    */
-  refTimestamp?: string;
+  refTimestampMs?: string;
   refSeqnum?: string;
   /** The request fields at fault, one entry each (empty when the fault is not a field's). */
   violations?: FieldViolation[];
@@ -534,7 +566,7 @@ export interface Error {
 export interface FieldViolation {
   /**
    * The field's path as the JSON sends it: lowerCamelCase, dotted for nested fields
-   * (e.g. "accountId", "message.conversationId").
+   * (e.g. "userId", "message.conversationId").
    */
   field?: string;
   /** What is wrong with it. */
@@ -555,7 +587,7 @@ export interface FileInfo {
   /** Hex SHA-256 of the bytes. */
   sha256?: string;
   uploaderId?: string;
-  createdAt?: string;
+  createdAtMs?: string;
 }
 
 export interface UploadFileRequest {
@@ -606,6 +638,16 @@ export type FriendStatus =
   /** Messages arrive but do not notify. */
   | "FRIEND_STATUS_MUTED";
 
+/**
+ * A friend request's state; the numbers are JoinRequestState's (one storage column holds
+ * both).
+ */
+export type FriendRequestState =
+  | "FRIEND_REQUEST_STATE_UNSPECIFIED"
+  | "FRIEND_REQUEST_STATE_PENDING"
+  | "FRIEND_REQUEST_STATE_ACCEPTED"
+  | "FRIEND_REQUEST_STATE_REJECTED";
+
 export type RequestDirection =
   /** both */
   | "REQUEST_DIRECTION_UNSPECIFIED"
@@ -617,8 +659,10 @@ export interface FriendRequest {
   targetId?: string;
   message?: string;
   /** Milliseconds since the Unix epoch. */
-  createdAt?: string;
-  expiresAt?: string;
+  createdAtMs?: string;
+  expiresAtMs?: string;
+  /** PENDING but in the answers of Accept and Reject. */
+  state?: FriendRequestState;
 }
 
 export interface Friend {
@@ -627,7 +671,8 @@ export interface Friend {
   status?: FriendStatus;
   classification?: string;
   tags?: string[];
-  since?: string;
+  /** Milliseconds since the Unix epoch: when the friendship began. */
+  sinceMs?: string;
 }
 
 export interface Relationship {
@@ -672,8 +717,6 @@ export interface RejectFriendRequestRequest {
   requesterId: string;
   reason?: string;
 }
-
-export type RejectFriendRequestResponse = Record<string, never>;
 
 export interface ListFriendsRequest {
   pageSize?: number;
@@ -741,13 +784,15 @@ export interface Group {
   /** Whether joining needs a password. */
   hasPassword?: boolean;
   memberCount?: number;
-  createdAt?: string;
+  /** Milliseconds since the Unix epoch. */
+  createdAtMs?: string;
 }
 
 export interface Member {
   userId?: string;
   role?: GroupRole;
-  joinedAt?: string;
+  /** Milliseconds since the Unix epoch. */
+  joinedAtMs?: string;
 }
 
 export interface JoinRequest {
@@ -755,7 +800,8 @@ export interface JoinRequest {
   userId?: string;
   message?: string;
   state?: JoinRequestState;
-  createdAt?: string;
+  /** Milliseconds since the Unix epoch. */
+  createdAtMs?: string;
 }
 
 export interface CreateGroupRequest {
@@ -879,7 +925,7 @@ export interface SubmitRequest {
 export interface SubmitResponse {
   seqnum?: string;
   /** The server time stamped on the message. */
-  timestamp?: string;
+  timestampMs?: string;
   /** The message was already stored: nothing was delivered this time. */
   duplicate?: boolean;
 }
@@ -932,7 +978,7 @@ export interface GetInboxRequest {
    * Only conversations with messages after this time (ms since the epoch); 0: since the
    * device was last online.
    */
-  since?: string;
+  sinceMs?: string;
   pageSize?: number;
   /** The previous page's next_page_token; empty for the first page. */
   pageToken?: string;
@@ -976,7 +1022,7 @@ export interface ListHistoryResponse {
 export interface ReadMarker {
   peerId?: string;
   seqnum?: string;
-  updatedAt?: string;
+  updatedAtMs?: string;
 }
 
 export interface GetReadMarkerRequest {
@@ -1051,6 +1097,30 @@ export type PayloadKind =
   | "PAYLOAD_KIND_MESSAGE";
 
 /**
+ * The ids an id field accepts. 0 (left out) is refused only when the field is REQUIRED
+ * ((google.api.field_behavior), which for every field means "set to a non-default value").
+ */
+export type IdKind =
+  /** not an id: no id rule */
+  | "ID_KIND_UNSPECIFIED"
+  | "ID_KIND_USER"
+  | "ID_KIND_GROUP"
+  /**
+   * A conversation from the caller's side: another user, a group, or the caller's own id
+   * (their notification stream, PROTOCOL.md section 7).
+   */
+  | "ID_KIND_PEER";
+
+/** How a request's text field is read. */
+export type TextForm =
+  /** taken as given (passwords, tokens, ids) */
+  | "TEXT_FORM_UNSPECIFIED"
+  /** Surrounding white space removed; no control characters. */
+  | "TEXT_FORM_LINE"
+  /** Surrounding white space removed; no control characters but line breaks (U+000A). */
+  | "TEXT_FORM_LINES";
+
+/**
  * Where one header field lives: in which 64-bit big-endian word, at which bit, how wide.
  * The layout is what these say, never the fields' order: the generator refuses fields that
  * overlap, cross a word, or leave bits unclaimed (unless declared in header_reserved), and `make check-breaking` refuses any
@@ -1086,11 +1156,13 @@ export interface MsgTypeInfo {
 }
 
 /**
- * Limits on a request field that every layer enforces the same way: the HTTP binding
- * refuses a request that breaks one (INVALID_ARGUMENT naming the field), the OpenAPI document
- * states it (minLength / maxLength / maxItems / minimum / maximum / default / enum), and the
- * generated constants carry each number for the services' own use. Lengths of strings count
- * Unicode code points, as JSON Schema does.
+ * The rules a request field obeys, which every language applies the same way: a validator
+ * is generated per request message (Python: prim.generated.validate, TypeScript:
+ * generated/ts/validate.ts) that the HTTP binding runs before the handler and the TS SDK
+ * before sending, refusing with INVALID_ARGUMENT naming the field; the OpenAPI document
+ * states what JSON Schema can (minLength / maxLength / maxItems / minimum / maximum /
+ * default / enum / pattern), and the generated constants carry each number for the
+ * services' own use. Lengths of strings count Unicode code points, as JSON Schema does.
  */
 export interface FieldRules {
   minLength?: number;
@@ -1113,10 +1185,30 @@ export interface FieldRules {
   /**
    * For string fields: a regular expression (the common subset of ECMA-262 and Python's re,
    * anchored with ^ and $) the whole value matches. Stated in the OpenAPI document and the
-   * generated constants; today only response fields carry one, so the HTTP binding does
-   * not check requests against it.
+   * generated constants, and checked by the generated request validators.
    */
   pattern?: string;
+  /**
+   * For integer id fields: which ids are accepted (a required one also refuses 0; see
+   * IdKind). Users are 1 .. 2^group_id_bit - 1, groups from 2^group_id_bit up to the largest
+   * receiver the wire header holds.
+   */
+  id?: IdKind;
+  /**
+   * For id fields: the caller's own id is refused, and this says what to do instead
+   * ("give another user's id"); "" accepts it.
+   */
+  notCaller?: string;
+  /** For string fields: how the text is read (lengths are counted after trimming). */
+  text?: TextForm;
+  /**
+   * For integer fields: at most the largest value the named field of the wire header
+   * (the message marked wire_header) holds, e.g. "seqnum"; the number comes from the
+   * header's bit width, never a literal.
+   */
+  headerMax?: string;
+  /** For repeated fields: no item may appear twice (after trimming, for text). */
+  unique?: boolean;
 }
 
 export interface ErrorInfo {
@@ -1183,7 +1275,7 @@ export interface NodeInfo {
   rpcAddress?: string;
   connections?: number;
   /** ms since the epoch of the last heartbeat. */
-  lastHeartbeat?: string;
+  lastHeartbeatAtMs?: string;
   /** A message node's listeners for browsers, as NodeAssignment names them. */
   webtransportUrl?: string;
   websocketUrl?: string;
@@ -1265,7 +1357,7 @@ export interface RelayRequest {
 
 export interface RelayResponse {
   seqnum?: string;
-  timestamp?: string;
+  timestampMs?: string;
 }
 
 export interface SelectSeqnumNodeRequest {
@@ -1350,8 +1442,8 @@ export interface Profile {
   avatar?: string;
   signature?: string;
   /** Milliseconds since the Unix epoch. */
-  createdAt?: string;
-  lastOnlineAt?: string;
+  createdAtMs?: string;
+  lastOnlineAtMs?: string;
 }
 
 export interface PublicProfile {
@@ -1489,7 +1581,7 @@ export interface Header {
 
 export interface AckPayload {
   /** Server time (ms since the epoch) at which the message was sequenced. */
-  serverTimestamp?: string;
+  serverTimestampMs?: string;
   /** True when this Ack answers a resend of a message that was already stored. */
   duplicate?: boolean;
 }
@@ -1533,7 +1625,7 @@ export interface FriendEvent {
   /** The request's greeting or the rejection's reason. */
   message?: string;
   /** For REQUESTED: when the request lapses (ms since the epoch). */
-  expiresAt?: string;
+  expiresAtMs?: string;
 }
 
 /**
@@ -1564,11 +1656,11 @@ export interface ChatMessage {
   type?: MsgType;
   seqnum?: string;
   /** Server time (ms since the epoch) at which it was sequenced. */
-  timestamp?: string;
+  timestampMs?: string;
   payload?: string;
   extension?: string;
   /** Set once the author edited it; payload is then the edited payload. */
-  editedAt?: string;
+  editedAtMs?: string;
   /** The author (or a group admin) withdrew it; payload is then empty. */
   withdrawn?: boolean;
 }

@@ -56,8 +56,13 @@ def register_run(tools: Any) -> None:
     p.add_argument("--history-lag", type=float, metavar="SECONDS",
                    help="how long history may lag behind Acks on a command or address "
                         "server (default 0; the cluster: 5)")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="cases each client runs at a time, one driver process each "
+                        "(default 2; a case that restarts the server or lowers a per-IP "
+                        "limit runs alone)")
     p.add_argument("--sequential", action="store_true",
-                   help="run one client at a time (default: the clients side by side)")
+                   help="one case at a time, one client at a time (default: the clients "
+                        "side by side, --jobs cases each)")
     p.add_argument("--json", metavar="FILE", nargs="?", const="-",
                    help="write the results as JSON (to FILE, or stdout with no FILE)")
     p.add_argument("--html", metavar="FILE", help="write an HTML report")
@@ -149,7 +154,7 @@ def _servers(args: argparse.Namespace) -> list[Any]:
 def _run(args: argparse.Namespace) -> int:
     from prim.conformance import report
     from prim.conformance.cases import CaseError
-    from prim.conformance.matrix import run_matrix
+    from prim.conformance.matrix import DEFAULT_JOBS, run_matrix
 
     try:
         cases = _load(args)
@@ -169,8 +174,12 @@ def _run(args: argparse.Namespace) -> int:
         mark = {"passed": ".", "failed": "F", "unsupported": "u"}[v.outcome]
         print(mark, end="", flush=True, file=progress)
 
+    jobs = args.jobs if args.jobs is not None else 1 if args.sequential else DEFAULT_JOBS
+    if jobs < 1:
+        print("prim conformance run: --jobs must be at least 1", file=sys.stderr)
+        return 1
     verdicts = asyncio.run(run_matrix(cases, clients, servers, on_verdict,
-                                      parallel=not args.sequential))
+                                      parallel=not args.sequential, jobs=jobs))
     print(file=progress)
     if args.json == "-":
         print(report.dumps(verdicts))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from prim.cli.config import add_config_option
 from prim.runtime import event_loop
 from prim.runtime.config import Config, ConfigError, load_config
+from prim.runtime.gc_pauses import freeze_startup_objects
 from prim.runtime.logs import configure_logging
 from prim.runtime.logs import log as log_event
 
@@ -96,6 +97,7 @@ async def _serve(config: Config) -> int:
         await process.stop()
         print(f"prim serve: {exc}", file=sys.stderr)
         return 1
+    freeze_startup_objects()  # later collections skip what start-up made (gc_pauses.py)
     print(json.dumps({"event": "ready", **ready}), flush=True)
     # A role process's ready line names its role itself.
     log_event(log, logging.INFO, "PRIM is serving",

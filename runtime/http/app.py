@@ -5,7 +5,9 @@ Per request: route (404, 405) -> bearer token (401) -> body (413, 415) -> reques
 (400 naming the field) -> the implementation -> canonical proto3 JSON, or the raw bytes of a
 google.api.HttpBody. Raw bodies stream: an upload's body reaches the handler as a
 BodyStream in `ctx.streams` (never read whole here), and a handler may answer a download
-with a BodySource in `ctx.streams.reply`, sent in chunks, one `Range` honoured (206/416).
+with a BodySource in `ctx.streams.reply`, sent in chunks; every raw answer (streamed or
+not) honours one `Range` (206/416) with an ETag for If-Range. HEAD runs the GET route and
+sends its status and headers only.
 Every error answer is an `Error` body with the status its ErrorCode maps to; an unexpected
 exception is logged and answered with a generic 500.
 """
@@ -26,7 +28,14 @@ import betterproto2
 from prim.generated.google.api import HttpBody
 from prim.generated.prim.v1 import ErrorCode
 from prim.generated.routes import ENUMS, MESSAGES, ROUTES, Route
-from prim.runtime.body_stream import BodyIncomplete, BodySource, BodyStream, BodyTooLarge, Streams
+from prim.runtime.body_stream import (
+    BodyIncomplete,
+    BodySource,
+    BodyStream,
+    BodyTooLarge,
+    BytesSource,
+    Streams,
+)
 from prim.runtime.context import CallContext, Principal
 from prim.runtime.errors import ApiError
 from prim.runtime.http import event_log
@@ -98,6 +107,8 @@ class HttpApp:
         cors = self._cors.response_headers(origin)
         verb = scope["method"].upper()
         raw_path = _raw_path(scope)
+        if verb == "HEAD":
+            send = _headers_only(send)
         try:
             if verb == "OPTIONS":
                 await self._options(raw_path, origin, send)
@@ -155,7 +166,7 @@ class HttpApp:
         else:
             body = await _read_body(receive, headers, self._max_body, "")
         request = self._binder.bind(route, found.values, scope.get("query_string", b""),
-                                    body, ctx.content_type)
+                                    body, ctx.content_type, ctx.user_id)
         response = await self._handlers[route.operation_id](request, ctx)
         if not isinstance(response, route.response_type):
             raise TypeError(f"{route.service}.{route.handler} returned "
@@ -166,10 +177,9 @@ class HttpApp:
             extra = [*cors, (b"x-content-type-options", b"nosniff"),
                      (b"content-disposition", b"attachment")]
             media = _media_type(response.content_type)
-            if streams is not None and streams.reply is not None:
-                await _send_source(send, streams.reply, media, headers, extra)
-            else:
-                await _respond(send, 200, media, response.data, extra)
+            source = streams.reply if streams is not None else None
+            await _send_source(send, source or BytesSource(response.data), media, headers,
+                               extra, with_body=verb != "HEAD")
             return
         await _respond(send, 200, "application/json", self._json(route, response), cors)
 
@@ -210,8 +220,8 @@ class HttpApp:
         page = pages.get(path)
         if page is None:
             return None
-        if verb != "GET":
-            raise _MethodNotAllowed(verb, ["GET"])
+        if verb not in ("GET", "HEAD"):
+            raise _MethodNotAllowed(verb, ["GET", "HEAD"])
         content_type, body = page
         return 200, content_type, body
 
@@ -339,9 +349,24 @@ async def _respond(send: Send, status: int, content_type: str, body: bytes,
     await send({"type": "http.response.body", "body": body})
 
 
+def _headers_only(send: Send) -> Send:
+    """`send` for a HEAD request: the status and headers (Content-Length included) go out,
+    the content does not; the last body message still ends the response."""
+
+    async def head_send(message: Message) -> None:
+        if message["type"] != "http.response.body":
+            await send(message)
+        elif not message.get("more_body", False):
+            await send({"type": "http.response.body", "body": b""})
+
+    return head_send
+
+
 async def _send_source(send: Send, source: BodySource, content_type: str,
-                       headers: Mapping[str, str], extra: Headers) -> None:
-    """Sends `source` (or the one range asked for) in chunks."""
+                       headers: Mapping[str, str], extra: Headers, *,
+                       with_body: bool = True) -> None:
+    """Sends `source` (or the one range asked for) in chunks; only the headers when not
+    `with_body` (HEAD: nothing is read)."""
     size = source.size
     etag = f'"{source.version}"'
     head: Headers = [(b"content-type", content_type.encode("latin-1")),
@@ -362,6 +387,9 @@ async def _send_source(send: Send, source: BodySource, content_type: str,
         head.append((b"content-range", wanted.content_range(size).encode("ascii")))
     head.append((b"content-length", str(part.length).encode("ascii")))
     await send({"type": "http.response.start", "status": status, "headers": head})
+    if not with_body:
+        await send({"type": "http.response.body", "body": b""})
+        return
     try:
         async for chunk in source.chunks(part.start, part.end):
             await send({"type": "http.response.body", "body": chunk, "more_body": True})

@@ -19,11 +19,13 @@ from urllib.parse import parse_qsl
 
 import betterproto2
 
+from prim.generated.checks import RuleViolation
 from prim.generated.google.api import HttpBody
 from prim.generated.prim.v1 import ErrorCode
 from prim.generated.routes import QueryParam, Route
+from prim.generated.validate import validate
 from prim.runtime.errors import ApiError
-from prim.runtime.http.codec import Codec, FieldError, check_rules
+from prim.runtime.http.codec import Codec, FieldError
 
 HTTP_BODY = "google.api.HttpBody"
 # A proto or JSON field path: dotted identifiers, short enough to be one.
@@ -84,9 +86,11 @@ class RequestBinder:
         query_string: bytes,
         body: bytes,
         content_type: str,
+        caller: int = 0,
     ) -> betterproto2.Message:
         """The request message, or ApiError (400 naming the field, 415) when the request
-        does not fit the route."""
+        does not fit the route or breaks a rule of the spec (the generated validator, which
+        also trims text fields; `caller` is the calling user, 0 when none)."""
         try:
             data, raw_body = self._assemble(route, path_values, query_string, body, content_type)
             self._codec.check_presence(route.request, data)
@@ -96,6 +100,10 @@ class RequestBinder:
         message = route.request_type.from_dict(data)
         if raw_body is not None:
             setattr(message, route.body, raw_body)
+        try:
+            validate(message, caller)
+        except RuleViolation as exc:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, exc.message, exc.field) from None
         return message
 
     def _assemble(
@@ -134,7 +142,6 @@ class RequestBinder:
             shape = codec.field_at(route.request, param.field_path)
             name = ".".join(param.field_path)
             value = codec.parse_text(shape.kind, shape.type_name, path_values[param.name], name)
-            check_rules(shape, value, name)
             _put(data, param.field_path, value, from_path=True)
         return data, raw_body
 
@@ -160,7 +167,6 @@ class RequestBinder:
                 raise FieldError(label, f"{label} may be given only once")
             values = [self._codec.parse_text(shape.kind, shape.type_name, t, label)
                       for t in texts]
-            check_rules(shape, values if shape.repeated else values[0], label)
             _put(data, field_path, values if shape.repeated else values[0], from_path=False)
 
 

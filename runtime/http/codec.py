@@ -148,13 +148,9 @@ class Codec:
         if shape.repeated:
             if not isinstance(value, list):
                 raise FieldError(path, f"{path} must be a JSON array")
-            items = [self._single(shape.kind, shape.type_name, v, f"{path}[{i}]", path, lenient)
-                     for i, v in enumerate(value)]
-            check_rules(shape, items, path)
-            return items
-        single = self._single(shape.kind, shape.type_name, value, path, path, lenient)
-        check_rules(shape, single, path)
-        return single
+            return [self._single(shape.kind, shape.type_name, v, f"{path}[{i}]", path, lenient)
+                    for i, v in enumerate(value)]
+        return self._single(shape.kind, shape.type_name, value, path, path, lenient)
 
     def _single(self, kind: str, type_name: str, value: object, label: str, field: str,
                 lenient: bool) -> Any:
@@ -279,36 +275,6 @@ class Codec:
                 value = {k: self.encode(shape.type_name, v) for k, v in value.items()}
             out[shape.json_name] = value
         return out
-
-
-def check_rules(shape: FieldShape, value: Any, path: str) -> None:
-    """The field's (prim.v1.rules): string lengths (of each item, for a repeated field), the
-    number of items, an integer's range and an enum's allowed values."""
-    if shape.max_items and len(value) > shape.max_items:
-        raise FieldError(path, f"{path} has {len(value)} items; at most {shape.max_items} "
-                               "are allowed")
-    if shape.enum_in and value not in shape.enum_in:
-        raise FieldError(path, f"{path} must be one of {', '.join(shape.enum_in)}")
-    if shape.minimum is not None or shape.maximum is not None:
-        _check_range(shape, int(value), path)  # 64-bit values arrive as decimal strings
-    if not (shape.min_length or shape.max_length):
-        return
-    for i, text in enumerate(value if shape.repeated else [value]):
-        label = f"{path}[{i}]" if shape.repeated else path
-        if len(text) < shape.min_length:
-            raise FieldError(path, f"{label} must have at least {shape.min_length} "
-                                   f"character(s); it has {len(text)}")
-        if shape.max_length and len(text) > shape.max_length:
-            raise FieldError(path, f"{label} has {len(text)} characters; at most "
-                                   f"{shape.max_length} are allowed")
-
-
-def _check_range(shape: FieldShape, number: int, path: str) -> None:
-    """0 is the field left out (proto3): the minimum does not refuse it (REQUIRED does)."""
-    if shape.maximum is not None and number > shape.maximum:
-        raise FieldError(path, f"{path} is {number}; at most {shape.maximum} is allowed")
-    if number and shape.minimum is not None and number < shape.minimum:
-        raise FieldError(path, f"{path} is {number}; at least {shape.minimum} is needed")
 
 
 def _decimal(kind: str, text: str, label: str, field: str) -> int | str:

@@ -199,7 +199,7 @@ def render_docs(document: Mapping[str, Any]) -> bytes:
         f'<div class="desc">{to_html(str(info.get("description", "")))}</div>'
         '<p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI '
         f"{escape(str(document.get('openapi', '')))}). Sign up with "
-        "<code>POST /v1/accounts</code>, log in with <code>POST /v1/sessions</code>, then "
+        "<code>POST /v1/users</code>, log in with <code>POST /v1/sessions</code>, then "
         "send the access token as <code>Authorization: Bearer &lt;token&gt;</code>. Errors "
         "always carry an <code>Error</code> body: <code>{code, message, violations, "
         "retryAfterMs}</code>.</p>"

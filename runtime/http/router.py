@@ -2,7 +2,8 @@
 that an encoded "/" inside a variable cannot change which segments the template sees.
 
 When several templates match (`/v1/users/me` and `/v1/users/{user_id}`), the one with more
-literal text wins, whatever the order of the spec."""
+literal text wins, whatever the order of the spec. HEAD takes the GET route of its path
+(RFC 9110 9.3.2: the same header fields, no content)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ class Router:
         return self._routes
 
     def match(self, verb: str, raw_path: str) -> RouteMatch | None:
+        if verb == "HEAD":
+            verb = "GET"
         for route in self._routes:
             if route.verb != verb:
                 continue
@@ -51,6 +54,8 @@ class Router:
     def allowed(self, raw_path: str) -> list[str]:
         """The verbs some route accepts on this path (for 405 and its Allow header)."""
         verbs = {r.verb for r in self._routes if r.pattern.match(raw_path)}
+        if "GET" in verbs:
+            verbs.add("HEAD")
         return sorted(verbs)
 
 

@@ -1,4 +1,4 @@
-"""The account-id reservation port: ids that AccountService.NewAccountId hands out and a
+"""The account-id reservation port: ids that AccountService.NewUserId hands out and a
 following Signup claims.
 
 A separate port rather than a change to AccountStore, so the AccountStore contract stays as

@@ -26,7 +26,8 @@ Clock = Callable[[], int]
 T = TypeVar("T")
 
 #: The state of a friend request or a group join request: the spec's JoinRequestState
-#: (friend requests have the same three states and keep them in the same numbers).
+#: (friend requests have the same three states and keep them in the same numbers, which the
+#: spec's FriendRequestState repeats for the API).
 RequestState = JoinRequestState
 
 

@@ -9,10 +9,11 @@ expiry, monotonic counters).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .idempotency import IdempotencyKey
 from .models import (
     BlobInfo,
     Friend,
@@ -218,6 +219,9 @@ class SocialStore(Protocol):
     ) -> Page[Group]:
         """The groups the user belongs to, paged by group id."""
 
+    async def list_memberships(self, user_id: int) -> list[Member]:
+        """The user's membership of every group they belong to (for their inbox)."""
+
     async def create_join_request(
         self, group_id: int, user_id: int, *, message: str = ""
     ) -> JoinRequest:
@@ -258,6 +262,11 @@ class MessageStore(Protocol):
         self, sender: int, receiver: int, client_ts: int, device: str = ""
     ) -> KeyMatch | None:
         """The stored message with this idempotency key (a resend's first copy), if any."""
+
+    async def find_by_idempotency_keys(
+        self, keys: Sequence[IdempotencyKey]
+    ) -> list[KeyMatch | None]:
+        """find_by_idempotency_key for many keys in one round trip, in the keys' order."""
 
     async def get(self, channel: str, seqnum: int) -> Message | None: ...
 
@@ -324,23 +333,28 @@ class OnlineState(Protocol):
 class InboxStore(Protocol):
     """Which conversations have news for a user, and the user's read markers. Durable:
     both must survive a restart like history does (SQLite when embedded, Redis on a
-    cluster)."""
+    cluster).
+
+    A group's news is kept once, under the group's own id (an entry whose user and peer
+    are the group), not once per member: a group message costs one write whatever the
+    group's size, and each member's inbox is derived from it when read (get_inbox's
+    `groups`)."""
 
     async def record_inbox(self, user_id: int, peer_id: int, seqnum: int, ts: int) -> None:
-        """Notes news from a peer or group; the seqnum and time only move forward."""
-
-    async def record_inbox_many(self, user_ids: Sequence[int], peer_id: int, seqnum: int,
-                                ts: int) -> None:
-        """record_inbox for several users (a group's members) in one write."""
+        """Notes news from a peer (user_id = peer_id = a group id: the group's news); the
+        seqnum and time only move forward."""
 
     async def record_inbox_entries(self, entries: Sequence[tuple[int, int, int, int]]) -> None:
         """record_inbox for each (user_id, peer_id, seqnum, ts), in one write."""
 
     async def get_inbox(
-        self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
+        self, user_id: int, since: int, *, groups: Mapping[int, int] | None = None,
+        offset: int = 0, limit: int = 100,
     ) -> Page[InboxEntry]:
-        """Peers/groups with news at or after ``since``, most recent first (ties by peer
-        id); ``offset`` entries skipped, ``next_after`` the offset of the next page."""
+        """Peers with news at or after ``since`` and the groups of ``groups`` (group id ->
+        the time the user joined it: news older than that is not theirs) with news at or
+        after both, most recent first (ties in the store's own stable order); ``offset``
+        entries skipped, ``next_after`` the offset of the next page."""
 
     async def set_read_marker(self, user_id: int, channel: str, seqnum: int) -> int:
         """Moves the marker forward only; returns the marker now stored."""

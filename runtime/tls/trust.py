@@ -22,8 +22,6 @@ from typing import Protocol, TypeVar
 
 from aioquic.h3.connection import H3_ALPN
 from aioquic.quic.configuration import QuicConfiguration
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from prim.runtime.tls.errors import CertificateVerificationError
 
@@ -96,10 +94,6 @@ class Trust:
         else:
             config.verify_mode = ssl.CERT_NONE
         return config
-
-
-def peer_certificate_der(cert: x509.Certificate | None) -> bytes | None:
-    return None if cert is None else cert.public_bytes(Encoding.DER)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ class ClientConnection(FrameConnection):
         self.user_id = user_id
         self._state = ClientState.AUTHENTICATING
         self._last_error: ErrorCode | None = None
+        self._offline: str | None = None  # the message of a BeOffline the server sent
         self._next_ping: float | None = None
         self._enqueue(Frame(type=MsgType.AUTH, sender=user_id,
                             timestamp=settings.clock_ms(), payload=token.encode()), force=True)
@@ -97,6 +98,10 @@ class ClientConnection(FrameConnection):
     def _peer_close_code(self) -> ErrorCode | None:
         return self._last_error
 
+    def _peer_close_reason(self, reason: str) -> str:
+        # The server said why it closes (BeOffline): that is the reason a person should see.
+        return reason if self._offline is None else f"{reason}: {self._offline}"
+
     def _handle_frame(self, frame: Frame, now: float) -> None:
         if not MSG_TYPE_INFO[frame.type].from_server:
             self._events.append(ProtocolError(
@@ -108,6 +113,8 @@ class ClientConnection(FrameConnection):
             except Exception:  # betterproto2 raises assorted errors on bad bytes
                 error = Error(code=ErrorCode.UNSPECIFIED, message="unparseable Error payload")
             self._last_error = error.code
+            if frame.type == MsgType.BE_OFFLINE:
+                self._offline = error.message
             self._events.append(ErrorReceived(error, frame))
             if self._state is ClientState.AUTHENTICATING:
                 self._close(error.code, f"authentication failed: {error.message}", by_peer=True)

@@ -78,12 +78,13 @@ class FrameConnection:
         except FrameError as exc:
             # A frame cut short: say so (on QUIC the other direction is still open).
             self._handle_frame_error(exc, now)
-        self._close(self._peer_close_code(), "peer closed the connection", by_peer=True)
+        self._close(self._peer_close_code(),
+                    self._peer_close_reason("peer closed the connection"), by_peer=True)
 
     def connection_lost(self, reason: str) -> None:
         """The transport failed or was closed underneath the core."""
         if self._closed is None:
-            self._close(self._peer_close_code(), reason, by_peer=True)
+            self._close(self._peer_close_code(), self._peer_close_reason(reason), by_peer=True)
 
     def events(self) -> list[Event]:
         """The events since the last call, oldest first."""
@@ -156,6 +157,9 @@ class FrameConnection:
     def _peer_close_code(self) -> ErrorCode | None:
         return None
 
+    def _peer_close_reason(self, reason: str) -> str:
+        return reason
+
     def _drain_decoder(self, now: float) -> None:
         while self._closed is None:
             try:
@@ -204,7 +208,7 @@ class FrameConnection:
         error = Error(
             code=code,
             message=message,
-            ref_timestamp=ref.timestamp if ref is not None else 0,
+            ref_timestamp_ms=ref.timestamp if ref is not None else 0,
             ref_seqnum=ref.seqnum if ref is not None else 0,
         )
         return Frame(

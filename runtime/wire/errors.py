@@ -23,7 +23,7 @@ class FrameError(Exception):
     def __init__(self, message: str, header: Header | None = None) -> None:
         super().__init__(message)
         self.message = message
-        # The offending frame's header when it could be read (for ref_timestamp).
+        # The offending frame's header when it could be read (for ref_timestamp_ms).
         self.header = header
 
 

@@ -23,7 +23,7 @@ class Authenticated:
 
     user_id: int
     node_id: int
-    server_timestamp: int
+    server_timestamp_ms: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,11 @@ class Connection(Protocol):
         """Close; with a `code`, an Error frame saying why goes first."""
         ...
 
+    def be_offline(self, code: ErrorCode, message: str) -> None:
+        """Close on purpose with BeOffline first (node draining, session signed out);
+        `code` says what the client should do next."""
+        ...
+
 
 class ConnectionHandler(abc.ABC):
     @abc.abstractmethod

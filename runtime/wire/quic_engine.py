@@ -5,7 +5,8 @@ DESIGN.md section 8), but their classes are distinct: a protocol must subclass t
 engine's own `QuicConnectionProtocol`, build the engine's `QuicConfiguration` and match
 the engine's event classes. Everything engine-specific is reached through a `QuicEngine`,
 chosen by name (`gateway.quic_engine` for the server, `ClientSettings.quic_engine` for the
-client); the trio client and hypercorn's HTTP/3 stay on aioquic.
+client; the trio client's too, where it defaults to aioquic instead); hypercorn's HTTP/3
+stays on aioquic.
 
 Neither engine is asked for anything through private fields. The one thing the drivers
 need that aioquic has no public call for is how many bytes of a stream are still waiting
@@ -30,6 +31,8 @@ from aioquic.quic import events
 from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.connection import QuicConnection
 from aioquic.quic.logger import QuicLogger, QuicLoggerTrace
+
+from prim.runtime.tls.errors import CertificateVerificationError
 
 ENGINES = ("qh3", "aioquic")
 DEFAULT_ENGINE = "qh3"
@@ -64,6 +67,13 @@ class QuicEngine:
     #: The DER certificate the peer presented, once the handshake has it (None: the
     #: engine has no public way to tell, so certificate pins cannot be checked on it).
     peer_certificate: Callable[[QuicConnection], bytes | None] | None
+
+    def check_pinnable(self, pin_sha256: str | None) -> None:
+        """A client with a certificate pin needs an engine that shows the certificate."""
+        if pin_sha256 is not None and self.peer_certificate is None:
+            raise CertificateVerificationError(
+                f"certificate pinning needs a QUIC engine that shows the peer's certificate "
+                f"({self.name} does not): use qh3, or trust a CA file", "quic")
 
     def configure(self, config: QuicConfiguration) -> QuicConfiguration:
         """Readies a configuration of this engine for the drivers (aioquic: the logger hook

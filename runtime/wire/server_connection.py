@@ -9,7 +9,7 @@ States: AWAITING_AUTH -> (Auth frame) AUTH_PENDING -> (accept_auth) OPEN -> CLOS
 - Ping is answered with Pong and Echo with its own payload and extension, here, without
   the application.
 - After Auth, a frame whose `sender` is not the authenticated user is answered with Error
-  SENDER_MISMATCH (ref_timestamp = its timestamp) and dropped, and the connection stays
+  SENDER_MISMATCH (ref_timestamp_ms = its timestamp) and dropped, and the connection stays
   open: the spec's choice (a buggy client should not lose its other conversations) and a
   safe one, since the frame is never acted on.
 - A type the spec does not define, or one only servers send, gets Error UNKNOWN_TYPE; the
@@ -18,6 +18,8 @@ States: AWAITING_AUTH -> (Auth frame) AUTH_PENDING -> (accept_auth) OPEN -> CLOS
   MALFORMED_FRAME / FRAME_TOO_LARGE and the close: the stream cannot be resynchronised.
 - Every version in SUPPORTED_PROTOCOL_VERSIONS is accepted (0 from PRIM's own clients);
   the server answers a connection in the version of its first frame.
+- `be_offline`: the server ends the connection on purpose (draining, signed out) with
+  BeOffline, whose Error payload's code says what the client should do next.
 - No bytes for `idle_timeout` seconds: Error IDLE_TIMEOUT, then close.
 - Auth not accepted `auth_timeout` seconds after the connection started: Error
   AUTH_REQUIRED, then close. The deadline is fixed (unlike the idle one, bytes do not move
@@ -130,6 +132,15 @@ class ServerConnection(FrameConnection):
             self._enqueue(self._make_error(code, message, ref), force=True)
         self._close(code, message or "closed by the server", by_peer=False)
 
+    def be_offline(self, code: ErrorCode, message: str) -> None:
+        """Close a sound connection on purpose, with a BeOffline frame first (a node
+        draining, a session signed out elsewhere): its `code` tells the client what to do
+        next (BE_OFFLINE: reconnect; UNAUTHENTICATED: sign in again)."""
+        if self.closed:
+            return
+        self._enqueue(self._make_error(code, message, None, MsgType.BE_OFFLINE), force=True)
+        self._close(code, message, by_peer=False)
+
     def abort(self, code: ErrorCode, message: str) -> None:
         """Close without sending anything more (the peer is not reading anyway)."""
         self._discard_queue()
@@ -233,7 +244,8 @@ class ServerConnection(FrameConnection):
         self._events.append(ProtocolError(code, message, fatal=True))
         self.close(code, message, ref)
 
-    def _make_error(self, code: ErrorCode, message: str, ref: Frame | None) -> Frame:
+    def _make_error(self, code: ErrorCode, message: str, ref: Frame | None,
+                    frame_type: int = MsgType.ERROR) -> Frame:
         return self._error_frame(
             code,
             message,
@@ -241,4 +253,5 @@ class ServerConnection(FrameConnection):
             node_id=self.settings.node_id,
             timestamp=self.settings.clock_ms(),
             ref=ref,
+            frame_type=frame_type,
         )

@@ -1,19 +1,19 @@
-"""AccountService: account ids, sign-up, sessions (login, logout, listing, revoking,
+"""AccountService: user ids, sign-up, sessions (login, logout, listing, revoking,
 password change) and account deletion.
 
 Passwords are scrypt hashes (config.auth.scrypt_log_n); tokens are random and only their
 SHA-256 is stored (tokens.py). A token stops working at once on Logout, because every
 HTTP request and every wire Auth looks its session up in the account store.
 
-NewAccountId reserves an id from the same sequence the store assigns ids from (the
-AccountIdReservations port) for RESERVATION_TTL_MS; Signup with that `account_id` claims it
+NewUserId reserves an id from the same sequence the store assigns ids from (the
+AccountIdReservations port) for RESERVATION_TTL_MS; Signup with that `user_id` claims it
 atomically, Signup without one gets the next id. A reservation is not bound to whoever
 made it (the request has nothing to bind it to), so another client that learns a reserved
 id may claim it first; the loser is told to reserve another.
 
 Abuse limits (auth_limits.py, shared through Redis where api processes are several) are
 checked before any scrypt work: password checks per client address, then a backoff per
-account (not a lockout); Signup and NewAccountId per address. scrypt itself runs in the
+account (not a lockout); Signup and NewUserId per address. scrypt itself runs in the
 bounded ScryptPool: past its queue a check is UNAVAILABLE.
 
 ChangePassword, RevokeSession and RevokeOtherSessions end sessions the way Logout does:
@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from prim.generated import constants as rules
 from prim.generated.interfaces import AccountServiceInterface
 from prim.generated.prim.v1 import (
     ChangePasswordRequest,
@@ -40,8 +39,8 @@ from prim.generated.prim.v1 import (
     LoginResponse,
     LogoutRequest,
     LogoutResponse,
-    NewAccountIdRequest,
-    NewAccountIdResponse,
+    NewUserIdRequest,
+    NewUserIdResponse,
     RevokeOtherSessionsRequest,
     RevokeOtherSessionsResponse,
     RevokeSessionRequest,
@@ -60,11 +59,8 @@ from prim.services.api.files import delete_all_uploads
 from prim.services.api.groups import owned_groups, tell_destroyed
 from prim.services.api.server import ApiServer
 from prim.services.api.tokens import new_device_id, new_token, token_hash
-from prim.services.api.validate import check_password, clean_text
 
 RESERVATION_TTL_MS = 15 * 60 * 1000
-NICKNAME_MAX = rules.SIGNUP_REQUEST_NICKNAME_MAX_LENGTH
-DEVICE_NAME_MAX = rules.LOGIN_REQUEST_DEVICE_NAME_MAX_LENGTH
 _BAD_CREDENTIALS = "the account id or the password is wrong"
 
 log = logging.getLogger("prim.api.accounts")
@@ -77,22 +73,18 @@ class AccountServiceImpl(AccountServiceInterface):
         self._dummy_hash: str | None = None
         self._dummy_lock = asyncio.Lock()
 
-    async def new_account_id(self, request: NewAccountIdRequest,
-                             ctx: CallContext) -> NewAccountIdResponse:
+    async def new_user_id(self, request: NewUserIdRequest,
+                          ctx: CallContext) -> NewUserIdResponse:
         await self._limits.check_reservation(ctx)
         user_id = await self._api.storage.account_ids.reserve(
             self._api.clock() + RESERVATION_TTL_MS)
-        return NewAccountIdResponse(account_id=user_id)
+        return NewUserIdResponse(user_id=user_id)
 
     async def signup(self, request: SignupRequest, ctx: CallContext) -> SignupResponse:
-        password = check_password(request.password)
-        nickname = clean_text(request.nickname, "nickname", min_len=1, max_len=NICKNAME_MAX)
+        # The fields were checked (and trimmed) by the spec's generated validator.
+        password, nickname = request.password, request.nickname
         storage = self._api.storage
-        wanted = request.account_id
-        if wanted is not None and not 0 < wanted < GROUP_ID_BASE:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, f"account_id must be an id from "
-                           f"NewAccountId (1 to {GROUP_ID_BASE - 1}), or left out",
-                           "account_id")
+        wanted = request.user_id
         if wanted is not None and not await storage.account_ids.is_reserved(wanted):
             # Checked before hashing so a bad id costs no scrypt; claim() re-checks atomically.
             raise await self._unclaimable(wanted)
@@ -109,29 +101,28 @@ class AccountServiceImpl(AccountServiceInterface):
         log_event(log, logging.INFO, "signed up", user_id=user.user_id)
         return SignupResponse(user_id=user.user_id)
 
-    async def _unclaimable(self, account_id: int) -> ApiError:
-        if await self._api.storage.accounts.get_user(account_id) is not None:
-            return ApiError(ErrorCode.ALREADY_EXISTS, f"account {account_id} exists already; "
-                            "reserve a new id with NewAccountId or leave account_id out",
-                            "account_id")
-        return ApiError(ErrorCode.FAILED_PRECONDITION, f"account id {account_id} is not "
-                        "reserved (or its reservation expired); reserve one with NewAccountId "
-                        "or leave account_id out", "account_id")
+    async def _unclaimable(self, user_id: int) -> ApiError:
+        if await self._api.storage.accounts.get_user(user_id) is not None:
+            return ApiError(ErrorCode.ALREADY_EXISTS, f"account {user_id} exists already; "
+                            "reserve a new id with NewUserId or leave user_id out",
+                            "user_id")
+        return ApiError(ErrorCode.FAILED_PRECONDITION, f"user id {user_id} is not "
+                        "reserved (or its reservation expired); reserve one with NewUserId "
+                        "or leave user_id out", "user_id")
 
     async def login(self, request: LoginRequest, ctx: CallContext) -> LoginResponse:
-        clean_text(request.device_name, "device_name", min_len=0, max_len=DEVICE_NAME_MAX)
-        account_id = request.account_id
+        user_id = request.user_id
         # No field: naming one would tell which of the two was wrong.
-        await self._check_password(ctx, account_id, request.password, "")
+        await self._check_password(ctx, user_id, request.password, "")
         device_id = new_device_id()
         token = new_token()
         expires_at = self._api.clock() + self._api.config.auth.token_ttl_seconds * 1000
         try:
-            await self._api.storage.accounts.create_session(token_hash(token), account_id,
+            await self._api.storage.accounts.create_session(token_hash(token), user_id,
                                                             device_id, expires_at)
         except NotFound:  # deleted between the password check and now
             raise ApiError(ErrorCode.INVALID_CREDENTIALS, _BAD_CREDENTIALS) from None
-        return LoginResponse(access_token=token, user_id=account_id, expires_at=expires_at,
+        return LoginResponse(access_token=token, user_id=user_id, expires_at_ms=expires_at,
                              device_id=device_id)
 
     async def logout(self, request: LogoutRequest, ctx: CallContext) -> LogoutResponse:
@@ -159,7 +150,7 @@ class AccountServiceImpl(AccountServiceInterface):
 
     async def change_password(self, request: ChangePasswordRequest,
                               ctx: CallContext) -> ChangePasswordResponse:
-        new_password = check_password(request.new_password, "new_password")
+        new_password = request.new_password
         await self._check_password(ctx, ctx.user_id, request.current_password,
                                    "current_password")
         password_hash = await self._api.scrypt.hash(new_password,
@@ -176,8 +167,8 @@ class AccountServiceImpl(AccountServiceInterface):
                             ctx: CallContext) -> ListSessionsResponse:
         sessions = await self._api.storage.accounts.list_sessions(ctx.user_id)
         return ListSessionsResponse(sessions=[
-            SessionInfo(device_id=s.device_id, created_at=s.created_at,
-                        expires_at=s.expires_at, current=s.device_id == ctx.device_id)
+            SessionInfo(device_id=s.device_id, created_at_ms=s.created_at,
+                        expires_at_ms=s.expires_at, current=s.device_id == ctx.device_id)
             for s in sessions])
 
     async def revoke_session(self, request: RevokeSessionRequest,
@@ -212,19 +203,19 @@ class AccountServiceImpl(AccountServiceInterface):
                 user_id=user_id, device_id=session.device_id, reason=reason), CallContext())
         return revoked
 
-    async def _check_password(self, ctx: CallContext, account_id: int, password: str,
+    async def _check_password(self, ctx: CallContext, user_id: int, password: str,
                               field: str) -> None:
         """Returns when ``password`` is the account's; else INVALID_CREDENTIALS (the same
         answer, after the same scrypt work, whether the account exists or not), or
         RATE_LIMITED (checked before scrypt) when the address or the account must wait."""
-        await self._limits.begin_password_check(ctx, account_id)
+        await self._limits.begin_password_check(ctx, user_id)
         stored = None
-        if 0 < account_id < GROUP_ID_BASE:
-            stored = await self._api.storage.accounts.get_password_hash(account_id)
+        if 0 < user_id < GROUP_ID_BASE:
+            stored = await self._api.storage.accounts.get_password_hash(user_id)
         ok = await self._api.scrypt.verify(password, stored or await self._dummy())
         if not ok or stored is None:
             raise ApiError(ErrorCode.INVALID_CREDENTIALS, _BAD_CREDENTIALS, field)
-        await self._limits.password_ok(account_id)
+        await self._limits.password_ok(user_id)
 
     async def _dummy(self) -> str:
         """A hash no password matches, at the configured cost, so that checking a password

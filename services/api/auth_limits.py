@@ -4,7 +4,7 @@ AccountService, checked before any scrypt work is spent.
 - Password checks (Login, DeleteAccount, ChangePassword): at most
   `auth.password_attempts_per_ip_per_minute` per client address, then per account a backoff
   after `auth.free_password_failures` wrong passwords (attempt_limiter.Backoff).
-- Signup: `auth.signups_per_ip_per_hour` per address; NewAccountId: 60 a minute.
+- Signup: `auth.signups_per_ip_per_hour` per address; NewUserId: 60 a minute.
 
 A client address is the peer's IP, or, when the peer is one of `auth.trusted_proxies`, the
 nearest X-Forwarded-For entry that is not; IPv6 addresses count per /64 (one host usually
@@ -45,19 +45,19 @@ class AuthLimits:
             delay_ms=round(config.failure_delay_seconds * 1000),
             max_delay_ms=round(config.max_failure_delay_seconds * 1000), clock=clock)
 
-    async def begin_password_check(self, ctx: CallContext, account_id: int) -> None:
+    async def begin_password_check(self, ctx: CallContext, user_id: int) -> None:
         """Raises RATE_LIMITED when the address or the account must wait; else counts the
         attempt as a failure until `password_ok`."""
         wait = await self._passwords.hit(self.client_key(ctx))
         if wait:
             raise _limited("too many password attempts from this address", wait)
-        wait = await self._accounts.wait_ms(str(account_id))
+        wait = await self._accounts.wait_ms(str(user_id))
         if wait:
             raise _limited("too many wrong passwords for this account", wait)
-        await self._accounts.begin(str(account_id))
+        await self._accounts.begin(str(user_id))
 
-    async def password_ok(self, account_id: int) -> None:
-        await self._accounts.succeeded(str(account_id))
+    async def password_ok(self, user_id: int) -> None:
+        await self._accounts.succeeded(str(user_id))
 
     async def check_signup(self, ctx: CallContext) -> None:
         wait = await self._signups.hit(self.client_key(ctx))

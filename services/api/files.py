@@ -55,7 +55,6 @@ from prim.runtime.storage.uploads import Upload
 from prim.services.api import convert, paging
 from prim.services.api.server import ApiServer
 from prim.services.api.upload_slots import UploadSlots
-from prim.services.api.validate import clean_text
 
 #: The upload kinds and the media types each accepts ("image/*", "*/*"), from the spec.
 KIND_MEDIA: dict[int, tuple[str, ...]] = {
@@ -78,8 +77,7 @@ class FileServiceImpl(FileServiceInterface):
         if accepted is None:
             kinds = ", ".join(f"MSG_TYPE_{MsgType(k).name}" for k in sorted(KIND_MEDIA))
             raise ApiError(ErrorCode.INVALID_ARGUMENT, f"kind must be one of {kinds}", "kind")
-        name = clean_text(request.name, "name", min_len=0,
-                          max_len=rules.UPLOAD_FILE_REQUEST_NAME_MAX_LENGTH)
+        name = request.name  # checked (and trimmed) by the spec's generated validator
         body = request.content or HttpBody()
         content_type = _content_type(body.content_type, accepted, request.kind)
         streams = ctx.streams

@@ -5,8 +5,8 @@ relayed to them as a business message (notify.py).
 Expired versus missing requests: the social store only returns pending, unexpired requests,
 so when accepting or rejecting finds none, the service looks at the AddFriend events stored
 in the channel between the two users (every request was announced there with its
-`expires_at`). The newest event about a request from the requester to the caller decides:
-REQUESTED with `expires_at` in the past -> EXPIRED; REJECTED -> FAILED_PRECONDITION (already
+`expires_at_ms`). The newest event about a request from the requester to the caller decides:
+REQUESTED with `expires_at_ms` in the past -> EXPIRED; REJECTED -> FAILED_PRECONDITION (already
 answered); anything else or nothing -> NOT_FOUND. Strangers cannot write to each other, so
 the newest messages of that channel are these events and a short scan finds them.
 """
@@ -25,6 +25,7 @@ from prim.generated.prim.v1 import (
     FriendEvent,
     FriendEventKind,
     FriendRequest,
+    FriendRequestState,
     FriendStatus,
     GetRelationshipRequest,
     ListFriendRequestsRequest,
@@ -33,7 +34,6 @@ from prim.generated.prim.v1 import (
     ListFriendsResponse,
     MsgType,
     RejectFriendRequestRequest,
-    RejectFriendRequestResponse,
     Relationship,
     RequestDirection,
     SendFriendRequestRequest,
@@ -46,7 +46,7 @@ from prim.runtime.errors import ApiError
 from prim.runtime.storage import models
 from prim.runtime.storage.errors import AlreadyExists, NotFound
 from prim.runtime.storage.models import channel_key
-from prim.services.api import argcheck, paging
+from prim.services.api import paging
 from prim.services.api.notify import Notifier
 from prim.services.api.server import ApiServer
 
@@ -61,13 +61,20 @@ def friend_message(friend: models.Friend) -> Friend:
     return Friend(user_id=friend.peer_id, remark=friend.remark,
                   status=FriendStatus(int(friend.status)),
                   classification=friend.classification, tags=list(friend.tags),
-                  since=friend.since)
+                  since_ms=friend.since)
 
 
 def request_message(request: models.FriendRequest) -> FriendRequest:
     return FriendRequest(requester_id=request.requester_id, target_id=request.target_id,
-                         message=request.message, created_at=request.created_at,
-                         expires_at=request.expires_at)
+                         message=request.message, created_at_ms=request.created_at,
+                         expires_at_ms=request.expires_at,
+                         state=FriendRequestState(int(request.state)))
+
+
+def answered(request: FriendRequest, state: FriendRequestState) -> FriendRequest:
+    """What Accept and Reject answer: the request they decided, in its new state."""
+    request.state = state
+    return request
 
 
 class FriendServiceImpl(FriendServiceInterface):
@@ -81,10 +88,8 @@ class FriendServiceImpl(FriendServiceInterface):
     async def send_friend_request(self, request: SendFriendRequestRequest,
                                   ctx: CallContext) -> FriendRequest:
         me = ctx.user_id
-        target = argcheck.other_user_id(request.user_id, me)
-        greeting = argcheck.text(request.message, "message", argcheck.GREETING_MAX,
-                                 multiline=True)
-        remark = argcheck.text(request.remark, "remark", argcheck.REMARK_MAX)
+        # The fields were checked (and trimmed) by the spec's generated validator.
+        target, greeting, remark = request.user_id, request.message, request.remark
         await self._require_user(target)
         if await self._social.is_blocked(target, me):
             raise ApiError(ErrorCode.BLOCKED, f"user {target} has blocked you", "user_id")
@@ -105,7 +110,7 @@ class FriendServiceImpl(FriendServiceInterface):
                            "pending; wait for the answer", "user_id") from None
         await self._notify.friend(me, target, FriendEvent(
             kind=FriendEventKind.REQUESTED, requester_id=me, target_id=target,
-            message=created.message, expires_at=created.expires_at))
+            message=created.message, expires_at_ms=created.expires_at))
         return request_message(created)
 
     async def list_friend_requests(self, request: ListFriendRequestsRequest,
@@ -139,35 +144,42 @@ class FriendServiceImpl(FriendServiceInterface):
                                           next_page_token=paging.encode_token(next_at))
 
     async def accept_friend_request(self, request: AcceptFriendRequestRequest,
-                                    ctx: CallContext) -> Friend:
+                                    ctx: CallContext) -> FriendRequest:
         me = ctx.user_id
-        requester = argcheck.other_user_id(request.requester_id, me, "requester_id")
-        remark = argcheck.text(request.remark, "remark", argcheck.REMARK_MAX)
+        requester, remark = request.requester_id, request.remark
         if await self._social.get_friend(me, requester) is not None:
             raise ApiError(ErrorCode.ALREADY_EXISTS, f"you and user {requester} are already "
                            "friends", "requester_id")
         if await self._social.is_blocked(requester, me):
             raise ApiError(ErrorCode.BLOCKED, f"user {requester} has blocked you",
                            "requester_id")
+        pending = await self._pending_request(requester, me)
         try:
-            mine, _ = await self._social.accept_friend_request(requester, me, remark=remark)
+            await self._social.accept_friend_request(requester, me, remark=remark)
         except NotFound:
             raise await self._no_pending_request(requester, me) from None
         await self._notify.friend(me, requester, FriendEvent(
             kind=FriendEventKind.ACCEPTED, requester_id=requester, target_id=me))
-        return friend_message(mine)
+        return answered(pending, FriendRequestState.ACCEPTED)
 
     async def reject_friend_request(self, request: RejectFriendRequestRequest,
-                                    ctx: CallContext) -> RejectFriendRequestResponse:
+                                    ctx: CallContext) -> FriendRequest:
         me = ctx.user_id
-        requester = argcheck.other_user_id(request.requester_id, me, "requester_id")
-        reason = argcheck.text(request.reason, "reason", argcheck.GREETING_MAX, multiline=True)
+        requester, reason = request.requester_id, request.reason
+        pending = await self._pending_request(requester, me)
         if not await self._social.reject_friend_request(requester, me):
             raise await self._no_pending_request(requester, me)
         await self._notify.friend(me, requester, FriendEvent(
             kind=FriendEventKind.REJECTED, requester_id=requester, target_id=me,
             message=reason))
-        return RejectFriendRequestResponse()
+        return answered(pending, FriendRequestState.REJECTED)
+
+    async def _pending_request(self, requester: int, target: int) -> FriendRequest:
+        """The pending request an answer is about, read before the answer changes it."""
+        pending = await self._social.get_friend_request(requester, target)
+        if pending is None:
+            raise await self._no_pending_request(requester, target)
+        return request_message(pending)
 
     async def _no_pending_request(self, requester: int, target: int) -> ApiError:
         """Why there is no pending request from requester to target (module docstring)."""
@@ -183,7 +195,7 @@ class FriendServiceImpl(FriendServiceInterface):
             assert isinstance(event, FriendEvent)
             if event.requester_id != requester or event.target_id != target:
                 continue
-            if event.kind == FriendEventKind.REQUESTED and event.expires_at <= self._api.clock():
+            if event.kind == FriendEventKind.REQUESTED and event.expires_at_ms <= self._api.clock():
                 return ApiError(ErrorCode.EXPIRED, f"the friend request from user {requester} "
                                 "expired after 7 days; ask them to send a new one",
                                 "requester_id")
@@ -212,28 +224,18 @@ class FriendServiceImpl(FriendServiceInterface):
 
     async def get_relationship(self, request: GetRelationshipRequest,
                                ctx: CallContext) -> Relationship:
-        other = argcheck.other_user_id(request.user_id, ctx.user_id)
+        other = request.user_id
         await self._require_user(other)
         return await self._relationship(ctx.user_id, other)
 
     async def update_friend(self, request: UpdateFriendRequest, ctx: CallContext) -> Friend:
-        peer = argcheck.other_user_id(request.user_id, ctx.user_id)
-        remark = (None if request.remark is None
-                  else argcheck.text(request.remark, "remark", argcheck.REMARK_MAX))
-        classification = (None if request.classification is None else argcheck.text(
-            request.classification, "classification", argcheck.CLASSIFICATION_MAX))
-        tags = None if request.tags is None else argcheck.tags(list(request.tags.tags))
-        status = None
-        if request.status is not None:
-            if request.status not in (FriendStatus.NORMAL, FriendStatus.SPECIAL,
-                                      FriendStatus.MUTED):
-                raise argcheck.invalid("status", "status must be FRIEND_STATUS_NORMAL, "
-                                                 "FRIEND_STATUS_SPECIAL or FRIEND_STATUS_MUTED")
-            status = models.FriendStatus(int(request.status))
+        peer = request.user_id
+        tags = None if request.tags is None else list(request.tags.tags)
+        status = None if request.status is None else models.FriendStatus(int(request.status))
         try:
             updated = await self._social.update_friend(
-                ctx.user_id, peer, remark=remark, status=status,
-                classification=classification, tags=tags)
+                ctx.user_id, peer, remark=request.remark, status=status,
+                classification=request.classification, tags=tags)
         except NotFound:
             raise self._not_friends(peer) from None
         return friend_message(updated)
@@ -241,7 +243,7 @@ class FriendServiceImpl(FriendServiceInterface):
     async def delete_friend(self, request: DeleteFriendRequest,
                             ctx: CallContext) -> DeleteFriendResponse:
         me = ctx.user_id
-        peer = argcheck.other_user_id(request.user_id, me)
+        peer = request.user_id
         if not await self._social.remove_friend(me, peer):
             raise self._not_friends(peer)
         await self._notify.friend(me, peer, FriendEvent(
@@ -252,7 +254,7 @@ class FriendServiceImpl(FriendServiceInterface):
 
     async def block_user(self, request: BlockUserRequest, ctx: CallContext) -> Relationship:
         me = ctx.user_id
-        other = argcheck.other_user_id(request.user_id, me)
+        other = request.user_id
         await self._require_user(other)
         if not await self._social.is_blocked(me, other):
             await self._social.block(me, other)
@@ -263,7 +265,7 @@ class FriendServiceImpl(FriendServiceInterface):
 
     async def unblock_user(self, request: UnblockUserRequest, ctx: CallContext) -> Relationship:
         me = ctx.user_id
-        other = argcheck.other_user_id(request.user_id, me)
+        other = request.user_id
         await self._require_user(other)
         if await self._social.unblock(me, other):
             await self._notify.relationship(me, other, blocked=False)

@@ -48,7 +48,7 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage import models
 from prim.runtime.storage.errors import AlreadyExists, FailedPrecondition, NotFound
-from prim.services.api import argcheck, paging
+from prim.services.api import paging
 from prim.services.api.attempt_limiter import WindowLimit
 from prim.services.api.notify import Notifier
 from prim.services.api.server import ApiServer
@@ -62,18 +62,18 @@ def group_message(group: models.Group) -> Group:
     return Group(group_id=group.group_id, name=group.name, owner_id=group.owner_id,
                  avatar=group.avatar, announcement=group.announcement,
                  has_password=group.password_hash is not None,
-                 member_count=group.member_count, created_at=group.created_at)
+                 member_count=group.member_count, created_at_ms=group.created_at)
 
 
 def member_message(member: models.Member) -> Member:
     return Member(user_id=member.user_id, role=GroupRole(int(member.role)),
-                  joined_at=member.joined_at)
+                  joined_at_ms=member.joined_at)
 
 
 def join_request_message(request: models.JoinRequest) -> JoinRequest:
     return JoinRequest(group_id=request.group_id, user_id=request.user_id,
                        message=request.message, state=JoinRequestState(int(request.state)),
-                       created_at=request.created_at)
+                       created_at_ms=request.created_at)
 
 
 class GroupServiceImpl(GroupServiceInterface):
@@ -88,15 +88,12 @@ class GroupServiceImpl(GroupServiceInterface):
     # -- the group ---------------------------------------------------------------------
 
     async def create_group(self, request: CreateGroupRequest, ctx: CallContext) -> Group:
-        name = argcheck.text(request.name, "name", argcheck.NAME_MAX, required=True)
-        password = argcheck.password(request.join_password, "join_password")
-        avatar = argcheck.text(request.avatar, "avatar", argcheck.AVATAR_MAX)
-        announcement = argcheck.text(request.announcement, "announcement",
-                                     argcheck.ANNOUNCEMENT_MAX, multiline=True)
+        # The fields were checked (and trimmed) by the spec's generated validator.
+        password = request.join_password
         password_hash = await self._hash(password) if password else None
         group = await self._social.create_group(
-            ctx.user_id, name, password_hash=password_hash, avatar=avatar,
-            announcement=announcement)
+            ctx.user_id, request.name, password_hash=password_hash, avatar=request.avatar,
+            announcement=request.announcement)
         return group_message(group)
 
     async def list_my_groups(self, request: ListMyGroupsRequest,
@@ -116,14 +113,9 @@ class GroupServiceImpl(GroupServiceInterface):
     async def update_group(self, request: UpdateGroupRequest, ctx: CallContext) -> Group:
         group = await self._group(request.group_id)
         await self._require_admin(group, ctx.user_id, "change the group")
-        name = (None if request.name is None
-                else argcheck.text(request.name, "name", argcheck.NAME_MAX, required=True))
-        avatar = (None if request.avatar is None
-                  else argcheck.text(request.avatar, "avatar", argcheck.AVATAR_MAX))
-        announcement = (None if request.announcement is None else argcheck.text(
-            request.announcement, "announcement", argcheck.ANNOUNCEMENT_MAX, multiline=True))
+        name, avatar, announcement = request.name, request.avatar, request.announcement
         if request.join_password is not None:
-            password = argcheck.password(request.join_password, "join_password")
+            password = request.join_password
             password_hash = await self._hash(password) if password else None
             await self._social.set_group_password(group.group_id, password_hash)
         try:
@@ -156,10 +148,7 @@ class GroupServiceImpl(GroupServiceInterface):
             rules.LIST_MEMBERS_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
         role = None
-        if request.role != GroupRole.UNSPECIFIED:
-            if request.role not in (GroupRole.MEMBER, GroupRole.ADMIN, GroupRole.OWNER):
-                raise argcheck.invalid("role", "role must be GROUP_ROLE_MEMBER, "
-                                               "GROUP_ROLE_ADMIN or GROUP_ROLE_OWNER, or unset")
+        if request.role != GroupRole.UNSPECIFIED:  # the validator allowed only real roles
             role = models.GroupRole(int(request.role))
         page = await self._social.list_members(group.group_id, role=role, after=start.after,
                                                limit=size)
@@ -190,9 +179,8 @@ class GroupServiceImpl(GroupServiceInterface):
                           ctx: CallContext) -> KickMemberResponse:
         group = await self._group(request.group_id)
         me = await self._require_admin(group, ctx.user_id, "remove members")
-        target = await self._target_member(group, request.user_id, ctx.user_id,
-                                           "use LeaveGroup to leave")
-        reason = argcheck.text(request.reason, "reason", argcheck.GREETING_MAX, multiline=True)
+        target = await self._target_member(group, request.user_id)
+        reason = request.reason
         if target.role == models.GroupRole.OWNER:
             raise ApiError(ErrorCode.PERMISSION_DENIED, "nobody can remove the group's owner",
                            "user_id")
@@ -221,8 +209,7 @@ class GroupServiceImpl(GroupServiceInterface):
         if group.owner_id != caller:
             raise ApiError(ErrorCode.PERMISSION_DENIED, "only the group's owner may grant or "
                            "revoke the admin role", "group_id")
-        target = await self._target_member(group, user_id, caller,
-                                           "the owner's role does not change")
+        target = await self._target_member(group, user_id)
         if grant and target.role == models.GroupRole.ADMIN:
             raise ApiError(ErrorCode.ALREADY_EXISTS, f"user {user_id} is already an admin",
                            "user_id")
@@ -244,8 +231,7 @@ class GroupServiceImpl(GroupServiceInterface):
     async def request_to_join(self, request: RequestToJoinRequest,
                               ctx: CallContext) -> JoinRequest:
         group = await self._group(request.group_id)
-        greeting = argcheck.text(request.message, "message", argcheck.GREETING_MAX,
-                                 multiline=True)
+        greeting = request.message
         if await self._social.get_member(group.group_id, ctx.user_id) is not None:
             raise ApiError(ErrorCode.ALREADY_EXISTS, f"you are already a member of group "
                            f"{group.group_id}", "group_id")
@@ -295,28 +281,24 @@ class GroupServiceImpl(GroupServiceInterface):
             next_page_token=paging.encode_token(paging.next_position(page.next_after)))
 
     async def approve_join_request(self, request: ApproveJoinRequestRequest,
-                                   ctx: CallContext) -> Member:
+                                   ctx: CallContext) -> JoinRequest:
         group = await self._group(request.group_id)
         await self._require_admin(group, ctx.user_id, "answer join requests")
-        applicant = argcheck.user_id(request.user_id)
-        await self._decide(group.group_id, applicant, ctx.user_id, approve=True)
-        member = await self._social.get_member(group.group_id, applicant)
-        if member is None:  # removed again between the approval and now
-            raise self._not_member(applicant, group.group_id)
+        applicant = request.user_id
+        decided = await self._decide(group.group_id, applicant, ctx.user_id, approve=True)
         await self._notify.group(ctx.user_id, applicant, GroupEvent(
             kind=GroupEventKind.JOIN_APPROVED, group_id=group.group_id, user_id=applicant,
             actor_id=ctx.user_id))
         await self._notify.group(ctx.user_id, group.group_id, GroupEvent(
             kind=GroupEventKind.MEMBER_JOINED, group_id=group.group_id, user_id=applicant,
             actor_id=ctx.user_id))
-        return member_message(member)
+        return join_request_message(decided)
 
     async def reject_join_request(self, request: RejectJoinRequestRequest,
                                   ctx: CallContext) -> JoinRequest:
         group = await self._group(request.group_id)
         await self._require_admin(group, ctx.user_id, "answer join requests")
-        applicant = argcheck.user_id(request.user_id)
-        reason = argcheck.text(request.reason, "reason", argcheck.GREETING_MAX, multiline=True)
+        applicant, reason = request.user_id, request.reason
         decided = await self._decide(group.group_id, applicant, ctx.user_id, approve=False)
         await self._notify.group(ctx.user_id, applicant, GroupEvent(
             kind=GroupEventKind.JOIN_REJECTED, group_id=group.group_id, user_id=applicant,
@@ -335,7 +317,6 @@ class GroupServiceImpl(GroupServiceInterface):
     # -- helpers -----------------------------------------------------------------------
 
     async def _group(self, group_id: int) -> models.Group:
-        argcheck.group_id(group_id)
         group = await self._social.get_group(group_id)
         if group is None:
             raise self._no_group(group_id)
@@ -357,11 +338,7 @@ class GroupServiceImpl(GroupServiceInterface):
                            f"{group.group_id} may {to_do}", "group_id")
         return member
 
-    async def _target_member(self, group: models.Group, user_id: int, caller: int,
-                             self_hint: str) -> models.Member:
-        argcheck.user_id(user_id)
-        if user_id == caller:
-            raise argcheck.invalid("user_id", f"user_id is your own id; {self_hint}")
+    async def _target_member(self, group: models.Group, user_id: int) -> models.Member:
         member = await self._social.get_member(group.group_id, user_id)
         if member is None:
             raise self._not_member(user_id, group.group_id)

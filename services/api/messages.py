@@ -4,15 +4,17 @@ channel is `channel_key(caller, peer)`, which always contains the caller, and fo
 the caller must be a member (so nobody reads a conversation they are not part of).
 
 Choices:
-- GetInbox lists every conversation with news since `since` (0: the user's last-online
+- GetInbox lists every conversation with news since `since_ms` (0: the user's last-online
   time), read or not, newest first, in pages: a device that was away must sync them all,
   and `unread_count` says which are unread. It counts the content messages of others
   after the read marker (capped at UNREAD_CAP), never the seqnum distance: seqnums jump
-  after a restart by design. Groups the caller has left are left out.
+  after a restart by design. A group's news is stored once for all its members: the caller's
+  groups (and, for each, news since they joined) are what it shows; groups the caller has
+  left are left out.
 - SetReadMarker follows the wire ReadReceipt's rule (services/message/read_receipts.py):
   the caller must be allowed to write to the conversation, a seqnum beyond its last
   message is clamped to the last one, and a marker never moves backwards.
-- ReadMarker.updated_at: the inbox store keeps no time with a marker, so it is the
+- ReadMarker.updated_at_ms: the inbox store keeps no time with a marker, so it is the
   time of the SetReadMarker call that moved the marker, and 0 when unknown (GetReadMarker,
   or a SetReadMarker that left the marker where it was).
 - Edit and withdraw go through services/message/changes.py, the same rule the wire gateway
@@ -50,7 +52,7 @@ from prim.runtime.context import CallContext
 from prim.runtime.errors import ApiError
 from prim.runtime.storage.models import Message, channel_key, is_group_id
 from prim.runtime.wire.frame import Frame
-from prim.services.api import argcheck, paging
+from prim.services.api import paging
 from prim.services.api.notify import Notifier
 from prim.services.api.server import ApiServer
 from prim.services.message.changes import CONTENT_TYPES, MessageChanges
@@ -65,8 +67,8 @@ _SEQNUM_END = MAX_SEQNUM + 1
 def chat_message(message: Message) -> ChatMessage:
     return ChatMessage(sender=message.sender, receiver=message.receiver,
                        type=MsgType(message.type), seqnum=message.seqnum,
-                       timestamp=message.server_ts, payload=message.payload,
-                       extension=message.extension, edited_at=message.edited_at or 0,
+                       timestamp_ms=message.server_ts, payload=message.payload,
+                       extension=message.extension, edited_at_ms=message.edited_at or 0,
                        withdrawn=message.withdrawn)
 
 
@@ -94,12 +96,13 @@ class MessageServiceImpl(MessageServiceInterface):
             request.page_size, rules.GET_INBOX_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
             rules.GET_INBOX_REQUEST_PAGE_SIZE_MAXIMUM)
         start = paging.decode_token(request.page_token)
-        since = request.since or (await self._online.get_last_online(me) or 0)
-        page = await self._inbox.get_inbox(me, since, offset=start.after, limit=size)
-        social = self._api.storage.social
-        # A left group's entry stays in the store; such a page is just shorter.
-        news = [n for n in page.items
-                if not is_group_id(n.peer_id) or await social.get_member(n.peer_id, me)]
+        since = request.since_ms or (await self._online.get_last_online(me) or 0)
+        # A group's news counts from the time one joined it; groups one left are not listed.
+        groups = {m.group_id: m.joined_at
+                  for m in await self._api.storage.social.list_memberships(me)}
+        page = await self._inbox.get_inbox(me, since, groups=groups, offset=start.after,
+                                           limit=size)
+        news = page.items
         channels = [channel_key(me, n.peer_id) for n in news]
         markers = await self._inbox.get_read_markers(me, channels)
         entries: list[InboxEntry] = []
@@ -126,29 +129,29 @@ class MessageServiceImpl(MessageServiceInterface):
         limit = paging.page_size(
             request.page_size, rules.LIST_HISTORY_REQUEST_PAGE_SIZE_DEFAULT_VALUE,
             rules.LIST_HISTORY_REQUEST_PAGE_SIZE_MAXIMUM)
-        stop = argcheck.seqnum(request.to_seqnum, "to_seqnum")
+        # The spec's generated validator bounded the seqnums and the direction already.
+        stop = request.to_seqnum
         # A token names the seqnum the page starts at; without one, from_seqnum does.
         if request.page_token:
-            start = argcheck.seqnum(paging.decode_token(request.page_token).after,
-                                    "page_token")
+            start = paging.decode_token(request.page_token).after
+            if start > MAX_SEQNUM:
+                raise ApiError(ErrorCode.INVALID_ARGUMENT, "page_token is not one this "
+                               "server gave; start again without it", "page_token")
         else:
-            start = argcheck.seqnum(request.from_seqnum, "from_seqnum")
+            start = request.from_seqnum
         if request.direction == Direction.FORWARD:
             if start and stop and stop < start:
-                raise argcheck.invalid("to_seqnum", "reading FORWARD, to_seqnum must not be "
-                                                    "below from_seqnum (or 0 for no bound)")
+                raise ApiError(ErrorCode.INVALID_ARGUMENT, "reading FORWARD, to_seqnum must "
+                               "not be below from_seqnum (or 0 for no bound)", "to_seqnum")
             rows = await self._messages.read_forward(channel, max(start, 1), limit + 1)
             rows = [m for m in rows if not stop or m.seqnum <= stop]
-        elif request.direction in (Direction.BACKWARD, Direction.UNSPECIFIED):
+        else:  # BACKWARD or UNSPECIFIED
             if start and stop and stop > start:
-                raise argcheck.invalid("to_seqnum", "reading BACKWARD, to_seqnum must not be "
-                                                    "above from_seqnum (or 0 for no bound)")
+                raise ApiError(ErrorCode.INVALID_ARGUMENT, "reading BACKWARD, to_seqnum must "
+                               "not be above from_seqnum (or 0 for no bound)", "to_seqnum")
             before = start + 1 if start else _SEQNUM_END
             rows = await self._messages.read_backward(channel, before, limit + 1)
             rows = [m for m in rows if m.seqnum >= stop]
-        else:
-            raise argcheck.invalid("direction", "direction must be DIRECTION_FORWARD or "
-                                                "DIRECTION_BACKWARD (the default)")
         page, rest = rows[:limit], rows[limit:]
         after = paging.Position(after=rest[0].seqnum) if rest else None
         return ListHistoryResponse(messages=[chat_message(m) for m in page],
@@ -165,7 +168,6 @@ class MessageServiceImpl(MessageServiceInterface):
     async def set_read_marker(self, request: SetReadMarkerRequest,
                               ctx: CallContext) -> ReadMarker:
         await self._channel(request.peer_id, ctx.user_id)
-        argcheck.seqnum(request.seqnum, "seqnum")
         try:
             move = await self._receipts.mark(ctx.user_id, request.peer_id, request.seqnum)
         except ApiError as exc:
@@ -179,16 +181,12 @@ class MessageServiceImpl(MessageServiceInterface):
                 frame=WireFrame(header=receipt, payload=move.payload()),
                 user_ids=move.audience), CallContext())
         return ReadMarker(peer_id=request.peer_id, seqnum=move.seqnum,
-                          updated_at=self._api.clock() if move.moved else 0)
+                          updated_at_ms=self._api.clock() if move.moved else 0)
 
     # -- edit and withdraw -------------------------------------------------------------
 
     async def edit_message(self, request: EditMessageRequest, ctx: CallContext) -> ChatMessage:
         await self._channel(request.peer_id, ctx.user_id)
-        _require_seqnum(request.seqnum)
-        if not request.new_payload:
-            raise argcheck.invalid("new_payload", "new_payload is required: the message's new "
-                                                  "content (base64 in JSON)")
         edit = EditPayload(target_seqnum=request.seqnum, new_payload=request.new_payload)
         payload = bytes(edit)
         limit = self._api.config.limits.max_payload_bytes
@@ -206,7 +204,6 @@ class MessageServiceImpl(MessageServiceInterface):
     async def withdraw_message(self, request: WithdrawMessageRequest,
                                ctx: CallContext) -> ChatMessage:
         await self._channel(request.peer_id, ctx.user_id)
-        _require_seqnum(request.seqnum)
         withdraw = WithdrawPayload(target_seqnum=request.seqnum)
         frame = self._frame(MsgType.WITHDRAW, ctx.user_id, request.peer_id, bytes(withdraw))
         try:
@@ -236,7 +233,6 @@ class MessageServiceImpl(MessageServiceInterface):
 
     async def _channel(self, peer_id: int, me: int) -> str:
         """The channel of the caller's conversation with ``peer_id``, if they may read it."""
-        argcheck.peer_id(peer_id, me)
         if is_group_id(peer_id):
             social = self._api.storage.social
             if await social.get_group(peer_id) is None:
@@ -248,13 +244,6 @@ class MessageServiceImpl(MessageServiceInterface):
         return channel_key(me, peer_id)
 
 
-
-
-def _require_seqnum(seqnum: int) -> None:
-    if seqnum == 0:
-        raise argcheck.invalid("seqnum", "seqnum is required: the seqnum of the message to "
-                                         "change")
-    argcheck.seqnum(seqnum, "seqnum")
 
 
 def _http_error(exc: ApiError) -> ApiError:

@@ -8,7 +8,6 @@ one of them may see the profile.
 
 from __future__ import annotations
 
-from prim.generated import constants as rules
 from prim.generated.interfaces import UserServiceInterface
 from prim.generated.prim.v1 import (
     ErrorCode,
@@ -24,10 +23,6 @@ from prim.runtime.storage.errors import NotFound
 from prim.runtime.storage.models import GROUP_ID_BASE, User
 from prim.services.api import convert
 from prim.services.api.server import ApiServer
-from prim.services.api.validate import clean_text
-
-NICKNAME_MAX = rules.UPDATE_MY_PROFILE_REQUEST_NICKNAME_MAX_LENGTH
-SIGNATURE_MAX = rules.UPDATE_MY_PROFILE_REQUEST_SIGNATURE_MAX_LENGTH
 
 
 class UserServiceImpl(UserServiceInterface):
@@ -39,16 +34,10 @@ class UserServiceImpl(UserServiceInterface):
 
     async def update_my_profile(self, request: UpdateMyProfileRequest,
                                 ctx: CallContext) -> Profile:
-        nickname = signature = avatar = None
-        if request.nickname is not None:
-            nickname = clean_text(request.nickname, "nickname", min_len=1, max_len=NICKNAME_MAX)
-        if request.signature is not None:
-            signature = clean_text(request.signature, "signature", min_len=0,
-                                   max_len=SIGNATURE_MAX, allow_newlines=True)
-        if request.avatar is not None:
-            avatar = request.avatar.strip()
-            if avatar:
-                await self._share_avatar(avatar, ctx.user_id)
+        # The fields were checked (and trimmed) by the spec's generated validator.
+        nickname, signature, avatar = request.nickname, request.signature, request.avatar
+        if avatar:
+            await self._share_avatar(avatar, ctx.user_id)
         try:
             user = await self._api.storage.accounts.update_profile(
                 ctx.user_id, nickname=nickname, avatar=avatar, signature=signature)

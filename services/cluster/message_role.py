@@ -97,7 +97,7 @@ class MessageRole:
             social=storage.social_reads or storage.social,
             inbox=storage.inbox, router=router, node_id=node_id, clock=self.clock,
             on_delivered=metrics.delivered, writer=WalWriter(wal, shipper),
-            record_inboxes=False,
+            record_inboxes=False, overlap_numbering=True,
         )
         # Resends of what the log holds are answered with their seqnums; the shipper
         # reads the same records again to re-ship them.

@@ -4,7 +4,7 @@ write-ahead log, shipped to Kafka)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import asyncio
 from typing import Protocol
 
 from prim.runtime.storage.models import InsertResult, Message
@@ -15,7 +15,7 @@ class DurableWriter(Protocol):
     #: store's unique key does; an append-only log does not).
     detects_duplicates: bool
 
-    def enqueue(self, message: Message) -> Awaitable[InsertResult]:
+    def enqueue(self, message: Message) -> asyncio.Future[InsertResult]:
         """Starts the write at once (the caller's order is the write order); the result
         resolves once the message is durable."""
         ...

@@ -163,11 +163,12 @@ class MessageGateway(ConnectionHandler):
 
     async def disconnect(self, user_id: int, device_id: str, reason: str) -> int:
         """Closes the user's connections on this node (only `device_id`'s when given):
-        their session was signed out, so the token must stop working here too."""
+        their session was signed out, so the token must stop working here too. BeOffline
+        (code UNAUTHENTICATED) says so first: the person sees why, the client signs in."""
         closing = [conn for conn in self._router.connections(user_id)
                    if not device_id or self._devices[conn.id].device_id == device_id]
         for conn in closing:
-            conn.close(ErrorCode.UNAUTHENTICATED, reason)
+            conn.be_offline(ErrorCode.UNAUTHENTICATED, reason)
         return len(closing)
 
     def notify(self, frame: Frame, user_ids: list[int]) -> int:
@@ -201,6 +202,7 @@ class MessageGateway(ConnectionHandler):
             result = await self._pipeline.accept(frame, skip_connection=conn.id,
                                                  device=self._devices[conn.id].device_id)
             replies.ack_when_durable(frame, result)
+            self._typing.ended(frame.sender, frame.receiver)
             if is_group_id(frame.receiver):
                 # A group's fan-out pushes back on its sender (pipeline.fanout_queue).
                 await asyncio.wait([result])

@@ -3,43 +3,48 @@ other devices learn of the conversation the same way), every member of a group. 
 rule, applied by the embedded pipeline right after its write, and by the msgprocessor
 after persisting the log on a cluster (so an inbox never names a message history lacks).
 
-One-to-one entries are written in batches: the entries of every message that arrives while
-a write is under way go together in the next one (one store write for many messages, as the
-group commit does for the messages themselves).
+A group message is one entry, the group's own news, whatever the group's size: members'
+inboxes are derived from it and their membership when read (InboxStore). Entries are
+written in batches: the entries of every message that arrives while a write is under way
+go together in the next one (one store write for many messages, as the group commit does
+for the messages themselves).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 
 from prim.runtime.storage.models import Message, is_group_id
 from prim.runtime.storage.ports import InboxStore
-from prim.runtime.storage.social_changes import SocialReads
 
 
 class InboxRecorder:
-    def __init__(self, inbox: InboxStore, social: SocialReads) -> None:
+    def __init__(self, inbox: InboxStore) -> None:
         self._inbox = inbox
-        self._social = social
         self._batch: _Batch | None = None  # collecting, written next
         self._writer: asyncio.Task[None] | None = None
 
     async def __call__(self, message: Message) -> None:
         if is_group_id(message.receiver):
-            members = await self._social.list_member_ids(message.receiver)
-            await self.group(members, message.receiver, message.seqnum, message.server_ts)
+            await self.group(message.receiver, message.seqnum, message.server_ts)
         else:
             await self.pair(message.sender, message.receiver, message.seqnum,
                             message.server_ts)
 
     async def pair(self, sender: int, receiver: int, seqnum: int, ts: int) -> None:
+        entries = [(receiver, sender, seqnum, ts)]
+        if sender:
+            entries.append((sender, receiver, seqnum, ts))
+        await self._write(entries)
+
+    async def group(self, group_id: int, seqnum: int, ts: int) -> None:
+        await self._write([(group_id, group_id, seqnum, ts)])
+
+    async def _write(self, entries: list[tuple[int, int, int, int]]) -> None:
         batch = self._batch
         if batch is None:
             batch = self._batch = _Batch([], asyncio.get_running_loop().create_future())
-        batch.entries.append((receiver, sender, seqnum, ts))
-        if sender:
-            batch.entries.append((sender, receiver, seqnum, ts))
+        batch.entries += entries
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_batches(), name="prim-inboxes")
         await asyncio.shield(batch.done)
@@ -57,10 +62,6 @@ class InboxRecorder:
                     batch.done.set_result(None)
         finally:
             self._writer = None
-
-    async def group(self, members: Sequence[int], group_id: int, seqnum: int,
-                    ts: int) -> None:
-        await self._inbox.record_inbox_many(members, group_id, seqnum, ts)
 
 
 class _Batch:

@@ -33,7 +33,7 @@ class MessageNodeService(MessageNodeServiceInterface):
     async def submit(self, request: SubmitRequest, ctx: CallContext) -> SubmitResponse:
         frame = frame_from_wire(request.frame, fresh_timestamp=self._fresh_timestamp)
         result = await self._pipeline.submit(frame, device=request.device_id)
-        return SubmitResponse(seqnum=result.seqnum, timestamp=result.server_ts,
+        return SubmitResponse(seqnum=result.seqnum, timestamp_ms=result.server_ts,
                               duplicate=result.duplicate)
 
     async def deliver(self, request: DeliverRequest, ctx: CallContext) -> DeliverResponse:

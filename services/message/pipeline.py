@@ -12,9 +12,10 @@ the api relaying a business message): sequence, make durable, then fan out.
    Embedded, that is the message store (a group commit, so concurrent messages share
    transactions); on a cluster node, the node's write-ahead log (fsyncs shared the same
    way), which is shipped to Kafka and persisted by the msgprocessor.
-4. Fan-out: one-to-one messages are queued to both users' connections at once (a queue
-   push each, never a wait); group messages join their group's ordered queue before any
-   await (so a later message never overtakes an earlier one), served by a worker per
+4. Fan-out, started by the durable write's completion callback (callbacks run in write
+   order, so a later message never overtakes an earlier one): one-to-one messages are
+   queued to both users' connections at once (a queue push each, never a wait); group
+   messages join their group's ordered queue, served by a worker per
    group in chunks of members, so a large group never stalls the loop, the sender or
    small conversations. Past `fanout_queue` queued group jobs, senders wait for room.
 5. After the commit nothing is reported as a failed send: delivery errors are logged, and
@@ -26,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from prim.generated.prim.v1 import ErrorCode
@@ -47,6 +48,7 @@ from prim.services.message.after_commit import AfterCommit
 from prim.services.message.durability import DurableWriter
 from prim.services.message.group_commit import GroupCommitWriter
 from prim.services.message.inboxes import InboxRecorder
+from prim.services.message.key_lookups import KeyLookups
 from prim.services.message.recent_keys import RecentKeys
 from prim.services.message.router import Router
 from prim.services.seqnum.ports import SeqnumSource
@@ -79,7 +81,11 @@ class _Queued:
     channel: str
     seqnum: int
     server_ts: int
-    write: Awaitable[InsertResult]
+    write: asyncio.Future[InsertResult]
+
+
+# The previous message's turn to ask for its seqnum (None: none waits) and this one's.
+_Numbering = tuple[asyncio.Future[None] | None, asyncio.Future[None]]
 
 
 @dataclass(slots=True)
@@ -110,9 +116,13 @@ class MessagePipeline:
         record_inboxes: bool = True,
         after_commit: AfterCommit | None = None,
         fanout_chunk: int = FANOUT_CHUNK,
+        overlap_numbering: bool = False,
     ) -> None:
         """`writer` defaults to a group commit into `messages`. `record_inboxes=False`
-        leaves the inboxes to whoever persists the messages later (the msgprocessor)."""
+        leaves the inboxes to whoever persists the messages later (the msgprocessor).
+        `overlap_numbering`: numbering waits on the network (a store lookup, a remote
+        seqnum service), so one sender's frames are numbered concurrently, in order per
+        channel, instead of one after another (`accept` returns before it)."""
         self._seqnums = seqnums
         self._messages = messages
         self._social = social
@@ -120,9 +130,13 @@ class MessagePipeline:
         self._node_id = node_id
         self._clock = clock
         self._writer: DurableWriter = writer or GroupCommitWriter(messages)
-        self._inboxes = InboxRecorder(inbox, social) if record_inboxes else None
+        self._inboxes = InboxRecorder(inbox) if record_inboxes else None
         self._recent = RecentKeys()
+        self._key_lookups = KeyLookups(messages)
         self._inflight: dict[IdempotencyKey, _InFlight] = {}
+        # Per channel, the newest accepted message's turn to ask for its seqnum.
+        self._numbering: dict[str, asyncio.Future[None]] = {}
+        self._overlap_numbering = overlap_numbering
         self._after_commit = after_commit or AfterCommit()
         self._fanout_limit = fanout_queue
         self._fanout_chunk = fanout_chunk
@@ -142,9 +156,9 @@ class MessagePipeline:
 
     async def stop(self) -> None:
         """Finishes the queued writes, group fan-outs and inbox retries."""
-        await self._writer.drain()
-        if self._completing:
+        if self._completing:  # they queue the last writes
             await asyncio.gather(*self._completing, return_exceptions=True)
+        await self._writer.drain()
         await self._idle.wait()
         await self._after_commit.drain()
 
@@ -158,10 +172,11 @@ class MessagePipeline:
 
     async def accept(self, frame: Frame, *, skip_connection: int = 0,
                      device: str = "") -> asyncio.Future[Sequenced]:
-        """`submit` in two steps, so that one sender's messages can share a commit: what
-        returns has been checked, numbered and queued for its durable write, in the
-        caller's order (an ApiError here refuses it); the future resolves once it is
-        durable and fanned out (or with the error that stopped it)."""
+        """`submit` in two steps, so that one sender's messages can share a commit and
+        their numbering overlaps: what returns has passed the checks that need no wait
+        (an ApiError here refuses it) and has its place in the channel's numbering order;
+        the future resolves once it is durable and fanned out, or with the error that
+        stopped it (an ApiError is the sender's answer)."""
         if frame.timestamp == 0:
             raise ApiError(ErrorCode.INVALID_ARGUMENT,
                            "timestamp must be the client's send time in ms (it is 0): it "
@@ -177,18 +192,32 @@ class MessagePipeline:
             return _resolved(loop, Sequenced(first.seqnum, first.server_ts, duplicate=True))
         future: asyncio.Future[Sequenced] = loop.create_future()
         self._inflight[key] = _InFlight(digest, future)
-        try:
-            queued = await self._queue_write(frame, key)
-        except BaseException as exc:
-            self._settle(key, future, exc)
-            raise
-        if isinstance(queued, Sequenced):
-            self._settle(key, future, queued)
+        if not self._overlap_numbering:
+            received_at = loop.time()
+            try:
+                queued = await self._queue_write(
+                    frame, channel_key(frame.sender, frame.receiver), key, digest,
+                    skip_connection, received_at)
+            except BaseException as exc:
+                self._settle(key, future, exc)
+                raise
+            if isinstance(queued, Sequenced):
+                self._settle(key, future, queued)
+                return future
+            work = self._complete(queued, key, digest, future, skip_connection, received_at)
         else:
-            task = loop.create_task(self._complete(queued, key, digest, future,
-                                                   skip_connection, loop.time()))
-            self._completing.add(task)
-            task.add_done_callback(self._completing.discard)
+            # The channel's turn to be numbered: this message asks for its numbers once
+            # the previous message of the channel has asked for its own (call order), but
+            # its store lookup, its wait for the numbers and its write overlap theirs.
+            channel = channel_key(frame.sender, frame.receiver)
+            turn: asyncio.Future[None] = loop.create_future()
+            numbering = (self._numbering.get(channel), turn)
+            self._numbering[channel] = turn
+            work = self._complete(frame, key, digest, future, skip_connection, loop.time(),
+                                  numbering)
+        task = loop.create_task(work)
+        self._completing.add(task)
+        task.add_done_callback(self._completing.discard)
         return future
 
     def _settle(self, key: IdempotencyKey, future: asyncio.Future[Sequenced],
@@ -200,69 +229,122 @@ class MessagePipeline:
             future.set_exception(outcome)
             future.exception()  # retrieved: whoever awaits it sees it, nobody else must
 
-    async def _queue_write(self, frame: Frame, key: IdempotencyKey) -> Sequenced | _Queued:
-        """A duplicate's answer, or the message numbered and queued for its write."""
-        channel = channel_key(frame.sender, frame.receiver)
-        known = self._recent.get(key)
-        if known is not None:
-            return await self._duplicate(channel, known, frame)
-        if not self._writer.detects_duplicates:
-            # The write cannot tell a resend this process forgot (after a restart, or sent
-            # first to another node): the store can, once the first copy is persisted.
-            sender, receiver, device, client_ts = key
-            stored = await self._messages.find_by_idempotency_key(sender, receiver,
-                                                                  client_ts, device)
-            if stored is not None:
-                return await self._duplicate(channel, stored, frame)
-        # Between allocating the seqnum and queueing the write there is no await: the
-        # allocator hands out a channel's numbers in call order, so writes (and then
-        # deliveries) follow seqnum order within each channel without a channel lock, and
-        # a busy channel's messages can share one commit.
-        seqnum = await self._seqnums.allocate(channel)
+    def _end_turn(self, channel: str, turn: asyncio.Future[None]) -> None:
+        if not turn.done():
+            turn.set_result(None)
+        if self._numbering.get(channel) is turn:
+            del self._numbering[channel]
+
+    async def _queue_write(self, frame: Frame, channel: str, key: IdempotencyKey,
+                           digest: bytes, skip_connection: int, received_at: float,
+                           numbering: _Numbering | None = None) -> Sequenced | _Queued:
+        """A duplicate's answer, or the message numbered and queued for its write (and
+        its delivery once written). `numbering`: the previous message's turn and this
+        one's, when they overlap."""
+        try:
+            known = self._recent.get(key)
+            if known is None and not self._writer.detects_duplicates:
+                # The write cannot tell a resend this process forgot (after a restart, or
+                # sent first to another node): the store can, once the first copy is
+                # persisted.
+                known = await self._key_lookups.find(key)
+            if numbering is not None and numbering[0] is not None:
+                await numbering[0]
+            if known is not None:
+                return await self._duplicate(channel, known, frame)
+            # The allocator hands out a channel's numbers in call order (overlapping: the
+            # call is made before the turn passes on); tasks resume in the order their
+            # numbers come back, and between the numbers and queueing the write there is
+            # no await: so writes (and then deliveries) follow seqnum order within each
+            # channel without a channel lock, and a busy channel's messages can share one
+            # commit.
+            if numbering is None:
+                seqnum = await self._seqnums.allocate(channel)
+            else:
+                allocation = asyncio.ensure_future(self._seqnums.allocate(channel))
+                self._end_turn(channel, numbering[1])
+                seqnum = await allocation
+        finally:
+            if numbering is not None:
+                self._end_turn(channel, numbering[1])
         server_ts = self._clock()
         write = self._writer.enqueue(Message(
             channel=channel, seqnum=seqnum, sender=frame.sender, receiver=frame.receiver,
             type=frame.type, server_ts=server_ts, client_ts=frame.timestamp,
             payload=frame.payload, extension=frame.extension, device=key[2],
         ))
-        return _Queued(frame, channel, seqnum, server_ts, write)
+        queued = _Queued(frame, channel, seqnum, server_ts, write)
+        # Delivered from the write's callback, not from the task that waits for it:
+        # callbacks run in the order the writes complete (the channel's seqnum order),
+        # while a task resumes wherever it stands in the loop's queue. A later message
+        # whose task first runs after both writes completed would otherwise overtake an
+        # earlier one whose task was already waiting.
+        write.add_done_callback(
+            lambda _: self._deliver_written(queued, key, digest, skip_connection, received_at))
+        return queued
 
-    async def _complete(self, queued: _Queued, key: IdempotencyKey, digest: bytes,
+    async def _complete(self, work: Frame | _Queued, key: IdempotencyKey, digest: bytes,
                         future: asyncio.Future[Sequenced], skip_connection: int,
-                        received_at: float) -> None:
+                        received_at: float, numbering: _Numbering | None = None) -> None:
+        """Numbers `work` (a frame, when numbering overlaps) or takes it numbered, then
+        waits for its write and fans it out; settles `future` with the outcome."""
         try:
-            result = await self._fan_out_stored(queued, key, digest, skip_connection,
-                                                received_at)
+            if isinstance(work, _Queued):
+                queued: _Queued | Sequenced = work
+            else:
+                queued = await self._queue_write(
+                    work, channel_key(work.sender, work.receiver), key, digest,
+                    skip_connection, received_at, numbering)
+            if isinstance(queued, _Queued):
+                queued = await self._fan_out_stored(queued)
         except BaseException as exc:
             self._settle(key, future, exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
         else:
-            self._settle(key, future, result)
+            self._settle(key, future, queued)
 
-    async def _fan_out_stored(self, queued: _Queued, key: IdempotencyKey, digest: bytes,
-                              skip_connection: int, received_at: float) -> Sequenced:
-        frame, channel, seqnum, server_ts = (queued.frame, queued.channel, queued.seqnum,
-                                             queued.server_ts)
+    def _deliver_written(self, queued: _Queued, key: IdempotencyKey, digest: bytes,
+                         skip_connection: int, received_at: float) -> None:
+        """A message's write is done: if it was stored, remember its key and queue its
+        delivery (a group's fan-out job, or both users' connections)."""
+        write = queued.write
+        if write.cancelled() or write.exception() is not None or not write.result().inserted:
+            return  # its task answers the sender
+        frame, seqnum = queued.frame, queued.seqnum
+        self.remember(key, seqnum, digest)
+        delivered = Frame(
+            type=frame.type, sender=frame.sender, receiver=frame.receiver,
+            timestamp=queued.server_ts, seqnum=seqnum, node_id=self._node_id,
+            payload=frame.payload, extension=frame.extension,
+        )
+        if is_group_id(frame.receiver):
+            self._queue_group_job(queued.channel,
+                                  _GroupJob(delivered, skip_connection, received_at))
+        else:
+            # A user's own notification stream (sender = receiver) reaches their devices
+            # once.
+            self._deliver(tuple(dict.fromkeys((frame.receiver, frame.sender))), delivered,
+                          skip_connection, received_at)
+
+    async def _fan_out_stored(self, queued: _Queued) -> Sequenced:
+        """Waits for the write (whose callback queued the delivery), then for what
+        follows it: a group's room in the fan-out queue, a pair's inbox entries."""
+        frame, seqnum, server_ts = queued.frame, queued.seqnum, queued.server_ts
         result = await queued.write
         if not result.inserted:
             # A resend this process no longer remembered: the store knew its key (the
             # number just allocated stays unused, a gap clients can fetch and find empty).
             if result.conflict:
                 raise _conflict(frame)
-            return await self._duplicate(channel, KeyMatch(result.seqnum, None), frame)
-        self.remember(key, seqnum, digest)
-        delivered = Frame(
-            type=frame.type, sender=frame.sender, receiver=frame.receiver,
-            timestamp=server_ts, seqnum=seqnum, node_id=self._node_id,
-            payload=frame.payload, extension=frame.extension,
-        )
+            return await self._duplicate(queued.channel, KeyMatch(result.seqnum, None), frame)
         if is_group_id(frame.receiver):
-            # Queued before any await: the channel's jobs stay in commit (seqnum) order.
-            self._queue_group_job(channel, _GroupJob(delivered, skip_connection, received_at))
             await self._wait_for_room()
-        else:
-            await self._direct(delivered, skip_connection, received_at)
+        elif self._inboxes is not None:
+            inboxes = self._inboxes
+            await self._after_commit.run(
+                f"inboxes of {frame.sender}-{frame.receiver} #{seqnum}",
+                lambda: inboxes.pair(frame.sender, frame.receiver, seqnum, server_ts))
         return Sequenced(seqnum, server_ts, duplicate=False)
 
     def remember(self, key: IdempotencyKey, seqnum: int, digest: bytes | None) -> None:
@@ -275,19 +357,6 @@ class MessagePipeline:
             raise _conflict(frame)
         message = await self._messages.get(channel, stored.seqnum)
         return Sequenced(stored.seqnum, message.server_ts if message else 0, duplicate=True)
-
-    async def _direct(self, frame: Frame, skip_connection: int, received_at: float) -> None:
-        # Delivery first, without an await before it: tasks resume in commit order, so
-        # this keeps the channel's deliveries in seqnum order.
-        # A user's own notification stream (sender = receiver) reaches their devices once.
-        self._deliver(tuple(dict.fromkeys((frame.receiver, frame.sender))), frame,
-                      skip_connection, received_at)
-        if self._inboxes is not None:
-            inboxes = self._inboxes
-            await self._after_commit.run(
-                f"inboxes of {frame.sender}-{frame.receiver} #{frame.seqnum}",
-                lambda: inboxes.pair(frame.sender, frame.receiver, frame.seqnum,
-                                     frame.timestamp))
 
     def _deliver(self, users: list[int] | tuple[int, ...], frame: Frame, skip_connection: int,
                  received_at: float) -> int:
@@ -354,8 +423,7 @@ class MessagePipeline:
             inboxes = self._inboxes
             await self._after_commit.run(
                 f"inboxes of group {frame.receiver} #{frame.seqnum}",
-                lambda: inboxes.group(members, frame.receiver, frame.seqnum,
-                                      frame.timestamp))
+                lambda: inboxes.group(frame.receiver, frame.seqnum, frame.timestamp))
 
 
 def _resolved(loop: asyncio.AbstractEventLoop, result: Sequenced) -> asyncio.Future[Sequenced]:

@@ -1,6 +1,8 @@
 """Typing is relayed live only, and a client may send it on every keystroke: at most one
 Typing frame per sender and conversation is relayed per interval (a group's fan-out looks up
-every member), the rest are dropped without an answer, as a lost Typing frame would be."""
+every member), the rest are dropped without an answer, as a lost Typing frame would be.
+A message from that sender to that conversation ends the episode: its receivers clear the
+notice when it arrives, so the next Typing is news and is relayed at once."""
 
 from __future__ import annotations
 
@@ -29,6 +31,10 @@ class TypingThrottle:
             self._last = {k: t for k, t in self._last.items() if now - t < self._interval}
         self._last[key] = now
         return True
+
+    def ended(self, sender: int, receiver: int) -> None:
+        """`sender` sent a message to `receiver`: the next Typing frame starts a new episode."""
+        self._last.pop((sender, receiver), None)
 
     def __len__(self) -> int:
         """How many (sender, conversation) pairs are remembered."""

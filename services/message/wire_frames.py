@@ -34,14 +34,14 @@ def frame_from_wire(wire: WireFrame | None, *, keep_sequence: bool = False,
                  payload=wire.payload, extension=wire.extension)
 
 
-def ack_payload(server_timestamp: int, duplicate: bool) -> bytes:
-    """`bytes(AckPayload(server_timestamp=..., duplicate=...))`, written directly: an Ack
+def ack_payload(server_timestamp_ms: int, duplicate: bool) -> bytes:
+    """`bytes(AckPayload(server_timestamp_ms=..., duplicate=...))`, written directly: an Ack
     goes out for every message, and the message class costs more than these few bytes
     (field 1 uint64 varint, field 2 bool; proto3 leaves out zero and false)."""
     out = bytearray()
-    if server_timestamp:
+    if server_timestamp_ms:
         out.append(0x08)
-        value = server_timestamp
+        value = server_timestamp_ms
         while value > 0x7F:
             out.append((value & 0x7F) | 0x80)
             value >>= 7

@@ -200,7 +200,7 @@ class ClusterScheduler(SchedulerServiceInterface):
                             node.node_id, exc)
                 unreachable = exc
                 continue
-            return RelayResponse(seqnum=answer.seqnum, timestamp=answer.timestamp)
+            return RelayResponse(seqnum=answer.seqnum, timestamp_ms=answer.timestamp_ms)
         assert unreachable is not None
         raise ApiError(ErrorCode.UNAVAILABLE,
                        f"no message node took the relay; try again ({unreachable})")

@@ -91,7 +91,7 @@ class LocalScheduler(SchedulerServiceInterface):
         now = self._clock()
         return [n for key, n in self._nodes.items()
                 if n.role == role and (key in self._in_process
-                                       or now - n.last_heartbeat <= self._lease_ms)]
+                                       or now - n.last_heartbeat_at_ms <= self._lease_ms)]
 
     def register_in_process(self, node: NodeInfo) -> None:
         """A service of this very process: alive as long as the scheduler is, so it needs
@@ -107,7 +107,7 @@ class LocalScheduler(SchedulerServiceInterface):
         self._nodes[(node_id, node.role)] = NodeInfo(
             node_id=node_id, role=node.role, address=node.address,
             tcp_address=node.tcp_address, rpc_address=node.rpc_address,
-            connections=node.connections, last_heartbeat=self._clock(),
+            connections=node.connections, last_heartbeat_at_ms=self._clock(),
             webtransport_url=node.webtransport_url, websocket_url=node.websocket_url,
             webtransport_certificate_hashes=list(node.webtransport_certificate_hashes),
         )
@@ -126,7 +126,7 @@ class LocalScheduler(SchedulerServiceInterface):
             raise not_registered(request.node_id)
         for node in nodes:
             node.connections = request.connections
-            node.last_heartbeat = self._clock()
+            node.last_heartbeat_at_ms = self._clock()
         return HeartbeatResponse()
 
     async def list_nodes(self, request: ListNodesRequest, ctx: CallContext) -> ListNodesResponse:
@@ -162,7 +162,7 @@ class LocalScheduler(SchedulerServiceInterface):
         frame = frame_from_wire(request.frame, fresh_timestamp=self._fresh_timestamp)
         result = await self._relay_target(frame,
                                           device=request.device_id or self._relay_device)
-        return RelayResponse(seqnum=result.seqnum, timestamp=result.server_ts)
+        return RelayResponse(seqnum=result.seqnum, timestamp_ms=result.server_ts)
 
     async def disconnect_user(self, request: DisconnectUserRequest,
                               ctx: CallContext) -> DisconnectUserResponse:

@@ -23,7 +23,7 @@ class Account:
     user_id: int
     token: str
     device_id: str
-    expires_at: int
+    expires_at_ms: int
 
     @property
     def auth(self) -> dict[str, str]:
@@ -32,7 +32,7 @@ class Account:
 
 async def signup(http: httpx.AsyncClient, nickname: str = "user",
                  password: str = PASSWORD) -> int:
-    response = await http.post("/v1/accounts", json={"password": password,
+    response = await http.post("/v1/users", json={"password": password,
                                                      "nickname": nickname})
     assert response.status_code == 200, response.text
     return int(response.json()["userId"])
@@ -40,14 +40,14 @@ async def signup(http: httpx.AsyncClient, nickname: str = "user",
 
 async def login(http: httpx.AsyncClient, user_id: int, password: str = PASSWORD,
                 device_name: str = "") -> Account:
-    body: dict[str, object] = {"accountId": str(user_id), "password": password}
+    body: dict[str, object] = {"userId": str(user_id), "password": password}
     if device_name:
         body["deviceName"] = device_name
     response = await http.post("/v1/sessions", json=body)
     assert response.status_code == 200, response.text
     data = response.json()
     assert int(data["userId"]) == user_id
-    return Account(user_id, data["accessToken"], data["deviceId"], int(data["expiresAt"]))
+    return Account(user_id, data["accessToken"], data["deviceId"], int(data["expiresAtMs"]))
 
 
 async def new_account(http: httpx.AsyncClient, nickname: str = "user") -> Account:

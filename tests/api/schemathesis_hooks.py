@@ -20,7 +20,7 @@ class FreshToken:
     def get(self, case: Any, ctx: Any) -> str:
         response = httpx.post(
             f"{os.environ['PRIM_ST_BASE_URL']}/v1/sessions",
-            json={"accountId": os.environ["PRIM_ST_ACCOUNT"],
+            json={"userId": os.environ["PRIM_ST_ACCOUNT"],
                   "password": os.environ["PRIM_ST_PASSWORD"]},
             timeout=10,
         )

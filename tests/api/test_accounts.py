@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from prim.generated.prim.v1 import ErrorCode
+from prim.generated.prim.v1 import Error, ErrorCode, MsgType
 from prim.runtime.storage.clock import wall_clock_ms
 from prim.runtime.wire.asyncio.client import Client
 from prim.runtime.wire.client_errors import AuthenticationFailed
@@ -77,41 +77,41 @@ async def clocked_node(backend: Backend, tmp_path: Path) -> AsyncIterator[Clocke
         yield node
 
 
-# -- NewAccountId and Signup -------------------------------------------------------------------
+# -- NewUserId and Signup -------------------------------------------------------------------
 async def test_signup_claims_a_reserved_account_id_once(running_node: RunningNode) -> None:
     http = running_node.http
-    first = await http.post("/v1/account-ids", json={})
-    second = await http.post("/v1/account-ids")
+    first = await http.post("/v1/user-ids", json={})
+    second = await http.post("/v1/user-ids")
     assert first.status_code == second.status_code == 200, first.text
-    reserved = int(first.json()["accountId"])
-    assert int(second.json()["accountId"]) > reserved
-    response = await http.post("/v1/accounts", json={
-        "accountId": str(reserved), "password": PASSWORD, "nickname": "reserved"})
+    reserved = int(first.json()["userId"])
+    assert int(second.json()["userId"]) > reserved
+    response = await http.post("/v1/users", json={
+        "userId": str(reserved), "password": PASSWORD, "nickname": "reserved"})
     assert response.status_code == 200, response.text
     assert int(response.json()["userId"]) == reserved
     # Assigned ids never collide with reserved ones.
-    assert await signup(http) not in (reserved, int(second.json()["accountId"]))
+    assert await signup(http) not in (reserved, int(second.json()["userId"]))
     await login(http, reserved)
 
-    again = await http.post("/v1/accounts", json={
-        "accountId": str(reserved), "password": PASSWORD, "nickname": "thief"})
-    assert_error(again, 409, "ALREADY_EXISTS", "account_id")
-    never = await http.post("/v1/accounts", json={
-        "accountId": str(reserved + 1_000_000), "password": PASSWORD, "nickname": "x"})
-    assert_error(never, 409, "FAILED_PRECONDITION", "account_id")
+    again = await http.post("/v1/users", json={
+        "userId": str(reserved), "password": PASSWORD, "nickname": "thief"})
+    assert_error(again, 409, "ALREADY_EXISTS", "user_id")
+    never = await http.post("/v1/users", json={
+        "userId": str(reserved + 1_000_000), "password": PASSWORD, "nickname": "x"})
+    assert_error(never, 409, "FAILED_PRECONDITION", "user_id")
     for out_of_range in ("0", str(1 << 36), "18446744073709551615"):
-        response = await http.post("/v1/accounts", json={
-            "accountId": out_of_range, "password": PASSWORD, "nickname": "x"})
-        assert_error(response, 400, "INVALID_ARGUMENT", "account_id")
+        response = await http.post("/v1/users", json={
+            "userId": out_of_range, "password": PASSWORD, "nickname": "x"})
+        assert_error(response, 400, "INVALID_ARGUMENT", "user_id")
 
 
 async def test_a_reservation_expires(clocked_node: ClockedNode) -> None:
     http = clocked_node.http
-    reserved = int((await http.post("/v1/account-ids")).json()["accountId"])
+    reserved = int((await http.post("/v1/user-ids")).json()["userId"])
     clocked_node.clock.advance(RESERVATION_TTL_MS)
-    late = await http.post("/v1/accounts", json={
-        "accountId": str(reserved), "password": PASSWORD, "nickname": "late"})
-    assert_error(late, 409, "FAILED_PRECONDITION", "account_id")
+    late = await http.post("/v1/users", json={
+        "userId": str(reserved), "password": PASSWORD, "nickname": "late"})
+    assert_error(late, 409, "FAILED_PRECONDITION", "user_id")
 
 
 async def test_signup_without_an_id_assigns_fresh_ids(running_node: RunningNode) -> None:
@@ -134,7 +134,7 @@ async def test_signup_without_an_id_assigns_fresh_ids(running_node: RunningNode)
 async def test_signup_refuses_invalid_fields(running_node: RunningNode, body: dict[str, str],
                                              field: str) -> None:
     # json.dumps escapes what UTF-8 cannot carry (a lone surrogate becomes "\\ud800").
-    response = await running_node.http.post("/v1/accounts", content=json.dumps(body),
+    response = await running_node.http.post("/v1/users", content=json.dumps(body),
                                             headers={"content-type": "application/json"})
     assert_error(response, 400, "INVALID_ARGUMENT", field)
 
@@ -161,7 +161,7 @@ async def test_login_opens_a_session_per_device(running_node: RunningNode) -> No
     phone = await login(http, user_id, device_name="phone")
     laptop = await login(http, user_id, device_name="laptop")
     ttl_ms = running_node.node.config.auth.token_ttl_seconds * 1000
-    assert before + ttl_ms <= phone.expires_at <= wall_clock_ms() + ttl_ms
+    assert before + ttl_ms <= phone.expires_at_ms <= wall_clock_ms() + ttl_ms
     assert phone.token != laptop.token and phone.device_id != laptop.device_id
     assert phone.device_id and phone.token.startswith("prim_")
     for account in (phone, laptop):
@@ -173,24 +173,24 @@ async def test_login_takes_the_account_id_as_a_json_number(running_node: Running
     """proto3 JSON: a 64-bit integer may come as a number (JavaScript clients send them)."""
     http = running_node.http
     user_id = await signup(http, "js")
-    response = await http.post("/v1/sessions", json={"accountId": user_id,
+    response = await http.post("/v1/sessions", json={"userId": user_id,
                                                      "password": PASSWORD})
     assert response.status_code == 200, response.text
     assert response.json()["userId"] == str(user_id)  # answers keep writing strings
-    fraction = await http.post("/v1/sessions", json={"accountId": user_id + 0.5,
+    fraction = await http.post("/v1/sessions", json={"userId": user_id + 0.5,
                                                      "password": PASSWORD})
-    assert_error(fraction, 400, "INVALID_ARGUMENT", "account_id")
+    assert_error(fraction, 400, "INVALID_ARGUMENT", "user_id")
 
 
 async def test_wrong_password_and_unknown_account_get_the_same_answer(
         running_node: RunningNode) -> None:
     http = running_node.http
     user_id = await signup(http)
-    wrong = await http.post("/v1/sessions", json={"accountId": str(user_id),
+    wrong = await http.post("/v1/sessions", json={"userId": str(user_id),
                                                   "password": "not the password"})
-    unknown = await http.post("/v1/sessions", json={"accountId": "999999999",
+    unknown = await http.post("/v1/sessions", json={"userId": "999999999",
                                                     "password": PASSWORD})
-    group = await http.post("/v1/sessions", json={"accountId": str(1 << 36),
+    group = await http.post("/v1/sessions", json={"userId": str(1 << 36),
                                                   "password": PASSWORD})
     bodies = [assert_error(r, 401, "INVALID_CREDENTIALS") for r in (wrong, unknown, group)]
     assert bodies[0] == bodies[1] == bodies[2]
@@ -201,14 +201,14 @@ async def test_login_refuses_a_bad_device_name(running_node: RunningNode) -> Non
     user_id = await signup(http)
     for name in ("d" * 65, "tab\there"):
         response = await http.post("/v1/sessions", json={
-            "accountId": str(user_id), "password": PASSWORD, "deviceName": name})
+            "userId": str(user_id), "password": PASSWORD, "deviceName": name})
         assert_error(response, 400, "INVALID_ARGUMENT", "device_name")
 
 
 async def test_tokens_expire(clocked_node: ClockedNode) -> None:
     http, clock = clocked_node.http, clocked_node.clock
     account = await login(http, await signup(http))
-    assert account.expires_at == clock.now + 60_000
+    assert account.expires_at_ms == clock.now + 60_000
     clock.advance(59_999)
     assert (await http.get("/v1/users/me", headers=account.auth)).status_code == 200
     clock.advance(1)
@@ -227,7 +227,7 @@ async def test_failed_logins_back_off_per_account_instead_of_locking_out(
     http, clock = clocked_node.http, clocked_node.clock
 
     async def attempt(password: str) -> httpx.Response:
-        return await http.post("/v1/sessions", json={"accountId": str(target),
+        return await http.post("/v1/sessions", json={"userId": str(target),
                                                      "password": password})
 
     target = await signup(http, "target")
@@ -261,10 +261,10 @@ async def test_the_backoff_delay_has_a_ceiling(backend: Backend, tmp_path: Path)
         waits = []
         for _ in range(6):
             assert_error(await http.post("/v1/sessions", json={
-                "accountId": str(target), "password": "wrong guess"}), 401,
+                "userId": str(target), "password": "wrong guess"}), 401,
                 "INVALID_CREDENTIALS")
             refused = await http.post("/v1/sessions", json={
-                "accountId": str(target), "password": PASSWORD})
+                "userId": str(target), "password": PASSWORD})
             waits.append(int(refused.headers["retry-after"]))
             node.clock.advance(waits[-1] * 1000)
         assert waits == [1, 2, 4, 4, 4, 4]
@@ -326,8 +326,8 @@ async def test_list_sessions_shows_each_login_and_marks_the_current_one(
     sessions = response.json()["sessions"]
     assert [s["deviceId"] for s in sessions] == [phone.device_id, laptop.device_id]
     assert [s.get("current", False) for s in sessions] == [False, True]
-    assert int(sessions[0]["expiresAt"]) == phone.expires_at
-    assert int(sessions[0]["createdAt"]) <= int(sessions[1]["createdAt"])
+    assert int(sessions[0]["expiresAtMs"]) == phone.expires_at_ms
+    assert int(sessions[0]["createdAtMs"]) <= int(sessions[1]["createdAtMs"])
     assert other.device_id not in {s["deviceId"] for s in sessions}
 
 
@@ -346,6 +346,12 @@ async def test_revoke_session_ends_that_device_and_closes_its_connection(
         response = await http.delete(f"/v1/sessions/{phone.device_id}", headers=laptop.auth)
         assert response.status_code == 200 and response.json() == {}, response.text
         assert await _closed(phone_live)
+        # BeOffline said why first: the reason reaches the person, the code says sign in.
+        offline = await asyncio.wait_for(phone_live.receive(), 5)
+        assert offline.type == MsgType.BE_OFFLINE
+        assert Error.parse(offline.payload).code == ErrorCode.UNAUTHENTICATED
+        assert phone_live.closed is not None
+        assert "this session was revoked" in phone_live.closed.reason
         assert_error(await http.get("/v1/users/me", headers=phone.auth), 401, "UNAUTHENTICATED")
         assert (await http.get("/v1/users/me", headers=laptop.auth)).status_code == 200
         assert_error(await http.delete(f"/v1/sessions/{phone.device_id}", headers=laptop.auth),
@@ -385,21 +391,21 @@ async def test_change_password_checks_the_old_one_and_revokes_other_sessions(
     owner = await login(http, user_id, device_name="owner")
     thief_live = await dial(running_node.endpoints, thief)
     try:
-        wrong = await http.post("/v1/accounts/me/password", headers=owner.auth, json={
+        wrong = await http.post("/v1/users/me/password", headers=owner.auth, json={
             "currentPassword": "not the password", "newPassword": "a brand new secret"})
         assert_error(wrong, 401, "INVALID_CREDENTIALS", "current_password")
-        short = await http.post("/v1/accounts/me/password", headers=owner.auth, json={
+        short = await http.post("/v1/users/me/password", headers=owner.auth, json={
             "currentPassword": PASSWORD, "newPassword": "short"})
         assert_error(short, 400, "INVALID_ARGUMENT", "new_password")
         assert (await http.get("/v1/users/me", headers=thief.auth)).status_code == 200
-        changed = await http.post("/v1/accounts/me/password", headers=owner.auth, json={
+        changed = await http.post("/v1/users/me/password", headers=owner.auth, json={
             "currentPassword": PASSWORD, "newPassword": "a brand new secret"})
         assert changed.status_code == 200, changed.text
         assert changed.json() == {"revokedSessions": 1}
         assert await _closed(thief_live)
         assert_error(await http.get("/v1/users/me", headers=thief.auth), 401, "UNAUTHENTICATED")
         assert (await http.get("/v1/users/me", headers=owner.auth)).status_code == 200
-        old = await http.post("/v1/sessions", json={"accountId": str(user_id),
+        old = await http.post("/v1/sessions", json={"userId": str(user_id),
                                                     "password": PASSWORD})
         assert_error(old, 401, "INVALID_CREDENTIALS")
         await login(http, user_id, password="a brand new secret")
@@ -413,12 +419,12 @@ async def test_session_endpoints_need_a_token(running_node: RunningNode) -> None
     assert_error(await http.delete("/v1/sessions/current",
                                    headers={"authorization": "Bearer prim_forged"}),
                  401, "UNAUTHENTICATED")
-    assert_error(await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD}),
+    assert_error(await http.post("/v1/users/me/deletion", json={"password": PASSWORD}),
                  401, "UNAUTHENTICATED")
     assert_error(await http.get("/v1/sessions"), 401, "UNAUTHENTICATED")
     assert_error(await http.delete("/v1/sessions"), 401, "UNAUTHENTICATED")
     assert_error(await http.delete("/v1/sessions/abc"), 401, "UNAUTHENTICATED")
-    assert_error(await http.post("/v1/accounts/me/password", json={
+    assert_error(await http.post("/v1/users/me/password", json={
         "currentPassword": PASSWORD, "newPassword": "another secret"}), 401, "UNAUTHENTICATED")
 
 
@@ -430,14 +436,14 @@ async def test_delete_account_checks_the_password_then_removes_everything(
     second_device = await login(http, doomed.user_id)
     observer = await new_account(http, "observer")
 
-    wrong = await http.post("/v1/accounts/me/deletion", json={"password": "wrong password"},
+    wrong = await http.post("/v1/users/me/deletion", json={"password": "wrong password"},
                             headers=doomed.auth)
     assert_error(wrong, 401, "INVALID_CREDENTIALS", "password")
     assert (await http.get(f"/v1/users/{doomed.user_id}", headers=observer.auth)
             ).status_code == 200
 
     live = await dial(running_node.endpoints, second_device)
-    done = await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD},
+    done = await http.post("/v1/users/me/deletion", json={"password": PASSWORD},
                            headers=doomed.auth)
     assert done.status_code == 200 and done.json() == {}
     for _ in range(40):  # every device's open connection ends with the account
@@ -453,7 +459,7 @@ async def test_delete_account_checks_the_password_then_removes_everything(
         await dial(running_node.endpoints, second_device)
     assert_error(await http.get(f"/v1/users/{doomed.user_id}", headers=observer.auth), 404,
                  "NOT_FOUND", "user_id")
-    relogin = await http.post("/v1/sessions", json={"accountId": str(doomed.user_id),
+    relogin = await http.post("/v1/sessions", json={"userId": str(doomed.user_id),
                                                     "password": PASSWORD})
     assert_error(relogin, 401, "INVALID_CREDENTIALS")
 
@@ -463,14 +469,14 @@ async def test_delete_account_password_guesses_are_rate_limited(
     http = clocked_node.http
     account: Account = await new_account(http)
     for _ in range(5):
-        response = await http.post("/v1/accounts/me/deletion", json={"password": "guess!!!"},
+        response = await http.post("/v1/users/me/deletion", json={"password": "guess!!!"},
                                    headers=account.auth)
         assert_error(response, 401, "INVALID_CREDENTIALS", "password")
-    limited = await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD},
+    limited = await http.post("/v1/users/me/deletion", json={"password": PASSWORD},
                               headers=account.auth)
     assert_error(limited, 429, "RATE_LIMITED")
     # ChangePassword checks the same password and shares the account's backoff.
-    changed = await http.post("/v1/accounts/me/password", headers=account.auth, json={
+    changed = await http.post("/v1/users/me/password", headers=account.auth, json={
         "currentPassword": PASSWORD, "newPassword": "a brand new secret"})
     assert_error(changed, 429, "RATE_LIMITED")
     assert (await http.get("/v1/users/me", headers=account.auth)).status_code == 200

@@ -61,10 +61,10 @@ async def test_password_checks_are_limited_per_address_before_scrypt(
         user_id = await signup(http)
         scrypt = _count_scrypt(node)
         for account in (900001, 900002, 900003):
-            response = await http.post("/v1/sessions", json={"accountId": str(account),
+            response = await http.post("/v1/sessions", json={"userId": str(account),
                                                              "password": "guess guess"})
             assert_error(response, 401, "INVALID_CREDENTIALS")
-        refused = await http.post("/v1/sessions", json={"accountId": str(user_id),
+        refused = await http.post("/v1/sessions", json={"userId": str(user_id),
                                                         "password": PASSWORD})
         body = assert_error(refused, 429, "RATE_LIMITED")
         assert "from this address" in body["message"]
@@ -78,7 +78,7 @@ async def test_forwarded_for_counts_only_behind_a_trusted_proxy(
 
     async def attempt(http: httpx.AsyncClient, client: str) -> int:
         response = await http.post("/v1/sessions", headers={"x-forwarded-for": client},
-                                   json={"accountId": str(next(ids)), "password": "guess"})
+                                   json={"userId": str(next(ids)), "password": "guess"})
         return response.status_code
 
     limits = {"auth.password_attempts_per_ip_per_minute": 2}
@@ -120,7 +120,7 @@ async def test_signups_are_limited_per_address(backend: Backend, tmp_path: Path)
                             **{"auth.signups_per_ip_per_hour": 2}) as (_, http):
         await signup(http, "one")
         await signup(http, "two")
-        refused = await http.post("/v1/accounts", json={"password": PASSWORD,
+        refused = await http.post("/v1/users", json={"password": PASSWORD,
                                                         "nickname": "three"})
         assert_error(refused, 429, "RATE_LIMITED")
         assert int(refused.headers["retry-after"]) >= 1
@@ -143,7 +143,7 @@ async def test_api_processes_share_the_limits_through_redis(
             await asyncio.sleep(left + 0.1)
         statuses = []
         for account, http in enumerate((first, second, first, second), 900001):
-            response = await http.post("/v1/sessions", json={"accountId": str(account),
+            response = await http.post("/v1/sessions", json={"userId": str(account),
                                                              "password": "guess guess"})
             statuses.append(response.status_code)
         assert statuses == [401, 401, 401, 429]

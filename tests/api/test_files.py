@@ -62,7 +62,7 @@ async def test_upload_info_and_download_round_trip(running_node: RunningNode, ki
     assert info["sha256"] == hashlib.sha256(data).hexdigest()
     assert info["name"] == "holiday 🏖.bin"
     assert int(info["uploaderId"]) == account.user_id
-    assert before <= int(info["createdAt"]) <= wall_clock_ms()
+    assert before <= int(info["createdAtMs"]) <= wall_clock_ms()
     assert len(info["fileId"]) == 32
 
     again = await http.get(f"/v1/files/{info['fileId']}/info", headers=account.auth)
@@ -396,7 +396,7 @@ async def test_deleting_an_account_deletes_its_files_and_tells_its_groups(
         assert (await friend.call("GET", f"/v1/files/{file_id}")).status_code == 200
     assert (await member.call("GET", f"/v1/files/{avatar}")).status_code == 200
 
-    deleted = await http.post("/v1/accounts/me/deletion", json={"password": PASSWORD},
+    deleted = await http.post("/v1/users/me/deletion", json={"password": PASSWORD},
                               headers=doomed.account.auth)
     assert deleted.status_code == 200, deleted.text
     for reader in (friend, member):

@@ -33,8 +33,8 @@ async def test_request_and_accept(running_node: RunningNode) -> None:
     sent = await a.ok("POST", "/v1/friend-requests",
                       {"user_id": str(b.id), "message": "hi, it's A", "remark": "Bee"})
     assert (sent["requesterId"], sent["targetId"]) == (str(a.id), str(b.id))
-    assert sent["message"] == "hi, it's A"
-    assert int(sent["expiresAt"]) - int(sent["createdAt"]) == FRIEND_REQUEST_TTL_MS
+    assert sent["message"] == "hi, it's A" and sent["state"] == "FRIEND_REQUEST_STATE_PENDING"
+    assert int(sent["expiresAtMs"]) - int(sent["createdAtMs"]) == FRIEND_REQUEST_TTL_MS
 
     incoming = await b.ok("GET", "/v1/friend-requests",
                           params={"direction": "REQUEST_DIRECTION_INCOMING"})
@@ -51,9 +51,12 @@ async def test_request_and_accept(running_node: RunningNode) -> None:
     [requested] = friend_events(await history(b, a.id))
     assert requested == FriendEvent(kind=FriendEventKind.REQUESTED, requester_id=a.id,
                                     target_id=b.id, message="hi, it's A",
-                                    expires_at=int(sent["expiresAt"]))
+                                    expires_at_ms=int(sent["expiresAtMs"]))
 
-    mine = await b.ok("POST", f"/v1/friend-requests/{a.id}/accept", {"remark": "Ay"})
+    # The answer is the request, decided (as Reject's is); the friendship is B's to read.
+    answer = await b.ok("POST", f"/v1/friend-requests/{a.id}/accept", {"remark": "Ay"})
+    assert answer == {**sent, "state": "FRIEND_REQUEST_STATE_ACCEPTED"}
+    mine = (await b.ok("GET", f"/v1/friends/{a.id}"))["friend"]
     assert mine["userId"] == str(a.id) and mine["remark"] == "Ay"
     assert mine["status"] == "FRIEND_STATUS_NORMAL"
     theirs = await a.ok("GET", "/v1/friends")
@@ -107,9 +110,10 @@ async def test_send_friend_request_refusals(running_node: RunningNode) -> None:
 
 async def test_reject(running_node: RunningNode) -> None:
     a, b = await users(running_node, 2)
-    await a.ok("POST", "/v1/friend-requests", {"user_id": str(b.id)})
+    sent = await a.ok("POST", "/v1/friend-requests", {"user_id": str(b.id)})
     assert await b.ok("POST", f"/v1/friend-requests/{a.id}/reject",
-                      {"reason": "don't know you"}) == {}
+                      {"reason": "don't know you"}) == {**sent,
+                                                        "state": "FRIEND_REQUEST_STATE_REJECTED"}
     assert await b.ok("GET", f"/v1/friends/{a.id}") == {"userId": str(a.id)}
     assert await a.ok("GET", "/v1/friends") == {}
     got = friend_events(await history(a, b.id, direction="DIRECTION_FORWARD"))
@@ -236,20 +240,20 @@ async def test_update_friend_changes_only_the_callers_side(running_node: Running
                                          "tags": {"tags": ["x", "y"]}})
     assert updated == {"userId": str(b.id), "remark": "Bob", "status": "FRIEND_STATUS_SPECIAL",
                        "classification": "family", "tags": ["x", "y"],
-                       "since": updated["since"]}
+                       "sinceMs": updated["sinceMs"]}
     # Absent fields stay; tags are replaced as a whole.
     again = await a.ok("PATCH", path, {"tags": {"tags": []}})
     assert again["remark"] == "Bob" and "tags" not in again
     theirs = await b.ok("GET", f"/v1/friends/{a.id}")
     assert theirs["friend"] == {"userId": str(a.id), "status": "FRIEND_STATUS_NORMAL",
-                                "since": updated["since"]}
+                                "sinceMs": updated["sinceMs"]}
 
     assert_error(await a.call("PATCH", path, {"status": "FRIEND_STATUS_UNSPECIFIED"}),
                  400, "INVALID_ARGUMENT", "status")
     assert_error(await a.call("PATCH", path, {"remark": "r" * 65}),
                  400, "INVALID_ARGUMENT", "remark")
-    assert_error(await a.call("PATCH", path, {"tags": {"tags": ["t"] * 2}}),
-                 400, "INVALID_ARGUMENT", "tags")
+    assert_error(await a.call("PATCH", path, {"tags": {"tags": ["t", " t "]}}),
+                 400, "INVALID_ARGUMENT", "tags.tags")  # the same tag once trimmed
     # The spec's max_items: the binding names the field by its proto path.
     assert_error(await a.call("PATCH", path, {"tags": {"tags": [str(i) for i in range(33)]}}),
                  400, "INVALID_ARGUMENT", "tags.tags")

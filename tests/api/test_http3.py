@@ -126,7 +126,7 @@ async def test_http3_answers_like_http11(http3_node: Http3Node) -> None:
         assert over_h3.headers["content-type"] == "application/json"
 
         signup = await client.request(
-            "POST", authority, "/v1/accounts", {"content-type": "application/json"},
+            "POST", authority, "/v1/users", {"content-type": "application/json"},
             json.dumps({"password": PASSWORD, "nickname": "over h3"}).encode())
         assert signup.status == 200
         new_id = int(signup.json()["userId"])  # type: ignore[index]

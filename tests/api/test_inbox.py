@@ -12,7 +12,7 @@ import pytest
 from prim.runtime.storage.models import channel_key
 from tests.api.accounts_helpers import PASSWORD, assert_error, new_account
 from tests.api.conftest import Backend, RunningNode, started_node
-from tests.api.social_helpers import Json, User, befriend, send_texts, users
+from tests.api.social_helpers import Json, User, befriend, make_group, send_texts, users
 
 pytestmark = pytest.mark.anyio
 
@@ -34,22 +34,22 @@ async def test_inbox_and_unread_counts_survive_a_restart(backend: Backend,
         b = User(await new_account(first.http, "b"), first.http)
         await befriend(a, b)
         sent = await send_texts(first, a, b.id, "one", "two", "three")
-        entry = entry_for(await b.ok("GET", "/v1/inbox", params={"since": 1}), a)
+        entry = entry_for(await b.ok("GET", "/v1/inbox", params={"since_ms": 1}), a)
         assert entry["unreadCount"] == "3"
         await b.ok("PUT", f"/v1/conversations/{a.id}/read-marker", {"seqnum": str(sent[1])})
 
     async with started_node(tmp_path, backend) as second:
         a, b = rebind(a, second), rebind(b, second)
-        entry = entry_for(await b.ok("GET", "/v1/inbox", params={"since": 1}), a)
+        entry = entry_for(await b.ok("GET", "/v1/inbox", params={"since_ms": 1}), a)
         assert (entry["lastSeqnum"], entry["readSeqnum"], entry["unreadCount"]) == (
             str(sent[2]), str(sent[1]), "1")
         [after] = await send_texts(second, a, b.id, "four")
         assert after > sent[2]
-        entry = entry_for(await b.ok("GET", "/v1/inbox", params={"since": 1}), a)
+        entry = entry_for(await b.ok("GET", "/v1/inbox", params={"since_ms": 1}), a)
         # Two texts unread, whatever the seqnum distance (a restart may skip a segment).
         assert (entry["lastSeqnum"], entry["unreadCount"]) == (str(after), "2")
         # The sender's own messages are not unread for the sender.
-        mine = entry_for(await a.ok("GET", "/v1/inbox", params={"since": 1}), b)
+        mine = entry_for(await a.ok("GET", "/v1/inbox", params={"since_ms": 1}), b)
         assert "unreadCount" not in mine
 
 
@@ -63,7 +63,7 @@ async def test_inbox_pages(running_node: RunningNode) -> None:
     token = ""
     pages = 0
     while True:
-        params: Json = {"since": 1, "page_size": 2}
+        params: Json = {"since_ms": 1, "page_size": 2}
         if token:
             params["page_token"] = token
         page = await me.ok("GET", "/v1/inbox", params=params)
@@ -91,9 +91,35 @@ async def test_account_deletion_forgets_inbox_and_markers(running_node: RunningN
                     {"seqnum": str(seqnum)})
     channel = channel_key(doomed.id, friend.id)
     assert (await storage.inbox.get_inbox(doomed.id, 0)).items
-    await doomed.ok("POST", "/v1/accounts/me/deletion", {"password": PASSWORD})
+    await doomed.ok("POST", "/v1/users/me/deletion", {"password": PASSWORD})
     assert (await storage.inbox.get_inbox(doomed.id, 0)).items == []
     assert await storage.inbox.get_read_markers(doomed.id, [channel]) == {channel: 0}
     assert await storage.online.get_connections(doomed.id) == {}
     # The survivor's side of the conversation stays.
     assert (await storage.inbox.get_inbox(friend.id, 0)).items
+
+
+async def test_a_groups_news_is_in_each_members_inbox_while_a_member(
+    running_node: RunningNode,
+) -> None:
+    """A group's news is stored once for all its members (#13) and GetInbox derives each
+    member's entry from their membership: listed with its unread texts, gone once they
+    leave; an outsider never sees it."""
+    owner, member, outsider = await users(running_node, 3)
+    gid = await make_group(owner, members=[member])
+    sent = await send_texts(running_node, owner, gid, "one", "two")
+    await running_node.settle()
+
+    async def group_entry(user: User) -> list[Json]:
+        inbox = await user.ok("GET", "/v1/inbox", params={"since_ms": 1})
+        return [e for e in inbox.get("entries", []) if e["peerId"] == str(gid)]
+
+    [entry] = await group_entry(member)
+    assert (entry["isGroup"], entry["lastSeqnum"], entry["unreadCount"]) == (
+        True, str(sent[-1]), "2")
+    assert len(await group_entry(owner)) == 1
+    assert await group_entry(outsider) == []
+    assert await member.ok("DELETE", f"/v1/groups/{gid}/membership") == {}
+    await running_node.settle()
+    assert await group_entry(member) == []
+    assert len(await group_entry(owner)) == 1

@@ -51,8 +51,8 @@ async def test_history_pages_both_ways(running_node: RunningNode) -> None:
     text = newest_first[0]
     assert (text["sender"], text["receiver"], text["type"]) == (
         str(a.id), str(b.id), "MSG_TYPE_TEXT")
-    assert body(text) == b"m7" and int(text["timestamp"]) > 0
-    assert "editedAt" not in text and "withdrawn" not in text
+    assert body(text) == b"m7" and int(text["timestampMs"]) > 0
+    assert "editedAtMs" not in text and "withdrawn" not in text
 
     async def walk(**params: object) -> list[list[int]]:
         """Every page, following next_page_token until it is empty."""
@@ -113,7 +113,7 @@ async def test_inbox_and_read_markers(running_node: RunningNode) -> None:
     await befriend(a, b)
     await befriend(c, b)
     await send_texts(running_node, c, b.id, "old news")
-    # b's device comes online and leaves: its last-online time is what since=0 means.
+    # b's device comes online and leaves: its last-online time is what since_ms=0 means.
     device = await dial(running_node.endpoints, b.account)
     await asyncio.sleep(0.05)
     await device.close()
@@ -129,14 +129,14 @@ async def test_inbox_and_read_markers(running_node: RunningNode) -> None:
     assert (entry["peerId"], entry["lastSeqnum"], entry["unreadCount"]) == (str(a.id), "5", "3")
     assert "isGroup" not in entry and "readSeqnum" not in entry
     assert body(entry["lastMessage"]) == b"three"
-    everything = await b.ok("GET", "/v1/inbox", params={"since": 1})
+    everything = await b.ok("GET", "/v1/inbox", params={"since_ms": 1})
     assert [e["peerId"] for e in everything["entries"]] == [str(a.id), str(c.id)]
-    assert await b.ok("GET", "/v1/inbox", params={"since": 1 << 50}) == {}
+    assert await b.ok("GET", "/v1/inbox", params={"since_ms": 1 << 50}) == {}
 
     marker = f"/v1/conversations/{a.id}/read-marker"
     assert await b.ok("GET", marker) == {"peerId": str(a.id)}
     moved = await b.ok("PUT", marker, {"seqnum": "4"})
-    assert moved["seqnum"] == "4" and int(moved["updatedAt"]) > 0
+    assert moved["seqnum"] == "4" and int(moved["updatedAtMs"]) > 0
     # Forward only: an older seqnum leaves the marker; one past the end is clamped.
     assert (await b.ok("PUT", marker, {"seqnum": "2"}))["seqnum"] == "4"
     assert (await b.ok("PUT", marker, {"seqnum": "99"}))["seqnum"] == "5"
@@ -144,7 +144,7 @@ async def test_inbox_and_read_markers(running_node: RunningNode) -> None:
     # The marker is b's own: a's side of the same conversation is untouched.
     assert await a.ok("GET", f"/v1/conversations/{b.id}/read-marker") == {"peerId": str(b.id)}
     await b.ok("PUT", marker, {"seqnum": "4"})
-    entry = (await b.ok("GET", "/v1/inbox", params={"since": 1}))["entries"][0]
+    entry = (await b.ok("GET", "/v1/inbox", params={"since_ms": 1}))["entries"][0]
     assert entry["readSeqnum"] == "5" and "unreadCount" not in entry  # 0 is left out
     # b's own notification stream has a marker too; nothing is stored there to mark yet.
     assert await b.ok("PUT", f"/v1/conversations/{b.id}/read-marker",
@@ -162,18 +162,18 @@ async def test_group_history_inbox_and_markers(running_node: RunningNode) -> Non
     assert seqnums(await history(member, gid)) == [2, 1]
 
     async def group_in_inbox() -> bool:
-        entries = (await member.ok("GET", "/v1/inbox", params={"since": 1})).get("entries", [])
+        entries = (await member.ok("GET", "/v1/inbox", params={"since_ms": 1})).get("entries", [])
         return any(e["peerId"] == str(gid) and e["lastSeqnum"] == "2" for e in entries)
 
     await eventually(group_in_inbox)  # recorded by the fan-out, off the sender's path
-    [entry] = [e for e in (await member.ok("GET", "/v1/inbox", params={"since": 1}))["entries"]
+    [entry] = [e for e in (await member.ok("GET", "/v1/inbox", params={"since_ms": 1}))["entries"]
                if e["peerId"] == str(gid)]
     assert entry["isGroup"] is True and body(entry["lastMessage"]) == b"hello group"
     assert (await member.ok("PUT", f"/v1/conversations/{gid}/read-marker",
                             {"seqnum": "2"}))["seqnum"] == "2"
 
     await member.ok("DELETE", f"/v1/groups/{gid}/membership")
-    entries = (await member.ok("GET", "/v1/inbox", params={"since": 1})).get("entries", [])
+    entries = (await member.ok("GET", "/v1/inbox", params={"since_ms": 1})).get("entries", [])
     assert str(gid) not in [e["peerId"] for e in entries]
     for user in (member, outsider):
         assert_error(await user.call("GET", f"/v1/conversations/{gid}/messages"),
@@ -199,7 +199,7 @@ async def test_edit(running_node: RunningNode) -> None:
         path = f"/v1/conversations/{b.id}/messages/{first}"
         edited = await a.ok("PATCH", path, {"new_payload": base64.b64encode(b"hello").decode()})
         assert int(edited["seqnum"]) == first and body(edited) == b"hello"
-        assert int(edited["editedAt"]) > 0
+        assert int(edited["editedAtMs"]) > 0
         # b's connected device learns live, and history holds the change and the Edit.
         live = await asyncio.wait_for(_control_frame(watcher, MsgType.EDIT), 5)
         assert (live.sender, live.receiver) == (a.id, b.id)
@@ -211,7 +211,7 @@ async def test_edit(running_node: RunningNode) -> None:
     assert newest[0]["type"] == "MSG_TYPE_EDIT" and int(newest[0]["seqnum"]) == live.seqnum
     assert payload(newest[0], EditPayload).target_seqnum == first
     target = next(m for m in newest if int(m["seqnum"]) == first)
-    assert body(target) == b"hello" and target["editedAt"] == edited["editedAt"]
+    assert body(target) == b"hello" and target["editedAtMs"] == edited["editedAtMs"]
 
     def edit(seqnum: int, new: bytes = b"x", peer: int = b.id) -> tuple[str, Json]:
         return (f"/v1/conversations/{peer}/messages/{seqnum}",

@@ -29,9 +29,9 @@ async def test_get_my_profile(running_node: RunningNode) -> None:
     profile = response.json()
     assert int(profile["userId"]) == account.user_id
     assert profile["nickname"] == "Ann"
-    assert before <= int(profile["createdAt"]) <= wall_clock_ms()
+    assert before <= int(profile["createdAtMs"]) <= wall_clock_ms()
     # Defaults are omitted by proto3 JSON: no avatar, signature or last-online time yet.
-    assert set(profile) == {"userId", "nickname", "createdAt"}
+    assert set(profile) == {"userId", "nickname", "createdAtMs"}
 
 
 async def test_update_changes_only_the_fields_given(running_node: RunningNode) -> None:
@@ -143,7 +143,7 @@ async def test_a_blocked_user_does_not_see_the_blocker_online(running_node: Runn
         await client.close()
 
 
-@pytest.mark.parametrize("user_id", ["999999999", "0", str(1 << 36), "18446744073709551615"])
+@pytest.mark.parametrize("user_id", ["999999999", str(1 << 36), "18446744073709551615"])
 async def test_get_user_not_found(running_node: RunningNode, user_id: str) -> None:
     account = await new_account(running_node.http)
     response = await running_node.http.get(f"/v1/users/{user_id}", headers=account.auth)
@@ -153,6 +153,9 @@ async def test_get_user_not_found(running_node: RunningNode, user_id: str) -> No
 async def test_get_user_refuses_a_malformed_id(running_node: RunningNode) -> None:
     account = await new_account(running_node.http)
     response = await running_node.http.get("/v1/users/abc", headers=account.auth)
+    assert_error(response, 400, "INVALID_ARGUMENT", "user_id")
+    # REQUIRED means set to a non-default value (AIP-203): 0 is no user id at all.
+    response = await running_node.http.get("/v1/users/0", headers=account.auth)
     assert_error(response, 400, "INVALID_ARGUMENT", "user_id")
 
 
@@ -173,7 +176,7 @@ async def test_my_profile_shows_when_i_was_last_online(running_node: RunningNode
     await client.close()
     for _ in range(100):  # the gateway records it as the connection closes
         profile = (await http.get("/v1/users/me", headers=account.auth)).json()
-        if "lastOnlineAt" in profile:
+        if "lastOnlineAtMs" in profile:
             break
         await anyio.sleep(0.02)
-    assert connected_at <= int(profile["lastOnlineAt"]) <= wall_clock_ms()
+    assert connected_at <= int(profile["lastOnlineAtMs"]) <= wall_clock_ms()

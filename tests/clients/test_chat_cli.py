@@ -126,7 +126,7 @@ async def test_terminal_client_chats_with_an_sdk_client(served: Served) -> None:
     alice = await Chat.start(served)
     try:
         await alice.type("/signup alice", PASSWORD)
-        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        alice_id = int((await alice.expect(r"your user id is (\d+)"))[1])
         await alice.expect(rf"logged in as alice\({alice_id}\), connected over (quic|tcp)")
         await alice.type(f"/friend {bob.user_id} hi, it's alice")
         await alice.expect(rf"friend request sent to bob\({bob.user_id}\)")
@@ -156,9 +156,9 @@ async def test_two_terminal_clients_befriend_and_chat(served: Served) -> None:
     alice, bob = await Chat.start(served), await Chat.start(served)
     try:
         await alice.type("/signup alice", PASSWORD)
-        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        alice_id = int((await alice.expect(r"your user id is (\d+)"))[1])
         await bob.type("/signup bob", PASSWORD)
-        bob_id = int((await bob.expect(r"your account id is (\d+)"))[1])
+        bob_id = int((await bob.expect(r"your user id is (\d+)"))[1])
         await bob.expect(r"logged in as bob")
         await alice.expect(r"logged in as alice")
 
@@ -214,10 +214,10 @@ async def test_groups_by_name_notices_per_role_history_and_offline_news(served: 
     alice, bob = await Chat.start(served), await Chat.start(served)
     try:
         await alice.type("/signup alice", PASSWORD)
-        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        alice_id = int((await alice.expect(r"your user id is (\d+)"))[1])
         await alice.expect(r"logged in as alice")
         await bob.type("/signup bob", PASSWORD)
-        bob_id = int((await bob.expect(r"your account id is (\d+)"))[1])
+        bob_id = int((await bob.expect(r"your user id is (\d+)"))[1])
         await bob.expect(r"logged in as bob")
 
         await alice.type("/group create book club")
@@ -259,7 +259,7 @@ async def test_chat_refuses_a_short_password_and_ones_own_id(served: Served) -> 
 
     chat = await Chat.start(served)
     await chat.type("/signup erin", PASSWORD)
-    erin = int((await chat.expect(r"your account id is (\d+)"))[1])
+    erin = int((await chat.expect(r"your user id is (\d+)"))[1])
     assert await chat.finish(f"/to {erin}") == 1
     assert any("that is your own id" in e for e in chat.errors)
 
@@ -316,12 +316,12 @@ async def test_notices_that_came_while_away_show_in_the_inbox(served: Served) ->
     alice, bob = await Chat.start(served), await Chat.start(served)
     try:
         await alice.type("/signup alice", PASSWORD)
-        alice_id = int((await alice.expect(r"your account id is (\d+)"))[1])
+        alice_id = int((await alice.expect(r"your user id is (\d+)"))[1])
         await alice.type("/group create chess")
         gid = int((await alice.expect(r"created group chess\((\d+)\)"))[1])
         assert await alice.finish("/quit") == 0
         await bob.type("/signup bob", PASSWORD)
-        bob_id = int((await bob.expect(r"your account id is (\d+)"))[1])
+        bob_id = int((await bob.expect(r"your user id is (\d+)"))[1])
         await bob.type(f"/join {gid} checkmate?")
         await bob.expect(r"request sent to join chess")
 

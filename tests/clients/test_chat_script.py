@@ -51,7 +51,7 @@ async def test_scripts_send_tail_and_read_without_prompts(served: Served,
     status, [logged_in], _ = await prim_chat(served, a_store, "login", "--account",
                                              str(alice.user_id), "--password-stdin",
                                              stdin=PASSWORD + "\n")
-    assert status == 0 and logged_in["account"] == alice.user_id
+    assert status == 0 and logged_in["user_id"] == alice.user_id
     # bob follows his messages with the password in the environment...
     tail = await start(served, b_store, "tail", "--count", "2", "--timeout", "20",
                        env={"PRIM_ACCOUNT": str(bob.user_id), "PRIM_PASSWORD": PASSWORD})

@@ -10,16 +10,24 @@ from pathlib import Path
 import pytest
 
 from prim.clients.sdk import (
+    ConnectionNotice,
     Edited,
+    ErrorNotice,
     FriendNotice,
     GroupNotice,
     Message,
     PrimClient,
     SendRefused,
 )
-from prim.generated.prim.v1 import ErrorCode, FriendEventKind, GroupEventKind, MsgType
+from prim.generated.prim.v1 import (
+    ErrorCode,
+    FriendEventKind,
+    GroupEventKind,
+    MsgType,
+    RevokeSessionRequest,
+)
 from prim.runtime.wire.frame import Frame
-from tests.clients.conftest import Events, Server, befriend
+from tests.clients.conftest import PASSWORD, Events, Server, befriend
 
 pytestmark = pytest.mark.anyio
 
@@ -48,7 +56,7 @@ async def test_two_clients_chat_both_ways(server: Server) -> None:
         (got,) = await b_events.messages(1)
         assert (got.sender, got.receiver, got.conversation, got.seqnum, got.text) == (
             alice.user_id, bob.user_id, alice.user_id, sent.seqnum, "hello bob")
-        assert got.timestamp == sent.server_timestamp and not got.from_history
+        assert got.timestamp == sent.server_timestamp_ms and not got.from_history
 
         reply = await bob.send_text(alice.user_id, "hi alice")
         assert reply.seqnum == sent.seqnum + 1  # one channel, both directions
@@ -63,13 +71,37 @@ async def test_two_clients_chat_both_ways(server: Server) -> None:
 
         assert await texts(server, alice, bob.user_id) == ["hello, bob", "hi alice"]
         assert [f.user_id for f in await alice.friends()] == [bob.user_id]
-        inbox = {e.peer_id: e for e in await bob.inbox(since=1)}
+        inbox = {e.peer_id: e for e in await bob.inbox(since_ms=1)}
         assert inbox[alice.user_id].last_seqnum >= reply.seqnum
     finally:
         for events in (a_events, b_events):
             await events.stop()
         await alice.close()
         await bob.close()
+
+
+async def test_a_session_revoked_elsewhere_is_a_clear_offline_notice(server: Server) -> None:
+    """BeOffline surfaces as ErrorNotice(offline=True) with the server's reason, the
+    disconnect notice carries it too, and the client does not come back on that session."""
+    phone = await server.client("phone")
+    laptop = await PrimClient.log_in(server.endpoints.http, phone.user_id, PASSWORD)
+    events = Events(phone)
+    try:
+        await laptop.http.accounts.revoke_session(
+            RevokeSessionRequest(device_id=phone.session.device_id))
+        notice = await events.next(ErrorNotice)
+        assert isinstance(notice, ErrorNotice) and notice.offline
+        assert notice.code == ErrorCode.UNAUTHENTICATED
+        assert "this session was revoked" in notice.message
+        dropped = await events.next(ConnectionNotice)
+        assert isinstance(dropped, ConnectionNotice) and dropped.state == "disconnected"
+        assert "this session was revoked" in dropped.detail
+        failed = await events.next(ConnectionNotice)
+        assert isinstance(failed, ConnectionNotice) and failed.state == "failed"
+    finally:
+        await events.stop()
+        await phone.close()
+        await laptop.close()
 
 
 async def test_strangers_are_refused_with_the_servers_reason(server: Server) -> None:
@@ -211,7 +243,7 @@ async def test_group_join_and_group_chat(server: Server) -> None:
         assert asked.conversation == alice.user_id and await a_events.quiet((GroupNotice,))
         marker = await alice.mark_read(alice.user_id, asked.seqnum)
         assert marker.seqnum == asked.seqnum
-        [entry] = [e for e in await alice.inbox(since=1) if e.peer_id == alice.user_id]
+        [entry] = [e for e in await alice.inbox(since_ms=1) if e.peer_id == alice.user_id]
         assert entry.read_seqnum == asked.seqnum
         await alice.approve_join(group.group_id, bob.user_id)
         # The applicant is not shown the admins' notice: the first one bob gets is the answer.

@@ -135,7 +135,7 @@ def test_the_store_applies_edits_and_withdrawals_and_counts_unread(tmp_path: Pat
     assert [r.seqnum for r in rows] == [1, 2, 3, 4, 5]
     first, second = rows[0], rows[1]
     assert isinstance(first, Message) and first.withdrawn
-    assert isinstance(second, Message) and second.text == "fixed" and second.edited_at == 1004
+    assert isinstance(second, Message) and second.text == "fixed" and second.edited_at_ms == 1004
     assert isinstance(rows[3], Edited) and isinstance(rows[4], Withdrawn)
     assert [r.seqnum for r in store.history(peer, limit=2, before=4)] == [2, 3]
     [conversation] = store.conversations()

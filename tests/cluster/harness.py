@@ -70,11 +70,14 @@ class ClusterThread:
 
 
 def cluster_spec(directory: Path, *, postgres_dsn: str, redis_url: str, kafka: str,
-                 redis_prefix: str, **sizes: int) -> ClusterSpec:
+                 redis_prefix: str, message_nodes: int = 2, schedulers: int = 2,
+                 seqnum: int = 2, msgprocessors: int = 1) -> ClusterSpec:
     tag = secrets.token_hex(4)
     return ClusterSpec(
         directory=directory, database=postgres_dsn, redis=redis_url, kafka=kafka,
         redis_prefix=redis_prefix,
         kafka_options=f"topic=prim-test-{tag}&session_timeout_ms=6000"
                       "&heartbeat_interval_ms=1000",
-        env={**FAST_ENV, "PRIM_CLUSTER__MSGPROCESSOR_GROUP": f"prim-test-{tag}"}, **sizes)
+        env={**FAST_ENV, "PRIM_CLUSTER__MSGPROCESSOR_GROUP": f"prim-test-{tag}"},
+        message_nodes=message_nodes, schedulers=schedulers, seqnum=seqnum,
+        msgprocessors=msgprocessors)

@@ -71,7 +71,7 @@ async def test_users_on_two_nodes_chat_with_every_device(cluster: ClusterThread)
             (ack.seqnum, "hello bob"), (reply.seqnum, "hi alice")]
 
         async def inbox_names_alice() -> bool:
-            return any(e.peer_id == alice.user_id for e in await bob.sdk.inbox(since=1))
+            return any(e.peer_id == alice.user_id for e in await bob.sdk.inbox(since_ms=1))
 
         await eventually(inbox_names_alice, what="Bob's inbox naming Alice")
     finally:

@@ -54,8 +54,8 @@ def test_the_unchanged_spec_passes(old_spec: Path, new_spec: Path) -> None:
 
 
 def test_an_added_field_and_binding_pass(old_spec: Path, new_spec: Path) -> None:
-    edit(new_spec, "users.proto", "  uint64 last_online_at = 6;\n",
-         "  uint64 last_online_at = 6;\n  string pronouns = 7;\n")
+    edit(new_spec, "users.proto", "  uint64 last_online_at_ms = 6;\n",
+         "  uint64 last_online_at_ms = 6;\n  string pronouns = 7;\n")
     edit(new_spec, "users.proto", 'option (google.api.http) = {get: "/v1/users/{user_id}"};',
          'option (google.api.http) = {get: "/v1/users/{user_id}" '
          'additional_bindings {get: "/v1/people/{user_id}"}};')

@@ -14,6 +14,7 @@ from prim.codegen.emitters import http_client_py, interfaces_py, openapi, routes
 from prim.codegen.emitters._openapi_http import operations
 from prim.codegen.model import Model
 from prim.codegen.run import REPO
+from prim.generated.prim.v1 import FriendRequestState, JoinRequestState
 from tests.codegen._spec import spec_model
 
 OUTPUT_ROOTS = {"python": REPO / "generated" / "python", "openapi": REPO / "generated" / "openapi"}
@@ -73,7 +74,7 @@ def test_the_review_s_missing_and_stray_error_statuses(doc: dict[str, Any]) -> N
 
 def test_error_body_is_the_spec_error_message(doc: dict[str, Any]) -> None:
     error = doc["components"]["schemas"]["Error"]
-    assert set(error["properties"]) == {"code", "message", "field", "refTimestamp", "refSeqnum",
+    assert set(error["properties"]) == {"code", "message", "field", "refTimestampMs", "refSeqnum",
                                         "violations", "retryAfterMs"}
     assert error["properties"]["violations"]["items"] == {
         "$ref": "#/components/schemas/FieldViolation"}
@@ -81,23 +82,68 @@ def test_error_body_is_the_spec_error_message(doc: dict[str, Any]) -> None:
     assert "ERROR_CODE_INVALID_ARGUMENT" in doc["components"]["schemas"]["ErrorCode"]["enum"]
 
 
-def test_documented_links_include_create_to_read(doc: dict[str, Any]) -> None:
+def _links_of(doc: dict[str, Any]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for item in doc["paths"].values():
+        for operation in item.values():
+            links = operation["responses"].get("200", {}).get("links", {})
+            if links:
+                out[operation["operationId"]] = set(links)
+    return out
+
+
+def test_links_go_from_a_create_to_what_its_caller_may_do_with_it(
+    doc: dict[str, Any]
+) -> None:
+    # Only creates link; never to someone else's move (Accept, Approve: the other side's),
+    # nor to what needs another state (the owner cannot RequestToJoin or LeaveGroup).
+    assert _links_of(doc) == {
+        "AccountService_Signup": {"UserService_GetUser"},
+        "AccountService_Login": {"AccountService_RevokeSession"},
+        "FileService_UploadFile": {"FileService_GetFileInfo", "FileService_DownloadFile",
+                                   "FileService_DeleteFile"},
+        "GroupService_CreateGroup": {"GroupService_GetGroup", "GroupService_UpdateGroup",
+                                     "GroupService_DestroyGroup", "GroupService_ListMembers",
+                                     "GroupService_ListJoinRequests"},
+    }
     create = doc["paths"]["/v1/groups"]["post"]["responses"]["200"]["links"]
-    assert {"GroupService_GetGroup", "GroupService_UpdateGroup",
-            "GroupService_ListMembers"} <= set(create)
     assert create["GroupService_GetGroup"]["parameters"] == {"group_id": "$response.body#/groupId"}
-    upload = doc["paths"]["/v1/files"]["post"]["responses"]["200"]["links"]
-    assert {"FileService_GetFileInfo", "FileService_DownloadFile"} <= set(upload)
 
 
-def test_no_link_to_an_answer_the_caller_cannot_give(doc: dict[str, Any]) -> None:
-    # SendFriendRequest's caller is the requester: Accept/Reject are the target's actions.
-    send = doc["paths"]["/v1/friend-requests"]["post"]["responses"]["200"]
-    assert not set(send.get("links", {})) & {"FriendService_AcceptFriendRequest",
-                                              "FriendService_RejectFriendRequest"}
-    ask = doc["paths"]["/v1/groups/{group_id}/join-requests"]["post"]["responses"]["200"]
-    assert not set(ask.get("links", {})) & {"GroupService_ApproveJoinRequest",
-                                             "GroupService_RejectJoinRequest"}
+_TIME_WORDS = ("_at", "timestamp", "since", "heartbeat", "time")
+# The binary header's fields carry no JSON name and mirror the frame layout; PROTOCOL.md
+# gives their units. The conformance messages that send, match and report a frame use the
+# header's names.
+_UNIT_EXEMPT = {"prim.v1.Header", "prim.v1.ObservedFrame", "prim.v1.SendStep",
+                "prim.v1.FrameMatcher"}
+
+
+def test_every_time_field_names_its_unit(model: Model) -> None:
+    unnamed = [f"{m.full_name}.{f.name}" for m in model.messages.values()
+               if m.full_name.startswith("prim.v1.") and m.full_name not in _UNIT_EXEMPT
+               for f in m.fields
+               if any(w in f.name for w in _TIME_WORDS)
+               and not f.name.endswith(("_ms", "_seconds"))]
+    assert unnamed == []
+
+
+def test_one_name_for_the_user_id_and_one_spelling_of_me(model: Model,
+                                                        doc: dict[str, Any]) -> None:
+    fields = {f.name for m in model.messages.values() for f in m.fields}
+    assert not {n for n in fields if "account_id" in n}
+    me = {p[:p.index("/me/")] for p in (path + "/" for path in doc["paths"]) if "/me/" in p}
+    assert me == {"/v1/users"}
+
+
+def test_accept_and_reject_answer_the_same_shape(model: Model) -> None:
+    methods = {m.name: m for s in model.services for m in s.methods}
+    for accept, reject in (("AcceptFriendRequest", "RejectFriendRequest"),
+                           ("ApproveJoinRequest", "RejectJoinRequest")):
+        assert methods[accept].output_type == methods[reject].output_type
+    # One storage column holds both states (runtime/storage/models.py RequestState).
+    assert [(s.name, int(s)) for s in FriendRequestState] == [
+        (n.replace("APPROVED", "ACCEPTED"), v) for n, v in
+        ((s.name, int(s)) for s in JoinRequestState)]
 
 
 def _refs(node: object) -> set[str]:

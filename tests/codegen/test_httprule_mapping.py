@@ -246,7 +246,14 @@ def test_links_follow_create_to_read_by_field_name(doc: dict[str, Any]) -> None:
                        "note_id": "$response.body#/noteId"},
         "description": links["NoteService_GetNote"]["description"],
     }
-    assert "NoteService_DeleteNote" in links
+    # The item's PATCH is linked though its binding spells the variables as a field path.
+    assert set(links) == {"NoteService_GetNote", "NoteService_UpdateNote",
+                          "NoteService_DeleteNote"}
+    assert links["NoteService_UpdateNote"]["parameters"] == {
+        "note_notebook_id": "$response.body#/notebookId",
+        "note_note_id": "$response.body#/noteId"}
+    # A read is no create: it links nothing.
+    assert "links" not in op(doc, "NoteService_GetNote")["responses"]["200"]
     upload = op(doc, "NoteService_UploadAttachment")["responses"]["200"]["links"]
     assert upload["NoteService_DownloadAttachment"]["parameters"] == {
         "attachment_id": "$response.body#/attachmentId"}

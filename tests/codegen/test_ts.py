@@ -172,7 +172,7 @@ def test_required_fields_are_mandatory_only_in_requests(model: Model) -> None:
 
 def test_json_forms_of_scalar_types() -> None:
     source = (GENERATED / "types.ts").read_text()
-    assert "  accountId?: string;" in source  # uint64 -> string
+    assert "  userId?: string;" in source  # uint64 -> string
     assert "  newPayload: string;" in source  # bytes -> base64 string, REQUIRED in a request
     assert "  pageSize?: number;" in source  # uint32 -> number
     assert "  tags?: string[];" in source  # repeated
@@ -207,17 +207,17 @@ def _payload_samples() -> list[betterproto2.Message]:
     """One message of every payload type, every field set (64-bit values past 2^53)."""
     big = 2**53 + 7
     return [
-        v1.AckPayload(server_timestamp=big, duplicate=True),
+        v1.AckPayload(server_timestamp_ms=big, duplicate=True),
         v1.EditPayload(target_seqnum=big, new_payload=b"\x00\xff edited \xe2\x82\xac"),
         v1.WithdrawPayload(target_seqnum=3),
         v1.ReadReceiptPayload(seqnum=2**49),
         v1.Error(code=v1.ErrorCode.BLOCKED, message="blocked: ü", field="receiver",
-                 ref_timestamp=big, ref_seqnum=9,
+                 ref_timestamp_ms=big, ref_seqnum=9,
                  violations=[v1.FieldViolation(field="a", description="b"),
                              v1.FieldViolation(field="c", description="d")],
                  retry_after_ms=1500),
         v1.FriendEvent(kind=v1.FriendEventKind.ACCEPTED, requester_id=10001, target_id=10002,
-                       message="hi", expires_at=big),
+                       message="hi", expires_at_ms=big),
         v1.GroupEvent(kind=v1.GroupEventKind.JOIN_APPROVED, group_id=2**36 + 1, user_id=5,
                       actor_id=6, message="welcome"),
         v1.MediaRef(file_id="f/1", content_type="image/png", size=2**33, name="cat.png",

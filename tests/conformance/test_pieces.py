@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from prim.cli.conformance_run import SHIPPED_CLIENTS
 from prim.conformance.cases import CaseError, load_case, load_cases
 from prim.conformance.driver_wire import DriverStreamError, Unpacker, pack
 from prim.conformance.drivers.raw import frame_bytes
-from prim.conformance.features import client_features, server_capabilities
+from prim.conformance.features import client_features, exclusive, server_capabilities
 from prim.conformance.http_calls import _fill, dig
 from prim.conformance.matching import mismatch, subset_mismatch
 from prim.conformance.matrix import ClientUnderTest, run_matrix
@@ -91,7 +92,7 @@ def test_matchers_explain_what_differs() -> None:
     scope = Scope()
     scope.set("m1.timestamp", 99)
     ack = ObservedFrame(type=MsgType.ACK, timestamp=99, seqnum=4,
-                        payload=bytes(AckPayload(server_timestamp=5, duplicate=True)))
+                        payload=bytes(AckPayload(server_timestamp_ms=5, duplicate=True)))
     assert mismatch(FrameMatcher(type=MsgType.ACK, timestamp="${m1.timestamp}"), ack, scope) \
         is None
     assert mismatch(FrameMatcher(type=MsgType.TEXT), ack, scope) == "type ACK is not TEXT"
@@ -149,3 +150,40 @@ def test_a_client_that_does_not_speak_the_protocol_fails_every_case() -> None:
     verdicts = asyncio.run(run_matrix(cases, [silent], [EmbeddedServer()]))
     assert [v.outcome for v in verdicts] == ["failed", "failed"]
     assert all(v.detail.startswith("the client did not start") for v in verdicts), verdicts
+
+
+def test_which_cases_run_alone(tmp_path: Path) -> None:
+    """A restart, a per-IP limit (every connection of a run comes from one address), or
+    `exclusive: true` make a case run alone; other limits are per connection or user."""
+    by_name = {c.name: c for c in load_cases()}
+    assert exclusive(by_name["restart_keeps_history"])
+    assert exclusive(by_name["connections_per_ip_limit"])
+    assert not exclusive(by_name["connections_per_user_limit"])
+    assert not exclusive(by_name["idle_timeout"])
+    assert not exclusive(by_name["auth_ok_ping"])
+    plain = Path(__file__).parents[2] / "conformance" / "cases" / "auth_ok_ping.yaml"
+    (tmp_path / "marked.yaml").write_text("exclusive: true\n" + plain.read_text())
+    assert exclusive(load_case(tmp_path / "marked.yaml"))
+
+
+def test_cases_run_side_by_side_and_an_exclusive_one_alone(tmp_path: Path) -> None:
+    """--jobs: a client's cases overlap (each on a driver process of its own), and a case
+    that must run alone overlaps none."""
+    for name in ("a", "b", "c", "d"):
+        (tmp_path / f"{name}.yaml").write_text(
+            "description: waits.\nrules: [x]\nactors: [{name: alice}]\n"
+            + ("exclusive: true\n" if name == "d" else "")
+            + "steps:\n  - connect: {device: alice}\n  - sleep: {ms: 2500}\n"
+            "  - send: {connection: alice.d, type: PING}\n"
+            "  - expect: {connection: alice.d, frames: [{type: PONG}]}\n")
+    raw = ClientUnderTest("raw", SHIPPED_CLIENTS["raw"])
+    verdicts = asyncio.run(run_matrix(load_cases(tmp_path), [raw], [EmbeddedServer()],
+                                      jobs=3))
+    assert [v.outcome for v in verdicts] == ["passed"] * 4, verdicts
+    spans = {v.case: (v.started, v.started + v.seconds) for v in verdicts}
+
+    def overlap(x: str, y: str) -> bool:
+        return spans[x][0] < spans[y][1] and spans[y][0] < spans[x][1]
+
+    assert overlap("a", "b") or overlap("a", "c") or overlap("b", "c"), spans
+    assert not any(overlap("d", other) for other in "abc"), spans

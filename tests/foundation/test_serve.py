@@ -49,7 +49,7 @@ def test_ready_line_endpoints_and_clean_stop(tmp_path: Path, sig: signal.Signals
                 ctx.wrap_socket(raw, server_hostname="localhost") as tls:
             assert tls.selected_alpn_protocol() == "prim"
         signup = urllib.request.Request(
-            ready["http"] + "/v1/accounts", method="POST",
+            ready["http"] + "/v1/users", method="POST",
             data=json.dumps({"nickname": "ann", "password": "long enough"}).encode(),
             headers={"content-type": "application/json"})
         with urllib.request.urlopen(signup, timeout=10) as answer:

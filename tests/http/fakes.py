@@ -29,8 +29,8 @@ from prim.generated.prim.v1 import (
     LoginResponse,
     LogoutRequest,
     LogoutResponse,
-    NewAccountIdRequest,
-    NewAccountIdResponse,
+    NewUserIdRequest,
+    NewUserIdResponse,
     Profile,
     PublicProfile,
     ReadMarker,
@@ -84,23 +84,23 @@ class Accounts(Recorder):
         super().__init__()
         self.passwords: dict[int, str] = {}
 
-    async def new_account_id(self, request: NewAccountIdRequest,
-                             ctx: CallContext) -> NewAccountIdResponse:
-        self.record("new_account_id", request, ctx)
-        return NewAccountIdResponse(account_id=1000 + len(self.passwords))
+    async def new_user_id(self, request: NewUserIdRequest,
+                             ctx: CallContext) -> NewUserIdResponse:
+        self.record("new_user_id", request, ctx)
+        return NewUserIdResponse(user_id=1000 + len(self.passwords))
 
     async def signup(self, request: SignupRequest, ctx: CallContext) -> SignupResponse:
         self.record("signup", request, ctx)
-        user_id = request.account_id or 1000 + len(self.passwords)
+        user_id = request.user_id or 1000 + len(self.passwords)
         self.passwords[user_id] = request.password
         return SignupResponse(user_id=user_id)
 
     async def login(self, request: LoginRequest, ctx: CallContext) -> LoginResponse:
         self.record("login", request, ctx)
-        if self.passwords.get(request.account_id) != request.password:
+        if self.passwords.get(request.user_id) != request.password:
             raise ApiError(ErrorCode.INVALID_CREDENTIALS, "wrong account id or password")
-        return LoginResponse(access_token=f"good-{request.account_id}",
-                             user_id=request.account_id, expires_at=2**40, device_id="dev-1")
+        return LoginResponse(access_token=f"good-{request.user_id}",
+                             user_id=request.user_id, expires_at_ms=2**40, device_id="dev-1")
 
     async def logout(self, request: LogoutRequest, ctx: CallContext) -> LogoutResponse:
         self.record("logout", request, ctx)
@@ -174,6 +174,8 @@ class Files(Recorder):
     def __init__(self) -> None:
         super().__init__()
         self.files: dict[str, tuple[FileInfo, HttpBody]] = {}
+        # False: downloads answer the bytes in the HttpBody, as a handler without a stream may.
+        self.stream_downloads = True
 
     async def upload_file(self, request: UploadFileRequest, ctx: CallContext) -> FileInfo:
         self.record("upload_file", request, ctx)
@@ -199,7 +201,7 @@ class Files(Recorder):
         if request.file_id not in self.files:
             raise ApiError(ErrorCode.NOT_FOUND, "no such file", "file_id")
         body = self.files[request.file_id][1]
-        if ctx.streams is not None:
+        if ctx.streams is not None and self.stream_downloads:
             ctx.streams.reply = MemorySource(body.data)
             return HttpBody(content_type=body.content_type)
         return body

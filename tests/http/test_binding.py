@@ -88,17 +88,17 @@ async def test_bytes_in_the_body_are_base64(http: httpx.AsyncClient,
 @pytest.mark.parametrize(
     ("method", "url", "body", "field"),
     [
-        ("POST", "/v1/sessions", {"accountId": "-1", "password": "p"}, "account_id"),
-        ("POST", "/v1/sessions", {"accountId": str(2**64), "password": "p"}, "account_id"),
-        ("POST", "/v1/sessions", {"accountId": "0" * 21 + "1", "password": "p"}, "account_id"),
-        ("POST", "/v1/sessions", {"accountId": 5.5, "password": "p"}, "account_id"),
-        ("POST", "/v1/sessions", {"accountId": 2**64, "password": "p"}, "account_id"),
-        ("POST", "/v1/sessions", {"accountId": "5"}, "password"),
-        ("POST", "/v1/sessions", {"accountId": "5", "password": None}, "password"),
-        ("POST", "/v1/sessions", {"accountId": "5", "password": 1}, "password"),
-        ("POST", "/v1/sessions", {"accountId": "5", "password": "p", "bogus": 1}, "bogus"),
-        ("POST", "/v1/sessions", {"accountId": "5", "account_id": "5", "password": "p"},
-         "account_id"),
+        ("POST", "/v1/sessions", {"userId": "-1", "password": "p"}, "user_id"),
+        ("POST", "/v1/sessions", {"userId": str(2**64), "password": "p"}, "user_id"),
+        ("POST", "/v1/sessions", {"userId": "0" * 21 + "1", "password": "p"}, "user_id"),
+        ("POST", "/v1/sessions", {"userId": 5.5, "password": "p"}, "user_id"),
+        ("POST", "/v1/sessions", {"userId": 2**64, "password": "p"}, "user_id"),
+        ("POST", "/v1/sessions", {"userId": "5"}, "password"),
+        ("POST", "/v1/sessions", {"userId": "5", "password": None}, "password"),
+        ("POST", "/v1/sessions", {"userId": "5", "password": 1}, "password"),
+        ("POST", "/v1/sessions", {"userId": "5", "password": "p", "bogus": 1}, "bogus"),
+        ("POST", "/v1/sessions", {"userId": "5", "user_id": "5", "password": "p"},
+         "user_id"),
         ("GET", "/v1/conversations/5/messages?pageSize=1.5", None, "page_size"),
         ("GET", f"/v1/conversations/5/messages?pageSize={2**32}", None, "page_size"),
         # above the spec's (prim.v1.rules) maximum
@@ -197,7 +197,7 @@ async def test_missing_or_invalid_token_is_401(http: httpx.AsyncClient,
         assert error_of(response)["code"] == "ERROR_CODE_UNAUTHENTICATED"
         assert response.headers["www-authenticate"].startswith("Bearer")
     assert impls["UserService"].calls == []
-    public = await http.post("/v1/accounts", json={"password": "pw123456", "nickname": "n"})
+    public = await http.post("/v1/users", json={"password": "pw123456", "nickname": "n"})
     assert public.status_code == 200
     assert impls["AccountService"].last[2].user_id == 0
 
@@ -215,7 +215,7 @@ async def test_api_errors_map_to_their_status(http: httpx.AsyncClient) -> None:
     assert error_of(response) == {"code": "ERROR_CODE_NOT_FOUND", "message": "no such group",
                                   "field": "group_id", "violations": [
                                       {"field": "groupId", "description": "no such group"}]}
-    denied = await http.post("/v1/accounts/me/deletion", json={"password": "x"}, headers=AUTH)
+    denied = await http.post("/v1/users/me/deletion", json={"password": "x"}, headers=AUTH)
     assert denied.status_code == 401
     assert error_of(denied)["code"] == "ERROR_CODE_INVALID_CREDENTIALS"
 

@@ -34,7 +34,7 @@ async def test_an_unknown_query_parameter_name_stays_out_of_error_field(
 @pytest.mark.parametrize("name", BAD_NAMES)
 async def test_an_unknown_json_key_stays_out_of_error_field(http: httpx.AsyncClient,
                                                             name: str) -> None:
-    body = {"accountId": "5", "password": "p", name: 1}
+    body = {"userId": "5", "password": "p", name: 1}
     response = await http.post("/v1/sessions", content=json.dumps(body).encode(),
                                headers={**AUTH, "content-type": "application/json"})
     assert response.status_code == 400, response.text

@@ -13,14 +13,14 @@ from prim.runtime.http.client import PrimApiError, read_response
 
 def test_the_client_keeps_the_servers_retry_advice() -> None:
     login = next(r for r in ROUTES if r.handler == "login")
-    body = ApiError(ErrorCode.RATE_LIMITED, "wait", "account_id",
+    body = ApiError(ErrorCode.RATE_LIMITED, "wait", "user_id",
                     retry_after_ms=2500).to_message().to_dict()
     assert body["retryAfterMs"] == 2500
-    assert body["violations"] == [{"field": "accountId", "description": "wait"}]
+    assert body["violations"] == [{"field": "userId", "description": "wait"}]
     with pytest.raises(PrimApiError) as refused:
         read_response(login, httpx.Response(429, json=body), LoginResponse)
     assert (refused.value.code, refused.value.field, refused.value.retry_after_ms) == (
-        ErrorCode.RATE_LIMITED, "account_id", 2500)
+        ErrorCode.RATE_LIMITED, "user_id", 2500)
 
 
 def test_no_field_no_violations_and_no_retry_advice() -> None:

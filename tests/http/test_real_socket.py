@@ -63,7 +63,7 @@ async def test_client_round_trip_over_hypercorn(base_url: str) -> None:
     async with PrimHttpClient(base_url) as client:
         signed = await client.accounts.signup(SignupRequest(password="pw123456", nickname="a"))
         session = await client.accounts.login(
-            LoginRequest(account_id=signed.user_id, password="pw123456"))
+            LoginRequest(user_id=signed.user_id, password="pw123456"))
         with pytest.raises(PrimApiError) as unauthenticated:
             await client.users.get_my_profile(GetMyProfileRequest())
         assert unauthenticated.value.status == 401
@@ -82,12 +82,12 @@ async def test_client_round_trip_over_hypercorn(base_url: str) -> None:
         assert fetched == renamed
 
         with pytest.raises(PrimApiError) as missing:
-            await client.groups.get_group(GetGroupRequest(group_id=1))
+            await client.groups.get_group(GetGroupRequest(group_id=(1 << 36) + 999))
         assert (missing.value.status, missing.value.code, missing.value.field) == (
             404, ErrorCode.NOT_FOUND, "group_id")
 
         page = await client.messages.list_history(
-            ListHistoryRequest(peer_id=2**64 - 1, from_seqnum=5, page_size=7, page_token="t"))
+            ListHistoryRequest(peer_id=2**46 - 1, from_seqnum=5, page_size=7, page_token="t"))
         assert page.next_page_token == "12:t"
 
         data = bytes(range(256)) * 4

@@ -1,17 +1,21 @@
 """Raw bodies stream: an upload reaches the handler as chunks under the limit (refused
 as it passes it, Content-Length or not), and a download goes out in chunks with one
-`Range` honoured (206, 416; multi-range and stale If-Range get the whole body)."""
+`Range` honoured (206, 416; multi-range and stale If-Range get the whole body), also when the
+handler answers with the bytes instead of a stream; HEAD gets a GET's status and headers
+without the content, and the OpenAPI document says all of it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
+from prim.runtime.http.app import load_openapi
 from prim.runtime.http.ranges import ByteRange, Unsatisfiable, requested_range
 from tests.http.conftest import AUTH
-from tests.http.fakes import Recorder
+from tests.http.fakes import Files, Recorder
 from tests.http.test_binding import error_of
 
 pytestmark = pytest.mark.anyio
@@ -83,6 +87,60 @@ async def test_if_range_must_name_the_current_etag(http: httpx.AsyncClient) -> N
     assert fresh.status_code == 206 and fresh.content == DATA[:1]
     stale = await http.get(path, headers={**AUTH, "range": "bytes=0-0", "if-range": '"old"'})
     assert stale.status_code == 200 and stale.content == DATA
+
+
+async def test_a_range_of_bytes_the_handler_holds_in_memory(
+        http: httpx.AsyncClient, impls: dict[str, Recorder]) -> None:
+    files = impls["FileService"]
+    assert isinstance(files, Files)
+    files.stream_downloads = False
+    path = await _stored(http)
+    part = await http.get(path, headers={**AUTH, "range": "bytes=4-7"})
+    assert part.status_code == 206 and part.content == DATA[4:8]
+    whole = await http.get(path, headers=AUTH)
+    assert whole.content == DATA and whole.headers["etag"]
+
+
+async def test_head_of_a_download_sends_the_headers_only(http: httpx.AsyncClient) -> None:
+    path = await _stored(http)
+    whole = await http.get(path, headers=AUTH)
+    head = await http.head(path, headers=AUTH)
+    assert head.status_code == 200 and head.content == b""
+    for name in ("content-length", "etag", "accept-ranges", "content-type"):
+        assert head.headers[name] == whole.headers[name], name
+    part = await http.head(path, headers={**AUTH, "range": "bytes=0-9"})
+    assert part.status_code == 206 and part.content == b""
+    assert part.headers["content-range"] == "bytes 0-9/1024"
+    assert part.headers["content-length"] == "10"
+
+
+async def test_head_of_a_json_get_and_of_an_error(http: httpx.AsyncClient) -> None:
+    got = await http.get("/v1/users/me", headers=AUTH)
+    head = await http.head("/v1/users/me", headers=AUTH)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"] != "0"
+    missing = await http.head("/v1/files/nope", headers=AUTH)
+    assert missing.status_code == 404 and missing.content == b""
+    assert (await http.head("/v1/users/me")).status_code == 401
+
+
+async def test_head_is_allowed_wherever_get_is(http: httpx.AsyncClient) -> None:
+    options = await http.options("/v1/users/me")
+    assert "HEAD" in options.headers["allow"].split(", ")
+    refused = await http.put("/v1/users/me", headers=AUTH)
+    assert refused.status_code == 405 and "HEAD" in refused.headers["allow"]
+    assert (await http.head("/openapi.json")).status_code == 200
+
+
+def test_the_document_describes_ranges_and_head() -> None:
+    item = json.loads(load_openapi())["paths"]["/v1/files/{file_id}"]
+    get, head = item["get"], item["head"]
+    assert {p["name"] for p in get["parameters"]} >= {"file_id", "Range", "If-Range"}
+    assert {"200", "206", "416", "404"} <= set(get["responses"])
+    assert "Content-Range" in get["responses"]["206"]["headers"]
+    assert head["operationId"] == "FileService_DownloadFile_Head"
+    assert set(head["responses"]) == set(get["responses"])
+    assert all("content" not in answer for answer in head["responses"].values())
 
 
 def test_requested_range_rules() -> None:

@@ -62,6 +62,9 @@ class Recorder:
     def close(self, code: ErrorCode | None = None, message: str = "") -> None:
         self.closed = True
 
+    def be_offline(self, code: ErrorCode, message: str) -> None:
+        self.closed = True
+
 
 def text(body: str, *, ts: int, sender: int = ALICE, receiver: int = BOB) -> Frame:
     return Frame(type=MsgType.TEXT, sender=sender, receiver=receiver, timestamp=ts,
@@ -73,7 +76,7 @@ def pipeline(messages: MessageStore, *, inbox: InboxStore | None = None,
              ) -> MessagePipeline:
     social: Any = options.pop("social", None) or Members(members)
     return MessagePipeline(
-        seqnums=Seqnums(), messages=messages, social=social,
+        seqnums=options.pop("seqnums", None) or Seqnums(), messages=messages, social=social,
         inbox=inbox or MemoryInboxStore(), router=router or LocalRouter(), node_id=1,
         clock=lambda: 1_700_000_000_000,
         after_commit=options.pop("after_commit", AfterCommit(first_delay=0.01)), **options)

@@ -63,7 +63,7 @@ async def _error_code(client: Client, frame: Frame) -> ErrorCode:
             continue
         assert err.type == MsgType.ERROR, err
         error = Error.parse(err.payload)
-        assert error.ref_timestamp == frame.timestamp
+        assert error.ref_timestamp_ms == frame.timestamp
         return error.code
 
 

@@ -43,12 +43,12 @@ async def test_two_users_chat_with_acks_and_every_device(running_node: RunningNo
         sent = text(alice, bob.user_id, "hello bob")
         ack, payload = await send_and_ack(a1, sent)
         assert ack.seqnum == 1 and not payload.duplicate
-        assert payload.server_timestamp > 0
+        assert payload.server_timestamp_ms > 0
         for device in (b1, b2, a2):  # both of Bob's devices, and Alice's other device
             got = await next_frame(device)
             assert (got.type, got.sender, got.receiver, got.seqnum, got.payload) == (
                 MsgType.TEXT, alice.user_id, bob.user_id, 1, b"hello bob")
-            assert got.timestamp == payload.server_timestamp
+            assert got.timestamp == payload.server_timestamp_ms
         assert await nothing_arrives(a1)  # the sending device gets the Ack only
 
         ack2, _ = await send_and_ack(b2, text(bob, alice.user_id, "hi alice"))
@@ -144,7 +144,7 @@ async def test_strangers_and_blocked_users_are_refused(running_node: RunningNode
         assert err.type == MsgType.ERROR
         error = Error.parse(err.payload)
         assert error.code == ErrorCode.PERMISSION_DENIED
-        assert error.ref_timestamp == stranger.timestamp  # the client can tell which one
+        assert error.ref_timestamp_ms == stranger.timestamp  # the client can tell which one
         await storage.social.block(bob.user_id, alice.user_id)
         await a.send(text(alice, bob.user_id, "are you there?"))
         assert Error.parse((await next_frame(a)).payload).code == ErrorCode.BLOCKED

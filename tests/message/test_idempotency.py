@@ -121,7 +121,7 @@ async def test_wire_refuses_timestamp_zero_and_a_reused_key(running_node: Runnin
         assert not first.duplicate
         conflict = await _refusal(a, wire_text(alice, bob.user_id, "other words", ts=ts))
         assert conflict.code == ErrorCode.IDEMPOTENCY_CONFLICT
-        assert conflict.ref_timestamp == ts
+        assert conflict.ref_timestamp_ms == ts
         again, resent = await send_and_ack(a, wire_text(alice, bob.user_id, "hello", ts=ts))
         assert resent.duplicate and again.seqnum == ack.seqnum
     finally:

@@ -60,7 +60,7 @@ async def test_malformed_change_payloads_are_refused_and_change_nothing(
                 answer = await next_frame(client)
                 assert answer.type == MsgType.ERROR, (type_, payload, answer)
                 error = Error.parse(answer.payload)
-                assert (error.code, error.ref_timestamp) == (ErrorCode.MALFORMED_FRAME,
+                assert (error.code, error.ref_timestamp_ms) == (ErrorCode.MALFORMED_FRAME,
                                                              frame.timestamp), (type_, payload)
         assert await nothing_arrives(a) and await nothing_arrives(b)
         stored = await storage.messages.get(channel, original.seqnum)

@@ -25,6 +25,15 @@ def test_one_per_interval_per_sender_and_conversation() -> None:
     assert throttle.allow(1, 2)
 
 
+def test_a_message_ends_the_interval_of_its_sender_and_conversation() -> None:
+    throttle = TypingThrottle(1.0, Clock())
+    assert throttle.allow(1, 2) and throttle.allow(1, 3)
+    throttle.ended(1, 2)
+    assert throttle.allow(1, 2)  # typing again after the message is news
+    assert not throttle.allow(1, 3)  # another conversation keeps its interval
+    throttle.ended(5, 6)  # nothing remembered: nothing to end
+
+
 def test_zero_interval_relays_everything() -> None:
     throttle = TypingThrottle(0.0, Clock())
     assert all(throttle.allow(1, 2) for _ in range(3))

@@ -10,4 +10,4 @@ def test_the_ack_payload_is_the_spec_message() -> None:
     for ts in (0, 1, 127, 128, 300, 1_796_287_319_278, 2**64 - 1):
         for duplicate in (False, True):
             assert ack_payload(ts, duplicate) == bytes(
-                AckPayload(server_timestamp=ts, duplicate=duplicate))
+                AckPayload(server_timestamp_ms=ts, duplicate=duplicate))

@@ -63,7 +63,7 @@ class FakeMessageNode(MessageNodeServiceInterface):
         self.submitted.append(request)
         self._seqnum += 1
         assert request.frame is not None and request.frame.header is not None
-        return SubmitResponse(seqnum=self._seqnum, timestamp=request.frame.header.timestamp)
+        return SubmitResponse(seqnum=self._seqnum, timestamp_ms=request.frame.header.timestamp)
 
     async def deliver(self, request: DeliverRequest, ctx: CallContext) -> DeliverResponse:
         self._reachable()

@@ -162,7 +162,7 @@ async def test_killing_the_scheduler_in_use_loses_nothing(
     assert [(n.node_id, n.connections) for n in listed.nodes] == [(a, 3), (b, 0), (gone, 100)]
     second = await client.relay(relay_to_2, CTX)
     assert (second.seqnum, len(fakes[0].submitted)) == (2, 2)
-    assert second.timestamp > first.timestamp  # the relay clock is shared through Redis
+    assert second.timestamp_ms > first.timestamp_ms  # the relay clock is shared through Redis
     assert called_from_here == [a]
     with pytest.raises(ApiError) as unknown:  # answers keep their codes across the wire
         await client.heartbeat(HeartbeatRequest(node_id=999), CTX)

@@ -94,7 +94,7 @@ async def test_heartbeats_keep_a_node_live_and_its_lease_expires_without_them(
     clock.advance(2000)  # b is now past its lease, a is not
     assert await listed(one) == [a]
     nodes = (await two.list_nodes(ListNodesRequest(), CTX)).nodes  # role defaults to message
-    assert [(n.node_id, n.connections, n.last_heartbeat) for n in nodes] == [
+    assert [(n.node_id, n.connections, n.last_heartbeat_at_ms) for n in nodes] == [
         (a, 7, clock.now - 2000)]
     # A late heartbeat (within the grace before it is forgotten) brings b back.
     await one.heartbeat(HeartbeatRequest(node_id=b, connections=1), CTX)
@@ -148,7 +148,7 @@ async def test_state_lives_under_the_url_s_prefix(backends: Backends) -> None:
     registry = RedisNodeRegistry(client, prefix=prefix, owns_client=True)
     relay_clock = RedisRelayClock(client, prefix=prefix)
     node = await registry.register(NodeInfo(role=NodeRole.SEQNUM, rpc_address="s:1"), now=5)
-    assert (node.node_id, node.last_heartbeat) == (1, 5)
+    assert (node.node_id, node.last_heartbeat_at_ms) == (1, 5)
     assert await registry.claim_placement(7, 1, [1], hold_ms=60_000) == 1
     assert await relay_clock.next_timestamp(10) == 10
     keys = sorted(k.decode() for k in await client.keys(f"{prefix}*") if isinstance(k, bytes))

@@ -1,4 +1,4 @@
-"""Contract: AccountIdReservations (NewAccountId / Signup with an id) on SQLite and
+"""Contract: AccountIdReservations (NewUserId / Signup with an id) on SQLite and
 PostgreSQL."""
 
 from __future__ import annotations

@@ -79,6 +79,17 @@ async def test_two_devices_may_send_in_the_same_millisecond(messages: MessageSto
     assert await messages.find_by_idempotency_key(ALICE, BOB, 777, "tablet") is None
 
 
+async def test_many_keys_are_looked_up_at_once_in_their_order(messages: MessageStore) -> None:
+    phone = dataclasses.replace(msg(1, client_ts=777), device="phone")
+    laptop = dataclasses.replace(msg(2, client_ts=778, payload=b"other"), device="laptop")
+    await messages.insert_many([phone, laptop])
+    found = await messages.find_by_idempotency_keys([
+        (ALICE, BOB, "laptop", 778), (ALICE, BOB, "tablet", 777), (ALICE, BOB, "phone", 777),
+        (ALICE, BOB, "laptop", 778)])
+    assert [f and f.seqnum for f in found] == [2, None, 1, 2]
+    assert await messages.find_by_idempotency_keys([]) == []
+
+
 async def test_a_different_message_under_a_stored_key_is_a_conflict(
     messages: MessageStore,
 ) -> None:
@@ -125,6 +136,42 @@ async def test_insert_many_reports_each(messages: MessageStore) -> None:
     ]  # fmt: skip
     assert await messages.insert_many([]) == []
     assert [m.seqnum for m in await messages.read_forward(msg(1).channel, 0, 10)] == [1, 2, 3]
+
+
+async def test_insert_many_settles_conflicts_inside_one_batch(messages: MessageStore) -> None:
+    """A batch is written in one statement, with the outcomes row-by-row inserts in the
+    same order would have had, whichever rows conflict with each other or with the store."""
+    await messages.insert(msg(3, client_ts=100))
+    resend = msg(5, client_ts=100, payload=b"hello 3")  # the stored key, a fresh seqnum
+    takes_its_place = msg(5, client_ts=200)  # the seqnum the resend could not have
+    first, again = msg(6, client_ts=300), msg(7, client_ts=300, payload=b"hello 6")
+    one, other = msg(8, client_ts=400), msg(9, client_ts=400, payload=b"not the same")
+    results = await messages.insert_many([resend, takes_its_place, first, again, one, other])
+    assert [(r.seqnum, r.inserted, r.conflict) for r in results] == [
+        (3, False, False), (5, True, False), (6, True, False), (6, False, False),
+        (8, True, False), (8, False, True),
+    ]  # fmt: skip
+    stored = await messages.read_forward(msg(1).channel, 0, 10)
+    assert [(m.seqnum, m.client_ts) for m in stored] == [(3, 100), (5, 200), (6, 300),
+                                                         (8, 400)]
+
+
+async def test_insert_many_is_all_or_nothing(messages: MessageStore) -> None:
+    await messages.insert(msg(1, client_ts=1))
+    with pytest.raises(AlreadyExists):  # seqnum 1 holds another message
+        await messages.insert_many([msg(2, client_ts=2), msg(1, client_ts=3)])
+    assert await messages.get(msg(2).channel, 2) is None
+
+
+async def test_insert_many_takes_a_batch_larger_than_one_statement(
+    messages: MessageStore,
+) -> None:
+    # 3,000 rows x 13 parameters: past SQLite's default limit of 32,766 per statement.
+    batch = [msg(s) for s in range(1, 3001)]
+    results = await messages.insert_many([*batch, msg(1)])
+    assert [r.inserted for r in results] == [True] * 3000 + [False]
+    assert await messages.last_seqnum(batch[0].channel) == 3000
+    assert len(await messages.read_forward(batch[0].channel, 0, 5000)) == 3000
 
 
 async def test_range_reads_at_the_edges(messages: MessageStore) -> None:

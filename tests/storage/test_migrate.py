@@ -18,6 +18,9 @@ from prim.runtime.storage.migrate import (
     postgres_schema_version,
     sqlite_schema_version,
 )
+from prim.runtime.storage.models import GROUP_ID_BASE, InboxEntry
+from prim.runtime.storage.sqlite.db import SqliteDatabase
+from prim.runtime.storage.sqlite.inbox import SqliteInboxStore
 
 pytestmark = pytest.mark.anyio
 
@@ -76,3 +79,38 @@ async def test_postgres_concurrent_migrators(postgres_dsn: str) -> None:
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await admin.close()
+
+
+async def test_sqlite_folds_members_group_entries_into_the_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0008 on an inbox written per member: each member still sees the group's
+    newest news (once), and the group's news is one row."""
+    path = tmp_path / "m.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    real = migrate.load_migrations
+    monkeypatch.setattr(migrate, "load_migrations",
+                        lambda d: [m for m in real(d) if m.version < 8])
+    apply_sqlite_migrations(conn)
+    monkeypatch.undo()
+    group, gone = GROUP_ID_BASE + 1, GROUP_ID_BASE + 2  # `gone` was deleted since
+    conn.execute("INSERT INTO chat_groups (group_id, name, owner_id, created_at)"
+                 " VALUES (?, 'g', 1, 0)", (group,))
+    conn.executemany("INSERT INTO inbox VALUES (?, ?, ?, ?)", [
+        (1, group, 7, 700), (2, group, 7, 700), (3, group, 5, 500), (1, 2, 3, 300),
+        (1, gone, 4, 400)])
+    assert apply_sqlite_migrations(conn) == [8]
+    rows = conn.execute("SELECT * FROM inbox WHERE peer_id = ? ORDER BY user_id",
+                        (group,)).fetchall()
+    assert rows == [(group, group, 7, 700)]
+    conn.close()
+    db = await SqliteDatabase.open(str(path))
+    try:
+        inbox = SqliteInboxStore(db)
+        for user in (1, 2):
+            page = await inbox.get_inbox(user, 0, groups={group: 0})
+            expected = [InboxEntry(group, 7, 700)] + ([InboxEntry(2, 3, 300)] if user == 1
+                                                      else [])
+            assert list(page.items) == expected
+    finally:
+        await db.close()

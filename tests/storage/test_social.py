@@ -307,6 +307,10 @@ async def test_user_groups_and_delete_group(accounts: AccountStore, social: Soci
     page = await social.list_user_groups(member, after=groups[0], limit=1)
     assert [g.group_id for g in page.items] == [groups[2]] and page.next_after is None
     assert page.items[0].member_count == 2
+    memberships = sorted(await social.list_memberships(member), key=lambda m: m.group_id)
+    assert [(m.group_id, m.user_id) for m in memberships] == [(groups[0], member),
+                                                             (groups[2], member)]
+    assert memberships[0] == await social.get_member(groups[0], member)
     await social.create_join_request(groups[1], member)
     assert await social.delete_group(groups[1])
     assert not await social.delete_group(groups[1])

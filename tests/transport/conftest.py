@@ -22,8 +22,7 @@ def anyio_backend() -> str:
 @pytest.fixture(scope="session", params=ENGINES)
 def quic_engine(request: pytest.FixtureRequest) -> Iterator[str]:
     """Tests with a server (the fixtures below, or asking for this) run on each QUIC
-    engine: servers and asyncio clients made while it is set use it (the trio client is
-    always on aioquic)."""
+    engine: servers and the asyncio and trio clients made while it is set use it."""
     before = os.environ.get(ENGINE_ENV)
     os.environ[ENGINE_ENV] = request.param
     yield request.param

@@ -86,6 +86,28 @@ async def test_server_side_close_reaches_client(server: RunningServer, trust: Tr
     await client.close()
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_graceful_stop_sends_be_offline(certs: DevCertificates, trust: Trust,
+                                              transport: str) -> None:
+    """A server that stops (SIGTERM: WireServer.close) tells each connection to reconnect
+    with BeOffline before the close, and the client's close reason carries the text."""
+    with server_in_thread(certs) as running:
+        client = await connect("127.0.0.1", running.port, token="user:78", user_id=78,
+                               trust=trust, transports=[transport])
+        closing = asyncio.run_coroutine_threadsafe(running.server.close(grace=3.0),
+                                                   running.loop)
+        frame = await asyncio.wait_for(client.receive(), 5)
+        assert frame.type == MsgType.BE_OFFLINE
+        error = Error.parse(frame.payload)
+        assert error.code == ErrorCode.BE_OFFLINE and "reconnect" in error.message
+        with pytest.raises(ConnectionClosedError) as exc:
+            await asyncio.wait_for(client.receive(), 5)
+        assert exc.value.closed.code == ErrorCode.BE_OFFLINE
+        assert "reconnect" in exc.value.closed.reason
+        await asyncio.wrap_future(closing)
+        await client.close()
+
+
 async def test_quic_is_preferred(server: RunningServer, trust: Trust) -> None:
     async with await connect("127.0.0.1", server.port, token="user:1", user_id=1,
                              trust=trust) as client:
@@ -139,7 +161,7 @@ async def test_handler_failure_is_an_error_frame(server: RunningServer, trust: T
                                 payload=BOOM))
         frame = await asyncio.wait_for(client.receive(), 5)
         error = Error.parse(frame.payload)
-        assert (error.code, error.ref_timestamp) == (ErrorCode.INTERNAL, 31)
+        assert (error.code, error.ref_timestamp_ms) == (ErrorCode.INTERNAL, 31)
         assert (await client.echo(b"still open")).payload == b"still open"
 
 

@@ -137,7 +137,7 @@ def test_spoofed_sender_is_dropped_and_the_connection_kept() -> None:
     conn.receive_data(encode_frame(spoof), now=1.0)
     [error] = frames_out(conn)
     assert error_of(error).code == ErrorCode.SENDER_MISMATCH
-    assert error_of(error).ref_timestamp == 555
+    assert error_of(error).ref_timestamp_ms == 555
     assert conn.events() == [ProtocolError(ErrorCode.SENDER_MISMATCH,
                                            "sender 99 is not the authenticated user 42",
                                            fatal=False)]
@@ -206,6 +206,36 @@ def test_clean_eof() -> None:
     conn.receive_eof(now=1.0)
     assert conn.events() == [ConnectionClosed(None, "peer closed the connection", by_peer=True)]
     assert frames_out(conn) == []
+
+
+def test_be_offline_goes_out_even_past_a_full_queue_then_closes() -> None:
+    conn = opened(ConnectionSettings(max_send_queue_frames=1, node_id=5,
+                                     clock_ms=lambda: 1234))
+    assert conn.send_frame(Frame(type=MsgType.TEXT, receiver=USER, payload=b"queued"))
+    conn.be_offline(ErrorCode.BE_OFFLINE, "draining: reconnect")
+    assert conn.events() == [ConnectionClosed(ErrorCode.BE_OFFLINE, "draining: reconnect",
+                                              by_peer=False)]
+    text, offline = frames_out(conn)
+    assert text.payload == b"queued" and offline.type == MsgType.BE_OFFLINE
+    assert (offline.receiver, offline.node_id) == (USER, 5)
+    error = Error.parse(offline.payload)
+    assert (error.code, error.message) == (ErrorCode.BE_OFFLINE, "draining: reconnect")
+    assert conn.finished
+
+
+def test_the_client_core_closes_with_the_be_offline_reason() -> None:
+    client = ClientConnection("user:42", USER, ClientSettings(), now=0.0)
+    frames_out(client)
+    client.receive_data(encode_frame(Frame(type=MsgType.AUTH, receiver=USER)), now=0.1)
+    offline = Error(code=ErrorCode.UNAUTHENTICATED, message="this session was revoked")
+    client.receive_data(encode_frame(Frame(type=MsgType.BE_OFFLINE, receiver=USER,
+                                           payload=bytes(offline))), now=0.2)
+    client.receive_eof(now=0.3)
+    *_, received, closed = client.events()
+    assert isinstance(received, ErrorReceived) and received.frame.type == MsgType.BE_OFFLINE
+    assert closed == ConnectionClosed(ErrorCode.UNAUTHENTICATED,
+                                      "peer closed the connection: this session was revoked",
+                                      by_peer=True)
 
 
 def test_send_queue_is_bounded() -> None:

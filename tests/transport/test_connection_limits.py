@@ -98,6 +98,9 @@ async def test_connections_per_ip_are_capped(certs: DevCertificates, trust: Trus
         try:
             # Before any Auth: a slot is taken at the handshake (QUIC) or accept (TCP).
             async with raw_connection(transport, running.port, trust) as raw:
+                # QUIC: the refusal came at the handshake; the Error waits for the stream
+                # the client opens (later, here) instead of a bare close.
+                await asyncio.sleep(0.3)
                 raw.send(encode_frame(Frame(type=MsgType.AUTH, sender=4, payload=b"user:4")))
                 frames = await raw.frames_until_close()
             assert [error_code(f) for f in frames] == [ErrorCode.RATE_LIMITED]

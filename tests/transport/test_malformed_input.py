@@ -176,7 +176,7 @@ async def test_spoofed_sender_is_dropped(strict_server: RunningServer, trust: Tr
                                     timestamp=4242, payload=b"spoof")))
         error = await raw.next_frame()
         assert error_code(error) == ErrorCode.SENDER_MISMATCH
-        assert Error.parse(error.payload).ref_timestamp == 4242
+        assert Error.parse(error.payload).ref_timestamp_ms == 4242
         # Still open, and the spoofed frame never reached the application (it would echo).
         raw.send(encode_frame(Frame(type=MsgType.TEXT, sender=uid, receiver=7, payload=b"ok")))
         assert (await raw.next_frame()).payload == b"ok"

@@ -10,14 +10,14 @@ PASSWORD = "correct horse battery"
 
 
 async def sign_up(page: Page, url: str, nickname: str) -> str:
-    """Signs up in the page and returns the account id the header shows."""
+    """Signs up in the page and returns the user id the header shows."""
     await page.goto(url)
     await page.fill("[data-testid=signup-nickname]", nickname)
     await page.fill("[data-testid=signup-password]", PASSWORD)
     await page.click("[data-testid=signup-submit]")
     await page.wait("[data-testid=me]", has_text="id ")
     found = re.search(r"id (\d+)", await page.text("[data-testid=me]"))
-    assert found, "the header names the account id"
+    assert found, "the header names the user id"
     return found.group(1)
 
 

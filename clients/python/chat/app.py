@@ -242,15 +242,15 @@ class ChatApp:
         client = await PrimClient.sign_up(self.options.server, nickname, password,
                                           device_name=self.options.device_name)
         await client.close()
-        self.say(f"signed up as {nickname}: your account id is {client.user_id} "
+        self.say(f"signed up as {nickname}: your user id is {client.user_id} "
                  f"(next time: /login {client.user_id})")
         await self.log_in(client.user_id, password)
 
-    async def log_in(self, account_id: int, password: str) -> None:
+    async def log_in(self, user_id: int, password: str) -> None:
         self.require_trust()
         await self.shutdown()  # another account may have been logged in
         self.peer = None
-        client = await PrimClient.log_in(self.options.server, account_id, password,
+        client = await PrimClient.log_in(self.options.server, user_id, password,
                                          device_name=self.options.device_name)
         try:
             await client.connect(ca_file=self.options.ca_file,
@@ -299,7 +299,7 @@ class ChatApp:
         if self.reader.interactive:
             return  # the terminal shows the line as typed: no second copy
         where = f"[{await render.name(self.peer)}] " if is_group_id(self.peer) else ""
-        self.say(f"[{clock(sent.server_timestamp)}] {where}"
+        self.say(f"[{clock(sent.server_timestamp_ms)}] {where}"
                  f"{await render.name(client.user_id)}: {text}")
 
     async def history(self, count: int) -> None:

@@ -79,7 +79,7 @@ class Renderer:
             media = event.media
             body = f"[{event.type.name.lower()}] {media.name or media.file_id} {media.caption}"
         else:
-            body = event.text + (" (edited)" if event.edited_at else "")
+            body = event.text + (" (edited)" if event.edited_at_ms else "")
         return f"[{clock(event.timestamp)}] {where}{await self.name(event.sender)}: {body}"
 
     async def event(self, event: ChatEvent) -> str | None:

@@ -121,9 +121,9 @@ async def connect(client: PrimClient, options: ScriptOptions) -> None:
 
 async def login(client: PrimClient, options: ScriptOptions, out: TextIO) -> None:
     profile = await client.user(client.user_id)
-    emit(out, options, {"account": client.user_id, "nickname": profile.nickname,
+    emit(out, options, {"user_id": client.user_id, "nickname": profile.nickname,
                         "device_id": client.session.device_id,
-                        "expires_at": client.session.expires_at},
+                        "expires_at_ms": client.session.expires_at_ms},
          f"logged in as {profile.nickname}({client.user_id}); the session is saved in "
          f"{options.store_dir}")
 
@@ -135,8 +135,8 @@ async def send(client: PrimClient, options: ScriptOptions, out: TextIO, peer: in
     await connect(client, options)
     sent = await client.send_text(peer, text)
     emit(out, options, {"peer": peer, "seqnum": sent.seqnum,
-                        "server_timestamp": sent.server_timestamp,
-                        "timestamp": sent.timestamp, "duplicate": sent.duplicate},
+                        "server_timestamp_ms": sent.server_timestamp_ms,
+                        "timestamp_ms": sent.timestamp, "duplicate": sent.duplicate},
          f"sent #{sent.seqnum} to {peer}")
 
 
@@ -198,10 +198,10 @@ def event_json(event: ChatEvent) -> dict[str, Any]:
     if isinstance(event, Sequenced):
         record.update(conversation=event.conversation, sender=event.sender,
                       receiver=event.receiver, seqnum=event.seqnum,
-                      timestamp=event.timestamp, type=_type_name(event.wire_type))
+                      timestamp_ms=event.timestamp, type=_type_name(event.wire_type))
         if isinstance(event, Message):
             record.update(text=event.text if event.media is None else None,
-                          edited_at=event.edited_at, withdrawn=event.withdrawn)
+                          edited_at_ms=event.edited_at_ms, withdrawn=event.withdrawn)
             if event.media is not None:
                 record["media"] = event.media.to_dict()
     elif isinstance(event, ReadReceipt):

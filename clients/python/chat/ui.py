@@ -58,7 +58,7 @@ class LoginScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="login"):
             yield Label("PRIM chat")
-            yield Input(placeholder="account id (log in) or nickname (sign up)", id="who")
+            yield Input(placeholder="user id (log in) or nickname (sign up)", id="who")
             yield Input(placeholder="password", password=True, id="password")
             with Horizontal():
                 yield Button("Log in", id="login-button", variant="primary")
@@ -81,10 +81,10 @@ class LoginScreen(Screen[None]):
             if signing_up:
                 status.update(f"signing up {who}...")
                 client = await app.sign_up(who, password)
-                status.update(f"your account id is {client.user_id}")
+                status.update(f"your user id is {client.user_id}")
             else:
                 if not who.isdigit():
-                    raise ValueError("log in with your account id (a number)")
+                    raise ValueError("log in with your user id (a number)")
                 client = await app.log_in(int(who), password)
         except _ERRORS as exc:
             status.update(f"error: {describe(exc, app.options.server)}")
@@ -137,8 +137,8 @@ class ChatScreen(Screen[None]):
             for c in store.conversations():
                 self.conversations.seed(c.peer_id, unread=c.unread, newest=c.newest,
                                         read=c.read_seqnum, active_at=0)
-        for e in await self.client.inbox(since=1):
-            active = e.last_message.timestamp if e.last_message is not None else 0
+        for e in await self.client.inbox(since_ms=1):
+            active = e.last_message.timestamp_ms if e.last_message is not None else 0
             self.conversations.seed(e.peer_id, unread=e.unread_count, newest=e.last_seqnum,
                                     read=e.read_seqnum, active_at=active)
         await self.refresh_list()
@@ -277,6 +277,7 @@ class ChatScreen(Screen[None]):
                 self.show_status("no conversation open: pick one, or /to ID")
             else:
                 await self.client.send_text(self.conversations.open, line)
+                self._typed_at = 0.0  # the message ends the notice: the next key is news
                 await self.after_send()
         except _ERRORS as exc:
             self.show_status(f"error: {describe(exc, self.client.session.base_url)}")
@@ -434,8 +435,8 @@ class ChatUI(App[int]):
                                            store_dir=self.store_dir)
         return await self.connected(created)
 
-    async def log_in(self, account_id: int, password: str) -> PrimClient:
-        client = await PrimClient.log_in(self.options.server, account_id, password,
+    async def log_in(self, user_id: int, password: str) -> PrimClient:
+        client = await PrimClient.log_in(self.options.server, user_id, password,
                                          device_name=self.options.device_name,
                                          store_dir=self.store_dir)
         return await self.connected(client)

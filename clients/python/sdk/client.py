@@ -109,7 +109,7 @@ _MEDIA_KINDS = {pattern.split("/", 1)[0]: MsgType(type_)
 @dataclass(frozen=True, slots=True)
 class Sent:
     seqnum: int
-    server_timestamp: int
+    server_timestamp_ms: int
     timestamp: int  # the client timestamp it was sent (and resent) with
     duplicate: bool  # Acked as a resend: the server had stored it already
 
@@ -121,6 +121,7 @@ class PrimClient:
         self.session = session
         self.http = http
         self.user_id = session.user_id
+        http.set_user_id(session.user_id)
         self.tracker = GapTracker()
         self.connection = Connection(self._dial, ack_timeout=ack_timeout,
                                      send_timeout=send_timeout, backoff=backoff,
@@ -146,7 +147,7 @@ class PrimClient:
                       device_name: str = "python sdk", ack_timeout: float = 5.0,
                       send_timeout: float = 60.0, backoff: Backoff | None = None,
                       store_dir: str | Path | None = None) -> PrimClient:
-        """Creates an account and logs in to it (`client.user_id` is the new account id).
+        """Creates an account and logs in to it (`client.user_id` is the new user id).
         With `store_dir`, the account's local store lives there (see store.py)."""
         http = PrimHttpClient(base_url)
         try:
@@ -159,16 +160,16 @@ class PrimClient:
                    backoff=backoff, store=_store(store_dir, session))
 
     @classmethod
-    async def log_in(cls, base_url: str, account_id: int, password: str, *,
+    async def log_in(cls, base_url: str, user_id: int, password: str, *,
                      device_name: str = "python sdk", ack_timeout: float = 5.0,
                      send_timeout: float = 60.0, backoff: Backoff | None = None,
                      store_dir: str | Path | None = None) -> PrimClient:
-        """A new device session of `account_id`; with `store_dir`, its local store (the
+        """A new device session of `user_id`; with `store_dir`, its local store (the
         same file on every log-in of that account: history shows at once, the outbox is
         resent on connect)."""
         http = PrimHttpClient(base_url)
         try:
-            session = await log_in(http, base_url, account_id, password, device_name)
+            session = await log_in(http, base_url, user_id, password, device_name)
         except BaseException:
             await http.aclose()
             raise
@@ -176,17 +177,17 @@ class PrimClient:
                    backoff=backoff, store=_store(store_dir, session))
 
     @classmethod
-    def resume(cls, store_dir: str | Path, base_url: str, account_id: int, *,
+    def resume(cls, store_dir: str | Path, base_url: str, user_id: int, *,
                ack_timeout: float = 5.0, send_timeout: float = 60.0,
                backoff: Backoff | None = None) -> PrimClient:
         """The device session saved in the account's store by an earlier run, without
         logging in (the same device: its outbox is resent on connect). Raises
         ConnectionLost when none is saved or it has expired."""
-        store = Store.for_account(store_dir, base_url, account_id)
+        store = Store.for_account(store_dir, base_url, user_id)
         session = store.session()
-        if session is None or session.expires_at <= wall_clock_ms():
+        if session is None or session.expires_at_ms <= wall_clock_ms():
             store.close()
-            raise ConnectionLost(f"no valid saved session of {account_id} in {store_dir}: "
+            raise ConnectionLost(f"no valid saved session of {user_id} in {store_dir}: "
                                  "log in")
         http = PrimHttpClient(base_url)
         http.set_token(session.access_token)
@@ -330,7 +331,7 @@ class PrimClient:
             if self.store is not None:
                 self.store.dequeue(frame.timestamp)  # resending would not help
             raise
-        return Sent(acked.seqnum, acked.server_timestamp, frame.timestamp, acked.duplicate)
+        return Sent(acked.seqnum, acked.server_timestamp_ms, frame.timestamp, acked.duplicate)
 
     async def typing(self, peer_id: int) -> None:
         """Tells a conversation that this user is typing (live only, no Ack; the server
@@ -344,7 +345,7 @@ class PrimClient:
         self.tracker.mark(frame.receiver, acked.seqnum)
         if self.store is not None:
             self.store.add(decode(frame.type, frame.sender, frame.receiver, acked.seqnum,
-                                  acked.server_timestamp, frame.payload, self.user_id))
+                                  acked.server_timestamp_ms, frame.payload, self.user_id))
             self.store.dequeue(frame.timestamp)
 
     # -- receiving ---------------------------------------------------------------------
@@ -427,7 +428,7 @@ class PrimClient:
     async def _catch_up(self, since: int) -> AsyncIterator[ChatEvent]:
         """After a reconnect: what moved while the connection was down."""
         try:
-            entries = await self.inbox(since=since)
+            entries = await self.inbox(since_ms=since)
             for entry in entries:
                 known = self.tracker.last(entry.peer_id)
                 if known is not None:
@@ -474,7 +475,7 @@ class PrimClient:
             page = await self.http.messages.list_history(ListHistoryRequest(
                 peer_id=peer_id, direction=Direction.BACKWARD, page_size=_PAGE,
                 page_token=token))
-            recent = [m for m in page.messages if m.timestamp >= since]
+            recent = [m for m in page.messages if m.timestamp_ms >= since]
             rows.extend(recent)
             token = page.next_page_token
             if len(recent) < len(page.messages) or not token:
@@ -493,14 +494,14 @@ class PrimClient:
             page_size=limit))
         return [decode_history(m, self.user_id) for m in reversed(page.messages)]
 
-    async def inbox(self, *, since: int = 0) -> list[InboxEntry]:
-        """Conversations with news since `since` (ms; 0: since this user was last online),
+    async def inbox(self, *, since_ms: int = 0) -> list[InboxEntry]:
+        """Conversations with news since `since_ms` (ms; 0: since this user was last online),
         every page of them."""
         entries: list[InboxEntry] = []
         token = ""
         while True:
             page = await self.http.messages.get_inbox(GetInboxRequest(
-                since=since, page_size=200, page_token=token))
+                since_ms=since_ms, page_size=200, page_token=token))
             entries.extend(page.entries)
             token = page.next_page_token
             if not token:
@@ -530,12 +531,12 @@ class PrimClient:
             ListFriendRequestsRequest(direction=direction))
         return list(answer.requests)
 
-    async def accept_friend(self, requester_id: int) -> Friend:
+    async def accept_friend(self, requester_id: int) -> FriendRequest:
         return await self.http.friends.accept_friend_request(
             AcceptFriendRequestRequest(requester_id=requester_id))
 
-    async def reject_friend(self, requester_id: int, reason: str = "") -> None:
-        await self.http.friends.reject_friend_request(
+    async def reject_friend(self, requester_id: int, reason: str = "") -> FriendRequest:
+        return await self.http.friends.reject_friend_request(
             RejectFriendRequestRequest(requester_id=requester_id, reason=reason))
 
     async def friends(self) -> list[Friend]:
@@ -562,7 +563,7 @@ class PrimClient:
             ListJoinRequestsRequest(group_id=group_id))
         return list(answer.requests)
 
-    async def approve_join(self, group_id: int, user_id: int) -> Member:
+    async def approve_join(self, group_id: int, user_id: int) -> JoinRequest:
         return await self.http.groups.approve_join_request(
             ApproveJoinRequestRequest(group_id=group_id, user_id=user_id))
 

@@ -34,7 +34,7 @@ from prim.runtime.wire.frame import Frame
 from prim.runtime.wire.settings import wall_clock_ms
 
 from .errors import ConnectionLost, NotConnected, SendRefused, SendTimeout
-from .events import ConnectionNotice
+from .events import ConnectionNotice, payload_of
 
 log = logging.getLogger("prim.sdk")
 
@@ -60,7 +60,7 @@ class Backoff:
 @dataclass(frozen=True, slots=True)
 class Acked:
     seqnum: int
-    server_timestamp: int
+    server_timestamp_ms: int
     duplicate: bool  # the server had it already: this was a resend
 
 
@@ -241,25 +241,21 @@ class Connection:
 
     def _ack(self, frame: Frame) -> None:
         pending = self._pending.get(frame.timestamp)
-        try:
-            payload = AckPayload.parse(frame.payload)
-        except (ValueError, IndexError):
-            payload = AckPayload()
-        self.server_time = max(self.server_time, payload.server_timestamp)
+        payload = payload_of(frame.type, frame.payload, AckPayload) or AckPayload()
+        self.server_time = max(self.server_time, payload.server_timestamp_ms)
         if pending is None or pending.acked.done():
             return  # the Ack of a resend we no longer wait for
-        acked = Acked(frame.seqnum, payload.server_timestamp, payload.duplicate)
+        acked = Acked(frame.seqnum, payload.server_timestamp_ms, payload.duplicate)
         if self._on_ack is not None:
             self._on_ack(pending.frame, acked)
         pending.acked.set_result(acked)
 
     def _refuse(self, frame: Frame) -> bool:
-        """Fails the pending send an Error answers (by `ref_timestamp`); False if none."""
-        try:
-            error = Error.parse(frame.payload)
-        except (ValueError, IndexError):
+        """Fails the pending send an Error answers (by `ref_timestamp_ms`); False if none."""
+        error = payload_of(frame.type, frame.payload, Error)
+        if error is None:
             return False
-        pending = self._pending.get(error.ref_timestamp) if error.ref_timestamp else None
+        pending = self._pending.get(error.ref_timestamp_ms) if error.ref_timestamp_ms else None
         if pending is None:
             return False
         _fail(pending.acked, SendRefused(error.code, error.message))
@@ -269,7 +265,7 @@ class Connection:
 
     async def _attach(self, client: Client) -> None:
         authenticated = await client.wait_authenticated()
-        self.server_time = max(self.server_time, authenticated.server_timestamp)
+        self.server_time = max(self.server_time, authenticated.server_timestamp_ms)
         self._client = client
 
     async def _supervise(self) -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+import betterproto2
 
 from prim.generated.constants import is_group_id
 from prim.generated.prim.v1 import (
@@ -28,7 +31,7 @@ from prim.generated.prim.v1 import (
     RelationshipEvent,
     WithdrawPayload,
 )
-from prim.generated.wire import MSG_TYPE_INFO, MsgCategory, parse_payload
+from prim.generated.wire import MSG_TYPE_INFO, MsgCategory, PayloadError, parse_payload
 from prim.runtime.wire.frame import Frame
 
 #: Text and media: handed over as they are (a media payload is a MediaRef to download).
@@ -72,7 +75,7 @@ class Message(Sequenced):
 
     type: MsgType
     payload: bytes
-    edited_at: int = 0
+    edited_at_ms: int = 0
     withdrawn: bool = False
 
     @property
@@ -81,7 +84,7 @@ class Message(Sequenced):
 
     @property
     def media(self) -> MediaRef | None:
-        return MediaRef.parse(self.payload) if self.type in _MEDIA else None
+        return payload_of(self.type, self.payload, MediaRef) if self.type in _MEDIA else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +166,15 @@ class Typing:
 
 @dataclass(frozen=True, slots=True)
 class ErrorNotice:
-    """An Error frame that answered none of our pending sends (or BeOffline)."""
+    """An Error frame that answered none of our pending sends, or (`offline`) BeOffline:
+    the server is closing the connection on purpose and `message` says why; `code` says
+    what follows (BE_OFFLINE: the client reconnects by itself, to another node if this one
+    is draining; UNAUTHENTICATED: the session was signed out, log in again)."""
 
     code: ErrorCode
     message: str
-    ref_timestamp: int = 0
+    ref_timestamp_ms: int = 0
+    offline: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +193,7 @@ ChatEvent = SequencedEvent | ReadReceipt | Typing | ErrorNotice | ConnectionNoti
 
 
 def decode(type_: int, sender: int, receiver: int, seqnum: int, timestamp: int,
-           payload: bytes, me: int, *, from_history: bool = False, edited_at: int = 0,
+           payload: bytes, me: int, *, from_history: bool = False, edited_at_ms: int = 0,
            withdrawn: bool = False) -> SequencedEvent:
     """A sequenced frame or history row as an event (a payload that does not parse as its
     type's message becomes `Other`, never an exception)."""
@@ -195,7 +202,7 @@ def decode(type_: int, sender: int, receiver: int, seqnum: int, timestamp: int,
     try:
         kind = MsgType(type_)
         if kind in _CONTENT:
-            return Message(*head, type=kind, payload=payload, edited_at=edited_at,
+            return Message(*head, type=kind, payload=payload, edited_at_ms=edited_at_ms,
                            withdrawn=withdrawn)
         if kind == MsgType.SYSTEM_MESSAGE:
             return SystemNotice(*head, text=payload.decode("utf-8", errors="replace"))
@@ -225,13 +232,12 @@ def decode(type_: int, sender: int, receiver: int, seqnum: int, timestamp: int,
 def decode_frame(frame: Frame, me: int) -> ChatEvent:
     """A frame the server delivered (not an Ack) as an event."""
     if frame.type in (MsgType.ERROR, MsgType.BE_OFFLINE, MsgType.INTERNAL_ERROR):
-        error = _error(frame.payload)
-        return ErrorNotice(error.code, error.message, error.ref_timestamp)
+        error = _error(frame.type, frame.payload)
+        return ErrorNotice(error.code, error.message, error.ref_timestamp_ms,
+                           offline=frame.type == MsgType.BE_OFFLINE)
     if frame.type == MsgType.READ_RECEIPT:
-        try:
-            seqnum = ReadReceiptPayload.parse(frame.payload).seqnum
-        except (ValueError, IndexError):
-            seqnum = 0
+        receipt = payload_of(frame.type, frame.payload, ReadReceiptPayload)
+        seqnum = receipt.seqnum if receipt is not None else 0
         return ReadReceipt(conversation_of(frame.sender, frame.receiver, me), frame.sender,
                            seqnum)
     if frame.type == MsgType.TYPING:
@@ -242,12 +248,25 @@ def decode_frame(frame: Frame, me: int) -> ChatEvent:
 
 def decode_history(message: ChatMessage, me: int) -> SequencedEvent:
     return decode(message.type, message.sender, message.receiver, message.seqnum,
-                  message.timestamp, message.payload, me, from_history=True,
-                  edited_at=message.edited_at, withdrawn=message.withdrawn)
+                  message.timestamp_ms, message.payload, me, from_history=True,
+                  edited_at_ms=message.edited_at_ms, withdrawn=message.withdrawn)
 
 
-def _error(payload: bytes) -> Error:
-    try:
-        return Error.parse(payload)
-    except (ValueError, IndexError):
+def _error(type_: int, payload: bytes) -> Error:
+    error = payload_of(type_, payload, Error)
+    if error is None:
         return Error(code=ErrorCode.UNSPECIFIED, message=payload.decode("utf-8", "replace"))
+    return error
+
+
+M = TypeVar("M", bound=betterproto2.Message)
+
+
+def payload_of(type_: int, payload: bytes, cls: type[M]) -> M | None:
+    """The payload of a frame of type `type_` read as the spec says (parse_payload: the
+    declared class, strictly), if it is a `cls`; None when it does not parse."""
+    try:
+        message = parse_payload(type_, payload)
+    except PayloadError:
+        return None
+    return message if isinstance(message, cls) else None

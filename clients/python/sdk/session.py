@@ -14,24 +14,24 @@ class Session:
     base_url: str
     user_id: int
     access_token: str
-    expires_at: int  # ms since the epoch
+    expires_at_ms: int
     device_id: str
 
 
 async def sign_up(http: PrimHttpClient, nickname: str, password: str) -> int:
-    """Creates an account; its id (the account id is the user id)."""
+    """Creates an account; its user id."""
     answer = await http.accounts.signup(SignupRequest(password=password, nickname=nickname))
     return answer.user_id
 
 
-async def log_in(http: PrimHttpClient, base_url: str, account_id: int, password: str,
+async def log_in(http: PrimHttpClient, base_url: str, user_id: int, password: str,
                  device_name: str) -> Session:
     """A new device session; the HTTP client sends its token from now on."""
-    answer = await http.accounts.login(LoginRequest(account_id=account_id, password=password,
+    answer = await http.accounts.login(LoginRequest(user_id=user_id, password=password,
                                                     device_name=device_name))
     http.set_token(answer.access_token)
     return Session(base_url=base_url, user_id=answer.user_id, access_token=answer.access_token,
-                   expires_at=answer.expires_at, device_id=answer.device_id)
+                   expires_at_ms=answer.expires_at_ms, device_id=answer.device_id)
 
 
 async def log_out(http: PrimHttpClient) -> None:

@@ -124,7 +124,7 @@ class Store:
                 " timestamp, payload, edited_at, withdrawn) VALUES (?,?,?,?,?,?,?,?,?)",
                 (event.conversation, event.seqnum, event.wire_type, event.sender,
                  event.receiver, event.timestamp, event.wire_payload,
-                 event.edited_at if isinstance(event, Message) else 0,
+                 event.edited_at_ms if isinstance(event, Message) else 0,
                  int(isinstance(event, Message) and event.withdrawn)))
             if isinstance(event, Edited):
                 self._db.execute(
@@ -149,7 +149,7 @@ class Store:
             "SELECT type, sender, receiver, seqnum, timestamp, payload, edited_at, withdrawn"
             " FROM messages WHERE conversation = ? AND (? = 0 OR seqnum < ?)"
             " ORDER BY seqnum DESC LIMIT ?", (conversation, before, before, limit)).fetchall()
-        return [decode(t, s, r, n, ts, p, self.user_id, from_history=True, edited_at=e,
+        return [decode(t, s, r, n, ts, p, self.user_id, from_history=True, edited_at_ms=e,
                        withdrawn=bool(w)) for t, s, r, n, ts, p, e, w in reversed(rows)]
 
     # -- conversations -----------------------------------------------------------------
@@ -219,7 +219,7 @@ class Store:
     def save_session(self, session: Session) -> None:
         self._db.execute("INSERT OR REPLACE INTO session VALUES (1, ?, ?, ?, ?, ?)",
                          (session.base_url, session.user_id, session.access_token,
-                          session.expires_at, session.device_id))
+                          session.expires_at_ms, session.device_id))
 
     def session(self) -> Session | None:
         row = self._db.execute("SELECT base_url, user_id, access_token, expires_at, device_id"

@@ -1,7 +1,7 @@
 """The SDK for trio programs: `open_trio_client()` logs in, asks GetMyNode for the node and
 connects through the trio wire driver (runtime/wire/trio):
 
-    async with open_trio_client(base_url, account_id, password, ca_file=ca) as client:
+    async with open_trio_client(base_url, user_id, password, ca_file=ca) as client:
         sent = await client.send_text(peer_id, "hi")
         async for event in client.events():   # the same event types as PrimClient's
             ...
@@ -31,7 +31,7 @@ from prim.runtime.wire.trio.connect import open_client
 
 from .client import Sent
 from .errors import SendRefused, SendTimeout
-from .events import ChatEvent, decode_frame
+from .events import ChatEvent, decode_frame, payload_of
 from .session import Session, log_in
 
 
@@ -79,8 +79,7 @@ class TrioClient:
             while True:
                 frame = await self._wire.receive()
                 if frame.type == MsgType.ACK or _answers_a_send(frame):
-                    key = frame.timestamp if frame.type == MsgType.ACK else (
-                        Error.parse(frame.payload).ref_timestamp)
+                    key = frame.timestamp if frame.type == MsgType.ACK else _ref(frame)
                     self._answers[key] = frame
                     self._answered.set()
                     self._answered = trio.Event()
@@ -91,14 +90,14 @@ class TrioClient:
 
 
 @asynccontextmanager
-async def open_trio_client(base_url: str, account_id: int, password: str, *,
+async def open_trio_client(base_url: str, user_id: int, password: str, *,
                            ca_file: str | Path, device_name: str = "python sdk (trio)",
                            ack_timeout: float = 5.0, send_timeout: float = 60.0,
                            ) -> AsyncIterator[TrioClient]:
     """A logged-in, connected `TrioClient` for the lifetime of the block."""
     http = PrimHttpClient(base_url)
     try:
-        session = await log_in(http, base_url, account_id, password, device_name)
+        session = await log_in(http, base_url, user_id, password, device_name)
         node = await http.nodes.get_my_node(GetMyNodeRequest())
         host, _, port = (node.quic_address or node.tcp_address).rpartition(":")
         if host.strip("[]") in ("", "0.0.0.0", "::"):
@@ -121,15 +120,18 @@ async def open_trio_client(base_url: str, account_id: int, password: str, *,
 def _answers_a_send(frame: Frame) -> bool:
     if frame.type != MsgType.ERROR:
         return False
-    try:
-        return Error.parse(frame.payload).ref_timestamp != 0
-    except (ValueError, IndexError):
-        return False
+    return _ref(frame) != 0
+
+
+def _ref(frame: Frame) -> int:
+    """The client timestamp an Error answers (0: none, or no readable Error)."""
+    error = payload_of(frame.type, frame.payload, Error)
+    return error.ref_timestamp_ms if error is not None else 0
 
 
 def _result(frame: Frame, answer: Frame) -> Sent:
     if answer.type == MsgType.ERROR:
-        error = Error.parse(answer.payload)
+        error = payload_of(answer.type, answer.payload, Error) or Error()
         raise SendRefused(error.code, error.message)
-    ack = AckPayload.parse(answer.payload)
-    return Sent(answer.seqnum, ack.server_timestamp, frame.timestamp, ack.duplicate)
+    ack = payload_of(answer.type, answer.payload, AckPayload) or AckPayload()
+    return Sent(answer.seqnum, ack.server_timestamp_ms, frame.timestamp, ack.duplicate)

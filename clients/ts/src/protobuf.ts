@@ -11,6 +11,7 @@ const WIRE_VARINT = 0;
 const WIRE_I64 = 1;
 const WIRE_LEN = 2;
 const WIRE_I32 = 5;
+const MAX_FIELD_NUMBER = 2 ** 29 - 1;
 
 const VARINT_KINDS = new Set(["int32", "int64", "uint32", "uint64", "sint32", "sint64",
   "bool", "enum"]);
@@ -174,11 +175,13 @@ class Reader {
 
   varint(): bigint {
     let result = 0n;
-    for (let shift = 0n; shift < 70n; shift += 7n) {
+    for (let i = 0; i < 10; i++) {
       if (this.at >= this.data.length) throw new PayloadDecodeError(this.schema, "truncated");
       const b = this.data[this.at++]!;
-      result |= BigInt(b & 0x7f) << shift;
-      if (b < 0x80) return BigInt.asUintN(64, result);
+      // The tenth byte holds bit 63 only: more is not a 64-bit value (Python refuses it too).
+      if (i === 9 && b > 1) throw new PayloadDecodeError(this.schema, "varint longer than 64 bits");
+      result |= BigInt(b & 0x7f) << BigInt(7 * i);
+      if (b < 0x80) return result;
     }
     throw new PayloadDecodeError(this.schema, "varint too long");
   }
@@ -233,6 +236,25 @@ function scalar(field: FieldSchema, raw: bigint): unknown {
   }
 }
 
+/**
+ * Refuses a varint its 32-bit kind cannot hold, as protobuf_strict.py does: uint32, sint32
+ * above 2^32 - 1, bool above 1, and int32 or enum values that are neither a 32-bit
+ * non-negative number nor a sign-extended negative one.
+ */
+function checkVarint(field: FieldSchema, raw: bigint, schema: string): bigint {
+  const kind = field.kind;
+  const outside =
+    kind === "int32" || kind === "enum"
+      ? raw >= 1n << 31n && raw < (1n << 64n) - (1n << 31n)
+      : kind === "uint32" || kind === "sint32"
+        ? raw > 0xffffffffn
+        : kind === "bool" && raw > 1n;
+  if (outside) {
+    throw new PayloadDecodeError(schema, `field ${field.no} is outside the range of ${kind}`);
+  }
+  return raw;
+}
+
 function readValue(r: Reader, field: FieldSchema, schema: string): unknown {
   switch (field.kind) {
     case "string":
@@ -256,7 +278,7 @@ function readValue(r: Reader, field: FieldSchema, schema: string): unknown {
     case "sfixed64":
       return scalar(field, r.fixed(8));
     default:
-      return scalar(field, r.varint());
+      return scalar(field, checkVarint(field, r.varint(), schema));
   }
 }
 
@@ -269,6 +291,9 @@ export function decodeMessage<T extends object>(schema: MessageSchema<T>, data: 
     const key = r.varint();
     const no = Number(key >> 3n);
     const wire = Number(key & 7n);
+    if (no < 1 || no > MAX_FIELD_NUMBER) {
+      throw new PayloadDecodeError(schema.name, `field number ${no} is not valid`);
+    }
     const field = byNumber.get(no);
     if (field === undefined) {
       r.skip(wire);

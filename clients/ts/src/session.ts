@@ -109,7 +109,7 @@ export interface WireClientOptions {
 /** What the Ack of a sent message says. */
 export interface Acked {
   seqnum: bigint;
-  serverTimestamp: bigint;
+  serverTimestampMs: bigint;
   /** The server had it already (a resend). */
   duplicate: boolean;
   /** The client timestamp the frame was sent with (its idempotency key). */
@@ -619,7 +619,7 @@ export class WireClient {
     const conversation = this.conversationOf(p.frame.sender, p.frame.receiver);
     if (f.seqnum > 0n) this.later(() => this.seen(conversation, f.seqnum));
     p.resolve({
-      seqnum: f.seqnum, serverTimestamp: BigInt(payload.serverTimestamp ?? "0"),
+      seqnum: f.seqnum, serverTimestampMs: BigInt(payload.serverTimestampMs ?? "0"),
       duplicate: payload.duplicate ?? false, timestamp: f.timestamp,
     });
   }
@@ -635,7 +635,7 @@ export class WireClient {
       this.authWaiter.reject(new AuthenticationFailed(error));
       return;
     }
-    const ref = BigInt(error.refTimestamp ?? "0");
+    const ref = BigInt(error.refTimestampMs ?? "0");
     const p = ref !== 0n ? this.settle(ref) : undefined;
     if (p !== undefined) {
       p.reject(new SendRefused(error.code ?? "ERROR_CODE_UNSPECIFIED", error.message ?? "",
@@ -747,7 +747,7 @@ export function historyFrame(row: T.ChatMessage): Frame | undefined {
   if (type === undefined) return undefined;
   return makeFrame(type, {
     sender: BigInt(row.sender ?? "0"), receiver: BigInt(row.receiver ?? "0"),
-    seqnum: BigInt(row.seqnum ?? "0"), timestamp: BigInt(row.timestamp ?? "0"),
+    seqnum: BigInt(row.seqnum ?? "0"), timestamp: BigInt(row.timestampMs ?? "0"),
     payload: fromBase64(row.payload ?? ""), extension: fromBase64(row.extension ?? ""),
   });
 }
@@ -760,7 +760,7 @@ export function toChatMessage(m: WireMessage): T.ChatMessage {
     receiver: String(m.receiver),
     type: `MSG_TYPE_${m.typeName ?? "NA"}` as T.MsgType,
     seqnum: String(m.seqnum),
-    timestamp: String(m.timestamp),
+    timestampMs: String(m.timestamp),
     payload: toBase64(m.frame.payload),
     extension: toBase64(m.extension),
   };

@@ -26,11 +26,11 @@ const cases = {
   async "public method: JSON body, no token"() {
     client.accessToken = "tok";
     nextResponse = () => Response.json({ accessToken: "t2", userId: "7" });
-    const out = await client.account.login({ accountId: "7", password: "secret" });
+    const out = await client.account.login({ userId: "7", password: "secret" });
     assert.deepEqual(out, { accessToken: "t2", userId: "7" });
     assert.equal(last().url, "http://api.test/v1/sessions");
     assert.equal(last().init.method, "POST");
-    assert.deepEqual(JSON.parse(last().init.body), { accountId: "7", password: "secret" });
+    assert.deepEqual(JSON.parse(last().init.body), { userId: "7", password: "secret" });
     assert.equal(header("content-type"), "application/json");
     assert.equal(header("authorization"), undefined);
   },
@@ -60,8 +60,39 @@ const cases = {
   },
   async "a missing path value is refused before any request"() {
     const before = calls.length;
-    await assert.rejects(client.user.getUser({ userId: "" }), TypeError);
+    // REQUIRED (a non-default value): the spec's generated check refuses it as the server would.
+    await assert.rejects(client.user.getUser({ userId: "" }), (err) =>
+      err instanceof sdk.PrimApiError && err.status === 400 && err.field === "user_id");
     assert.equal(calls.length, before);
+  },
+  async "a broken rule fails locally with the server's error body"() {
+    const before = calls.length;
+    client.userId = "42";
+    const refused = async (call) => {
+      try {
+        await call;
+      } catch (err) {
+        assert.ok(err instanceof sdk.PrimApiError);
+        return err;
+      }
+      throw new Error("not refused");
+    };
+    const own = await refused(client.friend.sendFriendRequest({ userId: "42" }));
+    assert.equal(own.status, 400);
+    assert.equal(own.code, "ERROR_CODE_INVALID_ARGUMENT");
+    assert.deepEqual(own.body.violations, [
+      { field: "userId", description: "user_id is your own id; give another user's id" }]);
+    const group = await refused(client.friend.blockUser({ userId: "68719476736" }));
+    assert.equal(group.message, "user_id is a group id; give a user id (1 to 68719476735)");
+    const tags = await refused(
+      client.friend.updateFriend({ userId: "7", tags: { tags: ["a", " a "] } }));
+    assert.equal(tags.field, "tags.tags");
+    assert.deepEqual(tags.body.violations, [
+      { field: "tags.tags", description: "tags.tags repeats an item; give each one once" }]);
+    const control = await refused(client.group.createGroup({ name: "a\u0007b" }));
+    assert.equal(control.message, "name may not contain control characters; remove them");
+    assert.equal(calls.length, before);
+    client.userId = undefined;
   },
   async "empty request and empty response"() {
     nextResponse = () => new Response(null, { status: 204 });

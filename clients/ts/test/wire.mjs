@@ -31,7 +31,7 @@ async function account() {
 
 async function device(user, options = {}) {
   const http = new sdk.PrimClient({ baseUrl });
-  const login = await http.account.login({ accountId: user.userId, password: PASSWORD });
+  const login = await http.account.login({ userId: user.userId, password: PASSWORD });
   http.accessToken = login.accessToken;
   const wire = new sdk.WireClient({
     userId: login.userId, token: login.accessToken, api: http, webSocket,
@@ -101,7 +101,7 @@ const cases = {
   },
   async "send: the Ack resolves; the peer and the sender's other device get it"() {
     const acked = await a1.wire.sendText(bob.userId, "hello bob");
-    assert.ok(acked.seqnum > 0n && acked.serverTimestamp > 0n && !acked.duplicate);
+    assert.ok(acked.seqnum > 0n && acked.serverTimestampMs > 0n && !acked.duplicate);
     const got = await bobTexts.next(text("hello bob"));
     assert.equal(got.seqnum, acked.seqnum);
     assert.equal(got.sender, a1.userId);

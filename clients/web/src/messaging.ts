@@ -119,7 +119,7 @@ export class Messenger {
   /** A sent message as history would return it. */
   private stored(peerId: string, type: MsgType, payload: Uint8Array, acked: Acked): ChatMessage {
     return { sender: this.me.userId, receiver: peerId, type, seqnum: String(acked.seqnum),
-             timestamp: String(acked.serverTimestamp), payload: toBase64(payload) };
+             timestampMs: String(acked.serverTimestampMs), payload: toBase64(payload) };
   }
 
   private sequenced(m: WireMessage): void {

@@ -7,7 +7,7 @@ export interface Session {
   userId: string;
   accessToken: string;
   deviceId: string;
-  expiresAt: string;
+  expiresAtMs: string;
 }
 
 const KEY = "prim.session";
@@ -33,7 +33,7 @@ export const api = new PrimClient({
 export function loadSession(): Session | undefined {
   try {
     const stored = JSON.parse(localStorage.getItem(KEY) ?? "null") as Session | null;
-    if (!stored?.accessToken || Number(stored.expiresAt) <= Date.now()) return undefined;
+    if (!stored?.accessToken || Number(stored.expiresAtMs) <= Date.now()) return undefined;
     api.accessToken = stored.accessToken;
     return stored;
   } catch {
@@ -41,13 +41,13 @@ export function loadSession(): Session | undefined {
   }
 }
 
-export async function logIn(accountId: string, password: string): Promise<Session> {
-  const reply = await api.account.login({ accountId, password, deviceName: deviceName() });
+export async function logIn(userId: string, password: string): Promise<Session> {
+  const reply = await api.account.login({ userId, password, deviceName: deviceName() });
   const session: Session = {
-    userId: reply.userId ?? accountId,
+    userId: reply.userId ?? userId,
     accessToken: reply.accessToken ?? "",
     deviceId: reply.deviceId ?? "",
-    expiresAt: reply.expiresAt ?? "0",
+    expiresAtMs: reply.expiresAtMs ?? "0",
   };
   localStorage.setItem(KEY, JSON.stringify(session));
   api.accessToken = session.accessToken;

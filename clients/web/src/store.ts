@@ -146,11 +146,11 @@ export class Store {
   /** Conversations, the newest activity first. */
   sortedConversations(): Conversation[] {
     return [...this.conversations.values()].sort(
-      (a, b) => Number(b.last?.timestamp ?? 0) - Number(a.last?.timestamp ?? 0));
+      (a, b) => Number(b.last?.timestampMs ?? 0) - Number(a.last?.timestampMs ?? 0));
   }
 
   async refreshInbox(): Promise<void> {
-    const inbox = await api.message.getInbox({ since: "1", pageSize: 200 });
+    const inbox = await api.message.getInbox({ sinceMs: "1", pageSize: 200 });
     for (const entry of inbox.entries ?? []) {
       if (!entry.peerId) continue;
       const conv = this.conversation(entry.peerId);
@@ -236,7 +236,7 @@ export class Store {
       // An Edit or Withdraw arriving live: the shown message changes in place.
       if (change.newPayload !== undefined) {
         target.payload = change.newPayload;
-        target.editedAt = message.timestamp;
+        target.editedAtMs = message.timestampMs;
       } else {
         target.withdrawn = true;
         target.payload = "";
@@ -298,7 +298,7 @@ export class Store {
     const conv = this.conversation(peerId);
     const shown: ChatMessage & { localFile?: File } = {
       sender: this.me.userId, receiver: peerId, type, seqnum: "",
-      timestamp: String(Date.now()), payload: toBase64(payload),
+      timestampMs: String(Date.now()), payload: toBase64(payload),
     };
     if (local) shown.localFile = local;
     conv.pending.push(shown);

@@ -21,6 +21,8 @@ export interface PrimClientOptions {
   baseUrl: string;
   /** The bearer token; it can also be set later through PrimClient.accessToken. */
   accessToken?: string;
+  /** The signed-in user's id; it can also be set later through PrimClient.userId. */
+  userId?: string;
   /** A fetch implementation; the global fetch by default. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Headers sent with every request. */

@@ -3,15 +3,15 @@ restart; the embedded wiring uses SQLite, the cluster Redis)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from ..models import InboxEntry, Page
-from ..paging import check_limit
+from ..models import InboxEntry, Page, is_group_id
+from ..paging import check_limit, offset_page
 
 
 class MemoryInboxStore:
     def __init__(self) -> None:
-        # user -> peer -> (last seqnum, last ts)
+        # user (or group: its own news) -> peer -> (last seqnum, last ts)
         self._inbox: dict[int, dict[int, tuple[int, int]]] = {}
         self._read: dict[int, dict[str, int]] = {}
 
@@ -21,27 +21,26 @@ class MemoryInboxStore:
         old_seq, old_ts = entries.get(peer_id, (0, 0))
         entries[peer_id] = (max(old_seq, seqnum), max(old_ts, ts))
 
-    async def record_inbox_many(self, user_ids: Sequence[int], peer_id: int, seqnum: int,
-                                ts: int) -> None:
-        for user_id in user_ids:
-            await self.record_inbox(user_id, peer_id, seqnum, ts)
-
     async def record_inbox_entries(self, entries: Sequence[tuple[int, int, int, int]]) -> None:
         for user_id, peer_id, seqnum, ts in entries:
             await self.record_inbox(user_id, peer_id, seqnum, ts)
 
     async def get_inbox(
-        self, user_id: int, since: int, *, offset: int = 0, limit: int = 100
+        self, user_id: int, since: int, *, groups: Mapping[int, int] | None = None,
+        offset: int = 0, limit: int = 100,
     ) -> Page[InboxEntry]:
         check_limit(limit)
         entries = [
             InboxEntry(peer, seq, ts)
             for peer, (seq, ts) in self._inbox.get(user_id, {}).items()
-            if ts >= since
+            if ts >= since and not is_group_id(peer)
         ]
+        for group, joined_at in (groups or {}).items():
+            news = self._inbox.get(group, {}).get(group)
+            if news is not None and news[1] >= max(since, joined_at):
+                entries.append(InboxEntry(group, *news))
         entries.sort(key=lambda e: (-e.last_ts, e.peer_id))
-        more = len(entries) > offset + limit
-        return Page(entries[offset:offset + limit], offset + limit if more else None)
+        return offset_page(entries, offset, limit)
 
     async def set_read_marker(self, user_id: int, channel: str, seqnum: int) -> int:
         markers = self._read.setdefault(user_id, {})

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from ..errors import AlreadyExists
-from ..idempotency import conflicts, content_digest
+from ..idempotency import IdempotencyKey, conflicts, content_digest, inserted_flags
 from ..models import InsertResult, KeyMatch, Message
 from .db import PostgresDatabase
 
@@ -24,9 +24,28 @@ _INSERT = (
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     " ON CONFLICT DO NOTHING RETURNING seqnum"
 )
+# A batch in one statement: one array per column, rows inserted in the batch's order.
+_INSERT_MANY = (
+    f"INSERT INTO messages ({_COLS}, digest) SELECT {_COLS}, digest"
+    " FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::integer[],"
+    " $6::bigint[], $7::bigint[], $8::bytea[], $9::bytea[], $10::bigint[], $11::boolean[],"
+    " $12::text[], $13::bytea[])"
+    f" WITH ORDINALITY AS batch ({_COLS}, digest, position) ORDER BY position"
+    " ON CONFLICT DO NOTHING RETURNING channel, seqnum, sender, receiver, device, client_ts"
+)
 _BY_KEY = (
     "SELECT seqnum, digest FROM messages"
     " WHERE sender = $1 AND receiver = $2 AND device = $3 AND client_ts = $4"
+)
+
+
+# The keys as parallel arrays, numbered so that each answer finds its key's place.
+_BY_KEYS = (
+    "SELECT k.i, m.seqnum, m.digest"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[])"
+    " WITH ORDINALITY AS k(sender, receiver, device, client_ts, i)"
+    " JOIN messages m ON m.sender = k.sender AND m.receiver = k.receiver"
+    " AND m.device = k.device AND m.client_ts = k.client_ts"
 )
 
 
@@ -63,16 +82,16 @@ class PostgresMessageStore:
             return await _original(conn, message)
 
     async def insert_many(self, messages: Sequence[Message]) -> list[InsertResult]:
-        """Batch form of insert() for the log consumer: one round trip per message, one
-        connection and one transaction for the batch."""
-        results: list[InsertResult] = []
+        """One INSERT for the batch, in the batch's order (as row-by-row inserts would
+        meet a conflict); a message it did not write is looked up by its key in the same
+        transaction, after the batch's rows are all in."""
+        if not messages:
+            return []
+        columns = list(zip(*(_args(m) for m in messages), strict=True))
         async with self._pool.acquire() as conn, conn.transaction():
-            for m in messages:
-                if await conn.fetchval(_INSERT, *_args(m)) is not None:
-                    results.append(InsertResult(m.seqnum, True))
-                    continue
-                results.append(await _original(conn, m))
-        return results
+            flags = inserted_flags(messages, await conn.fetch(_INSERT_MANY, *columns))
+            return [InsertResult(m.seqnum, True) if inserted else await _original(conn, m)
+                    for m, inserted in zip(messages, flags, strict=True)]
 
     async def find_by_idempotency_key(
         self, sender: int, receiver: int, client_ts: int, device: str = ""
@@ -81,6 +100,19 @@ class PostgresMessageStore:
         if row is None:
             return None
         return KeyMatch(int(row[0]), None if row[1] is None else bytes(row[1]))
+
+    async def find_by_idempotency_keys(
+        self, keys: Sequence[IdempotencyKey]
+    ) -> list[KeyMatch | None]:
+        found: list[KeyMatch | None] = [None] * len(keys)
+        if not keys:
+            return found
+        senders, receivers, devices, stamps = zip(*keys, strict=True)
+        for row in await self._pool.fetch(_BY_KEYS, list(senders), list(receivers),
+                                          list(devices), list(stamps)):
+            found[row[0] - 1] = KeyMatch(int(row[1]),
+                                         None if row[2] is None else bytes(row[2]))
+        return found
 
     async def get(self, channel: str, seqnum: int) -> Message | None:
         row = await self._pool.fetchrow(

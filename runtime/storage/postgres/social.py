@@ -415,6 +415,12 @@ class PostgresSocialStore:
         )
         return [int(r[0]) for r in rows]
 
+    async def list_memberships(self, user_id: int) -> list[Member]:
+        rows = await self._pool.fetch(
+            f"SELECT {sr.MEMBER_COLS} FROM group_members WHERE user_id = $1", user_id
+        )
+        return [sr.member(r) for r in rows]
+
     async def list_user_groups(
         self, user_id: int, *, after: int = 0, limit: int = 100
     ) -> Page[Group]:

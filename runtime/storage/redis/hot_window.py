@@ -23,6 +23,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from ..codec import decode_message, encode_message
+from ..idempotency import IdempotencyKey
 from ..models import InsertResult, KeyMatch, Message
 from ..ports import MessageStore
 
@@ -145,6 +146,11 @@ class RedisHotWindowMessageStore:
         self, sender: int, receiver: int, client_ts: int, device: str = ""
     ) -> KeyMatch | None:
         return await self.durable.find_by_idempotency_key(sender, receiver, client_ts, device)
+
+    async def find_by_idempotency_keys(
+        self, keys: Sequence[IdempotencyKey]
+    ) -> list[KeyMatch | None]:
+        return await self.durable.find_by_idempotency_keys(keys)
 
     async def get(self, channel: str, seqnum: int) -> Message | None:
         hits: list[Any] = await self._r.zrangebyscore(self._keys(channel)[0], seqnum, seqnum)

@@ -89,7 +89,7 @@ class RedisNodeRegistry:
             raise NodeIdsExhausted(f"node id {node_id} does not fit a frame header")
         stored = NodeInfo(node_id=node_id, role=node.role, address=node.address,
                           tcp_address=node.tcp_address, rpc_address=node.rpc_address,
-                          connections=node.connections, last_heartbeat=now,
+                          connections=node.connections, last_heartbeat_at_ms=now,
                           webtransport_url=node.webtransport_url,
                           websocket_url=node.websocket_url,
                           webtransport_certificate_hashes=list(
@@ -117,7 +117,7 @@ class RedisNodeRegistry:
                 return False
             node = NodeInfo.parse(raw)
             node.connections = connections
-            node.last_heartbeat = now
+            node.last_heartbeat_at_ms = now
             if await self._hash_cas(keys=[key], args=[str(node_id), raw, bytes(node)]):
                 return True
             fresh: Any = await self._r.hget(key, str(node_id))
@@ -144,7 +144,7 @@ class RedisNodeRegistry:
         Entries silent for FORGET_AFTER_LEASES leases are deleted on the way."""
         live: list[NodeInfo] = []
         for node, raw in await self._records(role):
-            silent = now - node.last_heartbeat
+            silent = now - node.last_heartbeat_at_ms
             if silent <= lease_ms:
                 live.append(node)
             elif silent > FORGET_AFTER_LEASES * lease_ms:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from ..errors import AlreadyExists
-from ..idempotency import conflicts, content_digest
+from ..idempotency import IdempotencyKey, conflicts, content_digest, inserted_flags
 from ..models import InsertResult, KeyMatch, Message
 from .db import SqliteDatabase
 
@@ -45,20 +45,20 @@ def _by_key(
     return None if row is None else KeyMatch(int(row[0]), None if row[1] is None else bytes(row[1]))
 
 
-def _insert(conn: sqlite3.Connection, m: Message) -> InsertResult:
-    # DO NOTHING covers both the primary key (a replayed log record) and the idempotency
-    # key (a client's resend stamped with a fresh seqnum).
-    cur = conn.execute(
-        f"INSERT INTO messages ({_COLS}, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING",
-        (
-            m.channel, m.seqnum, m.sender, m.receiver, m.type, m.server_ts,
-            m.client_ts, m.payload, m.extension, m.edited_at, int(m.withdrawn), m.device,
-            content_digest(m.type, m.payload),
-        ),
+_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_PARAMS_PER_ROW = 13
+_RETURNING = " RETURNING channel, seqnum, sender, receiver, device, client_ts"
+
+
+def _params(m: Message) -> tuple[object, ...]:
+    return (
+        m.channel, m.seqnum, m.sender, m.receiver, m.type, m.server_ts,
+        m.client_ts, m.payload, m.extension, m.edited_at, int(m.withdrawn), m.device,
+        content_digest(m.type, m.payload),
     )  # fmt: skip
-    if cur.rowcount == 1:
-        return InsertResult(m.seqnum, True)
+
+
+def _not_inserted(conn: sqlite3.Connection, m: Message) -> InsertResult:
     original = _by_key(conn, m.sender, m.receiver, m.client_ts, m.device)
     if original is None:
         raise AlreadyExists(f"{m.channel}#{m.seqnum} holds a different message")
@@ -66,20 +66,49 @@ def _insert(conn: sqlite3.Connection, m: Message) -> InsertResult:
                         conflict=conflicts(original.digest, m.type, m.payload))
 
 
+def _insert_batch(conn: sqlite3.Connection, messages: Sequence[Message]) -> list[InsertResult]:
+    """One multi-row INSERT per batch (split only at SQLite's limit on parameters).
+    DO NOTHING covers both the primary key (a replayed log record) and the idempotency
+    key (a client's resend stamped with a fresh seqnum); a message whose row RETURNING
+    does not list is looked up by its key, after the batch's rows are all in."""
+    per_statement = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                        // _PARAMS_PER_ROW)
+    flags: list[bool] = []
+    for start in range(0, len(messages), per_statement):
+        chunk = messages[start:start + per_statement]
+        returned = conn.execute(
+            f"INSERT INTO messages ({_COLS}, digest) VALUES "
+            + ", ".join([_ROW] * len(chunk)) + " ON CONFLICT DO NOTHING" + _RETURNING,
+            [value for m in chunk for value in _params(m)],
+        ).fetchall()
+        flags += inserted_flags(chunk, returned)
+    return [InsertResult(m.seqnum, True) if inserted else _not_inserted(conn, m)
+            for m, inserted in zip(messages, flags, strict=True)]
+
+
 class SqliteMessageStore:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
     async def insert(self, message: Message) -> InsertResult:
-        return await self._db.write(lambda conn: _insert(conn, message))
+        return (await self.insert_many([message]))[0]
 
     async def insert_many(self, messages: Sequence[Message]) -> list[InsertResult]:
-        return await self._db.write(lambda conn: [_insert(conn, m) for m in messages])
+        if not messages:
+            return []
+        return await self._db.write_now(lambda conn: _insert_batch(conn, messages))
 
     async def find_by_idempotency_key(
         self, sender: int, receiver: int, client_ts: int, device: str = ""
     ) -> KeyMatch | None:
         return await self._db.run(lambda c: _by_key(c, sender, receiver, client_ts, device))
+
+    async def find_by_idempotency_keys(
+        self, keys: Sequence[IdempotencyKey]
+    ) -> list[KeyMatch | None]:
+        return await self._db.run(
+            lambda c: [_by_key(c, sender, receiver, client_ts, device)
+                       for sender, receiver, device, client_ts in keys])
 
     async def get(self, channel: str, seqnum: int) -> Message | None:
         row = await self._db.run(

@@ -99,10 +99,7 @@ async def open_quic(client: Client, host: str, port: int, trust: Trust, server_n
     """Run the QUIC handshake for `client` (on `engine`, by default the default engine);
     TimeoutError after `timeout` seconds."""
     engine = engine or load()
-    if trust.pin_sha256 is not None and engine.peer_certificate is None:
-        raise CertificateVerificationError(
-            f"certificate pinning needs a QUIC engine that shows the peer's certificate "
-            f"({engine.name} does not): use qh3, or trust a CA file", "quic")
+    engine.check_pinnable(trust.pin_sha256)
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
     family, _, _, _, addr = infos[0]

@@ -6,7 +6,8 @@
 
 Each connection becomes a `ServerSession` (the `Connection` handlers see); a connection
 past `max_connections` is answered with Error UNAVAILABLE and closed, one past
-`max_connections_per_ip` from its address with Error RATE_LIMITED. QUIC connections become
+`max_connections_per_ip` from its address with Error RATE_LIMITED. `close()` (a graceful
+stop) sends every connection BeOffline (code BE_OFFLINE) before the close. QUIC connections become
 sessions when their handshake completes, so both limits count them from then on. Nothing a
 connection sends can raise out of its session, so bad input on one never touches another.
 """
@@ -31,6 +32,9 @@ from prim.runtime.wire.quic_engine import load
 from prim.runtime.wire.settings import ServerSettings
 
 log = logging.getLogger("prim.wire.server")
+
+SHUTDOWN_MESSAGE = ("this server is shutting down: reconnect (to another node, or to this "
+                    "one once it is back)")
 
 # QUIC's own idle timeout sits above the protocol's, so the protocol's (which says why with
 # an Error frame) always fires first.
@@ -183,15 +187,15 @@ class WireServer:
             await self._browsers.close()
             self._browsers = None
 
-    async def close(self, code: ErrorCode | None = ErrorCode.UNAVAILABLE,
-                    message: str = "the server is shutting down", grace: float = 2.0) -> None:
-        """Stop listening, tell every client why, and wait (up to `grace` s) for them to go."""
+    async def close(self, message: str = SHUTDOWN_MESSAGE, grace: float = 2.0) -> None:
+        """Stop listening, tell every client why (BeOffline BE_OFFLINE: reconnect), and wait
+        (up to `grace` s) for them to go."""
         if self._tcp is not None:
             self._tcp.close()  # stop accepting; connections stay until closed below
         if self._browsers is not None:
             self._browsers.stop_accepting()
         for session in list(self._sessions.values()):
-            session.close(code, message)
+            session.be_offline(ErrorCode.BE_OFFLINE, message)
         if self._sessions:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._all_closed.wait(), grace)

@@ -113,6 +113,10 @@ class ServerSession:
         self.core.close(code, message)
         self._after_soon()
 
+    def be_offline(self, code: ErrorCode, message: str) -> None:
+        self.core.be_offline(code, message)
+        self._after_soon()
+
     # -- transport side ---------------------------------------------------------------
 
     def attach(self, transport: ByteTransport) -> None:

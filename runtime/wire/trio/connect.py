@@ -12,6 +12,7 @@ concurrency makes it a context manager (the connection's tasks live inside it).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,7 @@ from prim.runtime.tls.errors import CertificateVerificationError
 from prim.runtime.tls.trust import Trust
 from prim.runtime.wire.client_connection import ClientConnection
 from prim.runtime.wire.client_errors import TransportUnavailable
+from prim.runtime.wire.quic_engine import ENGINE_ENV, load
 from prim.runtime.wire.settings import ClientSettings
 from prim.runtime.wire.trio.client import Client
 from prim.runtime.wire.trio.quic_client import open_quic
@@ -54,7 +56,12 @@ async def open_client(
         transport: TrioByteTransport
         try:
             if transport_name == "quic":
-                transport = await open_quic(client, host, port, trust, name, quic_timeout)
+                # Unless chosen: aioquic, where the trio transport is proven (the whole
+                # conformance matrix), or qh3 for a pin (only it shows the certificate).
+                default = "qh3" if trust.pin_sha256 is not None else "aioquic"
+                transport = await open_quic(client, host, port, trust, name, quic_timeout,
+                                            load(settings.quic_engine
+                                                 or os.environ.get(ENGINE_ENV, default)))
             elif transport_name == "tcp":
                 transport = await open_tcp(client, host, port, trust, name, timeout)
             else:

@@ -1,4 +1,4 @@
-/** Sign up (nickname + password: the server picks the account id and shows it) or log in. */
+/** Sign up (nickname + password: the server picks the user id and shows it) or log in. */
 
 import { h, errorText } from "../dom.js";
 import { api, logIn, type Session } from "../session.js";
@@ -11,7 +11,7 @@ export function authView(onSignedIn: (session: Session) => void): HTMLElement {
   const signupPassword = h("input", { name: "password", type: "password", required: true,
                                       minlength: 8, maxlength: 128, autocomplete: "new-password",
                                       "data-testid": "signup-password" });
-  const accountId = h("input", { name: "account", required: true, inputmode: "numeric",
+  const userId = h("input", { name: "account", required: true, inputmode: "numeric",
                                  autocomplete: "username", "data-testid": "login-account" });
   const loginPassword = h("input", { name: "password", type: "password", required: true,
                                      autocomplete: "current-password",
@@ -42,14 +42,14 @@ export function authView(onSignedIn: (session: Session) => void): HTMLElement {
       ev.preventDefault();
       loginError.textContent = "";
       try {
-        onSignedIn(await logIn(accountId.value.trim(), loginPassword.value));
+        onSignedIn(await logIn(userId.value.trim(), loginPassword.value));
       } catch (err) {
         loginError.textContent = errorText(err);
       }
     },
   },
   h("h2", {}, "Log in"),
-  h("label", {}, "Account id", accountId),
+  h("label", {}, "User id", userId),
   h("label", {}, "Password", loginPassword),
   h("button", { class: "primary", type: "submit", "data-testid": "login-submit" }, "Log in"),
   loginError);

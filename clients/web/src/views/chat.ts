@@ -59,7 +59,7 @@ export class ChatView {
     const s = this.store;
     if (!this.peer) {
       fill(this.el, h("div", { class: "empty" }, h("p", {}, "Pick a conversation, or add a friend."),
-        h("p", { class: "muted" }, "Your account id is ", h("b", {}, s.me.userId),
+        h("p", { class: "muted" }, "Your user id is ", h("b", {}, s.me.userId),
           ": others add you with it.")));
       return;
     }
@@ -102,7 +102,7 @@ export class ChatView {
    * do not flicker on every live event). */
   private shownMessage(m: ChatMessage & { localFile?: File }, peerRead: string): HTMLElement {
     const read = !isGroup(this.peer) && !!m.seqnum && BigInt(m.seqnum) <= BigInt(peerRead);
-    const key = [m.seqnum, m.editedAt, m.withdrawn, m.payload, read, this.store.name(m.sender)]
+    const key = [m.seqnum, m.editedAtMs, m.withdrawn, m.payload, read, this.store.name(m.sender)]
       .join("|");
     const drawn = this.drawn.get(m);
     if (drawn?.key === key) return drawn.el;
@@ -120,8 +120,8 @@ export class ChatView {
     return h("div", { class: classes.join(" "), "data-testid": "message", "data-seqnum": m.seqnum ?? "" },
       !mine && isGroup(this.peer) ? h("div", { class: "who" }, s.name(m.sender)) : null,
       m.withdrawn ? "(withdrawn)" : this.body(m),
-      h("div", { class: "meta" }, h("span", {}, formatTime(m.timestamp)),
-        m.editedAt ? h("span", {}, "edited") : null,
+      h("div", { class: "meta" }, h("span", {}, formatTime(m.timestampMs)),
+        m.editedAtMs ? h("span", {}, "edited") : null,
         pending ? h("span", {}, "sending…") : null,
         read ? h("span", { "data-testid": "read-receipt" }, "✓ read") : null));
   }

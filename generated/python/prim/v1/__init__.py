@@ -53,6 +53,7 @@ __all__ = (
     "DriverResult",
     "DriverSend",
     "DriverStatus",
+    "DriverStopReading",
     "EditMessageRequest",
     "EditPayload",
     "Error",
@@ -70,6 +71,7 @@ __all__ = (
     "FriendEvent",
     "FriendEventKind",
     "FriendRequest",
+    "FriendRequestState",
     "FriendServiceBase",
     "FriendServiceStub",
     "FriendStatus",
@@ -97,6 +99,7 @@ __all__ = (
     "HeartbeatRequest",
     "HeartbeatResponse",
     "HttpStep",
+    "IdKind",
     "InboxEntry",
     "JoinRequest",
     "JoinRequestState",
@@ -135,8 +138,8 @@ __all__ = (
     "MsgCategory",
     "MsgType",
     "MsgTypeInfo",
-    "NewAccountIdRequest",
-    "NewAccountIdResponse",
+    "NewUserIdRequest",
+    "NewUserIdResponse",
     "NewestRequest",
     "NewestResponse",
     "NodeAssignment",
@@ -159,7 +162,6 @@ __all__ = (
     "RegisterNodeRequest",
     "RegisterNodeResponse",
     "RejectFriendRequestRequest",
-    "RejectFriendRequestResponse",
     "RejectJoinRequestRequest",
     "Relationship",
     "RelationshipEvent",
@@ -187,9 +189,11 @@ __all__ = (
     "SignupResponse",
     "SleepStep",
     "Step",
+    "StopReadingStep",
     "SubmitRequest",
     "SubmitResponse",
     "TagList",
+    "TextForm",
     "UnblockUserRequest",
     "UnregisterNodeRequest",
     "UnregisterNodeResponse",
@@ -360,7 +364,7 @@ class ErrorCode(betterproto2.Enum):
 
     INVALID_CREDENTIALS = 3
     """
-    Wrong account id or password.
+    Wrong user id or password.
     """
 
     PERMISSION_DENIED = 4
@@ -375,7 +379,7 @@ class ErrorCode(betterproto2.Enum):
 
     ALREADY_EXISTS = 6
     """
-    What the call would create exists already (an account id, a friendship, a request).
+    What the call would create exists already (a user id, a friendship, a request).
     """
 
     FAILED_PRECONDITION = 7
@@ -613,6 +617,39 @@ class FriendEventKind(betterproto2.Enum):
         }
 
 
+class FriendRequestState(betterproto2.Enum):
+    """
+    A friend request's state; the numbers are JoinRequestState's (one storage column holds
+    both).
+    """
+
+    UNSPECIFIED = 0
+
+    PENDING = 1
+
+    ACCEPTED = 2
+
+    REJECTED = 3
+
+    @classmethod
+    def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
+        return {
+            0: "FRIEND_REQUEST_STATE_UNSPECIFIED",
+            1: "FRIEND_REQUEST_STATE_PENDING",
+            2: "FRIEND_REQUEST_STATE_ACCEPTED",
+            3: "FRIEND_REQUEST_STATE_REJECTED",
+        }
+
+    @classmethod
+    def betterproto_renamed_proto_names_to_value(cls) -> dict[str, int]:
+        return {
+            "FRIEND_REQUEST_STATE_UNSPECIFIED": 0,
+            "FRIEND_REQUEST_STATE_PENDING": 1,
+            "FRIEND_REQUEST_STATE_ACCEPTED": 2,
+            "FRIEND_REQUEST_STATE_REJECTED": 3,
+        }
+
+
 class FriendStatus(betterproto2.Enum):
     UNSPECIFIED = 0
 
@@ -745,6 +782,46 @@ class GroupRole(betterproto2.Enum):
             "GROUP_ROLE_MEMBER": 1,
             "GROUP_ROLE_ADMIN": 2,
             "GROUP_ROLE_OWNER": 3,
+        }
+
+
+class IdKind(betterproto2.Enum):
+    """
+    The ids an id field accepts. 0 (left out) is refused only when the field is REQUIRED
+    ((google.api.field_behavior), which for every field means "set to a non-default value").
+    """
+
+    UNSPECIFIED = 0
+    """
+    not an id: no id rule
+    """
+
+    USER = 1
+
+    GROUP = 2
+
+    PEER = 3
+    """
+    A conversation from the caller's side: another user, a group, or the caller's own id
+    (their notification stream, PROTOCOL.md section 7).
+    """
+
+    @classmethod
+    def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
+        return {
+            0: "ID_KIND_UNSPECIFIED",
+            1: "ID_KIND_USER",
+            2: "ID_KIND_GROUP",
+            3: "ID_KIND_PEER",
+        }
+
+    @classmethod
+    def betterproto_renamed_proto_names_to_value(cls) -> dict[str, int]:
+        return {
+            "ID_KIND_UNSPECIFIED": 0,
+            "ID_KIND_USER": 1,
+            "ID_KIND_GROUP": 2,
+            "ID_KIND_PEER": 3,
         }
 
 
@@ -1114,6 +1191,43 @@ class RequestDirection(betterproto2.Enum):
         }
 
 
+class TextForm(betterproto2.Enum):
+    """
+    How a request's text field is read.
+    """
+
+    UNSPECIFIED = 0
+    """
+    taken as given (passwords, tokens, ids)
+    """
+
+    LINE = 1
+    """
+    Surrounding white space removed; no control characters.
+    """
+
+    LINES = 2
+    """
+    Surrounding white space removed; no control characters but line breaks (U+000A).
+    """
+
+    @classmethod
+    def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
+        return {
+            0: "TEXT_FORM_UNSPECIFIED",
+            1: "TEXT_FORM_LINE",
+            2: "TEXT_FORM_LINES",
+        }
+
+    @classmethod
+    def betterproto_renamed_proto_names_to_value(cls) -> dict[str, int]:
+        return {
+            "TEXT_FORM_UNSPECIFIED": 0,
+            "TEXT_FORM_LINE": 1,
+            "TEXT_FORM_LINES": 2,
+        }
+
+
 @dataclass(eq=False, repr=False)
 class AcceptFriendRequestRequest(betterproto2.Message):
     requester_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
@@ -1131,7 +1245,7 @@ default_message_pool.register_message(
 
 @dataclass(eq=False, repr=False)
 class AckPayload(betterproto2.Message):
-    server_timestamp: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
+    server_timestamp_ms: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
     """
     Server time (ms since the epoch) at which the message was sequenced.
     """
@@ -1325,7 +1439,7 @@ class ChatMessage(betterproto2.Message):
 
     seqnum: "int" = betterproto2.field(4, betterproto2.TYPE_UINT64)
 
-    timestamp: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
+    timestamp_ms: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
     """
     Server time (ms since the epoch) at which it was sequenced.
     """
@@ -1334,7 +1448,7 @@ class ChatMessage(betterproto2.Message):
 
     extension: "bytes" = betterproto2.field(7, betterproto2.TYPE_BYTES)
 
-    edited_at: "int" = betterproto2.field(8, betterproto2.TYPE_UINT64)
+    edited_at_ms: "int" = betterproto2.field(8, betterproto2.TYPE_UINT64)
     """
     Set once the author edited it; payload is then the edited payload.
     """
@@ -1393,6 +1507,15 @@ class ConformanceCase(betterproto2.Message):
     actors: "list[Actor]" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, repeated=True)
 
     steps: "list[Step]" = betterproto2.field(8, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    exclusive: "bool" = betterproto2.field(9, betterproto2.TYPE_BOOL)
+    """
+    The case runs alone on its server (no other case of any client at the same time): it
+    depends on something server-wide that other cases would disturb or be disturbed by.
+    The runner also derives this: a case that restarts the server, or whose
+    `server_config` sets a per-IP limit (every connection of a run comes from one
+    address), runs alone without it.
+    """
 
 
 default_message_pool.register_message("prim.v1", "ConformanceCase", ConformanceCase)
@@ -1763,6 +1886,10 @@ class DriverRequest(betterproto2.Message):
     End of a case: close every connection and forget it; answered once all are closed.
     """
 
+    stop_reading: "DriverStopReading | None" = betterproto2.field(
+        6, betterproto2.TYPE_MESSAGE, optional=True, group="action"
+    )
+
 
 default_message_pool.register_message("prim.v1", "DriverRequest", DriverRequest)
 
@@ -1816,6 +1943,21 @@ default_message_pool.register_message("prim.v1", "DriverSend", DriverSend)
 
 
 @dataclass(eq=False, repr=False)
+class DriverStopReading(betterproto2.Message):
+    """
+    Stop reading the connection at the transport for `ms`, then read again (see
+    StopReadingStep); answered at once. A driver that cannot declares "stop_reading".
+    """
+
+    connection: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    ms: "int" = betterproto2.field(2, betterproto2.TYPE_UINT32)
+
+
+default_message_pool.register_message("prim.v1", "DriverStopReading", DriverStopReading)
+
+
+@dataclass(eq=False, repr=False)
 class EditMessageRequest(betterproto2.Message):
     peer_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
 
@@ -1858,11 +2000,11 @@ class Error(betterproto2.Message):
 
     field: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
     """
-    The request field at fault, as its proto name (e.g. "account_id"), when there is one.
+    The request field at fault, as its proto name (e.g. "user_id"), when there is one.
     `violations` names it as the JSON sends it.
     """
 
-    ref_timestamp: "int" = betterproto2.field(4, betterproto2.TYPE_UINT64)
+    ref_timestamp_ms: "int" = betterproto2.field(4, betterproto2.TYPE_UINT64)
     """
     For wire errors: the seqnum or client timestamp of the frame that failed, so a client
     can match the error to what it sent.
@@ -1949,11 +2091,13 @@ default_message_pool.register_message("prim.v1", "ExpectStep", ExpectStep)
 @dataclass(eq=False, repr=False)
 class FieldRules(betterproto2.Message):
     """
-    Limits on a request field that every layer enforces the same way: the HTTP binding
-    refuses a request that breaks one (INVALID_ARGUMENT naming the field), the OpenAPI document
-    states it (minLength / maxLength / maxItems / minimum / maximum / default / enum), and the
-    generated constants carry each number for the services' own use. Lengths of strings count
-    Unicode code points, as JSON Schema does.
+    The rules a request field obeys, which every language applies the same way: a validator
+    is generated per request message (Python: prim.generated.validate, TypeScript:
+    generated/ts/validate.ts) that the HTTP binding runs before the handler and the TS SDK
+    before sending, refusing with INVALID_ARGUMENT naming the field; the OpenAPI document
+    states what JSON Schema can (minLength / maxLength / maxItems / minimum / maximum /
+    default / enum / pattern), and the generated constants carry each number for the
+    services' own use. Lengths of strings count Unicode code points, as JSON Schema does.
     """
 
     min_length: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
@@ -1988,8 +2132,39 @@ class FieldRules(betterproto2.Message):
     """
     For string fields: a regular expression (the common subset of ECMA-262 and Python's re,
     anchored with ^ and $) the whole value matches. Stated in the OpenAPI document and the
-    generated constants; today only response fields carry one, so the HTTP binding does
-    not check requests against it.
+    generated constants, and checked by the generated request validators.
+    """
+
+    id: "IdKind" = betterproto2.field(9, betterproto2.TYPE_ENUM, default_factory=lambda: IdKind(0))
+    """
+    For integer id fields: which ids are accepted (a required one also refuses 0; see
+    IdKind). Users are 1 .. 2^group_id_bit - 1, groups from 2^group_id_bit up to the largest
+    receiver the wire header holds.
+    """
+
+    not_caller: "str" = betterproto2.field(10, betterproto2.TYPE_STRING)
+    """
+    For id fields: the caller's own id is refused, and this says what to do instead
+    ("give another user's id"); "" accepts it.
+    """
+
+    text: "TextForm" = betterproto2.field(
+        11, betterproto2.TYPE_ENUM, default_factory=lambda: TextForm(0)
+    )
+    """
+    For string fields: how the text is read (lengths are counted after trimming).
+    """
+
+    header_max: "str" = betterproto2.field(12, betterproto2.TYPE_STRING)
+    """
+    For integer fields: at most the largest value the named field of the wire header
+    (the message marked wire_header) holds, e.g. "seqnum"; the number comes from the
+    header's bit width, never a literal.
+    """
+
+    unique: "bool" = betterproto2.field(13, betterproto2.TYPE_BOOL)
+    """
+    For repeated fields: no item may appear twice (after trimming, for text).
     """
 
 
@@ -2005,7 +2180,7 @@ class FieldViolation(betterproto2.Message):
     field: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
     The field's path as the JSON sends it: lowerCamelCase, dotted for nested fields
-    (e.g. "accountId", "message.conversationId").
+    (e.g. "userId", "message.conversationId").
     """
 
     description: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -2038,7 +2213,7 @@ class FileInfo(betterproto2.Message):
 
     uploader_id: "int" = betterproto2.field(6, betterproto2.TYPE_UINT64)
 
-    created_at: "int" = betterproto2.field(7, betterproto2.TYPE_UINT64)
+    created_at_ms: "int" = betterproto2.field(7, betterproto2.TYPE_UINT64)
 
 
 default_message_pool.register_message("prim.v1", "FileInfo", FileInfo)
@@ -2120,7 +2295,10 @@ class Friend(betterproto2.Message):
 
     tags: "list[str]" = betterproto2.field(5, betterproto2.TYPE_STRING, repeated=True)
 
-    since: "int" = betterproto2.field(6, betterproto2.TYPE_UINT64)
+    since_ms: "int" = betterproto2.field(6, betterproto2.TYPE_UINT64)
+    """
+    Milliseconds since the Unix epoch: when the friendship began.
+    """
 
 
 default_message_pool.register_message("prim.v1", "Friend", Friend)
@@ -2148,7 +2326,7 @@ class FriendEvent(betterproto2.Message):
     The request's greeting or the rejection's reason.
     """
 
-    expires_at: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
+    expires_at_ms: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
     """
     For REQUESTED: when the request lapses (ms since the epoch).
     """
@@ -2165,12 +2343,19 @@ class FriendRequest(betterproto2.Message):
 
     message: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
-    created_at: "int" = betterproto2.field(4, betterproto2.TYPE_UINT64)
+    created_at_ms: "int" = betterproto2.field(4, betterproto2.TYPE_UINT64)
     """
     Milliseconds since the Unix epoch.
     """
 
-    expires_at: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
+    expires_at_ms: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
+
+    state: "FriendRequestState" = betterproto2.field(
+        6, betterproto2.TYPE_ENUM, default_factory=lambda: FriendRequestState(0)
+    )
+    """
+    PENDING but in the answers of Accept and Reject.
+    """
 
 
 default_message_pool.register_message("prim.v1", "FriendRequest", FriendRequest)
@@ -2212,7 +2397,7 @@ default_message_pool.register_message("prim.v1", "GetGroupRequest", GetGroupRequ
 
 @dataclass(eq=False, repr=False)
 class GetInboxRequest(betterproto2.Message):
-    since: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
+    since_ms: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
     """
     Only conversations with messages after this time (ms since the epoch); 0: since the
     device was last online.
@@ -2312,7 +2497,10 @@ class Group(betterproto2.Message):
 
     member_count: "int" = betterproto2.field(7, betterproto2.TYPE_UINT32)
 
-    created_at: "int" = betterproto2.field(8, betterproto2.TYPE_UINT64)
+    created_at_ms: "int" = betterproto2.field(8, betterproto2.TYPE_UINT64)
+    """
+    Milliseconds since the Unix epoch.
+    """
 
 
 default_message_pool.register_message("prim.v1", "Group", Group)
@@ -2544,7 +2732,10 @@ class JoinRequest(betterproto2.Message):
         4, betterproto2.TYPE_ENUM, default_factory=lambda: JoinRequestState(0)
     )
 
-    created_at: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
+    created_at_ms: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
+    """
+    Milliseconds since the Unix epoch.
+    """
 
 
 default_message_pool.register_message("prim.v1", "JoinRequest", JoinRequest)
@@ -2825,7 +3016,7 @@ default_message_pool.register_message("prim.v1", "ListSessionsResponse", ListSes
 
 @dataclass(eq=False, repr=False)
 class LoginRequest(betterproto2.Message):
-    account_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
+    user_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
 
     password: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
@@ -2847,7 +3038,7 @@ class LoginResponse(betterproto2.Message):
 
     user_id: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
 
-    expires_at: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
+    expires_at_ms: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
     """
     Milliseconds since the Unix epoch at which the token stops working.
     """
@@ -2916,7 +3107,10 @@ class Member(betterproto2.Message):
         2, betterproto2.TYPE_ENUM, default_factory=lambda: GroupRole(0)
     )
 
-    joined_at: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
+    joined_at_ms: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
+    """
+    Milliseconds since the Unix epoch.
+    """
 
 
 default_message_pool.register_message("prim.v1", "Member", Member)
@@ -2961,22 +3155,6 @@ default_message_pool.register_message("prim.v1", "MsgTypeInfo", MsgTypeInfo)
 
 
 @dataclass(eq=False, repr=False)
-class NewAccountIdRequest(betterproto2.Message):
-    pass
-
-
-default_message_pool.register_message("prim.v1", "NewAccountIdRequest", NewAccountIdRequest)
-
-
-@dataclass(eq=False, repr=False)
-class NewAccountIdResponse(betterproto2.Message):
-    account_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
-
-
-default_message_pool.register_message("prim.v1", "NewAccountIdResponse", NewAccountIdResponse)
-
-
-@dataclass(eq=False, repr=False)
 class NewestRequest(betterproto2.Message):
     channel: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
@@ -2993,6 +3171,22 @@ class NewestResponse(betterproto2.Message):
 
 
 default_message_pool.register_message("prim.v1", "NewestResponse", NewestResponse)
+
+
+@dataclass(eq=False, repr=False)
+class NewUserIdRequest(betterproto2.Message):
+    pass
+
+
+default_message_pool.register_message("prim.v1", "NewUserIdRequest", NewUserIdRequest)
+
+
+@dataclass(eq=False, repr=False)
+class NewUserIdResponse(betterproto2.Message):
+    user_id: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
+
+
+default_message_pool.register_message("prim.v1", "NewUserIdResponse", NewUserIdResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3053,7 +3247,7 @@ class NodeInfo(betterproto2.Message):
 
     connections: "int" = betterproto2.field(6, betterproto2.TYPE_UINT32)
 
-    last_heartbeat: "int" = betterproto2.field(7, betterproto2.TYPE_UINT64)
+    last_heartbeat_at_ms: "int" = betterproto2.field(7, betterproto2.TYPE_UINT64)
     """
     ms since the epoch of the last heartbeat.
     """
@@ -3177,12 +3371,12 @@ class Profile(betterproto2.Message):
 
     signature: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
 
-    created_at: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
+    created_at_ms: "int" = betterproto2.field(5, betterproto2.TYPE_UINT64)
     """
     Milliseconds since the Unix epoch.
     """
 
-    last_online_at: "int" = betterproto2.field(6, betterproto2.TYPE_UINT64)
+    last_online_at_ms: "int" = betterproto2.field(6, betterproto2.TYPE_UINT64)
 
 
 default_message_pool.register_message("prim.v1", "Profile", Profile)
@@ -3215,7 +3409,7 @@ class ReadMarker(betterproto2.Message):
 
     seqnum: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
 
-    updated_at: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
+    updated_at_ms: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
 
 
 default_message_pool.register_message("prim.v1", "ReadMarker", ReadMarker)
@@ -3265,16 +3459,6 @@ class RejectFriendRequestRequest(betterproto2.Message):
 
 default_message_pool.register_message(
     "prim.v1", "RejectFriendRequestRequest", RejectFriendRequestRequest
-)
-
-
-@dataclass(eq=False, repr=False)
-class RejectFriendRequestResponse(betterproto2.Message):
-    pass
-
-
-default_message_pool.register_message(
-    "prim.v1", "RejectFriendRequestResponse", RejectFriendRequestResponse
 )
 
 
@@ -3360,7 +3544,7 @@ default_message_pool.register_message("prim.v1", "RelayRequest", RelayRequest)
 class RelayResponse(betterproto2.Message):
     seqnum: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
 
-    timestamp: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
+    timestamp_ms: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
 
 
 default_message_pool.register_message("prim.v1", "RelayResponse", RelayResponse)
@@ -3560,12 +3744,12 @@ class SessionInfo(betterproto2.Message):
     The id Login returned for this session.
     """
 
-    created_at: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
+    created_at_ms: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
     """
     Milliseconds since the Unix epoch: when it was opened, and when its token expires.
     """
 
-    expires_at: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
+    expires_at_ms: "int" = betterproto2.field(3, betterproto2.TYPE_UINT64)
 
     current: "bool" = betterproto2.field(4, betterproto2.TYPE_BOOL)
     """
@@ -3588,9 +3772,9 @@ default_message_pool.register_message("prim.v1", "SetReadMarkerRequest", SetRead
 
 @dataclass(eq=False, repr=False)
 class SignupRequest(betterproto2.Message):
-    account_id: "int | None" = betterproto2.field(1, betterproto2.TYPE_UINT64, optional=True)
+    user_id: "int | None" = betterproto2.field(1, betterproto2.TYPE_UINT64, optional=True)
     """
-    An id from NewAccountId; absent: the server assigns one.
+    An id from NewUserId; absent: the server assigns one.
     """
 
     password: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3665,8 +3849,29 @@ class Step(betterproto2.Message):
         8, betterproto2.TYPE_MESSAGE, optional=True, group="action"
     )
 
+    stop_reading: "StopReadingStep | None" = betterproto2.field(
+        9, betterproto2.TYPE_MESSAGE, optional=True, group="action"
+    )
+
 
 default_message_pool.register_message("prim.v1", "Step", Step)
+
+
+@dataclass(eq=False, repr=False)
+class StopReadingStep(betterproto2.Message):
+    """
+    The client stops reading the connection for `ms` (client feature "stop_reading"), as a
+    device that stopped processing does: nothing is taken from the transport, so no
+    flow-control credit and no acknowledgements go back; then it reads again (and reports
+    what it finds, the close included). The step returns at once.
+    """
+
+    connection: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    ms: "int" = betterproto2.field(2, betterproto2.TYPE_UINT32)
+
+
+default_message_pool.register_message("prim.v1", "StopReadingStep", StopReadingStep)
 
 
 @dataclass(eq=False, repr=False)
@@ -3691,7 +3896,7 @@ default_message_pool.register_message("prim.v1", "SubmitRequest", SubmitRequest)
 class SubmitResponse(betterproto2.Message):
     seqnum: "int" = betterproto2.field(1, betterproto2.TYPE_UINT64)
 
-    timestamp: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
+    timestamp_ms: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
     """
     The server time stamped on the message.
     """
@@ -3852,25 +4057,25 @@ default_message_pool.register_message("prim.v1", "WithdrawPayload", WithdrawPayl
 
 
 class AccountServiceStub(betterproto2_grpclib.ServiceStub):
-    async def new_account_id(
+    async def new_user_id(
         self,
-        message: "NewAccountIdRequest | None" = None,
+        message: "NewUserIdRequest | None" = None,
         *,
         timeout: "float | None" = None,
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
-    ) -> "NewAccountIdResponse":
+    ) -> "NewUserIdResponse":
         """
-        Reserves a fresh account id that a following Signup may claim.
+        Reserves a fresh user id that a following Signup may claim.
         """
 
         if message is None:
-            message = NewAccountIdRequest()
+            message = NewUserIdRequest()
 
         return await self._unary_unary(
-            "/prim.v1.AccountService/NewAccountId",
+            "/prim.v1.AccountService/NewUserId",
             message,
-            NewAccountIdResponse,
+            NewUserIdResponse,
             timeout=timeout,
             deadline=deadline,
             metadata=metadata,
@@ -3885,7 +4090,7 @@ class AccountServiceStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "SignupResponse":
         """
-        Creates an account. Without `account_id` the server assigns one.
+        Creates an account. Without `user_id` the server assigns one.
         """
 
         return await self._unary_unary(
@@ -3906,7 +4111,7 @@ class AccountServiceStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "LoginResponse":
         """
-        Exchanges an account id and password for an access token.
+        Exchanges a user id and password for an access token.
         """
 
         return await self._unary_unary(
@@ -4219,15 +4424,16 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         timeout: "float | None" = None,
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
-    ) -> "Friend":
+    ) -> "FriendRequest":
         """
         Makes you and the requester friends; the requester is told with an AddFriend message.
+        Answers the request, now ACCEPTED (the friendship: GetRelationship or ListFriends).
         """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/AcceptFriendRequest",
             message,
-            Friend,
+            FriendRequest,
             timeout=timeout,
             deadline=deadline,
             metadata=metadata,
@@ -4240,15 +4446,15 @@ class FriendServiceStub(betterproto2_grpclib.ServiceStub):
         timeout: "float | None" = None,
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
-    ) -> "RejectFriendRequestResponse":
+    ) -> "FriendRequest":
         """
-        Declines; no friendship is created.
+        Declines; no friendship is created. Answers the request, now REJECTED.
         """
 
         return await self._unary_unary(
             "/prim.v1.FriendService/RejectFriendRequest",
             message,
-            RejectFriendRequestResponse,
+            FriendRequest,
             timeout=timeout,
             deadline=deadline,
             metadata=metadata,
@@ -4561,16 +4767,16 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
         timeout: "float | None" = None,
         deadline: "Deadline | None" = None,
         metadata: "MetadataLike | None" = None,
-    ) -> "Member":
+    ) -> "JoinRequest":
         """
         Admins: lets the applicant in; they are told in their notification stream, the members in
-        the group.
+        the group. Answers the request, now APPROVED (the member: ListMembers).
         """
 
         return await self._unary_unary(
             "/prim.v1.GroupService/ApproveJoinRequest",
             message,
-            Member,
+            JoinRequest,
             timeout=timeout,
             deadline=deadline,
             metadata=metadata,
@@ -4586,6 +4792,7 @@ class GroupServiceStub(betterproto2_grpclib.ServiceStub):
     ) -> "JoinRequest":
         """
         Admins: declines a pending request, with an optional reason the applicant is told.
+        Answers the request, now REJECTED.
         """
 
         return await self._unary_unary(
@@ -5257,23 +5464,23 @@ from ...google import rpc as __google__rpc__
 
 
 class AccountServiceBase(betterproto2_grpclib.ServiceBase):
-    async def new_account_id(self, message: "NewAccountIdRequest") -> "NewAccountIdResponse":
+    async def new_user_id(self, message: "NewUserIdRequest") -> "NewUserIdResponse":
         """
-        Reserves a fresh account id that a following Signup may claim.
+        Reserves a fresh user id that a following Signup may claim.
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def signup(self, message: "SignupRequest") -> "SignupResponse":
         """
-        Creates an account. Without `account_id` the server assigns one.
+        Creates an account. Without `user_id` the server assigns one.
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
     async def login(self, message: "LoginRequest") -> "LoginResponse":
         """
-        Exchanges an account id and password for an access token.
+        Exchanges a user id and password for an access token.
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
@@ -5323,12 +5530,12 @@ class AccountServiceBase(betterproto2_grpclib.ServiceBase):
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
-    async def __rpc_new_account_id(
-        self, stream: "grpclib.server.Stream[NewAccountIdRequest, NewAccountIdResponse]"
+    async def __rpc_new_user_id(
+        self, stream: "grpclib.server.Stream[NewUserIdRequest, NewUserIdResponse]"
     ) -> None:
         request = await stream.recv_message()
         assert request is not None
-        response = await self.new_account_id(request)
+        response = await self.new_user_id(request)
         await stream.send_message(response)
 
     async def __rpc_signup(
@@ -5398,11 +5605,11 @@ class AccountServiceBase(betterproto2_grpclib.ServiceBase):
 
     def __mapping__(self) -> "dict[str, grpclib.const.Handler]":
         return {
-            "/prim.v1.AccountService/NewAccountId": grpclib.const.Handler(
-                self.__rpc_new_account_id,
+            "/prim.v1.AccountService/NewUserId": grpclib.const.Handler(
+                self.__rpc_new_user_id,
                 grpclib.const.Cardinality.UNARY_UNARY,
-                NewAccountIdRequest,
-                NewAccountIdResponse,
+                NewUserIdRequest,
+                NewUserIdResponse,
             ),
             "/prim.v1.AccountService/Signup": grpclib.const.Handler(
                 self.__rpc_signup,
@@ -5590,18 +5797,17 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
-    async def accept_friend_request(self, message: "AcceptFriendRequestRequest") -> "Friend":
+    async def accept_friend_request(self, message: "AcceptFriendRequestRequest") -> "FriendRequest":
         """
         Makes you and the requester friends; the requester is told with an AddFriend message.
+        Answers the request, now ACCEPTED (the friendship: GetRelationship or ListFriends).
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
-    async def reject_friend_request(
-        self, message: "RejectFriendRequestRequest"
-    ) -> "RejectFriendRequestResponse":
+    async def reject_friend_request(self, message: "RejectFriendRequestRequest") -> "FriendRequest":
         """
-        Declines; no friendship is created.
+        Declines; no friendship is created. Answers the request, now REJECTED.
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
@@ -5667,7 +5873,7 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
         await stream.send_message(response)
 
     async def __rpc_accept_friend_request(
-        self, stream: "grpclib.server.Stream[AcceptFriendRequestRequest, Friend]"
+        self, stream: "grpclib.server.Stream[AcceptFriendRequestRequest, FriendRequest]"
     ) -> None:
         request = await stream.recv_message()
         assert request is not None
@@ -5675,8 +5881,7 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
         await stream.send_message(response)
 
     async def __rpc_reject_friend_request(
-        self,
-        stream: "grpclib.server.Stream[RejectFriendRequestRequest, RejectFriendRequestResponse]",
+        self, stream: "grpclib.server.Stream[RejectFriendRequestRequest, FriendRequest]"
     ) -> None:
         request = await stream.recv_message()
         assert request is not None
@@ -5749,13 +5954,13 @@ class FriendServiceBase(betterproto2_grpclib.ServiceBase):
                 self.__rpc_accept_friend_request,
                 grpclib.const.Cardinality.UNARY_UNARY,
                 AcceptFriendRequestRequest,
-                Friend,
+                FriendRequest,
             ),
             "/prim.v1.FriendService/RejectFriendRequest": grpclib.const.Handler(
                 self.__rpc_reject_friend_request,
                 grpclib.const.Cardinality.UNARY_UNARY,
                 RejectFriendRequestRequest,
-                RejectFriendRequestResponse,
+                FriendRequest,
             ),
             "/prim.v1.FriendService/ListFriends": grpclib.const.Handler(
                 self.__rpc_list_friends,
@@ -5857,10 +6062,10 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
-    async def approve_join_request(self, message: "ApproveJoinRequestRequest") -> "Member":
+    async def approve_join_request(self, message: "ApproveJoinRequestRequest") -> "JoinRequest":
         """
         Admins: lets the applicant in; they are told in their notification stream, the members in
-        the group.
+        the group. Answers the request, now APPROVED (the member: ListMembers).
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
@@ -5868,6 +6073,7 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
     async def reject_join_request(self, message: "RejectJoinRequestRequest") -> "JoinRequest":
         """
         Admins: declines a pending request, with an optional reason the applicant is told.
+        Answers the request, now REJECTED.
         """
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
@@ -5965,7 +6171,7 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
         await stream.send_message(response)
 
     async def __rpc_approve_join_request(
-        self, stream: "grpclib.server.Stream[ApproveJoinRequestRequest, Member]"
+        self, stream: "grpclib.server.Stream[ApproveJoinRequestRequest, JoinRequest]"
     ) -> None:
         request = await stream.recv_message()
         assert request is not None
@@ -6066,7 +6272,7 @@ class GroupServiceBase(betterproto2_grpclib.ServiceBase):
                 self.__rpc_approve_join_request,
                 grpclib.const.Cardinality.UNARY_UNARY,
                 ApproveJoinRequestRequest,
-                Member,
+                JoinRequest,
             ),
             "/prim.v1.GroupService/RejectJoinRequest": grpclib.const.Handler(
                 self.__rpc_reject_join_request,
