@@ -60,6 +60,9 @@ def _server_env(connections: int) -> dict[str, str]:
         "PRIM_AUTH__SIGNUPS_PER_IP_PER_HOUR": "1000000000",
         "PRIM_AUTH__PASSWORD_ATTEMPTS_PER_IP_PER_MINUTE": "1000000000",
         "PRIM_AUTH__SCRYPT_QUEUE": "10000",
+        # A login counts as a wrong password until it succeeds (so parallel guesses cannot
+        # outrun the backoff); 100 concurrent logins per account would otherwise hit it.
+        "PRIM_AUTH__FREE_PASSWORD_FAILURES": "1000000",
     }
 
 

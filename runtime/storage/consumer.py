@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from .errors import AlreadyExists
-from .models import LogRecord, Message
+from .models import InsertResult, LogRecord, Message
 from .ports import LogConsumer, MessageLog, MessageStore
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class LogPersister:
         store: MessageStore,
         *,
         group: str = DEFAULT_GROUP,
-        on_persisted: Callable[[Message], Awaitable[None]] | None = None,
+        on_persisted: Callable[[list[Message]], Awaitable[None]] | None = None,
     ) -> None:
         self._log = log
         self._store = store
@@ -79,27 +79,30 @@ class LogPersister:
 
     async def _persist(self, records: list[LogRecord], batch: PersistStats) -> PersistStats:
         messages = [r.message for r in records]
-        fresh: list[Message] = []
+        # `held`: the records the store now holds under their own seqnum, new or not. The
+        # inbox hears of all of them: a batch whose inbox write failed is fetched again,
+        # and its messages then come back as duplicates (inbox writes only move forward).
+        held: list[Message] = []
         try:
             results = await self._store.insert_many(messages)
-            for m, result in zip(messages, results, strict=True):
-                if result.inserted:
-                    fresh.append(m)
         except AlreadyExists:
             # The batch transaction was rolled back; redo it one by one to isolate the
             # conflicting record(s).
+            results = []
             for m in messages:
                 try:
-                    if (await self._store.insert(m)).inserted:
-                        fresh.append(m)
+                    results.append(await self._store.insert(m))
                 except AlreadyExists:
                     batch.conflicts += 1
                     log.error("seqnum conflict for %s#%d, record skipped", m.channel, m.seqnum)
-        batch.inserted = len(fresh)
-        batch.duplicates = len(messages) - len(fresh) - batch.conflicts
-        if self._on_persisted is not None:
-            for m in fresh:
-                await self._on_persisted(m)
+                    results.append(InsertResult(m.seqnum, inserted=False, conflict=True))
+        for m, result in zip(messages, results, strict=True):
+            batch.inserted += result.inserted
+            if result.inserted or (not result.conflict and result.seqnum == m.seqnum):
+                held.append(m)
+        batch.duplicates = len(messages) - batch.inserted - batch.conflicts
+        if self._on_persisted is not None and held:
+            await self._on_persisted(held)  # the whole batch at once: one inbox write
         return batch
 
     async def run(self, stop: asyncio.Event, *, max_records: int = 500) -> None:

@@ -37,7 +37,7 @@ class MsgprocessorRole:
         group = cfg.cluster.msgprocessor_group
         self.processor = processor = Msgprocessor(LogPersister(
             storage.log, storage.messages, group=group,
-            on_persisted=InboxRecorder(storage.inbox)))
+            on_persisted=InboxRecorder(storage.inbox).messages))
         await processor.start()
         parts.add("msgprocessor", processor.stop)
         health = health_server(cfg.http.host, cfg.cluster.health_port, self._metrics,

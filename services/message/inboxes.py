@@ -13,9 +13,12 @@ for the messages themselves).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from prim.runtime.storage.models import Message, is_group_id
 from prim.runtime.storage.ports import InboxStore
+
+_Entry = tuple[int, int, int, int]  # (inbox owner, peer, seqnum, server timestamp)
 
 
 class InboxRecorder:
@@ -24,23 +27,18 @@ class InboxRecorder:
         self._batch: _Batch | None = None  # collecting, written next
         self._writer: asyncio.Task[None] | None = None
 
-    async def __call__(self, message: Message) -> None:
-        if is_group_id(message.receiver):
-            await self.group(message.receiver, message.seqnum, message.server_ts)
-        else:
-            await self.pair(message.sender, message.receiver, message.seqnum,
-                            message.server_ts)
+    async def messages(self, messages: Sequence[Message]) -> None:
+        """The entries of many stored messages in one write (the msgprocessor's batch:
+        awaiting one message at a time would write them one by one)."""
+        await self._write([e for m in messages for e in _entries(m)])
 
     async def pair(self, sender: int, receiver: int, seqnum: int, ts: int) -> None:
-        entries = [(receiver, sender, seqnum, ts)]
-        if sender:
-            entries.append((sender, receiver, seqnum, ts))
-        await self._write(entries)
+        await self._write(_pair_entries(sender, receiver, seqnum, ts))
 
     async def group(self, group_id: int, seqnum: int, ts: int) -> None:
         await self._write([(group_id, group_id, seqnum, ts)])
 
-    async def _write(self, entries: list[tuple[int, int, int, int]]) -> None:
+    async def _write(self, entries: list[_Entry]) -> None:
         batch = self._batch
         if batch is None:
             batch = self._batch = _Batch([], asyncio.get_running_loop().create_future())
@@ -64,10 +62,23 @@ class InboxRecorder:
             self._writer = None
 
 
+def _entries(message: Message) -> list[_Entry]:
+    if is_group_id(message.receiver):
+        return [(message.receiver, message.receiver, message.seqnum, message.server_ts)]
+    return _pair_entries(message.sender, message.receiver, message.seqnum, message.server_ts)
+
+
+def _pair_entries(sender: int, receiver: int, seqnum: int, ts: int) -> list[_Entry]:
+    entries = [(receiver, sender, seqnum, ts)]
+    if sender:
+        entries.append((sender, receiver, seqnum, ts))
+    return entries
+
+
 class _Batch:
     __slots__ = ("done", "entries")
 
-    def __init__(self, entries: list[tuple[int, int, int, int]],
+    def __init__(self, entries: list[_Entry],
                  done: asyncio.Future[None]) -> None:
         self.entries = entries
         self.done = done
