@@ -72,6 +72,8 @@ class GatewayConfig:
     websocket_tls: str = "auto"
     # The QUIC engine: qh3 (compiled core, the fast one) or aioquic.
     quic_engine: str = "qh3"
+    # Receive and send buffer asked of the kernel for the QUIC (UDP) socket.
+    udp_buffer_bytes: int = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "gateway.auth_timeout": (0.1, 3600),
     "gateway.max_connections_per_ip": (1, 1_000_000),
     "gateway.max_connections_per_user": (1, 100_000),
+    "gateway.udp_buffer_bytes": (64 * 1024, 1 << 30),
     "http.max_body_bytes": (1024, 1 << 31),
     "auth.token_ttl_seconds": (1, 365 * 24 * 3600),
     "auth.scrypt_log_n": (10, 20),

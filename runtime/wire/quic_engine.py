@@ -49,6 +49,9 @@ class QuicEngine:
     connection: type[QuicConnection]
     protocol: type[QuicConnectionProtocol]
     serve: Callable[..., Any]  # aioquic.asyncio.server.serve and its twin
+    #: The datagram protocol `serve` builds (aioquic.asyncio.server.QuicServer and its
+    #: twin), for a server that binds its UDP socket itself (udp_socket.py).
+    server: Callable[..., Any]
     connect: Callable[..., Any]  # aioquic.asyncio.client.connect and its twin
     HandshakeCompleted: type[events.HandshakeCompleted]
     StreamDataReceived: type[events.StreamDataReceived]
@@ -156,6 +159,7 @@ def _aioquic() -> QuicEngine:
     return QuicEngine(
         name="aioquic", configuration=QuicConfiguration, connection=QuicConnection,
         protocol=QuicConnectionProtocol, serve=aioquic.asyncio.server.serve,
+        server=aioquic.asyncio.server.QuicServer,
         connect=aioquic.asyncio.client.connect,
         HandshakeCompleted=events.HandshakeCompleted,
         StreamDataReceived=events.StreamDataReceived, StreamReset=events.StreamReset,
@@ -200,7 +204,8 @@ def _qh3() -> QuicEngine:
     return QuicEngine(
         name="qh3", configuration=cast(Any, Qh3Configuration),
         connection=cast(Any, Qh3Connection), protocol=cast(Any, Qh3Protocol),
-        serve=qh3.asyncio.server.serve, connect=qh3.asyncio.client.connect,
+        serve=qh3.asyncio.server.serve, server=qh3.asyncio.server.QuicServer,
+        connect=qh3.asyncio.client.connect,
         HandshakeCompleted=cast(Any, qh3_events.HandshakeCompleted),
         StreamDataReceived=cast(Any, qh3_events.StreamDataReceived),
         StreamReset=cast(Any, qh3_events.StreamReset),

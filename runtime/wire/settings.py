@@ -78,6 +78,12 @@ class ServerSettings:
     # Bytes handed to one connection's transport and not yet sent (TCP) or acknowledged
     # (QUIC); beyond it frames wait in the core's bounded queue.
     transport_high_water: int = 256 * 1024
+    # The receive and send buffers asked of the kernel for the QUIC socket, which carries
+    # every QUIC connection of the node: the default (about 208 KiB on Linux) overflows
+    # when hundreds of connections answer a group's fan-out at once, and every datagram
+    # dropped there (anyone's) waits for QUIC's loss recovery. Linux caps the request at
+    # net.core.rmem_max / wmem_max (udp_socket.py warns when it gets less).
+    udp_buffer_bytes: int = 4 * 1024 * 1024
     # Seconds a closing connection may take to flush its last frames before it is cut.
     close_linger: float = 2.0
     tls_handshake_timeout: float = 10.0
@@ -130,6 +136,7 @@ def server_settings_from_config(config: Config,
         ),
         max_connections=gateway.max_connections,
         max_connections_per_ip=gateway.max_connections_per_ip,
+        udp_buffer_bytes=gateway.udp_buffer_bytes,
         quic_retry=_quic_retry(retry, gateway.host),
         quic_engine=gateway.quic_engine,
         browser_port=(gateway.browser_port if gateway.port else 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from prim.runtime.wire.asyncio import connect
 from prim.runtime.wire.client_errors import AuthenticationFailed, ConnectionClosedError
 from prim.runtime.wire.frame import Frame
 from prim.runtime.wire.settings import ClientSettings, ServerSettings
+from prim.runtime.wire.udp_socket import bind_udp, buffer_sizes
 from tests.transport.servers import BOOM, RunningServer, server_in_thread
 
 pytestmark = pytest.mark.anyio
@@ -176,3 +178,23 @@ async def test_idle_timeout(idle_server: RunningServer, trust: Trust, transport:
         await asyncio.wait_for(client.receive(), 5)
     assert exc.value.closed.code == ErrorCode.IDLE_TIMEOUT
     await client.close()
+
+
+def test_the_quic_socket_gets_the_buffers_asked_for(certs: DevCertificates,
+                                                    quic_engine: str) -> None:
+    """One UDP socket carries every QUIC connection: with the kernel's default receive
+    buffer (about 208 KiB) a group's fan-out burst made the kernel drop datagrams, a 1:1
+    message's among them (udp_socket.py)."""
+    wanted = 1024 * 1024  # under this machine's net.core.rmem_max / wmem_max (4 MiB)
+    with server_in_thread(certs, ServerSettings(udp_buffer_bytes=wanted)) as running:
+        sizes = running.server.quic_socket_buffers
+    assert sizes is not None and sizes[0] >= wanted and sizes[1] >= wanted, sizes
+
+
+def test_a_small_kernel_cap_is_reported_not_fatal(caplog: pytest.LogCaptureFixture) -> None:
+    cap = int(Path("/proc/sys/net/core/rmem_max").read_text())
+    with caplog.at_level("WARNING", logger="prim.wire.udp"):
+        sock = bind_udp("127.0.0.1", 0, cap * 4)
+    with sock:
+        assert buffer_sizes(sock)[0] >= cap  # as much as the kernel allows
+    assert "sysctl -w net.core.rmem_max=" in caplog.text

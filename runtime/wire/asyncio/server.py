@@ -30,6 +30,7 @@ from prim.runtime.wire.asyncio.tcp_server import TcpServerProtocol
 from prim.runtime.wire.handler import ConnectionHandler
 from prim.runtime.wire.quic_engine import load
 from prim.runtime.wire.settings import ServerSettings
+from prim.runtime.wire.udp_socket import bind_udp, buffer_sizes
 
 log = logging.getLogger("prim.wire.server")
 
@@ -52,6 +53,7 @@ class WireServer:
         self._per_ip: dict[str, int] = {}  # open sessions by the client's IP address
         self._tcp: asyncio.Server | None = None
         self._quic: Any = None  # the engine's QuicServer
+        self._udp: asyncio.DatagramTransport | None = None  # the QUIC socket's transport
         self.quic_engine = load(self.settings.quic_engine)
         self._browsers: BrowserListeners | None = None
         self._port = self.settings.port
@@ -79,6 +81,12 @@ class WireServer:
         if self._browsers is None:
             return []
         return self._browsers.webtransport_certificate_hashes()
+
+    @property
+    def quic_socket_buffers(self) -> tuple[int, int] | None:
+        """(receive, send) bytes of the QUIC socket's kernel buffers; None without QUIC."""
+        sock = self._udp.get_extra_info("socket") if self._udp is not None else None
+        return buffer_sizes(sock) if sock is not None else None
 
     @property
     def host(self) -> str:
@@ -126,13 +134,14 @@ class WireServer:
             config = self._contexts.keep(engine.configure(self.identity.quic_configuration(
                 s.connection.idle_timeout + _QUIC_IDLE_MARGIN,
                 configuration=engine.configuration)))
-            if port == 0:  # no TCP listener chose it: take a free UDP port (start() retries)
-                port = _free_udp_port(s.host)
-            self._quic = await engine.serve(
-                s.host, port, configuration=config,
-                create_protocol=make_quic_protocol_factory(engine, self._open_session),
-                retry=engine.needs_retry if s.quic_retry is None else s.quic_retry,
-            )
+            sock = bind_udp(s.host, port, s.udp_buffer_bytes)  # port 0: a free one
+            port = sock.getsockname()[1]
+            create_protocol = make_quic_protocol_factory(engine, self._open_session)
+            retry = engine.needs_retry if s.quic_retry is None else s.quic_retry
+            self._udp, self._quic = await loop.create_datagram_endpoint(
+                lambda: engine.server(configuration=config, create_protocol=create_protocol,
+                                      retry=retry),
+                sock=sock)
         self._port = port
 
     def reload_certificate(self) -> None:
@@ -181,8 +190,9 @@ class WireServer:
                 await self._tcp.wait_closed()
             self._tcp = None
         if self._quic is not None:
-            self._quic.close()
+            self._quic.close()  # closes its connections and the socket's transport
             self._quic = None
+            self._udp = None
         if self._browsers is not None:
             await self._browsers.close()
             self._browsers = None
@@ -214,13 +224,6 @@ class WireServer:
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         await self.close()
-
-
-def _free_udp_port(host: str) -> int:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
-                       socket.SOCK_DGRAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def _host_of(address: str) -> str:
