@@ -87,9 +87,12 @@ def start_server(data_dir: Path, extra_env: Mapping[str, str] | None = None) -> 
                PRIM_GATEWAY__MAX_SEND_QUEUE="100000", PRIM_GATEWAY__IDLE_TIMEOUT="600",
                **(extra_env or {}))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "prim.cli.main", "serve", "--data-dir", str(data_dir),
+        [sys.executable, "-m", "prim.cli.main", "serve", "--data-dir", str(data_dir.resolve()),
          "--http-port", "0", "--gateway-port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        # `-m` puts the working directory first on sys.path, before PYTHONPATH: run from
+        # the data directory, or a checkout's own `prim` would shadow the one asked for.
+        cwd=data_dir,
     )
     assert proc.stdout is not None
     ready = json.loads(proc.stdout.readline())
