@@ -104,6 +104,11 @@ class Page:
     async def count(self, selector: str) -> int:
         return int(await self._locator(selector, "count", first=False))
 
+    async def delay(self, path: str, ms: int, times: int = 1) -> None:
+        """The answers to the next `times` GET requests of `path` (e.g. /v1/groups) reach
+        the page `ms` after the server gave them: an older answer arriving after a newer."""
+        await self.browser.call("delay", name=self.name, path=path, ms=ms, times=times)
+
     async def set_file(self, selector: str, path: Path) -> None:
         await self._locator(selector, "setInputFiles", str(path), {"timeout": TIMEOUT_MS})
 

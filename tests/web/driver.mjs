@@ -5,6 +5,8 @@
 //   {"id", "op": "open", "name", "webtransport": bool}      a new context with one page
 //   {"id", "op": "page", "name", "method", "args"}           page[method](...args)
 //   {"id", "op": "locator", "name", "selector", "hasText"?, "method", "args"}
+//   {"id", "op": "delay", "name", "path", "ms", "times"}     the answers to the next `times`
+//                                                            GETs of `path` arrive `ms` late
 //   {"id", "op": "close"}
 // Answers: {"id", "ok": true, "value"} or {"id", "ok": false, "error"}.
 import { createRequire } from "node:module";
@@ -44,6 +46,18 @@ async function handle(request) {
       let locator = page.locator(request.selector, request.hasText ? { hasText: request.hasText } : {});
       if (request.first) locator = locator.first();
       return plain(await locator[request.method](...(request.args ?? [])));
+    }
+    case "delay": {
+      const page = pages.get(request.name);
+      let left = request.times;
+      await page.route((url) => url.pathname === request.path, async (route) => {
+        if (route.request().method() !== "GET" || left <= 0) return route.continue();
+        left -= 1;
+        const response = await route.fetch();  // answered now, handed over `ms` later
+        await new Promise((resolve) => setTimeout(resolve, request.ms));
+        await route.fulfill({ response });
+      });
+      return null;
     }
     case "close":
       await browser.close();

@@ -4,6 +4,7 @@ of each view are saved as artifacts."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,37 @@ async def test_friend_and_join_requests_can_be_refused(web_server: WebServer,
     await mallory.wait("[data-testid=notices]", has_text="join rejected")
     await alice.gone("[data-testid=join-request]")
     await alice.wait("[data-testid=group-detail]", has_text="Members (1)")
+
+
+async def test_a_slow_older_list_does_not_hide_a_new_group(web_server: WebServer,
+                                                           browser: Browser) -> None:
+    """Opening the Groups tab asks for the list; creating a group asks again. When the
+    first answer comes back last (a loaded server), it must not replace the newer list:
+    the group just made stayed hidden until the next refresh (seen in CI)."""
+    alice = await browser.page("alice")
+    await alice.goto(web_server.url)
+    await sign_up(alice, web_server.url, "alice")
+    await alice.delay("/v1/groups", ms=1500)
+    await alice.click("[data-testid=tab-groups]")  # its list answer is held 1.5 s
+    await alice.fill("[data-testid=group-name]", "late list")
+    await alice.click("[data-testid=group-create]")
+    await alice.wait("[data-testid=group]", has_text="late list")
+    await alice.wait("[data-testid=notices]", has_text="created late list")
+    await asyncio.sleep(2)  # the held answer (no group yet) has come back by now
+    assert await alice.count("[data-testid=group]") == 1
+
+
+async def test_a_field_being_typed_into_keeps_the_focus_when_news_arrives(
+        web_server: WebServer, browser: Browser) -> None:
+    """A live event re-renders the sidebar; the field in use used to lose the focus, and
+    the keys typed next went nowhere (seen as a flaky join in the test above)."""
+    alice, bob = await browser.page("alice"), await browser.page("bob")
+    alice_id = await sign_up(alice, web_server.url, "alice")
+    bob_id = await sign_up(bob, web_server.url, "bob")
+    await alice.wait("[data-testid=transport]", has_text="online")
+    await alice.click("[data-testid=tab-groups]")
+    await alice.fill("[data-testid=join-id]", "123")  # focused, caret after "123"
+    await add_friend(bob, alice_id, "news for alice")  # alice's page re-renders
+    await alice.wait("[data-testid=notices]", has_text=bob_id)
+    focused = await alice.evaluate("document.activeElement?.dataset?.testid ?? ''")
+    assert focused == "join-id"

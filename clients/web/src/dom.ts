@@ -27,6 +27,23 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/** Runs a re-render and gives the focus and the caret back to the field being typed
+ * into, when it is still on the page (the forms made once are moved into the new tree,
+ * which takes them out of the page for a moment and drops both: the keys typed next, on
+ * a re-render for a live event, went nowhere). */
+export function keepingFocus(render: () => void): void {
+  const focused = document.activeElement;
+  const field = focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement
+    ? focused : null;
+  const start = field?.selectionStart ?? null;
+  const end = field?.selectionEnd ?? null;
+  render();
+  if (field && field.isConnected && document.activeElement !== field) {
+    field.focus({ preventScroll: true });
+    if (start !== null && end !== null) field.setSelectionRange(start, end);
+  }
+}
+
 /** Replaces an element's children. */
 export function fill(el: Element, ...children: (Child | Child[])[]): void {
   el.replaceChildren(

@@ -71,6 +71,10 @@ export class Store {
   private readonly asked = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
+  /** Group list refreshes run one after another: asked for at once (a tab switch, then an
+   * action), their answers could come back in the other order and the older list, without
+   * what the action just made, would be the one shown. */
+  private groupsRefresh: Promise<void> = Promise.resolve();
   readonly messenger: Messenger;
 
   constructor(readonly me: Session) {
@@ -327,7 +331,13 @@ export class Store {
     this.changed();
   }
 
-  async refreshGroups(): Promise<void> {
+  refreshGroups(): Promise<void> {
+    const next = this.groupsRefresh.then(() => this.loadGroups());
+    this.groupsRefresh = next.catch(() => undefined);
+    return next;
+  }
+
+  private async loadGroups(): Promise<void> {
     this.groups = (await api.group.listMyGroups({ pageSize: 200 })).groups ?? [];
     for (const group of this.groups) this.remember(group.groupId, group.name);
     if (this.groupDetail?.group.groupId) await this.showGroup(this.groupDetail.group.groupId);

@@ -2,7 +2,7 @@
  * previews, read receipts and typing; the composer sends text or a chosen file. */
 
 import type { ChatMessage } from "@prim/sdk";
-import { h, errorText, fill, formatTime } from "../dom.js";
+import { h, errorText, fill, formatTime, keepingFocus } from "../dom.js";
 import { mediaOf, textOf } from "../payloads.js";
 import { api } from "../session.js";
 import { isGroup, type Store } from "../store.js";
@@ -35,7 +35,7 @@ export class ChatView {
       store.messenger.typing(this.peer);
     });
     this.fileInput.addEventListener("change", () => this.choose(this.fileInput.files?.[0]));
-    store.subscribe(() => this.render());
+    store.subscribe(() => keepingFocus(() => this.render()));
     document.addEventListener("visibilitychange", () => {
       if (this.peer) store.readAll(store.conversation(this.peer));
     });

@@ -1,6 +1,6 @@
 /** The left column: conversations with unread counts, friends and requests, groups. */
 
-import { h, errorText, fill } from "../dom.js";
+import { h, errorText, fill, keepingFocus } from "../dom.js";
 import { previewOf } from "../payloads.js";
 import { api } from "../session.js";
 import type { Store } from "../store.js";
@@ -17,7 +17,7 @@ export class Sidebar {
   private readonly joinGroup = this.joinGroupForm();
 
   constructor(private readonly store: Store, private readonly openChat: (peerId: string) => void) {
-    store.subscribe(() => this.render());
+    store.subscribe(() => keepingFocus(() => this.render()));
     this.render();
   }
 
