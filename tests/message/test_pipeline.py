@@ -45,6 +45,13 @@ class SlowMembers(Members):
         return await super().list_member_ids(group_id)
 
 
+async def count_turns(ticks: list[int]) -> None:
+    """Counts the turns of the event loop in ticks[0], until cancelled."""
+    while True:
+        ticks[0] += 1
+        await asyncio.sleep(0)
+
+
 class BrokenRouter(LocalRouter):
     def deliver(self, user_ids: Iterable[int], frame: Frame, *,
                 skip_connection: int = 0) -> int:
@@ -212,16 +219,10 @@ async def test_a_big_group_is_fanned_out_in_chunks(
     messages: MessageStore,  # noqa: F811
 ) -> None:
     ticks = [0]
-
-    async def ticker() -> None:
-        while True:
-            ticks[0] += 1
-            await asyncio.sleep(0)
-
     router = ChunkRouter(ticks)
     members = list(range(20_000, 20_000 + 1000))
     p = pipeline(messages, router=router, members=members, fanout_chunk=256)
-    running = asyncio.create_task(ticker())
+    running = asyncio.create_task(count_turns(ticks))
     try:
         await p.submit(text("hello all", ts=13, receiver=GROUP), device="d")
         await p.stop()
@@ -230,8 +231,6 @@ async def test_a_big_group_is_fanned_out_in_chunks(
     assert [size for size, _ in router.calls] == [256, 256, 256, 232]
     seen = [tick for _, tick in router.calls]
     assert all(a < b for a, b in itertools.pairwise(seen))  # the loop ran between
-
-
 
 
 async def test_group_messages_queued_together_reach_each_member_together(
@@ -243,12 +242,6 @@ async def test_group_messages_queued_together_reach_each_member_together(
     # packet and one ACK per message). Every member still gets every message, in order,
     # and a loop turn still carries at most the chunk's worth of deliveries.
     ticks = [0]
-
-    async def ticker() -> None:
-        while True:
-            ticks[0] += 1
-            await asyncio.sleep(0)
-
     router = ChunkRouter(ticks)
     members = list(range(20_000, 20_000 + 1000))
     turns: dict[int, set[int]] = {m: set() for m in members}
@@ -262,7 +255,7 @@ async def test_group_messages_queued_together_reach_each_member_together(
     for recorder in recorders:
         router.add(recorder.user_id, recorder)
     p = pipeline(messages, router=router, social=SlowMembers(members), fanout_chunk=256)
-    running = asyncio.create_task(ticker())
+    running = asyncio.create_task(count_turns(ticks))
     try:
         pending = [await p.accept(text(f"m{i}", ts=30 + i, receiver=GROUP), device="d")
                    for i in range(16)]
